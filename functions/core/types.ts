@@ -1,0 +1,209 @@
+// The values that flow through one audit: Snapshot (what runs) + DesiredState (what Git wants) +
+// Policy (what the user requires, waives, overrides) -> Report (findings as values).
+// Adapters build the inputs; renderers and stores consume the Report. Nothing here does I/O.
+import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** Severity order, most severe first; used for sorting and `--fail-on`. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+/** A part of an input that could not be read. Any gap makes the report `complete: false`. */
+export interface Gap {
+  /** What failed, e.g. `kubernetes:list pods`, `github:archive`, `file:examples/x.json`. */
+  source: string;
+  message: string;
+}
+
+/** The observed cluster, as read from a dump or the API server. */
+export interface Snapshot {
+  cluster: string;
+  nodes: K8sNode[];
+  daemonSets: K8sDaemonSet[];
+  pods: K8sPod[];
+  controllerRevisions: K8sControllerRevision[];
+  /** Where it came from: dump files (with sha256) or a live read (API server version, times). */
+  source: SnapshotSource;
+  /** Reads that failed; a snapshot with gaps is never audited as clean. */
+  gaps: Gap[];
+}
+
+export interface SnapshotSource {
+  kind: 'dump' | 'live';
+  /** sha256 (hex) of each input file, or of the snapshot file written by a live read. */
+  files?: { path: string; sha256: string }[];
+  sha256?: string;
+  serverVersion?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  auditorVersion?: string;
+  /** Namespaces read; absent means all. */
+  namespaces?: string[];
+}
+
+/** A DaemonSet as written in Git, with where it was found. */
+export interface DesiredDaemonSet {
+  manifest: K8sDaemonSet;
+  /** Repository-relative file path. */
+  file: string;
+  /** 1-based line of the document's start in the file. */
+  line: number;
+  /** Index of the document in a multi-document file (0-based). */
+  documentIndex: number;
+}
+
+/** A manifest problem found while reading Git: unparseable file, unrendered kustomization. */
+export interface ManifestProblem {
+  rule: 'manifest/invalid' | 'manifest/unrendered';
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** What Git wants. */
+export interface DesiredState {
+  source: DesiredSource;
+  daemonSets: DesiredDaemonSet[];
+  /** Namespaces that Git manages (any object in Git with that namespace, or a Namespace object). */
+  managedNamespaces: string[];
+  problems: ManifestProblem[];
+  gaps: Gap[];
+}
+
+export interface DesiredSource {
+  kind: 'folder' | 'github';
+  /** Folder path, or `owner/repo`. */
+  location: string;
+  path?: string;
+  ref?: string;
+  commit?: string;
+}
+
+/** A rule as declared in `rules/<category>/<name>.yaml`. */
+export interface RuleDefinition {
+  /** `category/name`, equal to the file path under rules/ without extension. */
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  remediation: string;
+  enabled?: boolean;
+  parameters?: Record<string, unknown>;
+}
+
+export interface RequiredCoverage {
+  name?: string;
+  /** Nodes this requirement applies to. */
+  nodeSelector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  /** Optionally also match on taints the node carries (`key`, optional `effect`). */
+  taints?: { key: string; effect?: string }[];
+  /** `namespace/name` of DaemonSets that must run on those nodes. */
+  daemonSets: string[];
+}
+
+export interface Waiver {
+  rule: string;
+  /** `namespace/name`, glob `*` allowed. */
+  daemonSet: string;
+  /** Node name glob; absent means any node (and DaemonSet-level findings). */
+  node?: string;
+  reason: string;
+  owner: string;
+  /** ISO date (YYYY-MM-DD) or RFC 3339; the waiver applies while now < expires. */
+  expires: string;
+  /** When set, Git should follow the cluster for this drift (notify may open a PR). */
+  gitFollowsCluster?: boolean;
+}
+
+export interface SeverityOverride {
+  rule: string;
+  /** `namespace/name` glob; absent means every DaemonSet. */
+  daemonSet?: string;
+  severity: Severity;
+}
+
+/** Validated policy: what the user requires, waives, overrides. */
+export interface Policy {
+  /** The rule catalog (from rules/), after enabling/disabling. */
+  rules: RuleDefinition[];
+  /** Namespaces in scope; empty means all. */
+  namespaces: string[];
+  requiredCoverage: RequiredCoverage[];
+  severityOverrides: SeverityOverride[];
+  waivers: Waiver[];
+  thresholds: {
+    /** A pod may be unready this long before `coverage/unready` fires. */
+    unreadyGraceSeconds: number;
+    /** A rollout may run this long before `rollout/stuck` fires. */
+    rolloutStuckSeconds: number;
+  };
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  namespace: string;
+  daemonSet: string;
+  node: string | null;
+  container?: string;
+  message: string;
+  expected?: unknown;
+  actual?: unknown;
+  /** JSON path for spec drift, file/line for manifest problems, etc. */
+  path?: string;
+  file?: string;
+  line?: number;
+  /** Set when a waiver hides this finding (it is then listed in `waived`, not `findings`). */
+  waiver?: Pick<Waiver, 'reason' | 'owner' | 'expires'>;
+}
+
+export type PodState = 'running' | 'unready' | 'missing' | 'misscheduled' | 'kept' | 'not-eligible';
+
+/** Per-DaemonSet coverage, the DESIRED/CURRENT/READY/UP-TO-DATE columns recomputed. */
+export interface DaemonSetCoverage {
+  namespace: string;
+  name: string;
+  inGit: boolean;
+  inCluster: boolean;
+  /** Nodes where shouldRun is true (recomputed desiredNumberScheduled, from the Git spec). */
+  eligible: number;
+  /** Eligible nodes with a pod (currentNumberScheduled). */
+  covered: number;
+  /** Eligible nodes whose pod is of the current revision (updatedNumberScheduled). */
+  upToDate: number;
+  /** Eligible nodes whose pod is Ready (numberReady). */
+  ready: number;
+  /** Nodes with a pod but shouldRun false (numberMisscheduled). */
+  misscheduled: number;
+  /** The DaemonSet's own status, for comparison; null when not in the cluster. */
+  reported: { desired: number; current: number; ready: number; upToDate: number; misscheduled: number } | null;
+  /** Per-node state for the coverage matrix, keyed by node name (only nodes not `not-eligible`). */
+  nodes: Record<string, PodState>;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  cluster: string;
+  generatedAt: string;
+  auditorVersion: string;
+  inputs: {
+    snapshot: SnapshotSource;
+    desired: DesiredSource;
+    policy?: { file?: string; sha256?: string };
+  };
+  /** False when any input had gaps: then the report never claims "no drift". */
+  complete: boolean;
+  gaps: Gap[];
+  summary: {
+    nodes: number;
+    daemonSets: number;
+    findings: number;
+    bySeverity: Record<Severity, number>;
+    waived: number;
+  };
+  /** Node facts the renderers group by (zone, node group, arch), sorted by name. */
+  nodes: { name: string; zone?: string; nodeGroup?: string; arch?: string; ready: boolean; unschedulable: boolean; taints: string[] }[];
+  coverage: DaemonSetCoverage[];
+  findings: Finding[];
+  waived: Finding[];
+}
