@@ -1,0 +1,81 @@
+// The `drift-auditor` command line: parses the subcommand and hands over to functions/cli/commands/.
+// Exit codes: 0 nothing reached --fail-on, 1 drift did (or the audit is incomplete), 2 bad usage or
+// unreadable input, with a one-line reason on stderr and no stack trace.
+import { DriftAuditorError, UsageError } from '../core/errors.js';
+
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** True when stderr is a terminal (progress lines are shown only then). */
+  isTTY: boolean;
+}
+
+export type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  audit: async () => (await import('./commands/audit.js')).run,
+  snapshot: async () => (await import('./commands/snapshot.js')).run,
+  reports: async () => (await import('./commands/reports.js')).run,
+  notify: async () => (await import('./commands/notify.js')).run,
+};
+
+export const USAGE = `usage: drift-auditor <command> [options]
+
+commands:
+  audit      audit a cluster (dump or live) against GitOps manifests
+  snapshot   read a live cluster into a redacted snapshot file
+  reports    list, get and verify stored reports
+  notify     open, update and close GitHub issues (and PRs) from a report
+
+Run 'drift-auditor <command> --help' for a command's options.`;
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.stdout(`${await version()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  try {
+    if (!load) throw new UsageError(`unknown command '${name}'\n${USAGE}`);
+    const command = await load();
+    return await command(rest, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Prints an error as one line (plus its cause) and returns its exit code. */
+export function reportError(err: unknown, io: CliIO): number {
+  if (err instanceof DriftAuditorError) {
+    const cause = err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
+    io.stderr(`drift-auditor: ${err.message}${cause}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr(`drift-auditor: unexpected error: ${message}\n`);
+  if (io.env.DRIFT_AUDITOR_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
+  return 2;
+}
+
+/** Returns the auditor's version from package.json. */
+export async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function defaultIO(): CliIO {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+}
