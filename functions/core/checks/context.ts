@@ -1,0 +1,42 @@
+// What every check sees: the inputs, plus facts computed once per audit (eligibility per node and
+// DaemonSet, owned pods grouped by node). Checks are pure functions of this context.
+import type { K8sDaemonSet, K8sNode, K8sPod } from '../k8s-types.js';
+import type { EligibilityDecision } from '../scheduling/decision.js';
+import type { DesiredDaemonSet, DesiredState, Finding, Policy, RuleDefinition, Snapshot } from '../types.js';
+
+/** One DaemonSet, paired Git <-> cluster by namespace/name. */
+export interface DaemonSetPair {
+  /** `namespace/name` */
+  key: string;
+  namespace: string;
+  name: string;
+  desired: DesiredDaemonSet | null;
+  live: K8sDaemonSet | null;
+  /** The spec eligibility is computed from: Git's when present, else the live one. */
+  spec: K8sDaemonSet;
+  /** Eligibility per node, aligned with `AuditContext.nodes`. */
+  decisions: EligibilityDecision[];
+  /** Pods the live DaemonSet owns (controller uid + selector), not terminal-and-deleted, by target node. */
+  podsByNode: Map<string, K8sPod[]>;
+  /** `controller-revision-hash` of the current ControllerRevision, when known. */
+  currentRevisionHash: string | null;
+}
+
+export interface AuditContext {
+  snapshot: Snapshot;
+  desired: DesiredState;
+  policy: Policy;
+  at: Date;
+  /** Nodes sorted by name. */
+  nodes: K8sNode[];
+  /** DaemonSets in scope, sorted by key. */
+  daemonSets: DaemonSetPair[];
+  /** Rule catalog lookup (enabled rules only). */
+  rule(id: string): RuleDefinition | undefined;
+}
+
+/** A check implements one or more rules from rules/ and returns findings as values. */
+export interface Check {
+  rules: string[];
+  run(ctx: AuditContext): Finding[];
+}
