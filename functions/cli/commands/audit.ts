@@ -1,0 +1,244 @@
+// `drift-auditor audit`: one run, top to bottom.
+//   1. snapshot   — a saved dump (--snapshot) or the live cluster (--kubeconfig/--context)
+//   2. desired    — the GitOps manifests (--manifests DIR | github:OWNER/REPO[@REF][:PATH])
+//   3. policy     — the rule catalog (rules/) and the user's policy (--rules FILE)
+//   4. audit      — the pure core
+//   5. outputs    — stdout (--format), files (--out), a store (--store), GitHub (--notify-repo)
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { audit } from '../../core/audit.js';
+import { UsageError } from '../../core/errors.js';
+import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
+import { version, type CliIO } from '../main.js';
+
+export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
+                          --manifests DIR|github:OWNER/REPO[@REF][:PATH]
+                          [--rules POLICY.yaml] [--cluster NAME] [--now RFC3339]
+                          [--format table|markdown|json] [--out DIR] [--fail-on none|info|warning|critical]
+                          [--store DIR|s3://BUCKET/PREFIX] [--s3-endpoint URL] [--save-snapshot FILE]
+                          [--notify-repo OWNER/REPO] [--notify-dry-run]
+
+  --snapshot PATH     kubectl 'get nodes,daemonsets,pods,controllerrevisions -A -o json' output or a
+                      drift-auditor snapshot (file or folder; JSON or YAML; .gz too). Repeatable.
+  --kubeconfig FILE   read the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
+  --context NAME      kubeconfig context (default: current-context)
+  --namespace NS      restrict DaemonSets and pods to these namespaces. Repeatable.
+  --manifests SRC     the GitOps desired state: a folder, or github:OWNER/REPO[@REF][:PATH]
+                      (GITHUB_TOKEN, GITHUB_API_URL as in GitHub Actions)
+  --rules FILE        policy: required coverage, waivers, severity overrides (default rules/default-policy.yaml)
+  --cluster NAME      cluster name in the report (default: from the snapshot, else 'unknown')
+  --now RFC3339       audit time (default: now); fixes ages and waiver expiry for reproducible runs
+  --format F          stdout: table (default on a terminal), markdown or json (only the report on stdout)
+  --out DIR           write report.json, report.md, report.html and findings.csv there
+  --fail-on SEV       exit 1 when a finding of SEV or worse remains (default none)
+  --store SPEC        keep the run as evidence: a folder or s3://BUCKET/PREFIX (never overwrites)
+  --notify-repo R     open/update/close GitHub issues in OWNER/REPO after the audit
+
+Exit codes: 0 ok, 1 drift at or above --fail-on or an incomplete audit, 2 bad usage or unreadable input.`;
+
+const FORMATS = ['table', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Runs `drift-auditor audit` and returns the exit code. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const args = parseAuditArgs(argv);
+  if (args.help) {
+    io.stdout(`${AUDIT_USAGE}\n`);
+    return 0;
+  }
+  const at = args.now;
+  const auditorVersion = await version();
+
+  // 1. What runs.
+  const snapshot = await readSnapshot(args, io, auditorVersion);
+
+  // 2. What Git wants.
+  const { readManifests } = await import('../../adapters/manifest-source.js');
+  const desired = await readManifests(args.manifests, { env: io.env });
+
+  // 3. What the user requires.
+  const { loadRules } = await import('../../adapters/rules-loader.js');
+  const { loadPolicy } = await import('../../adapters/policy-loader.js');
+  const catalog = await loadRules(io.env.DRIFT_AUDITOR_RULES_DIR);
+  const policy = await loadPolicy(args.rules, catalog);
+  const policySource = args.rules ? { file: args.rules } : undefined;
+
+  // 4. The pure core.
+  const report = audit(snapshot, desired, policy, at, { auditorVersion, policySource, hash: sha256 });
+
+  // 5. Outputs.
+  await writeOutputs(report, snapshot, args, io);
+  return exitCode(report, args.failOn, io);
+}
+
+interface AuditArgs {
+  help: boolean;
+  snapshots: string[];
+  kubeconfig?: string;
+  context?: string;
+  namespaces: string[];
+  manifests: string;
+  rules?: string;
+  cluster?: string;
+  now: Date;
+  format: Format;
+  out?: string;
+  failOn: Severity | 'none';
+  store?: string;
+  s3Endpoint?: string;
+  saveSnapshot?: string;
+  notifyRepo?: string;
+  notifyDryRun: boolean;
+}
+
+/** Parses and validates the audit command line; throws UsageError with a one-line reason. */
+export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        snapshot: { type: 'string', multiple: true },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        namespace: { type: 'string', multiple: true, short: 'n' },
+        manifests: { type: 'string' },
+        rules: { type: 'string' },
+        cluster: { type: 'string' },
+        now: { type: 'string' },
+        format: { type: 'string', short: 'o' },
+        out: { type: 'string' },
+        'fail-on': { type: 'string' },
+        store: { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        'save-snapshot': { type: 'string' },
+        'notify-repo': { type: 'string' },
+        'notify-dry-run': { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${AUDIT_USAGE}`);
+  }
+  const help = Boolean(values.help);
+  const snapshots = values.snapshot ?? [];
+  if (!help && snapshots.length > 0 && (values.kubeconfig || values.context)) {
+    throw new UsageError('--snapshot reads a saved dump; --kubeconfig/--context read a live cluster: give one or the other');
+  }
+  if (!help && !values.manifests) throw new UsageError(`--manifests is required\n${AUDIT_USAGE}`);
+  const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
+  const failOn = (values['fail-on'] ?? 'none') as Severity | 'none';
+  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) {
+    throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
+  }
+  let now = new Date();
+  if (values.now !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now) || Number.isNaN(Date.parse(values.now))) {
+      throw new UsageError(`--now must be an RFC 3339 time such as 2026-11-20T10:00:00Z, not '${values.now}'`);
+    }
+    now = new Date(values.now);
+  }
+  return {
+    help,
+    snapshots,
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    namespaces: values.namespace ?? [],
+    manifests: values.manifests ?? '',
+    rules: values.rules,
+    cluster: values.cluster,
+    now,
+    format,
+    out: values.out,
+    failOn,
+    store: values.store,
+    s3Endpoint: values['s3-endpoint'],
+    saveSnapshot: values['save-snapshot'],
+    notifyRepo: values['notify-repo'],
+    notifyDryRun: Boolean(values['notify-dry-run']),
+  };
+}
+
+async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string): Promise<Snapshot> {
+  if (args.snapshots.length > 0) {
+    const { readDump } = await import('../../adapters/dump-reader.js');
+    return readDump(args.snapshots, { cluster: args.cluster });
+  }
+  const k8s = await import('../../adapters/kubernetes/index.js');
+  const snapshot = await k8s.readCluster({
+    kubeconfig: args.kubeconfig,
+    context: args.context,
+    namespaces: args.namespaces.length > 0 ? args.namespaces : undefined,
+    cluster: args.cluster,
+    auditorVersion,
+    onProgress: io.isTTY ? k8s.progressPrinter((s) => io.stderr(s)) : undefined,
+  });
+  if (args.saveSnapshot) await k8s.writeSnapshotFile(snapshot, args.saveSnapshot);
+  return snapshot;
+}
+
+async function writeOutputs(report: Report, snapshot: Snapshot, args: AuditArgs, io: CliIO): Promise<void> {
+  const render = {
+    ...(await import('../../core/render/markdown.js')),
+    ...(await import('../../core/render/html.js')),
+    ...(await import('../../core/render/csv.js')),
+    ...(await import('../../core/render/table.js')),
+  };
+  const artifacts = {
+    'report.json': { body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
+    'report.md': { body: render.renderMarkdown(report), contentType: 'text/markdown; charset=utf-8' },
+    'report.html': { body: render.renderHtml(report), contentType: 'text/html; charset=utf-8' },
+    'findings.csv': { body: render.renderCsv(report), contentType: 'text/csv; charset=utf-8' },
+  };
+
+  if (args.format === 'json') io.stdout(artifacts['report.json'].body);
+  else if (args.format === 'markdown') io.stdout(artifacts['report.md'].body);
+  else io.stdout(render.renderTable(report));
+
+  if (args.out) {
+    await mkdir(args.out, { recursive: true });
+    for (const [name, { body }] of Object.entries(artifacts)) await writeFile(path.join(args.out, name), body);
+    io.stderr(`wrote ${Object.keys(artifacts).join(', ')} to ${args.out}\n`);
+  }
+
+  let reportUrl: string | undefined;
+  if (args.store) {
+    const { openStore } = await import('../../adapters/store/index.js');
+    const store = await openStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
+    const live = snapshot.source.kind === 'live' ? await import('../../adapters/kubernetes/index.js') : undefined;
+    const stored = await store.putRun({ report, artifacts, snapshot: live ? live.serializeSnapshot(snapshot) : undefined });
+    reportUrl = stored.keys['report.html'];
+    io.stderr(`stored run ${stored.runId} in ${args.store}\n`);
+  }
+
+  if (args.notifyRepo) {
+    const { notify } = await import('../../adapters/github-notify/index.js');
+    const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, log: (s: string) => io.stderr(`${s}\n`) });
+    io.stderr(`notify: ${result.summary}\n`);
+  }
+}
+
+function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number {
+  if (!report.complete) {
+    const what = report.gaps.map((g) => `${g.source}: ${g.message}`).join('; ');
+    io.stderr(`drift-auditor: the audit is INCOMPLETE, so it cannot say there is no drift: ${what}\n`);
+    return 1;
+  }
+  if (failOn === 'none') return 0;
+  const worst = SEVERITIES.indexOf(failOn);
+  const failing = report.findings.filter((f) => SEVERITIES.indexOf(f.severity) <= worst).length;
+  if (failing > 0) {
+    io.stderr(`drift-auditor: ${failing} finding(s) at or above ${failOn}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
