@@ -1,0 +1,168 @@
+// Desired state from Git: manifest files (multi-document YAML, JSON, `kind: List`) parsed into apps/v1
+// DaemonSets with file and line, the namespaces Git manages, and problems as values. One bad document
+// never stops the others: it becomes a manifest/invalid problem and parsing goes on.
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { jsonErrorLine } from './dump.js';
+import type { K8sDaemonSet } from './k8s-types.js';
+import type { DesiredDaemonSet, DesiredSource, DesiredState, Gap, ManifestProblem } from './types.js';
+
+/** What one manifest file contributes to the desired state. */
+export interface ManifestFileResult {
+  daemonSets: DesiredDaemonSet[];
+  /** Namespaces of namespaced objects with an explicit namespace, names of Namespace objects, and DaemonSets' namespaces. */
+  namespaces: string[];
+  problems: ManifestProblem[];
+}
+
+/** The most alias expansions a document may use (guards against "billion laughs" alias bombs). */
+export const MAX_ALIAS_COUNT = 100;
+
+const TEMPLATE = /\{\{-?\s*[^}]*\}\}/;
+/** A Helm expression inside a string that parsed as YAML (quoted `"{{ .Values.image }}"`); other `{{` in strings are legitimate config. */
+const HELM_EXPRESSION = /\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|\$\.|include\s|template\s|tpl\s|toYaml\s|if\s|end\s*-?\}\}|range\s|with\s)/;
+
+/** Returns the DaemonSets, managed namespaces and problems of one manifest file (path as it should be reported). */
+export function parseManifestFile(file: string, text: string): ManifestFileResult {
+  const out: ManifestFileResult = { daemonSets: [], namespaces: [], problems: [] };
+  const problem = (line: number | undefined, message: string): void => {
+    out.problems.push({ rule: 'manifest/invalid', file, ...(line !== undefined ? { line } : {}), message });
+  };
+  if (/\.json$/i.test(file)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      problem(jsonErrorLine(text, err), TEMPLATE.test(text) ? templateMessage() : `invalid JSON: ${(err as Error).message}`);
+      return out;
+    }
+    collectObject(file, value, 1, 0, out, problem);
+    return finish(out);
+  }
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  if (!Array.isArray(docs)) return out;
+  docs.forEach((doc, index) => {
+    const start = (doc.contents?.range?.[0] ?? doc.range[0]);
+    const line = lc.linePos(start).line;
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      const source = text.slice(doc.range[0], doc.range[2]);
+      if (TEMPLATE.test(source)) problem(line, templateMessage());
+      else problem(line, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} (line ${lc.linePos(e.pos[0]).line}, column ${lc.linePos(e.pos[0]).col})`);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      const bomb = /alias/i.test((err as Error).message);
+      problem(line, bomb ? `YAML alias bomb: the document expands more than ${MAX_ALIAS_COUNT} aliases; refusing to read it` : `invalid YAML: ${(err as Error).message}`);
+      return;
+    }
+    collectObject(file, value, line, index, out, problem);
+  });
+  return finish(out);
+}
+
+function templateMessage(): string {
+  return 'unrendered Helm/Go template ({{ … }}): commit the rendered output (helm template …) or keep templates out of the manifests folder';
+}
+
+function finish(out: ManifestFileResult): ManifestFileResult {
+  out.namespaces = [...new Set(out.namespaces)].sort();
+  return out;
+}
+
+function collectObject(
+  file: string,
+  value: unknown,
+  line: number,
+  documentIndex: number,
+  out: ManifestFileResult,
+  problem: (line: number | undefined, message: string) => void,
+): void {
+  if (value === null || value === undefined) return;
+  if (!isObject(value)) {
+    problem(line, `not a Kubernetes object (found ${Array.isArray(value) ? 'a list' : typeof value})`);
+    return;
+  }
+  const kind = value.kind;
+  if (typeof kind !== 'string') return; // Helm values, kustomize patches and other non-objects: not ours to judge.
+  if (Array.isArray(value.items) && kind.endsWith('List')) {
+    for (const item of value.items as unknown[]) collectObject(file, item, line, documentIndex, out, problem);
+    return;
+  }
+  const meta = isObject(value.metadata) ? value.metadata : undefined;
+  if (kind === 'Namespace' && typeof meta?.name === 'string') out.namespaces.push(meta.name);
+  else if (typeof meta?.namespace === 'string' && meta.namespace) out.namespaces.push(meta.namespace);
+  if (kind !== 'DaemonSet' || value.apiVersion !== 'apps/v1') return;
+  const name = typeof meta?.name === 'string' && meta.name ? meta.name : undefined;
+  const label = `DaemonSet ${name ?? '(unnamed)'}`;
+  const spec = isObject(value.spec) ? value.spec : undefined;
+  const missing = !name ? 'metadata.name'
+    : !spec ? 'spec'
+    : !isObject(spec.selector) ? 'spec.selector'
+    : !isObject(spec.template) ? 'spec.template'
+    : !isObject(spec.template.spec) || !Array.isArray(spec.template.spec.containers) ? 'spec.template.spec.containers'
+    : undefined;
+  if (missing) {
+    problem(line, `${label}: missing ${missing}`);
+    return;
+  }
+  const templated = findTemplate(value, '');
+  if (templated) {
+    problem(line, `${label}: ${templated} holds an unrendered Helm template expression ({{ … }}): commit the rendered output (helm template …)`);
+    return;
+  }
+  const namespace = typeof meta!.namespace === 'string' && meta!.namespace ? meta!.namespace : 'default';
+  out.namespaces.push(namespace);
+  const manifest = { ...value, metadata: { ...meta, namespace } } as unknown as K8sDaemonSet;
+  out.daemonSets.push({ manifest, file, line, documentIndex });
+}
+
+/** Returns the path of the first string that holds a Helm template expression, if any. */
+function findTemplate(v: unknown, path: string): string | undefined {
+  if (typeof v === 'string') return HELM_EXPRESSION.test(v) ? path || '(value)' : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const hit = findTemplate(v[i], `${path}[${i}]`);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const hit = findTemplate(x, path ? `${path}.${k}` : k);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Returns the desired state of a set of parsed files (in the order given). A DaemonSet declared twice
+ * is a manifest/invalid problem at its second place; the first declaration is audited.
+ */
+export function desiredStateFromFiles(source: DesiredSource, results: ManifestFileResult[], gaps: Gap[] = []): DesiredState {
+  const byKey = new Map<string, DesiredDaemonSet>();
+  const problems: ManifestProblem[] = [];
+  const namespaces = new Set<string>();
+  for (const r of results) {
+    for (const ns of r.namespaces) namespaces.add(ns);
+    problems.push(...r.problems);
+    for (const d of r.daemonSets) {
+      const key = `${d.manifest.metadata.namespace}/${d.manifest.metadata.name}`;
+      const first = byKey.get(key);
+      if (first) {
+        problems.push({ rule: 'manifest/invalid', file: d.file, line: d.line, message: `DaemonSet ${key} is declared again (first at ${first.file}:${first.line}); only the first declaration is audited` });
+      } else {
+        byKey.set(key, d);
+      }
+    }
+  }
+  return { source, daemonSets: [...byKey.values()], managedNamespaces: [...namespaces].sort(), problems, gaps };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDumpContents, parseDumpText, snapshotFromDump } from '../../functions/core/dump.js';
+import { InputError } from '../../functions/core/errors.js';
+import { daemonSet, node, pod } from '../support/builders.js';
+
+const ds = daemonSet('kube-system/agent');
+const list = (items: unknown[], extra: Record<string, unknown> = {}): string => JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: {}, items, ...extra });
+
+describe('parseDumpText()', () => {
+  it('sorts the objects of a v1 List by kind and ignores other kinds', () => {
+    const text = list([node('n1'), ds, pod(ds, 'n1'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }]);
+
+    const c = parseDumpText('dump.json', text);
+
+    expect([c.nodes.length, c.daemonSets.length, c.pods.length, c.controllerRevisions.length]).toEqual([1, 1, 1, 0]);
+  });
+
+  it('takes the kind of items from a typed list and infers it for untyped lists', () => {
+    const { kind: _k, ...bare } = node('n2');
+
+    const c = parseDumpText('nodes.json', JSON.stringify({ kind: 'NodeList', items: [bare] }));
+    parseDumpText('more.json', JSON.stringify({ metadata: {}, items: [bare] }), c);
+
+    expect(c.nodes.map((n) => n.metadata.name)).toEqual(['n2', 'n2']);
+  });
+
+  it('reads YAML with several documents', () => {
+    const c = parseDumpText('dump.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: b}\n');
+
+    expect(c.nodes.map((n) => n.metadata.name)).toEqual(['a', 'b']);
+  });
+
+  it('reads the snapshot header from the List annotations', () => {
+    const annotations = {
+      'drift-auditor.io/cluster': 'prod-eu',
+      'drift-auditor.io/server-version': 'v1.33.2',
+      'drift-auditor.io/started-at': '2026-06-01T11:59:00Z',
+      'drift-auditor.io/finished-at': '2026-06-01T11:59:30Z',
+      'drift-auditor.io/auditor-version': '0.1.0',
+      'drift-auditor.io/namespaces': 'kube-system, monitoring',
+      'drift-auditor.io/gaps': JSON.stringify([{ source: 'kubernetes:list pods', message: 'forbidden' }]),
+    };
+
+    const c = parseDumpText('snap.json', list([node('n1')], { metadata: { annotations } }));
+    const s = snapshotFromDump(c, [{ path: 'snap.json', sha256: 'ab' }]);
+
+    expect(s.cluster).toEqual('prod-eu');
+    expect(s.gaps).toEqual([{ source: 'kubernetes:list pods', message: 'forbidden' }]);
+    expect(s.source).toEqual({ kind: 'dump', files: [{ path: 'snap.json', sha256: 'ab' }], serverVersion: 'v1.33.2', startedAt: '2026-06-01T11:59:00Z', finishedAt: '2026-06-01T11:59:30Z', auditorVersion: '0.1.0', namespaces: ['kube-system', 'monitoring'] });
+  });
+
+  it.each([
+    ['an empty file', '  \n', /x: the file is empty/],
+    ['invalid JSON', '{\n "kind": "List",\n "items": [,]\n}', /x: line 3: invalid JSON/],
+    ['a JSON array', '[1, 2]', /x: not a Kubernetes List or object \(found an array\)/],
+    ['an object without kind or items', '{"a": 1}', /x: not a Kubernetes List or object \(no kind and no items\)/],
+    ['invalid YAML', 'kind: List\nitems: [\n', /x: line \d+: invalid YAML/],
+    ['a YAML scalar', 'hello', /x: not a Kubernetes List or object \(found string\)/],
+    ['bad gaps annotation', list([], { metadata: { annotations: { 'drift-auditor.io/gaps': 'nope' } } }), /annotation drift-auditor.io\/gaps is not JSON/],
+  ])('rejects %s naming the file', (_n, text, message) => {
+    expect(() => parseDumpText('x', text)).toThrow(InputError);
+    expect(() => parseDumpText('x', text)).toThrow(message);
+  });
+});
+
+describe('snapshotFromDump()', () => {
+  it('rejects a dump without nodes', () => {
+    const c = parseDumpText('pods.json', list([pod(ds, 'n1')]));
+
+    expect(() => snapshotFromDump(c, [{ path: 'pods.json', sha256: '' }])).toThrow('no Node objects in pods.json: a dump without nodes cannot be audited');
+  });
+
+  it('drops objects that two files both hold, and prefers the given cluster name', () => {
+    const c = emptyDumpContents();
+    parseDumpText('a.json', list([node('n1')]), c);
+    parseDumpText('b.json', list([node('n1'), node('n2')]), c);
+
+    const s = snapshotFromDump(c, [], 'given');
+
+    expect(s.nodes.map((n) => n.metadata.name)).toEqual(['n1', 'n2']);
+    expect(s.cluster).toEqual('given');
+  });
+
+  it('names the cluster unknown when nothing says otherwise', () => {
+    expect(snapshotFromDump(parseDumpText('a.json', list([node('n1')])), []).cluster).toEqual('unknown');
+  });
+});

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { desiredStateFromFiles, parseManifestFile } from '../../functions/core/manifests.js';
+
+const fixture = (p: string): string => readFileSync(new URL(`../fixtures/core/gitops/${p}`, import.meta.url), 'utf8');
+
+const DS = (name: string, ns?: string): string => `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: ${name}
+${ns ? `  namespace: ${ns}\n` : ''}spec:
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+        - name: ${name}
+          image: example/${name}:1
+`;
+
+describe('parseManifestFile()', () => {
+  it('reads the DaemonSet of a real multi-document file and skips the other kinds', () => {
+    const r = parseManifestFile('kube-flannel/kube-flannel.yml', fixture('kube-flannel/kube-flannel.yml'));
+
+    expect(r.problems).toEqual([]);
+    expect(r.daemonSets.map((d) => [d.manifest.metadata.namespace, d.manifest.metadata.name, d.line, d.documentIndex])).toEqual([['kube-flannel', 'kube-flannel-ds', 100, 5]]);
+    expect(r.namespaces).toEqual(['kube-flannel']);
+  });
+
+  it('puts a DaemonSet without namespace in default', () => {
+    const r = parseManifestFile('nvidia/gpu-feature-discovery-daemonset.yaml', fixture('nvidia/gpu-feature-discovery-daemonset.yaml'));
+
+    expect(r.daemonSets.map((d) => d.manifest.metadata.namespace)).toEqual(['default']);
+    expect(r.namespaces).toEqual(['default']);
+  });
+
+  it('gives the line of the document start after comments', () => {
+    const r = parseManifestFile('aws/aws-k8s-cni.yaml', fixture('aws/aws-k8s-cni.yaml'));
+
+    expect(r.daemonSets.map((d) => [d.manifest.metadata.name, d.line])).toEqual([['aws-node', 161]]);
+  });
+
+  it('reads JSON and kind: List items', () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'logging' } }, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'fb', namespace: 'logging' }, spec: { selector: {}, template: { spec: { containers: [] } } } }] };
+
+    const r = parseManifestFile('list.json', JSON.stringify(list, null, 2));
+
+    expect(r.daemonSets.map((d) => `${d.manifest.metadata.namespace}/${d.manifest.metadata.name}`)).toEqual(['logging/fb']);
+    expect(r.namespaces).toEqual(['logging']);
+  });
+
+  it('skips DaemonSets of other API versions and objects without kind', () => {
+    const text = `${DS('a').replace('apps/v1', 'extensions/v1beta1')}---\nimage:\n  tag: 1\n---\n${DS('b', 'x')}`;
+
+    const r = parseManifestFile('f.yaml', text);
+
+    expect(r.daemonSets.map((d) => d.manifest.metadata.name)).toEqual(['b']);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('reports a broken document with its line and keeps the good ones', () => {
+    const text = `${DS('a', 'x')}---\nkind: DaemonSet\nmetadata: [unclosed\n---\n${DS('b', 'x')}`;
+
+    const r = parseManifestFile('f.yaml', text);
+
+    expect(r.daemonSets.map((d) => d.manifest.metadata.name)).toEqual(['a', 'b']);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ rule: 'manifest/invalid', file: 'f.yaml', line: 17 });
+    expect(r.problems[0]!.message).toMatch(/^invalid YAML/);
+  });
+
+  it('reports a Helm template clearly', () => {
+    const text = '{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: {{ .Values.name }}\n{{- end }}\n';
+
+    const r = parseManifestFile('chart/templates/ds.yaml', text);
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'chart/templates/ds.yaml', line: 1, message: expect.stringMatching(/unrendered Helm\/Go template/) }]);
+  });
+
+  it('reports a quoted Helm expression in a DaemonSet field', () => {
+    const r = parseManifestFile('ds.yaml', DS('a', 'x').replace('example/a:1', '"{{ .Values.image }}"'));
+
+    expect(r.daemonSets).toEqual([]);
+    expect(r.problems[0]!.message).toMatch(/spec\.template\.spec\.containers\[0\]\.image holds an unrendered Helm template/);
+  });
+
+  it('accepts {{ }} in a ConfigMap (alerting templates are legitimate config)', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: am, namespace: mon}\ndata:\n  tmpl: |\n    {{ range .Alerts }}{{ .Labels.alertname }}{{ end }}\n';
+
+    const r = parseManifestFile('cm.yaml', text);
+
+    expect(r.problems).toEqual([]);
+    expect(r.namespaces).toEqual(['mon']);
+  });
+
+  it('refuses a YAML alias bomb', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+
+    const r = parseManifestFile('bomb.yaml', `${lines.join('\n')}\nkind: DaemonSet\n`);
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'bomb.yaml', line: 1, message: expect.stringMatching(/alias bomb/) }]);
+  });
+
+  it.each([
+    ['spec.selector', (t: string) => t.replace('  selector:\n    matchLabels: {app: a}\n', '')],
+    ['spec.template', (t: string) => t.replace(/ {2}template:[\s\S]*$/, '')],
+    ['metadata.name', (t: string) => t.replace('  name: a\n', '')],
+  ])('reports a DaemonSet missing %s', (field, edit) => {
+    const r = parseManifestFile('ds.yaml', edit(DS('a', 'x')));
+
+    expect(r.daemonSets).toEqual([]);
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 1, message: expect.stringContaining(`missing ${field}`) }]);
+  });
+
+  it('reports invalid JSON with its line', () => {
+    const r = parseManifestFile('x.json', '{\n  "kind": "DaemonSet",\n  oops\n}');
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'x.json', line: 3, message: expect.stringMatching(/^invalid JSON/) }]);
+  });
+});
+
+describe('desiredStateFromFiles()', () => {
+  it('keeps the first of two declarations of one DaemonSet and reports the second', () => {
+    const a = parseManifestFile('a.yaml', DS('agent', 'x'));
+    const b = parseManifestFile('b.yaml', DS('agent', 'x'));
+
+    const d = desiredStateFromFiles({ kind: 'folder', location: 'g' }, [a, b]);
+
+    expect(d.daemonSets.map((x) => x.file)).toEqual(['a.yaml']);
+    expect(d.problems).toEqual([{ rule: 'manifest/invalid', file: 'b.yaml', line: 1, message: 'DaemonSet x/agent is declared again (first at a.yaml:1); only the first declaration is audited' }]);
+    expect(d.managedNamespaces).toEqual(['x']);
+  });
+});
