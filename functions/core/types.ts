@@ -154,7 +154,7 @@ export interface Finding {
   file?: string;
   line?: number;
   /** Set when a waiver hides this finding (it is then listed in `waived`, not `findings`). */
-  waiver?: Pick<Waiver, 'reason' | 'owner' | 'expires'>;
+  waiver?: Pick<Waiver, 'reason' | 'owner' | 'expires' | 'gitFollowsCluster'>;
 }
 
 export type PodState = 'running' | 'unready' | 'missing' | 'misscheduled' | 'kept' | 'not-eligible';
