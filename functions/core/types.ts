@@ -77,6 +77,8 @@ export interface DesiredSource {
   path?: string;
   ref?: string;
   commit?: string;
+  /** Local folder only: the git work tree had uncommitted changes under the folder when read. */
+  dirty?: boolean;
 }
 
 /** A rule as declared in `rules/<category>/<name>.yaml`. */
