@@ -40,11 +40,19 @@ function isEmptyTerm(term: NodeSelectorTerm | null | undefined): boolean {
   return !term || ((term.matchExpressions?.length ?? 0) === 0 && (term.matchFields?.length ?? 0) === 0);
 }
 
+/** The operators nodeSelectorRequirementsAsSelector maps; anything else is a parse error. */
+const NODE_SELECTOR_OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
+
 function compileLabelRequirements(exprs: readonly NodeSelectorRequirement[], errors: string[]): Requirement[] {
   const out: Requirement[] = [];
   for (const [i, expr] of exprs.entries()) {
+    const where = `matchExpressions[${i}] (${describeRequirement(expr.key, expr.operator, expr.values)})`;
+    if (!NODE_SELECTOR_OPERATORS.has(expr.operator)) {
+      errors.push(`${where}: unsupported operator "${expr.operator}"`);
+      continue;
+    }
     const [r, error] = parseRequirement(expr.key, expr.operator, expr.values);
-    if (error !== null) errors.push(`matchExpressions[${i}] (${describeRequirement(expr.key, expr.operator, expr.values)}): ${error}`);
+    if (error !== null) errors.push(`${where}: ${error}`);
     else out.push(r);
   }
   return out;
