@@ -147,6 +147,10 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
         const c = resolveRef(r, req.params.ref!);
         // GitHub answers an unknown ref here with 422, not 404.
         if (!c) return { status: 422, body: { message: `No commit found for SHA: ${req.params.ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit' } };
+        // `Accept: application/vnd.github.sha` answers with the bare sha as text.
+        if (/application\/vnd\.github(\.v3)?\.sha/.test(String(req.headers.accept ?? ''))) {
+          return { status: 200, raw: Buffer.from(c.sha), headers: { 'content-type': 'application/vnd.github.sha; charset=utf-8' } };
+        }
         return { status: 200, body: commitJson(req, r, c) };
       }),
     },
