@@ -30,3 +30,13 @@ export function markdownCode(s: unknown): string {
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
 }
+
+const SCRIPT_JSON: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/**
+ * Returns `value` as JSON safe inside `<script type="application/json">`: `<`, `>`, `&` and
+ * U+2028/U+2029 become `\uXXXX` escapes, so `</script>` or `<!--` in a node name cannot break out.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_JSON[c]!);
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { htmlData, renderHtml } from '../../../functions/core/render/html.js';
+import { coverageOf, finding, HOSTILE, largeReport, reportNode, reportOf } from '../../support/report-builder.js';
+
+/** Returns the text of the JSON data block. */
+function dataBlock(html: string): string {
+  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!m) throw new Error('no data block');
+  return m[1]!;
+}
+
+const hostileReport = (): ReturnType<typeof reportOf> => reportOf({
+  cluster: HOSTILE.img,
+  nodes: Object.values(HOSTILE).map((n) => reportNode(n, { zone: HOSTILE.script })),
+  coverage: [coverageOf(`kube-system/${HOSTILE.scriptClose}`, Object.fromEntries(Object.values(HOSTILE).map((n) => [n, 'missing' as const])))],
+  findings: Object.values(HOSTILE).map((n) => finding(`kube-system/${HOSTILE.scriptClose}`, n, { message: `${n}\u2028${n}`, rule: HOSTILE.img })),
+  gaps: [{ source: HOSTILE.script, message: HOSTILE.scriptClose }],
+});
+
+describe('renderHtml()', () => {
+  it('is one self-contained page: no external scripts, styles, images or links', () => {
+    const html = renderHtml(largeReport({ nodes: 50 }));
+
+    expect(html).not.toMatch(/<(link|img|iframe|object|embed)\b/i);
+    expect(html).not.toMatch(/\b(src|href)\s*=/i);
+    expect(html).not.toMatch(/url\(/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('embeds data that parses back and cannot close its script element', () => {
+    const report = hostileReport();
+
+    const html = renderHtml(report);
+    const block = dataBlock(html);
+
+    expect(block).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(block)).toEqual(htmlData(report));
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+  });
+
+  it('escapes cluster strings in the markup it renders itself', () => {
+    const html = renderHtml(hostileReport());
+    const markup = html.slice(0, html.indexOf('<script type="application/json"'));
+
+    expect(markup).not.toMatch(/<script|<img|<\/script/i);
+    expect(markup).toContain('&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;');
+  });
+
+  it('encodes one state per node x DaemonSet, row-major by node', () => {
+    const report = reportOf({
+      nodes: [reportNode('n1'), reportNode('n2')],
+      coverage: [coverageOf('a/x', { n1: 'running', n2: 'missing' }), coverageOf('a/y', { n1: 'kept', n2: 'not-eligible' })],
+    });
+
+    const data = htmlData(report);
+
+    expect(data.cells.split('').map((c) => data.states[Number(c)])).toEqual(['running', 'kept', 'missing', 'not-eligible']);
+    expect(data.groupBy).toEqual('none');
+  });
+
+  it.each([
+    [false, 'INCOMPLETE audit', 'status-incomplete'],
+    [true, 'Drift found: 1 finding', 'status-drift'],
+  ])('shows the status (complete %s)', (complete, text, cls) => {
+    const report = reportOf({ complete, findings: [finding('a/x', 'n1')], gaps: complete ? [] : [{ source: 'kubernetes:list nodes', message: 'timeout' }] });
+
+    const html = renderHtml(report);
+
+    expect(html).toContain(text);
+    expect(html).toContain(cls);
+    if (!complete) expect(html).not.toMatch(/no drift/i);
+  });
+
+  it('draws the trend chart only when history is given, one bar per run including this one', () => {
+    const report = reportOf({ findings: [finding('a/x', 'n1')] });
+    const history = [
+      { generatedAt: '2026-05-30T12:00:00.000Z', bySeverity: { critical: 2, warning: 1, info: 0 } },
+      { generatedAt: '2026-05-31T12:00:00.000Z', bySeverity: { critical: 0, warning: 0, info: 3 } },
+    ];
+
+    const without = renderHtml(report);
+    const withHistory = renderHtml(report, { history });
+
+    expect(without).not.toContain('trend-chart');
+    expect(withHistory.match(/<g class="bar">/g)).toHaveLength(3);
+    expect(withHistory).toContain('<title>2026-05-30T12:00:00.000Z: critical 2 · warning 1 · info 0</title>');
+  });
+
+  it('stays under 5 MB for 5,000 nodes x 12 DaemonSets and thousands of findings', () => {
+    const report = largeReport();
+
+    const html = renderHtml(report);
+
+    expect(report.findings.length).toBeGreaterThan(3000);
+    expect(Buffer.byteLength(html)).toBeLessThan(5 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { MARKDOWN_BUDGET, renderMarkdown } from '../../../functions/core/render/markdown.js';
+import { coverageOf, finding, HOSTILE, largeReport, reportNode, reportOf } from '../../support/report-builder.js';
+
+const small = (): ReturnType<typeof reportOf> => reportOf({
+  nodes: [reportNode('n1'), reportNode('n2'), reportNode('n3')],
+  coverage: [
+    coverageOf('kube-system/aws-node', { n1: 'running', n2: 'missing', n3: 'unready' }, { reported: { desired: 3, current: 3, ready: 3, upToDate: 3, misscheduled: 0 } }),
+    coverageOf('logging/fluentd', { n1: 'running', n2: 'running', n3: 'running' }),
+  ],
+  findings: [
+    finding('kube-system/aws-node', 'n3', { rule: 'coverage/unready', severity: 'warning' }),
+    finding('logging/fluentd', null, { rule: 'image/drift', severity: 'info', message: 'image tag differs' }),
+    finding('kube-system/aws-node', 'n2'),
+  ],
+});
+
+/** Table rows of the findings table, in order. */
+function findingRows(md: string): string[] {
+  const start = md.indexOf('## Findings');
+  return md.slice(start).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Severity'));
+}
+
+/** Counts the unescaped `|` of a table row. */
+function pipes(row: string): number {
+  return row.replace(/\\\|/g, '').split('|').length - 1;
+}
+
+describe('renderMarkdown()', () => {
+  it.each([
+    ['without findings', []],
+    ['with findings', [finding('kube-system/aws-node', 'n2')]],
+  ])('says INCOMPLETE and never "no drift" for an incomplete report %s', (_name, findings) => {
+    const report = reportOf({ findings, gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] });
+
+    const md = renderMarkdown(report);
+
+    expect(md).toContain('INCOMPLETE');
+    expect(md.slice(0, 400)).toContain('[!CAUTION]');
+    expect(md).not.toMatch(/no drift/i);
+    expect(md).toContain('kubernetes\\:list pods');
+  });
+
+  it('says no drift only for a complete report without findings', () => {
+    const md = renderMarkdown(reportOf());
+
+    expect(md).toContain('COMPLETE, no drift found');
+    expect(md).not.toContain('INCOMPLETE');
+  });
+
+  it('names the counts by severity and the inputs', () => {
+    const md = renderMarkdown(small());
+
+    expect(md).toContain('3 findings (critical 1 · warning 1 · info 1)');
+    expect(md).toContain(`| Snapshot sha256 | ${'a'.repeat(64)} |`);
+    expect(md).toContain('| Git commit | 0123456789abcdef0123456789abcdef01234567 |');
+    expect(md).toContain('| Auditor version | 0\\.1\\.0 |');
+    expect(md).toContain('| Cluster | prod\\-eu\\-1 |');
+  });
+
+  it('puts a table per DaemonSet, bolding reported numbers that differ from the recomputed ones', () => {
+    const md = renderMarkdown(small());
+
+    expect(md).toContain('### kube\\-system/aws\\-node');
+    expect(md).toContain('| Audit (recomputed) | 3 | 2 | 1 | 2 | 0 |');
+    expect(md).toContain('| DaemonSet status | 3 | **3** | **3** | **3** | 0 |');
+    expect(md).toContain('### logging/fluentd');
+  });
+
+  it('lists findings worst first', () => {
+    const rows = findingRows(renderMarkdown(small()));
+
+    expect(rows.map((r) => r.split(' | ')[0])).toEqual(['| 🔴 critical', '| 🟠 warning', '| 🔵 info']);
+  });
+
+  it.each([MARKDOWN_BUDGET, 20_000, 8_000])('stays within %i characters and says how many findings it left out', (maxChars) => {
+    const report = largeReport({ nodes: 1000 });
+
+    const md = renderMarkdown(report, { maxChars });
+
+    const shown = findingRows(md).length;
+    expect(md.length).toBeLessThanOrEqual(maxChars);
+    expect(shown).toBeGreaterThan(0);
+    expect(md).toContain(`… and ${report.findings.length - shown} more findings (see full report)`);
+  });
+
+  it('fits a GitHub issue body by default even for the 5,000-node cluster', () => {
+    const md = renderMarkdown(largeReport());
+
+    expect(md.length).toBeLessThan(65_536);
+    expect(findingRows(md)[0]).toContain('critical');
+  });
+
+  it('links the full report when given an http(s) URL and ignores other schemes', () => {
+    const url = 'https://bucket.s3.eu-west-1.amazonaws.com/clusters/x/report.html?X-Amz-Signature=abc(1)';
+
+    const md = renderMarkdown(small(), { reportUrl: url });
+    const bad = renderMarkdown(small(), { reportUrl: 'javascript:alert(1)' });
+
+    expect(md).toContain('Full report: [report.html](<https://bucket.s3.eu-west-1.amazonaws.com/clusters/x/report.html?X-Amz-Signature=abc(1)>)');
+    expect(bad).not.toContain('javascript');
+  });
+
+  it('renders only the given DaemonSet', () => {
+    const md = renderMarkdown(small(), { daemonSet: 'logging/fluentd' });
+
+    expect(md).toContain('DaemonSet logging/fluentd in cluster prod\\-eu\\-1');
+    expect(md).toContain('### logging/fluentd');
+    expect(md).not.toContain('aws\\-node');
+    expect(findingRows(md)).toHaveLength(1);
+  });
+
+  it.each(Object.entries(HOSTILE))('keeps hostile cluster strings inert (%s)', (_name, s) => {
+    const report = reportOf({
+      cluster: s,
+      nodes: [reportNode(s)],
+      coverage: [coverageOf(`kube-system/${s}`, { [s]: 'missing' })],
+      findings: [finding(`kube-system/${s}`, s, { message: `${s} | @org/team ](javascript:alert(1)) <script>x</script>`, rule: s })],
+      gaps: [{ source: s, message: s }],
+    });
+
+    const md = renderMarkdown(report);
+
+    expect(md).not.toMatch(/(?<!\\)</);
+    expect(md).not.toMatch(/@(?!\u200d)/);
+    expect(md).not.toMatch(/(?<!\\)\]\((?!<https?:)/);
+    for (const row of findingRows(md)) expect(pipes(row)).toBe(6);
+  });
+});
