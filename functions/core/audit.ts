@@ -1,14 +1,253 @@
 // The pure core: audit(snapshot, desired, policy, at) -> report. No I/O, no clock, no env.
 // A reader can follow one run from here: eligibility per (node, DaemonSet), pod ownership,
 // the checks of every enabled rule, then policy (severity overrides, waivers), then the report.
-import type { DesiredState, Policy, Report, Snapshot } from './types.js';
+// Cost is linear in nodes x DaemonSets + pods: pods are indexed by owner once, eligibility is compiled once per DaemonSet.
+import type { AuditContext, DaemonSetPair } from './checks/context.js';
+import { CHECKS } from './checks/index.js';
+import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
+import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
+import { applyPolicy } from './policy/apply.js';
+import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, podOrder, targetNodeName } from './scheduling/index.js';
+import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, Gap, PodState, Policy, Report, RuleDefinition, Severity, Snapshot } from './types.js';
+import { SEVERITIES } from './types.js';
 
 export interface AuditOptions {
   auditorVersion?: string;
   policySource?: { file?: string; sha256?: string };
+  /** Hash function the caller may pass (the core has no crypto); not needed by audit() itself. */
+  hash?: (text: string) => string;
 }
 
+/** The rule every incomplete audit carries; it bypasses enabling and waivers (fail closed). */
+export const INCOMPLETE_RULE = 'audit/incomplete';
+
 /** Returns the audit report for one cluster snapshot against the desired state and policy. */
-export function audit(_snapshot: Snapshot, _desired: DesiredState, _policy: Policy, _at: Date, _options: AuditOptions = {}): Report {
-  throw new Error('not implemented yet');
+export function audit(snapshot: Snapshot, desired: DesiredState, policy: Policy, at: Date, options: AuditOptions = {}): Report {
+  const ctx = buildContext(snapshot, desired, policy, at);
+  const raw: Finding[] = [];
+  for (const check of CHECKS) {
+    if (!check.rules.some((id) => ctx.rule(id))) continue;
+    for (const f of check.run(ctx)) if (ctx.rule(f.rule)) raw.push(f);
+  }
+  const { findings, waived } = applyPolicy(raw, policy, at);
+  const gaps = [...snapshot.gaps, ...desired.gaps];
+  if (gaps.length) findings.push(incompleteFinding(gaps, policy));
+  findings.sort(compareFindings);
+  waived.sort(compareFindings);
+
+  const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  return {
+    schemaVersion: 1,
+    cluster: snapshot.cluster,
+    generatedAt: at.toISOString(),
+    auditorVersion: options.auditorVersion ?? 'unknown',
+    inputs: {
+      snapshot: snapshot.source,
+      desired: desired.source,
+      ...(options.policySource ? { policy: options.policySource } : {}),
+    },
+    complete: gaps.length === 0,
+    gaps,
+    summary: { nodes: ctx.nodes.length, daemonSets: ctx.daemonSets.length, findings: findings.length, bySeverity, waived: waived.length },
+    nodes: ctx.nodes.map(nodeFacts),
+    coverage: ctx.daemonSets.map((pair) => computeCoverage(ctx, pair)),
+    findings,
+    waived,
+  };
+}
+
+/** Returns the facts every check reads: sorted nodes, DaemonSets paired Git <-> cluster with eligibility and owned pods. */
+export function buildContext(snapshot: Snapshot, desired: DesiredState, policy: Policy, at: Date): AuditContext {
+  const nodes = [...snapshot.nodes].sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
+  const inScope = policy.namespaces.length ? new Set(policy.namespaces) : null;
+  const keyOf = (ds: K8sDaemonSet): string => `${ds.metadata.namespace ?? 'default'}/${ds.metadata.name}`;
+
+  const live = new Map<string, K8sDaemonSet>();
+  for (const ds of snapshot.daemonSets) if (!inScope || inScope.has(ds.metadata.namespace ?? 'default')) live.set(keyOf(ds), ds);
+  const git = new Map<string, DesiredDaemonSet>();
+  for (const d of desired.daemonSets) if (!inScope || inScope.has(d.manifest.metadata.namespace ?? 'default')) git.set(keyOf(d.manifest), d);
+
+  const podsByOwner = indexPodsByController(snapshot.pods);
+  const revisionByOwner = indexCurrentRevisions(snapshot.controllerRevisions);
+  const keys = [...new Set([...live.keys(), ...git.keys()])].sort(compareStrings);
+
+  const daemonSets: DaemonSetPair[] = keys.map((key) => {
+    const l = live.get(key) ?? null;
+    const d = git.get(key) ?? null;
+    const spec = d?.manifest ?? l!;
+    const decisions = nodes.map(compileEligibility(spec));
+    const pair: DaemonSetPair = {
+      key,
+      namespace: spec.metadata.namespace ?? 'default',
+      name: spec.metadata.name,
+      desired: d,
+      live: l,
+      spec,
+      decisions,
+      podsByNode: l ? ownedPodsByNode(l, podsByOwner.get(l.metadata.uid ?? '') ?? []) : new Map(),
+      currentRevisionHash: l?.metadata.uid ? revisionByOwner.get(l.metadata.uid)?.metadata.labels?.['controller-revision-hash'] ?? null : null,
+    };
+    if (d && l && placementDiffers(d.manifest, l)) pair.liveDecisions = nodes.map(compileEligibility(l));
+    return pair;
+  });
+
+  const rules = new Map<string, RuleDefinition>();
+  for (const r of policy.rules) if (r.enabled !== false) rules.set(r.id, r);
+  return { snapshot, desired, policy, at, nodes, daemonSets, rule: (id) => rules.get(id) };
+}
+
+/** Indexes pods by the uid of their DaemonSet controller reference, in one pass (static and other-owner pods drop out). */
+function indexPodsByController(pods: K8sPod[]): Map<string, K8sPod[]> {
+  const out = new Map<string, K8sPod[]>();
+  for (const p of pods) {
+    const ref = controllerOf(p);
+    if (!ref || ref.kind !== 'DaemonSet') continue;
+    const list = out.get(ref.uid);
+    if (list) list.push(p);
+    else out.set(ref.uid, [p]);
+  }
+  return out;
+}
+
+/**
+ * Returns, per owner uid, the ControllerRevision with the highest `.revision`: the current one once the
+ * controller has synced (kubernetes/kubernetes:pkg/controller/daemon/update.go:constructHistory).
+ */
+function indexCurrentRevisions(revisions: K8sControllerRevision[]): Map<string, K8sControllerRevision> {
+  const out = new Map<string, K8sControllerRevision>();
+  for (const r of revisions) {
+    const ref = r.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === 'DaemonSet');
+    if (!ref) continue;
+    const best = out.get(ref.uid);
+    if (!best || r.revision > best.revision) out.set(ref.uid, r);
+  }
+  return out;
+}
+
+/**
+ * Returns the DaemonSet's pods by target node, each list in the controller's order
+ * (kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:getNodesToDaemonPods, podByCreationTimestampAndPhase).
+ * Ownership is the controller reference (already indexed) plus a selector that still matches
+ * (pkg/controller/controller_ref_manager.go:ClaimObject); pods being deleted are not coverage.
+ */
+function ownedPodsByNode(ds: K8sDaemonSet, candidates: K8sPod[]): Map<string, K8sPod[]> {
+  const out = new Map<string, K8sPod[]>();
+  const selector = compileLabelSelector(ds.spec.selector);
+  if (selector.empty) return out; // the controller refuses to sync a DaemonSet selecting everything
+  const ns = ds.metadata.namespace ?? 'default';
+  for (const p of candidates) {
+    if ((p.metadata.namespace ?? 'default') !== ns || p.metadata.deletionTimestamp) continue;
+    if (!selector.matches(p.metadata.labels)) continue;
+    const node = targetNodeName(p);
+    if (node === null) continue;
+    const list = out.get(node);
+    if (list) list.push(p);
+    else out.set(node, [p]);
+  }
+  for (const list of out.values()) if (list.length > 1) list.sort(podOrder);
+  return out;
+}
+
+/** Returns whether the fields that decide placement differ between Git's and the live template. */
+function placementDiffers(a: K8sDaemonSet, b: K8sDaemonSet): boolean {
+  const pick = (ds: K8sDaemonSet): string => {
+    const s = ds.spec.template.spec;
+    return JSON.stringify([s.nodeName ?? '', s.nodeSelector ?? null, s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null, s.tolerations ?? [], s.hostNetwork ?? false]);
+  };
+  return pick(a) !== pick(b);
+}
+
+/** Returns the coverage of one DaemonSet: the controller's status counters recomputed from the Git spec, plus per-node states. */
+export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonSetCoverage {
+  let eligible = 0, covered = 0, upToDate = 0, ready = 0, misscheduled = 0;
+  const nodes: Record<string, PodState> = {};
+  for (let i = 0; i < ctx.nodes.length; i++) {
+    const name = ctx.nodes[i]!.metadata.name;
+    const d = pair.decisions[i]!;
+    const first = pair.podsByNode.get(name)?.[0];
+    if (d.shouldRun) {
+      eligible++;
+      if (!first) {
+        nodes[name] = 'missing';
+        continue;
+      }
+      covered++;
+      if (isPodUpdated(first, pair)) upToDate++;
+      const isReady = isPodReady(first);
+      if (isReady) ready++;
+      nodes[name] = isReady ? 'running' : 'unready';
+    } else if (first) {
+      misscheduled++;
+      nodes[name] = d.shouldContinueRunning ? 'kept' : 'misscheduled';
+    }
+  }
+  const s = pair.live?.status;
+  return {
+    namespace: pair.namespace,
+    name: pair.name,
+    inGit: pair.desired !== null,
+    inCluster: pair.live !== null,
+    eligible,
+    covered,
+    upToDate,
+    ready,
+    misscheduled,
+    reported: pair.live ? {
+      desired: s?.desiredNumberScheduled ?? 0,
+      current: s?.currentNumberScheduled ?? 0,
+      ready: s?.numberReady ?? 0,
+      upToDate: s?.updatedNumberScheduled ?? 0,
+      misscheduled: s?.numberMisscheduled ?? 0,
+    } : null,
+    nodes,
+  };
+}
+
+const NODE_GROUP_LABELS = ['eks.amazonaws.com/nodegroup', 'cloud.google.com/gke-nodepool', 'karpenter.sh/nodepool', 'node.kubernetes.io/instance-group', 'kops.k8s.io/instancegroup'];
+
+function nodeFacts(n: K8sNode): Report['nodes'][number] {
+  const labels = n.metadata.labels ?? {};
+  const zone = labels['topology.kubernetes.io/zone'];
+  const nodeGroup = NODE_GROUP_LABELS.map((k) => labels[k]).find((v) => v);
+  const arch = labels['kubernetes.io/arch'] ?? n.status?.nodeInfo?.architecture;
+  return {
+    name: n.metadata.name,
+    ...(zone ? { zone } : {}),
+    ...(nodeGroup ? { nodeGroup } : {}),
+    ...(arch ? { arch } : {}),
+    ready: isNodeReady(n),
+    unschedulable: n.spec?.unschedulable === true,
+    taints: (n.spec?.taints ?? []).map(formatTaint),
+  };
+}
+
+function incompleteFinding(gaps: Gap[], policy: Policy): Finding {
+  const rule = policy.rules.find((r) => r.id === INCOMPLETE_RULE);
+  const list = gaps.map((g) => `${g.source}: ${g.message}`).join('; ');
+  return {
+    rule: INCOMPLETE_RULE,
+    severity: rule?.severity ?? 'critical',
+    namespace: '',
+    daemonSet: '',
+    node: null,
+    message: `the audit could not read everything (${gaps.length} gap${gaps.length === 1 ? '' : 's'}): ${list}; findings below are a lower bound`,
+    expected: 'complete inputs',
+    actual: gaps,
+  };
+}
+
+/** Orders findings by severity, namespace, DaemonSet, rule, node, container, then message. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
+    || compareStrings(a.namespace, b.namespace)
+    || compareStrings(a.daemonSet, b.daemonSet)
+    || compareStrings(a.rule, b.rule)
+    || compareStrings(a.node ?? '', b.node ?? '')
+    || compareStrings(a.container ?? '', b.container ?? '')
+    || compareStrings(a.message, b.message);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

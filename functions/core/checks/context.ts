@@ -20,6 +20,8 @@ export interface DaemonSetPair {
   podsByNode: Map<string, K8sPod[]>;
   /** `controller-revision-hash` of the current ControllerRevision, when known. */
   currentRevisionHash: string | null;
+  /** Eligibility per node from the live spec; present only when Git and cluster both have the DaemonSet and their placement fields differ. */
+  liveDecisions?: EligibilityDecision[];
 }
 
 export interface AuditContext {

@@ -1,0 +1,80 @@
+// coverage/unready: the pod the controller counts on a node (the first in podByCreationTimestampAndPhase
+// order) is not Ready (kubernetes/kubernetes:pkg/api/v1/pod/util.go:IsPodReady) beyond the grace period,
+// with the most likely reason: node NotReady, a waiting container, an unschedulable Pending pod.
+import type { K8sNode, K8sPod } from '../k8s-types.js';
+import { isPodReady } from '../scheduling/index.js';
+import type { Finding } from '../types.js';
+import type { Check } from './context.js';
+import { findingFor, forEachNodeWithPods, isNodeReady } from './helpers.js';
+
+/** Waiting reasons that mean the container cannot start on its own (checked before benign ones such as ContainerCreating). */
+const BAD_WAITING = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreStartHookError', 'PostStartHookError']);
+
+/** Returns why a pod is not Ready, and the container concerned when there is one. */
+export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; container?: string } {
+  if (!isNodeReady(node)) {
+    const c = node.status?.conditions?.find((x) => x.type === 'Ready');
+    return { reason: `node ${node.metadata.name} is NotReady${c?.reason ? ` (${c.reason})` : ''}` };
+  }
+  const status = pod.status ?? {};
+  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
+  if (status.phase === 'Pending' && scheduled?.status === 'False') {
+    return { reason: `pod is Pending: kube-scheduler cannot place it (${[scheduled.reason, scheduled.message].filter(Boolean).join(': ') || 'unschedulable'})` };
+  }
+  const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+  const waiting = statuses.filter((s) => s.state?.waiting?.reason);
+  const bad = waiting.find((s) => BAD_WAITING.has(s.state!.waiting!.reason!)) ?? waiting[0];
+  if (bad) {
+    const w = bad.state!.waiting!;
+    const restarts = bad.restartCount ? `, ${bad.restartCount} restarts` : '';
+    return { reason: `container ${bad.name} is waiting: ${w.reason}${restarts}${w.message ? ` (${w.message})` : ''}`, container: bad.name };
+  }
+  if (status.phase === 'Failed' || status.phase === 'Succeeded') return { reason: `pod has ended (phase ${status.phase}${status.reason ? `, ${status.reason}` : ''})` };
+  const terminated = statuses.find((s) => s.state?.terminated);
+  if (terminated) {
+    const t = terminated.state!.terminated!;
+    return { reason: `container ${terminated.name} terminated: ${t.reason ?? 'unknown reason'}${t.exitCode !== undefined ? ` (exit code ${t.exitCode})` : ''}`, container: terminated.name };
+  }
+  const notReady = (status.containerStatuses ?? []).find((s) => s.ready === false && s.state?.running);
+  if (notReady) return { reason: `container ${notReady.name} is running but not ready (readiness probe failing)`, container: notReady.name };
+  return { reason: `pod is ${status.phase ?? 'in an unknown phase'} and not Ready` };
+}
+
+/** Returns when the pod became unready: the Ready condition's lastTransitionTime, else startTime, else creation. */
+function unreadySince(pod: K8sPod): number {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const t = ready?.lastTransitionTime ?? pod.status?.startTime ?? pod.metadata.creationTimestamp;
+  return t ? Date.parse(t) : NaN;
+}
+
+export const coverageUnready: Check = {
+  rules: ['coverage/unready'],
+  run(ctx) {
+    const out: Finding[] = [];
+    const graceMs = ctx.policy.thresholds.unreadyGraceSeconds * 1000;
+    const now = ctx.at.getTime();
+    for (const pair of ctx.daemonSets) {
+      forEachNodeWithPods(ctx, pair, (node, i, pods) => {
+        if (!pair.decisions[i]!.shouldContinueRunning) return;
+        const p = pods[0]!;
+        if (isPodReady(p)) return;
+        const since = unreadySince(p);
+        if (Number.isFinite(since) && now - since < graceMs) return;
+        const { reason, container } = unreadyReason(p, node);
+        const age = Number.isFinite(since) ? ` for ${formatDuration(now - since)}` : '';
+        out.push(findingFor(ctx, 'coverage/unready', pair, node.metadata.name,
+          `pod ${p.metadata.name} on node ${node.metadata.name} is not Ready${age}: ${reason}`,
+          { expected: 'Ready', actual: reason, ...(container ? { container } : {}) }));
+      });
+    }
+    return out;
+  },
+};
+
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}

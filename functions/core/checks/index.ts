@@ -1,0 +1,29 @@
+// The checks audit() runs, one per idea; each implements rules from rules/<category>/<name>.yaml.
+// To add a check: write it next to these, then append it to CHECKS (order does not matter: findings are sorted).
+import type { Check } from './context.js';
+import { coverageDuplicate } from './coverage-duplicate.js';
+import { coverageKept } from './coverage-kept.js';
+import { coverageMisscheduled } from './coverage-misscheduled.js';
+import { coverageMissing } from './coverage-missing.js';
+import { coverageUnready } from './coverage-unready.js';
+import { imageDigestSplit } from './image-digest-split.js';
+import { imageDrift } from './image-drift.js';
+import { imageOutdatedPod } from './image-outdated-pod.js';
+import { manifestProblems } from './manifest-problems.js';
+import { resourceMissing } from './resource-missing.js';
+import { resourceUnmanaged } from './resource-unmanaged.js';
+
+/** Every check, run by audit() for the rules the policy enables. */
+export const CHECKS: Check[] = [
+  coverageMissing,
+  coverageMisscheduled,
+  coverageKept,
+  coverageDuplicate,
+  coverageUnready,
+  imageDrift,
+  imageOutdatedPod,
+  imageDigestSplit,
+  resourceMissing,
+  resourceUnmanaged,
+  manifestProblems,
+];
