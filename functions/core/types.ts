@@ -39,6 +39,8 @@ export interface SnapshotSource {
   auditorVersion?: string;
   /** Namespaces read; absent means all. */
   namespaces?: string[];
+  /** Live reads: each list's resourceVersion, keyed `resource` or `resource/namespace`. */
+  resourceVersions?: Record<string, string>;
 }
 
 /** A DaemonSet as written in Git, with where it was found. */

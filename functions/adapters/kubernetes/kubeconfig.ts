@@ -1,0 +1,61 @@
+// Which cluster and credentials to use, the way kubectl decides: --kubeconfig, then KUBECONFIG (merged
+// list), then the in-cluster service account when KUBERNETES_SERVICE_HOST is set, then ~/.kube/config.
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubernetesError } from '../../core/errors.js';
+
+export interface KubeConfigSource {
+  /** Path from --kubeconfig; wins over KUBECONFIG. */
+  kubeconfig?: string;
+  /** Context from --context; default: the file's current-context. */
+  context?: string;
+  /** Environment to read KUBECONFIG / KUBERNETES_SERVICE_HOST from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Returns a KubeConfig loaded like kubectl loads one, with the chosen context current. */
+export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
+  const env = o.env ?? process.env;
+  const kc = new KubeConfig();
+  const where = o.kubeconfig ?? (env.KUBECONFIG ? `KUBECONFIG=${env.KUBECONFIG}` : env.KUBERNETES_SERVICE_HOST ? 'the in-cluster service account' : '~/.kube/config');
+  try {
+    if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+    else if (env.KUBECONFIG) withEnv(env, () => kc.loadFromDefault());
+    else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    else withEnv(env, () => kc.loadFromDefault());
+  } catch (err) {
+    throw new KubernetesError(`failed to load kubeconfig from ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  if (o.context) {
+    if (!kc.getContextObject(o.context)) {
+      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      throw new KubernetesError(`failed to load kubeconfig from ${where}: context "${o.context}" not found (contexts: ${known})`);
+    }
+    kc.setCurrentContext(o.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new KubernetesError(`failed to load kubeconfig from ${where}: no current context with a cluster; pass --context`);
+  }
+  return kc;
+}
+
+/** Returns the name to report the cluster under: the context name, else the kubeconfig cluster name. */
+export function clusterNameOf(kc: KubeConfig): string {
+  return kc.getCurrentContext() || kc.getCurrentCluster()?.name || 'cluster';
+}
+
+// client-node's loadFromDefault reads process.env itself; run it against the given env.
+function withEnv(env: NodeJS.ProcessEnv, fn: () => void): void {
+  if (env === process.env) {
+    fn();
+    return;
+  }
+  const saved = process.env.KUBECONFIG;
+  try {
+    if (env.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = env.KUBECONFIG;
+    fn();
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  }
+}

@@ -1,0 +1,158 @@
+// Redaction and projection of raw API objects into what the audit and its evidence need. Secrets never
+// leave the cluster: env values become a sha256 (a change stays detectable), managedFields and the
+// last-applied annotation are dropped, and Secrets/ConfigMaps are never listed at all.
+import { createHash } from 'node:crypto';
+import type { Container, EnvVar, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, ObjectMeta, OwnerReference, PodSpec } from '../../core/k8s-types.js';
+
+/** The annotation `kubectl apply` leaves: a full copy of the manifest, env values included. */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+type Raw = Record<string, unknown>;
+
+/** Returns the hex sha256 of a string. */
+export function sha256Hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** Returns env vars with `value` replaced by `valueSha256`; `valueFrom` (a reference, no data) is kept. */
+export function redactEnv(env: unknown): EnvVar[] | undefined {
+  if (!Array.isArray(env)) return undefined;
+  return (env as EnvVar[]).map(({ value, ...rest }) => (value === undefined || value === null ? rest : { ...rest, valueSha256: sha256Hex(String(value)) }));
+}
+
+/** Returns the metadata the audit uses: no managedFields, no last-applied annotation, no selfLink. */
+export function projectMeta(m: Raw | undefined): ObjectMeta {
+  const meta = (m ?? {}) as ObjectMeta;
+  const out: ObjectMeta = { name: meta.name };
+  if (meta.namespace !== undefined) out.namespace = meta.namespace;
+  if (meta.uid !== undefined) out.uid = meta.uid;
+  if (meta.resourceVersion !== undefined) out.resourceVersion = meta.resourceVersion;
+  if (meta.generation !== undefined) out.generation = meta.generation;
+  if (meta.creationTimestamp !== undefined) out.creationTimestamp = meta.creationTimestamp;
+  if (meta.deletionTimestamp !== undefined) out.deletionTimestamp = meta.deletionTimestamp;
+  if (meta.labels) out.labels = meta.labels;
+  const annotations = withoutLastApplied(meta.annotations);
+  if (annotations) out.annotations = annotations;
+  if (meta.ownerReferences) out.ownerReferences = meta.ownerReferences;
+  return out;
+}
+
+function withoutLastApplied(a: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!a) return undefined;
+  if (!(LAST_APPLIED in a)) return a;
+  const { [LAST_APPLIED]: _dropped, ...rest } = a;
+  return rest;
+}
+
+/** Returns the controlling owner reference (`controller: true`), if any. */
+export function controllerOf(meta: { ownerReferences?: OwnerReference[] } | undefined): OwnerReference | undefined {
+  return meta?.ownerReferences?.find((r) => r.controller === true);
+}
+
+function ownedByDaemonSet(raw: Raw): boolean {
+  const owner = controllerOf(raw.metadata as ObjectMeta | undefined);
+  return owner?.kind === 'DaemonSet' && /^(apps|extensions)\//.test(owner.apiVersion ?? '');
+}
+
+/** Redacts a full pod spec (DaemonSet template, ControllerRevision data): env values in every container list. */
+export function redactPodSpec(spec: Raw | undefined): PodSpec | undefined {
+  if (!spec) return undefined;
+  const out: Raw = { ...spec };
+  for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
+    const list = spec[key];
+    if (Array.isArray(list)) out[key] = (list as Raw[]).map((c) => (c.env === undefined ? c : { ...c, env: redactEnv(c.env) }));
+  }
+  return out as PodSpec;
+}
+
+/** Redacts a pod template: its metadata loses the last-applied annotation, its spec the env values. */
+export function redactPodTemplate(t: Raw | undefined): Raw | undefined {
+  if (!t || typeof t !== 'object') return t;
+  const out: Raw = { ...t };
+  const meta = t.metadata as ObjectMeta | undefined;
+  if (meta?.annotations) out.metadata = { ...meta, annotations: withoutLastApplied(meta.annotations) };
+  if (t.spec) out.spec = redactPodSpec(t.spec as Raw);
+  return out;
+}
+
+/** Returns a DaemonSet with its full spec (template redacted) and status. */
+export function projectDaemonSet(raw: Raw): K8sDaemonSet {
+  const spec = raw.spec as Raw;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: projectMeta(raw.metadata as Raw),
+    spec: { ...spec, template: redactPodTemplate(spec?.template as Raw) } as unknown as K8sDaemonSet['spec'],
+    ...(raw.status ? { status: raw.status as K8sDaemonSet['status'] } : {}),
+  };
+}
+
+/** Returns a Node without `status.images` and the volume lists (large, unused). */
+export function projectNode(raw: Raw): K8sNode {
+  const status = (raw.status ?? {}) as Raw;
+  const kept: Raw = {};
+  for (const key of ['conditions', 'nodeInfo', 'capacity', 'allocatable', 'addresses', 'phase']) {
+    if (status[key] !== undefined) kept[key] = status[key];
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: projectMeta(raw.metadata as Raw),
+    spec: (raw.spec ?? {}) as K8sNode['spec'],
+    status: kept as K8sNode['status'],
+  };
+}
+
+/** Returns a DaemonSet's ControllerRevision (revision + redacted template patch), or undefined for other owners. */
+export function projectControllerRevision(raw: Raw): K8sControllerRevision | undefined {
+  if (!ownedByDaemonSet(raw)) return undefined;
+  const out: K8sControllerRevision = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: projectMeta(raw.metadata as Raw), revision: raw.revision as number };
+  const data = raw.data as Raw | undefined;
+  if (data !== undefined) {
+    // DaemonSet revisions hold `{"spec":{"template":{...,"$patch":"replace"}}}`, see
+    // kubernetes/pkg/controller/daemon/update.go getPatch().
+    const spec = data?.spec as Raw | undefined;
+    out.data = spec?.template ? { ...data, spec: { ...spec, template: redactPodTemplate(spec.template as Raw) } } : {};
+  }
+  return out;
+}
+
+function projectContainer(c: Raw): Container {
+  const out: Container = { name: c.name as string };
+  if (c.image !== undefined) out.image = c.image as string;
+  const env = redactEnv(c.env);
+  if (env) out.env = env;
+  if (c.resources !== undefined) out.resources = c.resources as Container['resources'];
+  return out;
+}
+
+function projectContainerStatus(s: Raw): Raw {
+  const out: Raw = { name: s.name };
+  for (const key of ['image', 'imageID', 'ready', 'started', 'restartCount', 'state']) {
+    if (s[key] !== undefined) out[key] = s[key];
+  }
+  return out;
+}
+
+/**
+ * Returns the compact projection of a pod whose controller is a DaemonSet, or undefined for any other pod.
+ * All pods are listed and filtered here (one paginated list, no per-DaemonSet selectors to keep in sync
+ * and orphans still seen by their owner reference).
+ */
+export function projectPod(raw: Raw): K8sPod | undefined {
+  if (!ownedByDaemonSet(raw)) return undefined;
+  const spec = (raw.spec ?? {}) as Raw;
+  const outSpec: PodSpec = { containers: Array.isArray(spec.containers) ? (spec.containers as Raw[]).map(projectContainer) : [] };
+  if (Array.isArray(spec.initContainers)) outSpec.initContainers = (spec.initContainers as Raw[]).map(projectContainer);
+  for (const key of ['nodeName', 'affinity', 'tolerations', 'nodeSelector', 'hostNetwork', 'priorityClassName'] as const) {
+    if (spec[key] !== undefined) (outSpec as Raw)[key] = spec[key];
+  }
+  const status = (raw.status ?? {}) as Raw;
+  const outStatus: Raw = {};
+  for (const key of ['phase', 'conditions', 'reason', 'message', 'startTime']) {
+    if (status[key] !== undefined) outStatus[key] = status[key];
+  }
+  if (Array.isArray(status.containerStatuses)) outStatus.containerStatuses = (status.containerStatuses as Raw[]).map(projectContainerStatus);
+  if (Array.isArray(status.initContainerStatuses)) outStatus.initContainerStatuses = (status.initContainerStatuses as Raw[]).map(projectContainerStatus);
+  return { apiVersion: 'v1', kind: 'Pod', metadata: projectMeta(raw.metadata as Raw), spec: outSpec, status: outStatus as K8sPod['status'] };
+}
