@@ -1,6 +1,7 @@
 // Should this DaemonSet run a pod on this node? The controller's two booleans, computed from the DS
 // template once per DaemonSet and then per node in a tight loop
 // (kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:NodeShouldRunDaemonPod, predicates, NewPod).
+import { InputError } from '../errors.js';
 import type { K8sDaemonSet, K8sNode, Taint, Toleration } from '../k8s-types.js';
 import type { EligibilityDecision, ExclusionReason } from './decision.js';
 import { compileNodeAffinity } from './node-affinity.js';
@@ -20,9 +21,14 @@ function taintReason(taint: Taint): ExclusionReason {
  * Returns a function deciding NodeShouldRunDaemonPod for `ds` on any node. The template (nodeName,
  * nodeSelector, required affinity, tolerations after AddOrUpdateDaemonPodTolerations) is parsed here
  * once; per node it only walks the node's labels and taints and allocates only for exclusions.
+ * Throws InputError when the DaemonSet has no `spec.template.spec`.
  */
 export function compileEligibility(ds: K8sDaemonSet, gates?: SchedulingGates): EligibilityEvaluator {
-  const spec = ds.spec.template.spec;
+  const spec = ds.spec?.template?.spec;
+  if (!spec || typeof spec !== 'object') {
+    const name = `${ds.metadata?.namespace ?? ''}/${ds.metadata?.name ?? '?'}`;
+    throw new InputError(`failed to compile eligibility for DaemonSet ${name}: spec.template.spec is missing`);
+  }
   const templateNodeName = spec.nodeName ?? '';
   const affinity = compileNodeAffinity(spec);
   const tolerations: readonly Toleration[] = daemonPodTolerations(spec);

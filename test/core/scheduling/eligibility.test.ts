@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { K8sNode, PodSpec } from '../../../functions/core/k8s-types.js';
-import { compileEligibility, type EligibilityDecision, nodeShouldRunDaemonPod } from '../../../functions/core/scheduling/index.js';
+import { InputError } from '../../../functions/core/errors.js';
+import { compileEligibility, ELIGIBLE, type EligibilityDecision, nodeShouldRunDaemonPod } from '../../../functions/core/scheduling/index.js';
 import { daemonSet, node } from './helpers.js';
 
 const linux = { 'kubernetes.io/os': 'linux' };
@@ -152,5 +153,20 @@ describe('compileEligibility()', () => {
     ds.spec.template.spec.nodeSelector = { 'kubernetes.io/os': 'windows' };
 
     expect(evaluate(node('n', linux)).shouldRun).toEqual(true);
+  });
+});
+
+describe('compileEligibility() on malformed input', () => {
+  it('throws an InputError naming the DaemonSet when the template spec is missing', () => {
+    const ds = daemonSet();
+    (ds.spec.template as { spec?: unknown }).spec = undefined;
+
+    expect(() => compileEligibility(ds)).toThrowError(new InputError('failed to compile eligibility for DaemonSet kube-system/x: spec.template.spec is missing'));
+  });
+
+  it('evaluates a node without labels, spec or taints', () => {
+    const bare: K8sNode = { metadata: { name: 'n' } };
+
+    expect([compileEligibility(daemonSet())(bare), compileEligibility(daemonSet({ nodeSelector: { a: 'b' } }))(bare).shouldRun]).toEqual([ELIGIBLE, false]);
   });
 });
