@@ -7,19 +7,12 @@ import { rename, unlink } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
+import { DUMP_ANNOTATIONS } from '../../core/dump.js';
 import type { Snapshot } from '../../core/types.js';
 
-/** Annotation names of the List header (read back by the dump reader). */
+/** Annotation names of the List header: the dump reader's (core/dump.ts) plus counts and resourceVersions. */
 export const SNAPSHOT_ANNOTATIONS = {
-  cluster: 'drift-auditor.io/cluster',
-  serverVersion: 'drift-auditor.io/server-version',
-  startedAt: 'drift-auditor.io/started-at',
-  finishedAt: 'drift-auditor.io/finished-at',
-  auditorVersion: 'drift-auditor.io/auditor-version',
-  /** Comma-separated; absent when every namespace was read. */
-  namespaces: 'drift-auditor.io/namespaces',
-  /** JSON array of Gap. */
-  gaps: 'drift-auditor.io/gaps',
+  ...DUMP_ANNOTATIONS,
   /** JSON object: nodes, daemonSets, pods, controllerRevisions. */
   counts: 'drift-auditor.io/counts',
   /** JSON object: list resourceVersion per `resource` or `resource/namespace`. */
@@ -38,6 +31,7 @@ export function snapshotAnnotations(s: Snapshot): Record<string, string> {
   if (src.startedAt) a[SNAPSHOT_ANNOTATIONS.startedAt] = src.startedAt;
   if (src.finishedAt) a[SNAPSHOT_ANNOTATIONS.finishedAt] = src.finishedAt;
   if (src.auditorVersion) a[SNAPSHOT_ANNOTATIONS.auditorVersion] = src.auditorVersion;
+  // Absent when every namespace was read.
   if (src.namespaces?.length) a[SNAPSHOT_ANNOTATIONS.namespaces] = src.namespaces.join(',');
   a[SNAPSHOT_ANNOTATIONS.gaps] = JSON.stringify(s.gaps);
   a[SNAPSHOT_ANNOTATIONS.counts] = JSON.stringify({ nodes: s.nodes.length, daemonSets: s.daemonSets.length, pods: s.pods.length, controllerRevisions: s.controllerRevisions.length });
