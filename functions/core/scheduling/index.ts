@@ -37,3 +37,4 @@ export {
   type RollingUpdateLimits,
   surgeCount,
 } from './rollout.js';
+export { daemonSetSpecProblems, rollingUpdateProblems, type SpecProblem } from './validation.js';

@@ -1,0 +1,25 @@
+// Reads the policy file (`--rules FILE`), or the default policy shipped in rules/default-policy.yaml,
+// and validates it against the rule catalog with the pure parser (functions/core/policy/parse.ts).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PolicyError } from '../core/errors.js';
+import { parsePolicy } from '../core/policy/parse.js';
+import type { Policy, RuleDefinition } from '../core/types.js';
+import { defaultRulesDir } from './rules-loader.js';
+
+/** Returns the path of the default policy: `default-policy.yaml` in the rules folder. */
+export function defaultPolicyFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultRulesDir(env), 'default-policy.yaml');
+}
+
+/** Returns the validated policy in `file` (default: the shipped default policy); throws PolicyError naming file, line and field. */
+export async function loadPolicy(file: string | undefined, catalog: RuleDefinition[], env: NodeJS.ProcessEnv = process.env): Promise<Policy> {
+  const path = file ?? defaultPolicyFile(env);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new PolicyError(`failed to read policy ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+  }
+  return parsePolicy(text, path, catalog);
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../functions/adapters/policy-loader.js';
+import { loadRules } from '../../functions/adapters/rules-loader.js';
+import { PolicyError } from '../../functions/core/errors.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/policy/', import.meta.url));
+
+describe('loadPolicy()', () => {
+  it('loads the shipped default policy when no file is given', async () => {
+    const catalog = await loadRules();
+
+    const policy = await loadPolicy(undefined, catalog);
+
+    expect(policy.rules).toEqual(catalog);
+    expect(policy.thresholds).toEqual({ unreadyGraceSeconds: 300, rolloutStuckSeconds: 1800 });
+  });
+
+  it('loads a policy file against the catalog', async () => {
+    const policy = await loadPolicy(join(FIXTURES, 'full.yaml'), await loadRules());
+
+    expect(policy.waivers.map((w) => w.expires)).toEqual(['2027-01-31']);
+  });
+
+  it('throws a PolicyError with exit code 2 naming the file and line', async () => {
+    const file = join(FIXTURES, 'bad-date.yaml');
+
+    const err: unknown = await loadPolicy(file, await loadRules()).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(PolicyError);
+    expect((err as PolicyError).exitCode).toEqual(2);
+    expect((err as Error).message).toMatch(new RegExp(`^failed to load policy ${file}: line 9: waivers\\.0\\.expires: `));
+  });
+
+  it('throws a PolicyError for a missing file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    writeFileSync(join(dir, 'other.yaml'), '');
+
+    await expect(loadPolicy(join(dir, 'nope.yaml'), [])).rejects.toThrow(`failed to read policy ${join(dir, 'nope.yaml')}: no such file`);
+  });
+});
