@@ -3,6 +3,7 @@
 // fails on any unacknowledged finding.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AuditorStack } from './auditor-stack.js';
 import { loadConfig, resolvePolicyFiles } from './config.js';
@@ -20,6 +21,7 @@ export function buildApp(app: App = new App()): { app: App; stack: AuditorStack 
     config,
     projectRoot,
     policyFiles: resolvePolicyFiles(loaded),
+    auditorVersion: (JSON.parse(readFileSync(`${projectRoot}/package.json`, 'utf8')) as { version: string }).version,
     env: {
       account: config.env?.account ?? process.env.CDK_DEFAULT_ACCOUNT,
       region: config.env?.region ?? process.env.CDK_DEFAULT_REGION,

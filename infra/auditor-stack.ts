@@ -34,6 +34,8 @@ export interface AuditorStackProps extends StackProps {
   projectRoot: string;
   /** Cluster name -> absolute policy file, bundled into the audit function as policies/<cluster>.yaml. */
   policyFiles?: Map<string, string>;
+  /** Recorded in every report (package.json version). */
+  auditorVersion?: string;
 }
 
 /** Memory (MB) and timeout per function: sized for 5,000 nodes / 150,000 pods (see docs/deploy.md). */
@@ -142,6 +144,8 @@ export class AuditorStack extends Stack {
     const vpcPlacement = config.vpc ? this.vpcPlacement(config.vpc) : undefined;
     const common = {
       DRIFT_AUDITOR_BUCKET: this.bucket.bucketName,
+      DRIFT_AUDITOR_KMS_KEY_ID: key.keyArn,
+      DRIFT_AUDITOR_VERSION: props.auditorVersion ?? 'dev',
       POWERTOOLS_SERVICE_NAME: METRICS.service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -160,6 +164,7 @@ export class AuditorStack extends Stack {
         ...common, ...github,
         DRIFT_AUDITOR_ISSUES_REPO: config.github.repo,
         DRIFT_AUDITOR_MIN_SEVERITY: config.notify.minSeverity,
+        DRIFT_AUDITOR_PULL_REQUESTS: String(config.notify.pullRequests),
       }, {}),
       recordFailure: this.handler('recordFailure', props.projectRoot, common, {}),
     };

@@ -83,6 +83,8 @@ export const AuditorConfig = z.object({
   }).strict(),
   notify: z.object({
     minSeverity: z.enum(['critical', 'warning', 'info']).default('warning'),
+    /** Open PRs where policy says Git should follow the cluster (needs write access to the GitOps repo). */
+    pullRequests: z.boolean().default(false),
   }).strict().default({}),
   alarms: z.object({
     /** Create an SNS topic for the alarms; `email` subscribes an address to it. */

@@ -1,0 +1,110 @@
+// Lambda `audit`: the staged snapshot + the GitOps manifests at one commit + the policy -> the pure core
+// -> a run in the S3 store (report.json/.md/.html, findings.csv, the snapshot copy). An incomplete audit
+// is stored first (it is evidence of what could not be read) and THEN fails the step, so the alarm fires
+// and notify never treats it as clean.
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { audit } from '../core/audit.js';
+import { emptyDumpContents, parseDumpText, snapshotFromDump } from '../core/dump.js';
+import { DriftAuditorError, InputError } from '../core/errors.js';
+import { renderCsv } from '../core/render/csv.js';
+import { renderHtml } from '../core/render/html.js';
+import { renderMarkdown } from '../core/render/markdown.js';
+import { SEVERITIES, type Report, type Snapshot } from '../core/types.js';
+import { readManifests } from '../adapters/manifest-source.js';
+import { loadPolicy } from '../adapters/policy-loader.js';
+import { loadRules } from '../adapters/rules-loader.js';
+import { openStore } from '../adapters/store/index.js';
+import type { AuditOutput, SnapshotOutput } from './shared/contract.js';
+import { auditorVersion, bundleRoot, requireEnv, rulesDir } from './shared/env.js';
+import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
+import { getObject, sha256Hex } from './shared/s3.js';
+import { githubEnv } from './shared/secrets.js';
+
+/** Largest decompressed snapshot accepted (a 150,000-pod cluster is far below). */
+const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+
+/** The audit found gaps: the report is stored, but the run must not count as audited. */
+export class AuditIncompleteError extends DriftAuditorError {}
+
+/** Audits the staged snapshot and stores the run; returns the input plus `report` (keys and counts). */
+export const handler = instrument('Audit', async (event: SnapshotOutput): Promise<AuditOutput> => {
+  const bucket = requireEnv('DRIFT_AUDITOR_BUCKET');
+  const c = event.cluster;
+  const version = auditorVersion();
+
+  const gz = await getObject({ bucket: event.snapshot.bucket, key: event.snapshot.key, sha256: event.snapshot.sha256 });
+  const snapshot = parseSnapshot(gz, `s3://${event.snapshot.bucket}/${event.snapshot.key}`, event.snapshot.sha256, c.name);
+  const env = await githubEnv();
+  const desired = await readManifests(c.manifests, { env });
+  const catalog = await loadRules(rulesDir());
+  const policyFile = c.policy ? join(bundleRoot(), c.policy) : undefined;
+  const policy = await loadPolicy(policyFile, catalog);
+
+  const report = audit(snapshot, desired, policy, new Date(), {
+    auditorVersion: version,
+    policySource: c.policy ? { file: c.policy } : undefined,
+    hash: sha256Hex,
+  });
+  const store = await openStore(`s3://${bucket}`, { env: process.env });
+  const stored = await store.putRun({ report, artifacts: renderArtifacts(report), snapshot: gz });
+  const keys = keysByName(stored.keys);
+
+  publishReportMetrics(report, snapshot);
+  logger.info('report stored', {
+    storeRunId: stored.runId,
+    complete: report.complete,
+    findings: report.summary.findings,
+    ...report.summary.bySeverity,
+    commit: desired.source.commit,
+    gaps: report.gaps.length,
+  });
+  if (!report.complete) {
+    const what = report.gaps.map((g) => `${g.source}: ${g.message}`).join('; ');
+    throw new AuditIncompleteError(`failed to audit cluster ${c.name} completely: ${what}; the incomplete report is stored at ${keys['report.json'] ?? stored.runId}`);
+  }
+  return {
+    ...event,
+    report: {
+      runId: stored.runId,
+      keys,
+      complete: report.complete,
+      findings: report.summary.findings,
+      bySeverity: report.summary.bySeverity,
+      ...(desired.source.commit ? { commit: desired.source.commit } : {}),
+    },
+  };
+});
+
+/** Returns the snapshot held by a gzipped snapshot file (the dump parser reads it unchanged). */
+function parseSnapshot(gz: Buffer, where: string, sha256: string, cluster: string): Snapshot {
+  let text: string;
+  try {
+    text = gunzipSync(gz, { maxOutputLength: MAX_SNAPSHOT_BYTES }).toString('utf8');
+  } catch (err) {
+    throw new InputError(`failed to read snapshot ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  return snapshotFromDump(parseDumpText(where, text, emptyDumpContents()), [{ path: where, sha256 }], cluster);
+}
+
+/** Returns a run's rendered artifacts (the store writes report.json itself). */
+function renderArtifacts(report: Report): Record<string, { body: string; contentType: string }> {
+  return {
+    'report.md': { body: renderMarkdown(report), contentType: 'text/markdown; charset=utf-8' },
+    'report.html': { body: renderHtml(report), contentType: 'text/html; charset=utf-8' },
+    'findings.csv': { body: renderCsv(report), contentType: 'text/csv; charset=utf-8' },
+  };
+}
+
+/** Returns store keys by file name (`clusters/c/runs/…/report.json` -> `report.json`), run files only. */
+function keysByName(keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => k.includes('/runs/')).map((k) => [k.slice(k.lastIndexOf('/') + 1), k]));
+}
+
+function publishReportMetrics(report: Report, snapshot: Snapshot): void {
+  for (const s of SEVERITIES) metrics.addMetric(`Findings${s[0]!.toUpperCase()}${s.slice(1)}`, MetricUnit.Count, report.summary.bySeverity[s] ?? 0);
+  metrics.addMetric('FindingsWaived', MetricUnit.Count, report.summary.waived);
+  metrics.addMetric('AuditIncomplete', MetricUnit.Count, report.complete ? 0 : 1);
+  metrics.addMetric('NodesAudited', MetricUnit.Count, snapshot.nodes.length);
+  metrics.addMetric('DaemonSetsAudited', MetricUnit.Count, report.summary.daemonSets);
+}

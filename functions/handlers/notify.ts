@@ -1,0 +1,47 @@
+// Lambda `notify`: reads the stored report and brings GitHub in line with it (one living issue per
+// drifting DaemonSet; no write when nothing changed). It refuses an incomplete report: silence about
+// an incomplete audit must never read as "no drift".
+import { GitHubError } from '../core/errors.js';
+import type { Report } from '../core/types.js';
+import { notify } from '../adapters/github-notify/index.js';
+import { openStore } from '../adapters/store/index.js';
+import type { AuditOutput, NotifyOutput } from './shared/contract.js';
+import { AuditIncompleteError } from './audit.js';
+import { requireEnv } from './shared/env.js';
+import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
+import { getObject } from './shared/s3.js';
+import { githubEnv } from './shared/secrets.js';
+
+/** Lifetime of the report link in issues (the longest SigV4 allows; a role session may end it sooner). */
+const REPORT_LINK_SECONDS = 7 * 24 * 3600;
+
+/** Syncs GitHub with the run's report; returns the input plus `notify` (summary, writes). */
+export const handler = instrument('Notify', async (event: AuditOutput): Promise<NotifyOutput> => {
+  const bucket = requireEnv('DRIFT_AUDITOR_BUCKET');
+  const repo = requireEnv('DRIFT_AUDITOR_ISSUES_REPO');
+  const key = event.report.keys['report.json'];
+  if (!key) throw new AuditIncompleteError(`failed to notify for cluster ${event.cluster.name}: the run has no report.json`);
+  const report = JSON.parse((await getObject({ bucket, key })).toString('utf8')) as Report;
+  if (!report.complete) {
+    throw new AuditIncompleteError(`failed to notify for cluster ${event.cluster.name}: report ${key} is incomplete, and an incomplete report is never sent as clean`);
+  }
+  const env = await githubEnv();
+  const store = await openStore(`s3://${bucket}`, { env: process.env });
+  const htmlKey = event.report.keys['report.html'];
+  const reportUrl = htmlKey ? await store.presignReportUrl(htmlKey, REPORT_LINK_SECONDS) : undefined;
+  const result = await notify(report, {
+    repo,
+    minSeverity: (process.env.DRIFT_AUDITOR_MIN_SEVERITY ?? 'warning') as Report['findings'][number]['severity'],
+    reportUrl,
+    pulls: process.env.DRIFT_AUDITOR_PULL_REQUESTS !== 'false',
+    env,
+    log: (line: string) => logger.info('notify action', { action: line }),
+  });
+  metrics.addMetric('GitHubWrites', MetricUnit.Count, result.writes);
+  if (!result.complete) {
+    // Retried by the state machine: the adapter is idempotent, so the next attempt finishes the job.
+    throw new GitHubError(`failed to bring GitHub in line with the report for cluster ${event.cluster.name}: ${result.notDone.join('; ')}`);
+  }
+  logger.info('github in line with report', { summary: result.summary, writes: result.writes });
+  return { ...event, notify: { summary: result.summary, writes: result.writes } };
+});
