@@ -158,16 +158,18 @@ export interface CompiledNodeAffinity {
   readonly termErrors: readonly { term: number; error: string }[];
 }
 
-/** Returns the first nodeSelector entry `labels` fail, or null: every key must exist with an equal value, "" included. */
-export function nodeSelectorMismatch(nodeSelector: Readonly<Record<string, string>> | null | undefined, labels: Labels): AffinityMismatch | null {
-  if (!nodeSelector) return null;
-  for (const key in nodeSelector) {
-    if (!Object.hasOwn(nodeSelector, key)) continue;
-    const expected = nodeSelector[key]!;
+/** Returns the first failing entry of pre-split nodeSelector `entries`, or null. */
+function entriesMismatch(entries: readonly (readonly [string, string])[], labels: Labels): AffinityMismatch | null {
+  for (const [key, expected] of entries) {
     const actual = labelValue(labels, key);
     if (actual !== expected) return { kind: 'node-selector', key, expected, actual: actual ?? null };
   }
   return null;
+}
+
+/** Returns the first nodeSelector entry `labels` fail, or null: every key must exist with an equal value, "" included. */
+export function nodeSelectorMismatch(nodeSelector: Readonly<Record<string, string>> | null | undefined, labels: Labels): AffinityMismatch | null {
+  return nodeSelector ? entriesMismatch(Object.entries(nodeSelector), labels) : null;
 }
 
 /** Returns whether `labels` satisfy a nodeSelector map (labels.SelectorFromSet: exact equality, no validation). */
@@ -177,19 +179,19 @@ export function matchesNodeSelector(nodeSelector: Readonly<Record<string, string
 
 /** Returns `spec.nodeSelector` and required node affinity parsed once (nodeaffinity.go:GetRequiredNodeAffinity). */
 export function compileNodeAffinity(spec: Pick<PodSpec, 'nodeSelector' | 'affinity'>): CompiledNodeAffinity {
-  const nodeSelector = spec.nodeSelector && Object.keys(spec.nodeSelector).length > 0 ? spec.nodeSelector : null;
+  // labels.SelectorFromSet: no validation, exact equality; split once so the per-node loop allocates nothing.
+  const entries = Object.entries(spec.nodeSelector ?? {});
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   const selector = required ? compileNodeSelector(required) : null;
   return {
     matches(node) {
-      if (nodeSelector && nodeSelectorMismatch(nodeSelector, node.metadata.labels) !== null) return false;
+      const labels = node.metadata.labels;
+      for (const [key, expected] of entries) if (labelValue(labels, key) !== expected) return false;
       return selector ? selector.matches(node) : true;
     },
     mismatch(node) {
-      if (nodeSelector) {
-        const m = nodeSelectorMismatch(nodeSelector, node.metadata.labels);
-        if (m) return m;
-      }
+      const m = entriesMismatch(entries, node.metadata.labels);
+      if (m) return m;
       if (!selector) return null;
       const detail = selector.mismatch(node);
       return detail === null ? null : { kind: 'node-affinity', detail };
