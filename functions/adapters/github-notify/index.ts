@@ -1,0 +1,111 @@
+// GitHub notifications from a report: one living issue per drifting (cluster, DaemonSet), found by
+// the hidden marker in its body, and a PR where a waiver says Git should follow the cluster.
+// GitHub itself is the state; a run where nothing changed makes no write call.
+//
+// Stable API (the CLI, `audit --notify-repo` and the notify Lambda call these):
+//   notify(report: Report, opts: NotifyOptions): Promise<NotifyResult>
+//     -> { summary, writes, complete, issues: IssueSyncResult, pulls: PullOutcome[] }
+//     `complete` is false when the write cap stopped the run or an action failed (exit non-zero).
+//   syncIssues(octokit, { owner, repo }, report, budget: WriteBudget, opts): Promise<IssueSyncResult>
+//   syncPulls(octokit, manifestsRepo | null, report, budget: WriteBudget, opts): Promise<PullOutcome[]>
+//   readReport(pathOrS3Url, env): Promise<Report>
+// Octokit comes from ../github-client.ts createOctokit (token or App, GITHUB_API_URL, throttling on:
+// writes at most one per second, as GitHub asks for content creation), unless `opts.octokit` is given.
+import type { Octokit } from 'octokit';
+import { UsageError } from '../../core/errors.js';
+import type { Report, Severity } from '../../core/types.js';
+import { createOctokit } from '../github-client.js';
+import { WriteBudget } from './budget.js';
+import { syncIssues, type ActionOutcome, type IssueSyncResult, type RepoRef } from './issues.js';
+import { manifestsRepoOf, parseManifestsRepo, syncPulls, type ManifestsRepo, type PullOutcome } from './pulls.js';
+
+export { WriteBudget } from './budget.js';
+export { listDriftIssues, syncIssues, type ActionOutcome, type IssueSyncResult, type RepoRef } from './issues.js';
+export { manifestsRepoOf, parseManifestsRepo, syncPulls, type ManifestsRepo, type PullOutcome } from './pulls.js';
+export { parseReport, readReport, readReportText } from './report-source.js';
+
+export interface NotifyOptions {
+  /** `OWNER/REPO` that holds the issues. */
+  repo: string;
+  /** Findings below this severity open no issue (default `warning`). */
+  minSeverity?: Severity;
+  /** Labels added to every issue besides `drift`, `severity:*`, `cluster:*`. */
+  labels?: string[];
+  /** Cap on write calls per run (default 50). */
+  maxWrites?: number;
+  /** Plan and print, write nothing. */
+  dryRun?: boolean;
+  /** Link to the full report in issue and PR bodies. */
+  reportUrl?: string;
+  /** `OWNER/REPO@REF` for PRs; default: the report's desired source when it was GitHub. */
+  manifestsRepo?: string;
+  /** Open PRs for drift that Git should follow (default true). */
+  pulls?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** A ready client (tests, or a caller that already has one). */
+  octokit?: Octokit;
+  /** Throttling plugin on (default true); tests turn it off. */
+  throttle?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface NotifyResult {
+  summary: string;
+  /** Write calls made (or booked). */
+  writes: number;
+  /** False when the write cap stopped the run or an action failed. */
+  complete: boolean;
+  issues: IssueSyncResult;
+  pulls: PullOutcome[];
+  /** Human-readable list of what was not done. */
+  notDone: string[];
+}
+
+/** Parses `OWNER/REPO`. */
+export function parseRepo(s: string): RepoRef {
+  const m = /^([\w.-]+)\/([\w.-]+)$/.exec(s);
+  if (!m) throw new UsageError(`failed to read --repo: expected OWNER/REPO, got ${JSON.stringify(s)}`);
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+function count(outcomes: readonly ActionOutcome[], kind: string, status = 'done'): number {
+  return outcomes.filter((o) => o.action.kind === kind && o.status === status).length;
+}
+
+/** Syncs the report's issues (and PRs) to GitHub and returns what was done, planned or left undone. */
+export async function notify(report: Report, opts: NotifyOptions): Promise<NotifyResult> {
+  const repo = parseRepo(opts.repo);
+  const env = opts.env ?? process.env;
+  const manifests: ManifestsRepo | null = opts.manifestsRepo ? parseManifestsRepo(opts.manifestsRepo) : manifestsRepoOf(report);
+  const octokit = opts.octokit ?? await createOctokit({ env, repository: repo, throttle: opts.throttle ?? true, onRateLimit: (i) => opts.log?.(`github ${i.kind} rate limit on ${i.method} ${i.url}: retry after ${i.retryAfterSeconds}s (${i.willRetry ? 'retrying' : 'giving up'})`) });
+  const budget = new WriteBudget(opts.maxWrites ?? 50);
+  const minSeverity = opts.minSeverity ?? 'warning';
+
+  const issues = await syncIssues(octokit, repo, report, budget, {
+    minSeverity, extraLabels: opts.labels, reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log,
+  });
+  let pulls: PullOutcome[] = [];
+  if (opts.pulls ?? true) {
+    const pullOctokit = opts.octokit || !manifests || (manifests.owner === repo.owner && manifests.repo === repo.repo)
+      ? octokit
+      : await createOctokit({ env, repository: manifests, throttle: opts.throttle ?? true });
+    pulls = await syncPulls(pullOctokit, manifests, report, budget, { reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log });
+  }
+
+  const o = issues.outcomes;
+  const notDone = [
+    ...o.filter((x) => x.status === 'skipped-cap').map((x) => `${x.action.kind} ${x.action.daemonSet}${'issue' in x.action && x.action.issue ? ` #${x.action.issue}` : ''}: write cap (${budget.max}) reached`),
+    ...o.filter((x) => x.status === 'failed').map((x) => `${x.action.kind} ${x.action.daemonSet}: ${x.error}`),
+    ...pulls.filter((p) => p.status === 'skipped-cap').map((p) => `pr ${p.daemonSet}: write cap (${budget.max}) reached`),
+    ...pulls.filter((p) => p.status === 'failed').map((p) => `pr ${p.daemonSet}: ${p.detail}`),
+  ];
+  const verb = opts.dryRun ? 'planned' : 'done';
+  const st = opts.dryRun ? 'dry-run' : 'done';
+  const parts = [
+    `${count(o, 'create', st)} created`, `${count(o, 'edit', st)} edited`, `${count(o, 'reopen', st)} reopened`,
+    `${o.filter((x) => x.action.kind === 'close' && x.status === st).length} closed`, `${count(o, 'none')} unchanged`,
+  ];
+  const prParts = pulls.length > 0 ? `; PRs: ${['created', 'updated', 'unchanged', 'respected', 'dry-run', 'skipped'].map((s) => [s, pulls.filter((p) => p.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}` : '';
+  const summary = `issues in ${opts.repo} for cluster ${report.cluster} (${verb}): ${parts.join(', ')}${prParts}; ${budget.used} write(s)${notDone.length > 0 ? `; NOT DONE: ${notDone.length}` : ''}`;
+  return { summary, writes: budget.used, complete: notDone.length === 0, issues, pulls, notDone };
+}

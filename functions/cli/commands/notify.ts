@@ -1,0 +1,107 @@
+// `drift-auditor notify`: read a stored report (file or s3://) and bring GitHub in line with it:
+// one issue per drifting DaemonSet (created, edited, closed, reopened in place) and PRs where the
+// policy says Git follows the cluster. `--dry-run` prints the plan and writes nothing.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../core/errors.js';
+import { SEVERITIES, type Severity } from '../../core/types.js';
+import type { NotifyOptions } from '../../adapters/github-notify/index.js';
+import type { CliIO, Command } from '../main.js';
+
+export const NOTIFY_USAGE = `usage: drift-auditor notify --report PATH|s3://BUCKET/KEY --repo OWNER/REPO
+                           [--min-severity critical|warning|info] [--label L…] [--max-writes N]
+                           [--dry-run] [--manifests-repo OWNER/REPO@REF] [--report-url URL] [--no-pulls]
+
+  --report SRC          the report.json of an audit: a file or s3://BUCKET/KEY (AWS_REGION, AWS_ENDPOINT_URL_S3)
+  --repo OWNER/REPO     repository for the issues (GITHUB_TOKEN, or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY;
+                        GITHUB_API_URL for GitHub Enterprise)
+  --min-severity SEV    open issues for findings at or above SEV (default warning)
+  --label L             extra label on every issue (repeatable)
+  --max-writes N        stop after N write calls and say what was not done (default 50)
+  --dry-run             print the planned actions; make no write call
+  --manifests-repo R    OWNER/REPO@REF for PRs where Git follows the cluster (default: the report's
+                        GitHub source); PRs target REF
+  --report-url URL      link to the full report in issue bodies (default: the --report location)
+  --no-pulls            issues only
+
+Exit codes: 0 done, 1 the write cap stopped the run, an action failed or the report is incomplete,
+2 bad usage or unreadable input.`;
+
+interface NotifyArgs {
+  help: boolean;
+  report: string;
+  repo: string;
+  minSeverity: Severity;
+  labels: string[];
+  maxWrites: number;
+  dryRun: boolean;
+  manifestsRepo?: string;
+  reportUrl?: string;
+  pulls: boolean;
+}
+
+function parseNotifyArgs(argv: string[]): NotifyArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        report: { type: 'string' },
+        repo: { type: 'string' },
+        'min-severity': { type: 'string' },
+        label: { type: 'string', multiple: true },
+        'max-writes': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'manifests-repo': { type: 'string' },
+        'report-url': { type: 'string' },
+        'no-pulls': { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${NOTIFY_USAGE}`);
+  }
+  const help = Boolean(values.help);
+  if (!help && !values.report) throw new UsageError(`--report is required\n${NOTIFY_USAGE}`);
+  if (!help && !values.repo) throw new UsageError(`--repo is required\n${NOTIFY_USAGE}`);
+  const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
+  if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, not '${values['min-severity']}'`);
+  const maxWrites = Number(values['max-writes'] ?? 50);
+  if (!Number.isInteger(maxWrites) || maxWrites < 0) throw new UsageError(`--max-writes must be a whole number ≥ 0, not '${values['max-writes']}'`);
+  for (const l of values.label ?? []) {
+    if (l.length === 0 || l.length > 50) throw new UsageError(`--label must be 1 to 50 characters, not '${l}'`);
+  }
+  return {
+    help, report: values.report ?? '', repo: values.repo ?? '', minSeverity, labels: values.label ?? [], maxWrites,
+    dryRun: Boolean(values['dry-run']), manifestsRepo: values['manifests-repo'], reportUrl: values['report-url'], pulls: !values['no-pulls'],
+  };
+}
+
+/** Returns the notify command; `overrides` reach `notify()` (tests pass `{ throttle: false }`). */
+export function notifyCommand(overrides: Partial<NotifyOptions> = {}): Command {
+  return async (argv: string[], io: CliIO): Promise<number> => {
+    const args = parseNotifyArgs(argv);
+    if (args.help) {
+      io.stdout(`${NOTIFY_USAGE}\n`);
+      return 0;
+    }
+    const { notify, readReport } = await import('../../adapters/github-notify/index.js');
+    const report = await readReport(args.report, io.env);
+    const log = args.dryRun ? (s: string) => io.stdout(`${s}\n`) : (s: string) => io.stderr(`${s}\n`);
+    const result = await notify(report, {
+      repo: args.repo, minSeverity: args.minSeverity, labels: args.labels, maxWrites: args.maxWrites, dryRun: args.dryRun,
+      manifestsRepo: args.manifestsRepo, reportUrl: args.reportUrl ?? args.report, pulls: args.pulls, env: io.env, log, ...overrides,
+    });
+    io.stderr(`notify: ${result.summary}\n`);
+    for (const line of result.notDone) io.stderr(`drift-auditor: not done: ${line}\n`);
+    if (!report.complete) {
+      io.stderr('drift-auditor: the report is INCOMPLETE: no issue was closed and nothing was reported resolved\n');
+      return 1;
+    }
+    return result.complete ? 0 : 1;
+  };
+}
+
+/** Runs `drift-auditor notify` and returns the exit code. */
+export const run: Command = notifyCommand();

@@ -1,0 +1,95 @@
+// What an issue is about: one subject per (cluster, DaemonSet) with findings at or above a severity.
+// A finding's key is its identity across runs (rule, node, container, path and the short expected/
+// actual values, never the message, which may carry counters or ages); the subject's fingerprint is
+// the SHA-256 of its sorted keys, so "the drift changed" means "the set of keys changed".
+import type { Finding, Report, Severity } from '../types.js';
+import { SEVERITIES } from '../types.js';
+import { sha256Hex } from './sha256.js';
+
+export interface NotifySubject {
+  cluster: string;
+  /** `namespace/name`. */
+  daemonSet: string;
+  /** Findings at or above the threshold, worst first. */
+  findings: Finding[];
+  /** Sorted, unique finding keys. */
+  keys: string[];
+  /** sha256 (hex) of the sorted keys joined by newlines. */
+  fingerprint: string;
+  /** The worst severity among the findings. */
+  severity: Severity;
+}
+
+const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+/** Keeps only strings, numbers and booleans: objects may carry counters that would churn the key. */
+function short(v: unknown): string | number | boolean | null {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
+}
+
+/**
+ * Returns the finding's stable key: a JSON array `[rule, node, container, path, expected, actual]`
+ * with `<`, `>` and `&` written as `\u003c`-style escapes (the key is stored in an HTML comment).
+ */
+export function findingKey(f: Finding): string {
+  const json = JSON.stringify([f.rule, f.node ?? null, f.container ?? null, f.path ?? null, short(f.expected), short(f.actual)]);
+  return json.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Returns the fields of a key made by `findingKey`, or null for anything else. */
+export function parseFindingKey(key: string): { rule: string; node: string | null; container: string | null; path: string | null; expected: unknown; actual: unknown } | null {
+  try {
+    const a = JSON.parse(key) as unknown;
+    if (!Array.isArray(a) || a.length !== 6 || typeof a[0] !== 'string') return null;
+    const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    return { rule: a[0], node: str(a[1]), container: str(a[2]), path: str(a[3]), expected: a[4], actual: a[5] };
+  } catch {
+    return null;
+  }
+}
+
+/** Returns the fingerprint of a set of keys: sha256 of the sorted unique keys joined by newlines. */
+export function fingerprintOf(keys: readonly string[]): string {
+  return sha256Hex([...new Set(keys)].sort().join('\n'));
+}
+
+/** Returns true when `s` is at least as severe as `min`. */
+export function atLeast(s: Severity, min: Severity): boolean {
+  return rank(s) <= rank(min);
+}
+
+/** Returns one subject per DaemonSet with findings at or above `minSeverity`, sorted by DaemonSet. */
+export function selectSubjects(report: Report, minSeverity: Severity): NotifySubject[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    if (!atLeast(f.severity, minSeverity)) continue;
+    // Report-wide findings (audit/incomplete has no DaemonSet) are not about one DaemonSet.
+    if (!f.daemonSet) continue;
+    const ds = `${f.namespace}/${f.daemonSet}`;
+    const list = groups.get(ds);
+    if (list) list.push(f);
+    else groups.set(ds, [f]);
+  }
+  return [...groups.keys()].sort().map((ds) => {
+    const findings = [...groups.get(ds)!].sort((a, b) => rank(a.severity) - rank(b.severity) || cmp(findingKey(a), findingKey(b)));
+    const keys = [...new Set(findings.map(findingKey))].sort();
+    const severity = findings.reduce<Severity>((w, f) => (rank(f.severity) < rank(w) ? f.severity : w), 'info');
+    return { cluster: report.cluster, daemonSet: ds, findings, keys, fingerprint: fingerprintOf(keys), severity };
+  });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Returns true when the report can vouch that `daemonSet` has no drift it does not list: the report
+ * is complete and the DaemonSet was in scope (in the coverage table, or its namespace was read).
+ */
+export function wasAudited(report: Report, daemonSet: string): boolean {
+  if (!report.complete || report.gaps.length > 0) return false;
+  if (report.coverage.some((c) => `${c.namespace}/${c.name}` === daemonSet)) return true;
+  const namespaces = report.inputs.snapshot.namespaces;
+  const ns = daemonSet.slice(0, daemonSet.indexOf('/'));
+  return !namespaces || namespaces.length === 0 || namespaces.includes(ns);
+}
