@@ -163,6 +163,31 @@ describe('daemonPodTolerations()', () => {
     expect(tolerations[0]).toEqual(user[0]);
   });
 
+  it('replaces every matching user toleration, so duplicates stay duplicated', () => {
+    const user: Toleration[] = [
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 6 },
+    ];
+
+    const tolerations = daemonPodTolerations({ tolerations: user });
+
+    expect(tolerations.filter((t) => t.key === 'node.kubernetes.io/unreachable')).toEqual([
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    ]);
+  });
+
+  it('changes nothing for a default when the first matching user toleration is identical (AddOrUpdateTolerationInPodSpec returns early)', () => {
+    const user: Toleration[] = [
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+    ];
+
+    const tolerations = daemonPodTolerations({ tolerations: user });
+
+    expect(tolerations.slice(0, 2)).toEqual(user);
+  });
+
   it('does not modify the template', () => {
     const user: Toleration[] = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }];
 
