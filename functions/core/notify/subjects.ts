@@ -28,12 +28,14 @@ function short(v: unknown): string | number | boolean | null {
 }
 
 /**
- * Returns the finding's stable key: a JSON array `[rule, node, container, path, expected, actual]`
- * with `<`, `>` and `&` written as `\u003c`-style escapes (the key is stored in an HTML comment).
+ * Returns the finding's stable key: a JSON array `[rule, node, container, path, expected, actual]`.
+ * Inside its strings, `<>&@#()[]` are written as `\u00XX` escapes: the key is stored in an HTML
+ * comment of the issue body, where it must not close the comment, mention, or look like a link.
  */
 export function findingKey(f: Finding): string {
-  const json = JSON.stringify([f.rule, f.node ?? null, f.container ?? null, f.path ?? null, short(f.expected), short(f.actual)]);
-  return json.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const values = [f.rule, f.node ?? null, f.container ?? null, f.path ?? null, short(f.expected), short(f.actual)];
+  const enc = (v: unknown): string => JSON.stringify(v).replace(/[<>&@#()[\]]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `[${values.map(enc).join(',')}]`;
 }
 
 /** Returns the fields of a key made by `findingKey`, or null for anything else. */
