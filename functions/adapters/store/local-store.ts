@@ -1,0 +1,108 @@
+// The default store: a local folder with the same layout as S3. Objects are written to a temporary
+// file and hard-linked into place, which fails if the name exists: an atomic create-only write.
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StoreError } from '../../core/errors.js';
+import { BaseReportStore, checkKey, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
+
+/** A report store in a local folder. */
+export class LocalStore extends BaseReportStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    super();
+    this.dir = resolve(dir);
+  }
+
+  describe(key: string): string {
+    return join(this.dir, key);
+  }
+
+  async presignReportUrl(key: string, _expiresIn: number): Promise<string> {
+    return pathToFileURL(this.path(key)).href;
+  }
+
+  protected async createObject(key: string, body: Buffer, _contentType: string, sha256: string): Promise<'created' | 'unchanged'> {
+    const path = this.path(key);
+    const tmp = await this.writeTemp(path, body);
+    try {
+      await link(tmp, path);
+      return 'created';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw wrap('write', path, err);
+      const existing = await readFile(path).catch((e: unknown) => { throw wrap('read', path, e); });
+      if (sha256Hex(existing) === sha256) return 'unchanged';
+      throw new ObjectExistsError(`failed to write ${path}: it already exists with different content`);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  protected async readObject(key: string): Promise<StoredObject | null> {
+    const path = this.path(key);
+    try {
+      return { body: await readFile(path) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw wrap('read', path, err);
+    }
+  }
+
+  protected async listKeys(prefix: string): Promise<string[]> {
+    const root = this.path(prefix.replace(/\/$/, ''));
+    try {
+      const entries = await readdir(root, { recursive: true, withFileTypes: true });
+      return entries
+        .filter((e) => e.isFile() && !e.name.startsWith('.'))
+        .map((e) => relative(this.dir, join(e.parentPath, e.name)).split(sep).join('/'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw wrap('list', root, err);
+    }
+  }
+
+  protected async listChildren(prefix: string): Promise<string[]> {
+    const root = this.path(prefix.replace(/\/$/, ''));
+    try {
+      return (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw wrap('list', root, err);
+    }
+  }
+
+  protected async swapObject(key: string, body: Buffer, _contentType: string, _sha256: string, expected: string | null): Promise<boolean> {
+    const path = this.path(key);
+    const current = await this.readObject(key);
+    if ((current ? sha256Hex(current.body) : null) !== expected) return false;
+    const tmp = await this.writeTemp(path, body);
+    try {
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw wrap('write', path, err);
+    }
+    return true;
+  }
+
+  private path(key: string): string {
+    return join(this.dir, ...checkKey(key).split('/'));
+  }
+
+  private async writeTemp(path: string, body: Buffer): Promise<string> {
+    const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(tmp, body, { flag: 'wx' });
+    } catch (err) {
+      throw wrap('write', path, err);
+    }
+    return tmp;
+  }
+}
+
+function wrap(verb: string, path: string, err: unknown): StoreError {
+  return new StoreError(`failed to ${verb} ${path}: ${(err as Error).message}`, { cause: err });
+}

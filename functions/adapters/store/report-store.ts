@@ -1,0 +1,385 @@
+// The evidence store: every audit run is kept as a set of immutable objects under
+// clusters/<cluster>/runs/<YYYY>/<MM>/<DD>/<run-id>/, listed with their sha256 in manifest.json.
+// Objects are only ever created, never overwritten (a second write of identical bytes is a no-op);
+// a per-run index object feeds history, and clusters/<cluster>/latest.json moves last, only after
+// every object of the run is stored. Backends (local folder, S3) implement five small primitives.
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { StoreError } from '../../core/errors.js';
+import type { Report, Severity } from '../../core/types.js';
+
+/** One file of a run besides report.json (which the store serializes itself) and the snapshot. */
+export interface Artifact {
+  body: Buffer | string;
+  contentType: string;
+}
+
+export interface RunInput {
+  report: Report;
+  /** By file name: `report.md`, `report.html`, `findings.csv`, … */
+  artifacts: Record<string, Artifact>;
+  /** The audited snapshot as gzipped JSON (stored as snapshot.json.gz). */
+  snapshot?: Buffer;
+}
+
+export interface PutRunResult {
+  runId: string;
+  /** Every key written or already present with identical bytes (store-relative). */
+  keys: string[];
+  /** Standard run files that were not supplied (e.g. no snapshot): the run is stored without them. */
+  missing?: string[];
+}
+
+export interface ManifestObject {
+  name: string;
+  key: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+}
+
+/** manifest.json: what a run consists of, for `verify`. */
+export interface RunManifest {
+  schemaVersion: 1;
+  cluster: string;
+  runId: string;
+  generatedAt: string;
+  complete: boolean;
+  reportSha256: string;
+  /** sha256 of the uncompressed snapshot JSON (what the report names), when a snapshot was stored. */
+  snapshotSha256?: string;
+  objects: ManifestObject[];
+}
+
+/** One entry of the run history (the per-run index object). */
+export interface RunSummary {
+  cluster: string;
+  runId: string;
+  generatedAt: string;
+  complete: boolean;
+  findings: number;
+  bySeverity: Record<Severity, number>;
+  waived: number;
+  /** Store-relative folder of the run. */
+  prefix: string;
+  manifestSha256: string;
+}
+
+export interface StoredRun {
+  runId: string;
+  prefix: string;
+  manifest: RunManifest;
+  report: Report;
+}
+
+export type VerifyStatus = 'ok' | 'mismatch' | 'missing';
+
+export interface VerifyResult {
+  cluster: string;
+  runId: string;
+  ok: boolean;
+  objects: { name: string; key: string; status: VerifyStatus; expectedSha256: string; actualSha256?: string; detail?: string }[];
+}
+
+/** Where audit runs are kept; `LocalStore` and `S3Store` implement it. */
+export interface ReportStore {
+  /** Stores one run (never overwriting), then moves latest.json; throws `RunStoreError` naming what is missing. */
+  putRun(run: RunInput): Promise<PutRunResult>;
+  /** Returns the clusters that have runs. */
+  listClusters(): Promise<string[]>;
+  /** Returns the cluster's runs, newest first. */
+  listRuns(cluster: string, opts?: { limit?: number }): Promise<RunSummary[]>;
+  /** Returns a run's manifest and report; `runId` may be `latest`. */
+  getRun(cluster: string, runId: string): Promise<StoredRun>;
+  /** Returns an object's bytes by store-relative key. */
+  getObject(key: string): Promise<Buffer>;
+  /** Recomputes every object's sha256 and compares it with the manifest (and the manifest with the index). */
+  verifyRun(cluster: string, runId: string): Promise<VerifyResult>;
+  /** Returns a URL to read `key` for `expiresIn` seconds (presigned for S3, file:// for a folder). */
+  presignReportUrl(key: string, expiresIn: number): Promise<string>;
+  /** Human-readable location of a key (`s3://bucket/prefix/key` or a path), for messages. */
+  describe(key: string): string;
+}
+
+/** A run that could not be stored completely; latest.json was not moved. */
+export class RunStoreError extends StoreError {
+  constructor(message: string, readonly runId: string, readonly missing: string[], options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Thrown by backends when a key exists with different bytes: nothing was overwritten. */
+export class ObjectExistsError extends StoreError {}
+
+/** Returns the sha256 of `body` as hex. */
+export function sha256Hex(body: Buffer | string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Returns the sha256 of a gzipped snapshot's JSON (what `report.inputs.snapshot.sha256` should name). */
+export function snapshotSha256Of(gzipped: Buffer): string {
+  try {
+    return sha256Hex(gunzipSync(gzipped));
+  } catch (err) {
+    throw new StoreError(`failed to read snapshot: not gzip data (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** Returns the run id: generatedAt in compact UTC (sortable) plus 8 hex of the report's sha256. */
+export function runIdOf(generatedAt: string, reportSha256: string): string {
+  const d = new Date(generatedAt);
+  if (Number.isNaN(d.getTime())) throw new StoreError(`failed to name run: generatedAt '${generatedAt}' is not a date`);
+  const iso = d.toISOString();
+  const ms = iso.slice(20, 23);
+  return `${iso.slice(0, 19).replace(/[-:]/g, '')}${ms === '000' ? '' : ms}Z-${reportSha256.slice(0, 8)}`;
+}
+
+const RUN_ID = /^(\d{4})(\d{2})(\d{2})T\d{6}(\d{3})?Z-[0-9a-f]{8}$/;
+const CLUSTER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const OBJECT_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+/** Throws unless `cluster` is safe as a key segment (no slashes, no `..`). */
+export function checkCluster(cluster: string): string {
+  if (!CLUSTER.test(cluster) || cluster.includes('..')) {
+    throw new StoreError(`failed to use cluster name '${cluster}': only letters, digits, '.', '_' and '-' are allowed in store keys`);
+  }
+  return cluster;
+}
+
+/** Returns the store-relative folder of a run. */
+export function runPrefix(cluster: string, runId: string): string {
+  const m = RUN_ID.exec(runId);
+  if (!m) throw new StoreError(`failed to find run '${runId}': not a run id (expected e.g. 20260601T120000Z-1a2b3c4d)`);
+  return `clusters/${checkCluster(cluster)}/runs/${m[1]}/${m[2]}/${m[3]}/${runId}/`;
+}
+
+function indexKey(cluster: string, runId: string): string {
+  return `clusters/${cluster}/index/${runId.slice(0, 4)}/${runId}.json`;
+}
+
+function latestKey(cluster: string): string {
+  return `clusters/${cluster}/latest.json`;
+}
+
+/** Returns the report.json bytes, run id and folder of a run, naming the snapshot's sha256 in the report. */
+export function serializeRun(run: RunInput): { report: Report; reportJson: Buffer; reportSha: string; runId: string; prefix: string; snapshotSha?: string } {
+  const report = structuredClone(run.report);
+  let snapshotSha: string | undefined;
+  if (run.snapshot) {
+    snapshotSha = snapshotSha256Of(run.snapshot);
+    const named = report.inputs.snapshot.sha256;
+    if (named && named !== snapshotSha && named !== sha256Hex(run.snapshot)) {
+      throw new StoreError(`failed to store run: the report names snapshot sha256 ${named}, but the snapshot given hashes to ${snapshotSha}`);
+    }
+    // The report must name the snapshot it came from, so anyone can re-run the audit and compare.
+    report.inputs.snapshot.sha256 = named ?? snapshotSha;
+  }
+  const reportJson = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
+  const reportSha = sha256Hex(reportJson);
+  const runId = runIdOf(report.generatedAt, reportSha);
+  return { report, reportJson, reportSha, runId, prefix: runPrefix(checkCluster(report.cluster), runId), ...(snapshotSha ? { snapshotSha } : {}) };
+}
+
+/** The standard files of a run, in the order they are listed. */
+const STANDARD = ['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz'];
+const RESERVED = new Set(['report.json', 'snapshot.json.gz', 'manifest.json']);
+const CONCURRENCY = 4;
+
+/** What a backend reads back: bytes plus the sha256 and content type stored with them (when kept). */
+export interface StoredObject {
+  body: Buffer;
+  sha256?: string;
+  contentType?: string;
+  /** Opaque version for compare-and-swap of latest.json (ETag, or content hash locally). */
+  version?: string;
+}
+
+interface LatestPointer {
+  runId: string;
+  generatedAt: string;
+  prefix: string;
+  manifestSha256: string;
+}
+
+/** The run logic shared by every backend; subclasses supply the object primitives. */
+export abstract class BaseReportStore implements ReportStore {
+  /** Creates `key` only if absent; `'unchanged'` when it exists with the same sha256; ObjectExistsError otherwise. */
+  protected abstract createObject(key: string, body: Buffer, contentType: string, sha256: string): Promise<'created' | 'unchanged'>;
+  /** Returns the object, or null when it does not exist. */
+  protected abstract readObject(key: string): Promise<StoredObject | null>;
+  /** Returns every key under `prefix`. */
+  protected abstract listKeys(prefix: string): Promise<string[]>;
+  /** Returns the names directly under `prefix` (one level, no trailing slash). */
+  protected abstract listChildren(prefix: string): Promise<string[]>;
+  /** Replaces `key` if its version is still `expected` (null: still absent); false when someone else won. */
+  protected abstract swapObject(key: string, body: Buffer, contentType: string, sha256: string, expected: string | null): Promise<boolean>;
+  abstract presignReportUrl(key: string, expiresIn: number): Promise<string>;
+  abstract describe(key: string): string;
+
+  async putRun(run: RunInput): Promise<PutRunResult> {
+    const cluster = checkCluster(run.report.cluster);
+    for (const name of Object.keys(run.artifacts)) {
+      if (!OBJECT_NAME.test(name)) throw new StoreError(`failed to store run: artifact name '${name}' is not a plain file name`);
+      if (RESERVED.has(name)) throw new StoreError(`failed to store run: '${name}' is written by the store itself, not passed as an artifact`);
+    }
+    const { report, reportJson, reportSha, runId, prefix, snapshotSha } = serializeRun(run);
+
+    const objects: { name: string; body: Buffer; contentType: string }[] = [
+      { name: 'report.json', body: reportJson, contentType: 'application/json' },
+      ...Object.entries(run.artifacts).map(([name, a]) => ({ name, body: Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body), contentType: a.contentType })),
+      ...(run.snapshot ? [{ name: 'snapshot.json.gz', body: run.snapshot, contentType: 'application/gzip' }] : []),
+    ];
+    const entries: ManifestObject[] = objects.map((o) => ({ name: o.name, key: prefix + o.name, sha256: sha256Hex(o.body), size: o.body.length, contentType: o.contentType }));
+
+    const failures = new Map<string, unknown>();
+    await pool(objects.map((o, i) => async () => {
+      try {
+        await this.createObject(entries[i]!.key, o.body, o.contentType, entries[i]!.sha256);
+      } catch (err) {
+        failures.set(o.name, err);
+      }
+    }), CONCURRENCY);
+    if (failures.size > 0) {
+      const first = [...failures.values()][0];
+      const conflicts = [...failures].filter(([, e]) => e instanceof ObjectExistsError).map(([n]) => n);
+      const missing = [...failures.keys(), 'manifest.json'];
+      const why = conflicts.length ? `${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with different content (not overwritten)` : (first as Error)?.message ?? String(first);
+      throw new RunStoreError(
+        `failed to store run ${runId} of cluster ${cluster} at ${this.describe(prefix)}: ${failures.size} of ${objects.length} objects not written (missing: ${missing.join(', ')}): ${why}; latest.json is unchanged`,
+        runId, missing, { cause: first },
+      );
+    }
+
+    const manifest: RunManifest = {
+      schemaVersion: 1, cluster, runId, generatedAt: report.generatedAt, complete: report.complete, reportSha256: reportSha,
+      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}), objects: entries,
+    };
+    const manifestBody = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    const manifestSha = sha256Hex(manifestBody);
+    const summary: RunSummary = {
+      cluster, runId, generatedAt: report.generatedAt, complete: report.complete, findings: report.summary.findings,
+      bySeverity: report.summary.bySeverity, waived: report.summary.waived, prefix, manifestSha256: manifestSha,
+    };
+    const indexBody = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`);
+    const keys = entries.map((e) => e.key);
+    for (const [key, body] of [[prefix + 'manifest.json', manifestBody], [indexKey(cluster, runId), indexBody]] as const) {
+      try {
+        await this.createObject(key, body, 'application/json', sha256Hex(body));
+        keys.push(key);
+      } catch (err) {
+        const missing = key.endsWith('manifest.json') ? ['manifest.json', 'index'] : ['index'];
+        throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(key)} (missing: ${missing.join(', ')}): ${(err as Error).message}; latest.json is unchanged`, runId, missing, { cause: err });
+      }
+    }
+    try {
+      if (await this.moveLatest(cluster, { runId, generatedAt: report.generatedAt, prefix, manifestSha256: manifestSha })) keys.push(latestKey(cluster));
+    } catch (err) {
+      throw new RunStoreError(`failed to update ${this.describe(latestKey(cluster))}: ${(err as Error).message}; run ${runId} itself is stored completely`, runId, ['latest.json'], { cause: err });
+    }
+    const missing = STANDARD.filter((n) => !entries.some((e) => e.name === n));
+    return { runId, keys, ...(missing.length ? { missing } : {}) };
+  }
+
+  /** Points latest.json at the run unless a newer run is already there; retries when another writer raced. */
+  private async moveLatest(cluster: string, pointer: LatestPointer): Promise<boolean> {
+    const key = latestKey(cluster);
+    const body = Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.readObject(key);
+      if (current && parseJson<LatestPointer>(current.body, key).runId >= pointer.runId) return false;
+      if (await this.swapObject(key, body, 'application/json', sha256Hex(body), current ? current.version ?? sha256Hex(current.body) : null)) return true;
+    }
+    throw new StoreError('another writer kept changing it');
+  }
+
+  async listClusters(): Promise<string[]> {
+    return (await this.listChildren('clusters/')).sort();
+  }
+
+  async listRuns(cluster: string, opts: { limit?: number } = {}): Promise<RunSummary[]> {
+    const prefix = `clusters/${checkCluster(cluster)}/index/`;
+    const keys = (await this.listKeys(prefix)).filter((k) => k.endsWith('.json')).sort().reverse().slice(0, opts.limit ?? 100);
+    const out: RunSummary[] = new Array(keys.length);
+    await pool(keys.map((k, i) => async () => {
+      out[i] = parseJson<RunSummary>(await this.getObject(k), k);
+    }), 8);
+    return out;
+  }
+
+  async getRun(cluster: string, runId: string): Promise<StoredRun> {
+    const id = await this.resolveRunId(cluster, runId);
+    const prefix = runPrefix(cluster, id);
+    const manifest = parseJson<RunManifest>(await this.getObject(prefix + 'manifest.json'), prefix + 'manifest.json');
+    const report = parseJson<Report>(await this.getObject(prefix + 'report.json'), prefix + 'report.json');
+    return { runId: id, prefix, manifest, report };
+  }
+
+  async getObject(key: string): Promise<Buffer> {
+    const o = await this.readObject(checkKey(key));
+    if (!o) throw new StoreError(`failed to read ${this.describe(key)}: no such object`);
+    return o.body;
+  }
+
+  async verifyRun(cluster: string, runId: string): Promise<VerifyResult> {
+    const id = await this.resolveRunId(cluster, runId);
+    const prefix = runPrefix(cluster, id);
+    const manifestObj = await this.readObject(prefix + 'manifest.json');
+    if (!manifestObj) throw new StoreError(`failed to verify run ${id}: ${this.describe(prefix + 'manifest.json')} does not exist (the run was never completely stored)`);
+    const manifest = parseJson<RunManifest>(manifestObj.body, prefix + 'manifest.json');
+    const objects: VerifyResult['objects'] = [];
+    const index = await this.readObject(indexKey(cluster, id));
+    const manifestSha = sha256Hex(manifestObj.body);
+    const expectedManifest = index ? parseJson<RunSummary>(index.body, indexKey(cluster, id)).manifestSha256 : manifestObj.sha256 ?? manifestSha;
+    objects.push(check('manifest.json', prefix + 'manifest.json', expectedManifest, manifestObj, manifestSha));
+    const results: VerifyResult['objects'] = new Array(manifest.objects.length);
+    await pool(manifest.objects.map((e, i) => async () => {
+      const o = await this.readObject(e.key);
+      results[i] = o ? check(e.name, e.key, e.sha256, o, sha256Hex(o.body)) : { name: e.name, key: e.key, status: 'missing', expectedSha256: e.sha256 };
+    }), CONCURRENCY);
+    objects.push(...results);
+    const report = manifest.objects.find((e) => e.name === 'report.json');
+    if (report && report.sha256 !== manifest.reportSha256) {
+      objects.push({ name: 'report.json', key: report.key, status: 'mismatch', expectedSha256: manifest.reportSha256, actualSha256: report.sha256, detail: 'manifest lists two different report hashes' });
+    }
+    return { cluster, runId: id, ok: objects.every((o) => o.status === 'ok'), objects };
+  }
+
+  private async resolveRunId(cluster: string, runId: string): Promise<string> {
+    if (runId !== 'latest') return runId;
+    const key = latestKey(checkCluster(cluster));
+    const latest = await this.readObject(key);
+    if (!latest) throw new StoreError(`failed to find the latest run of cluster ${cluster}: ${this.describe(key)} does not exist`);
+    return parseJson<LatestPointer>(latest.body, key).runId;
+  }
+}
+
+function check(name: string, key: string, expected: string, o: StoredObject, actual: string): VerifyResult['objects'][number] {
+  if (actual !== expected) return { name, key, status: 'mismatch', expectedSha256: expected, actualSha256: actual, detail: 'content differs from the manifest' };
+  if (o.sha256 && o.sha256 !== expected) return { name, key, status: 'mismatch', expectedSha256: expected, actualSha256: actual, detail: `stored sha256 metadata says ${o.sha256}` };
+  return { name, key, status: 'ok', expectedSha256: expected, actualSha256: actual };
+}
+
+/** Rejects keys that could leave the store (`..`, absolute, backslashes). */
+export function checkKey(key: string): string {
+  if (!key || key.startsWith('/') || key.includes('\\') || key.split('/').some((p) => p === '..' || p === '.' || p === '')) {
+    throw new StoreError(`failed to use key '${key}': not a store-relative key`);
+  }
+  return key;
+}
+
+function parseJson<T>(body: Buffer, key: string): T {
+  try {
+    return JSON.parse(body.toString('utf8')) as T;
+  } catch (err) {
+    throw new StoreError(`failed to parse ${key}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Runs the tasks with at most `n` at a time. */
+async function pool(tasks: (() => Promise<void>)[], n: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
+}
