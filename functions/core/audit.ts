@@ -88,6 +88,7 @@ export function buildContext(snapshot: Snapshot, desired: DesiredState, policy: 
       podsByNode: l ? ownedPodsByNode(l, podsByOwner.get(l.metadata.uid ?? '') ?? []) : new Map(),
       currentRevisionHash: l?.metadata.uid ? revisionByOwner.get(l.metadata.uid)?.metadata.labels?.['controller-revision-hash'] ?? null : null,
     };
+    pair.podsAt = pair.podsByNode.size ? nodes.map((n) => pair.podsByNode.get(n.metadata.name)) : [];
     if (d && l && placementDiffers(d.manifest, l)) pair.liveDecisions = nodes.map(compileEligibility(l));
     return pair;
   });
@@ -165,7 +166,7 @@ export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonS
   for (let i = 0; i < ctx.nodes.length; i++) {
     const name = ctx.nodes[i]!.metadata.name;
     const d = pair.decisions[i]!;
-    const first = pair.podsByNode.get(name)?.[0];
+    const first = pair.podsAt?.[i]?.[0];
     if (d.shouldRun) {
       eligible++;
       if (!first) {

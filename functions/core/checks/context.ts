@@ -20,6 +20,8 @@ export interface DaemonSetPair {
   podsByNode: Map<string, K8sPod[]>;
   /** `controller-revision-hash` of the current ControllerRevision, when known. */
   currentRevisionHash: string | null;
+  /** Owned pods per node, aligned with `AuditContext.nodes` (same lists as `podsByNode`); set by audit() so checks avoid per-node map lookups. */
+  podsAt?: (K8sPod[] | undefined)[];
   /** Eligibility per node from the live spec; present only when Git and cluster both have the DaemonSet and their placement fields differ. */
   liveDecisions?: EligibilityDecision[];
 }

@@ -95,9 +95,25 @@ export function keyOf(ds: K8sDaemonSet): string {
 /** Calls `fn` for every node (in context order) that has live pods of the pair, with the node's index. */
 export function forEachNodeWithPods(ctx: AuditContext, pair: DaemonSetPair, fn: (node: K8sNode, i: number, pods: K8sPod[]) => void): void {
   if (!pair.podsByNode.size) return;
-  for (let i = 0; i < ctx.nodes.length; i++) {
-    const node = ctx.nodes[i]!;
-    const pods = pair.podsByNode.get(node.metadata.name);
-    if (pods && pods.length) fn(node, i, pods);
+  const at = podsAt(ctx, pair);
+  for (let i = 0; i < at.length; i++) {
+    const pods = at[i];
+    if (pods && pods.length) fn(ctx.nodes[i]!, i, pods);
   }
+}
+
+/** Returns the pair's pods per node index (aligned with ctx.nodes), computing and keeping it when audit() did not. */
+export function podsAt(ctx: AuditContext, pair: DaemonSetPair): (K8sPod[] | undefined)[] {
+  pair.podsAt ??= ctx.nodes.map((n) => pair.podsByNode.get(n.metadata.name));
+  return pair.podsAt;
+}
+
+/** Returns `fn` memoised on its (string) argument; for per-run caches of image parsing, where a fleet repeats a few values. */
+export function memoize<V>(fn: (s: string) => V): (s: string) => V {
+  const cache = new Map<string, V>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined && !cache.has(s)) cache.set(s, (v = fn(s)));
+    return v as V;
+  };
 }

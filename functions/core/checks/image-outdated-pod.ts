@@ -3,15 +3,18 @@
 // so an old revision is expected until someone deletes the pod; under RollingUpdate it is a rollout
 // not done (or the live DaemonSet itself differs from Git).
 import { sameImage } from '../image-ref.js';
+import type { Container } from '../k8s-types.js';
 import { effectiveUpdateStrategy } from '../scheduling/index.js';
 import type { Finding } from '../types.js';
 import type { Check } from './context.js';
-import { containerImages, findingFor, forEachNodeWithPods } from './helpers.js';
+import { containerImages, findingFor, forEachNodeWithPods, memoize } from './helpers.js';
 
 export const imageOutdatedPod: Check = {
   rules: ['image/outdated-pod'],
   run(ctx) {
     const out: Finding[] = [];
+    // A fleet runs a handful of distinct images: compare each (pod image, Git image) pair once.
+    const same = memoize((key) => sameImage(...(key.split('\u0000') as [string, string])));
     for (const pair of ctx.daemonSets) {
       if (!pair.desired || !pair.live) continue;
       const git = containerImages(pair.desired.manifest.spec.template.spec);
@@ -21,18 +24,21 @@ export const imageOutdatedPod: Check = {
         // Pods the controller is about to delete are coverage/misscheduled, not outdated.
         if (!pair.decisions[i]!.shouldContinueRunning) return;
         for (const p of pods) {
-          for (const [name, have] of containerImages(p.spec)) {
-            const want = git.get(name);
-            if (want === undefined || sameImage(have, want)) continue;
-            const liveImage = live.get(name);
+          const check = (c: Container): void => {
+            const have = c.image ?? '';
+            const want = git.get(c.name);
+            if (want === undefined || have === want || same(`${have}\u0000${want}`)) return;
+            const liveImage = live.get(c.name);
             const liveMatchesGit = liveImage !== undefined && sameImage(liveImage, want);
-            const where = `pod ${p.metadata.name} on node ${node.metadata.name} runs ${have} for container ${name}; Git wants ${want}`;
+            const where = `pod ${p.metadata.name} on node ${node.metadata.name} runs ${have} for container ${c.name}; Git wants ${want}`;
             let message: string;
             if (!liveMatchesGit) message = `${where}, and the live DaemonSet itself differs from Git (see image/drift)`;
             else if (onDelete) message = `${where}: an old revision under the OnDelete update strategy, which never replaces pods: delete the pod to update it`;
             else message = `${where}: the RollingUpdate rollout has not replaced this pod yet (check kubectl rollout status ds -n ${pair.namespace} ${pair.name})`;
-            out.push(findingFor(ctx, 'image/outdated-pod', pair, node.metadata.name, message, { container: name, expected: want, actual: have }));
-          }
+            out.push(findingFor(ctx, 'image/outdated-pod', pair, node.metadata.name, message, { container: c.name, expected: want, actual: have }));
+          };
+          if (p.spec.initContainers) for (const c of p.spec.initContainers) check(c);
+          for (const c of p.spec.containers) check(c);
         }
       });
     }
