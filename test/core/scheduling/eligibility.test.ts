@@ -27,6 +27,8 @@ describe('nodeShouldRunDaemonPod()', () => {
     ['NoSchedule tolerated, NoExecute not', { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }] }, node('n', {}, ['k:NoSchedule', 'k:NoExecute']), [false, false]],
     ['NoExecute tolerated, NoSchedule not', { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute' }] }, node('n', {}, ['k:NoSchedule', 'k:NoExecute']), [false, true]],
     ['empty key + Exists tolerates every taint', { tolerations: [{ operator: 'Exists' }] }, node('n', {}, ['a:NoSchedule', 'b=c:NoExecute', 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute']), [true, true]],
+    ['spec.unschedulable without a taint is ignored (ShouldRunDaemonPodOnUnschedulableNode)', {}, { metadata: { name: 'n' }, spec: { unschedulable: true } }, [true, true]],
+    ['NotReady and pressure conditions are ignored; only taints count', {}, { metadata: { name: 'n' }, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'MemoryPressure', status: 'True' }] } }, [true, true]],
     ['selector is checked before taints', { nodeSelector: { x: 'y' } }, node('n', {}, ['a:NoSchedule']), [false, false]],
   ])('%s → %j', (_name, spec, n, expected) => {
     expect(run(spec, n)).toEqual(expected);
