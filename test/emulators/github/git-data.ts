@@ -11,17 +11,21 @@ export function blobSha(content: string): string {
   return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
 }
 
-/** Registers `files` as a tree (and its blobs) and returns the tree SHA. */
+/**
+ * Registers `files` as a tree (and its blobs) and returns the tree SHA. The SHA is computed as
+ * repos.ts does for the commits it serves, so either module may answer `git/commits/:sha` first.
+ */
 export function putTree(repo: EmuRepo, files: Map<string, string>): string {
-  const h = createHash('sha1').update('tree\0');
-  for (const path of [...files.keys()].sort()) {
-    const sha = blobSha(files.get(path)!);
-    repo.blobs.set(sha, files.get(path)!);
-    h.update(`${path}\0${sha}\n`);
-  }
-  const sha = h.digest('hex');
+  for (const content of files.values()) repo.blobs.set(blobSha(content), content);
+  const sha = createHash('sha1').update(JSON.stringify([...files.entries()].sort())).digest('hex');
   if (!repo.trees.has(sha)) repo.trees.set(sha, new Map(files));
   return sha;
+}
+
+/** Returns the files of a tree SHA, also for trees of commits that were seeded but never shown here. */
+function treeFiles(repo: EmuRepo, sha: string): Map<string, string> | undefined {
+  if (!repo.trees.has(sha)) for (const c of repo.commits.values()) putTree(repo, c.files);
+  return repo.trees.get(sha);
 }
 
 /** Adds a commit with the given full tree and returns it (SHA from tree, parents and message). */
@@ -134,7 +138,7 @@ export const gitDataRoutes: Route[] = [
     handle: withRepo((req, _state, repo) => {
       const b = (req.body ?? {}) as { message?: string; tree?: string; parents?: string[] };
       if (!b.message) return unprocessable('Invalid request.\n\n"message" wasn\'t supplied.');
-      const files = b.tree ? repo.trees.get(b.tree) : undefined;
+      const files = b.tree ? treeFiles(repo, b.tree) : undefined;
       if (!files) return unprocessable('Tree SHA does not exist');
       const parents = b.parents ?? [];
       if (parents.some((p) => !repo.commits.has(p))) return unprocessable('Parent SHA does not exist or is not a commit object');
@@ -167,11 +171,8 @@ export const gitDataRoutes: Route[] = [
     method: 'GET',
     pattern: '/repos/:owner/:repo/git/trees/:sha',
     handle: withRepo((req, _state, repo) => {
-      let files = repo.trees.get(req.params.sha!);
-      if (!files) {
-        const c = repo.commits.get(req.params.sha!);
-        if (c) files = repo.trees.get(putTree(repo, c.files));
-      }
+      const commit = repo.commits.get(req.params.sha!);
+      const files = commit ? commit.files : treeFiles(repo, req.params.sha!);
       if (!files) return notFound();
       const recursive = req.query.has('recursive');
       const entries: Record<string, unknown>[] = [];
@@ -197,7 +198,7 @@ export const gitDataRoutes: Route[] = [
     handle: withRepo((req, _state, repo) => {
       const b = (req.body ?? {}) as { base_tree?: string; tree?: { path: string; mode?: string; type?: string; sha?: string | null; content?: string }[] };
       if (!Array.isArray(b.tree)) return unprocessable('Invalid tree info');
-      const base = b.base_tree ? repo.trees.get(b.base_tree) : new Map<string, string>();
+      const base = b.base_tree ? treeFiles(repo, b.base_tree) : new Map<string, string>();
       if (!base) return unprocessable('base_tree is not a valid tree oid');
       const files = new Map(base);
       for (const e of b.tree) {
