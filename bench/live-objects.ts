@@ -324,7 +324,7 @@ export function daemonPod(ds: K8sDaemonSet, node: K8sNode, o: DaemonPodOptions):
         { lastProbeTime: null, lastTransitionTime: readySince, status: readyStatus, type: 'Ready', ...notReadyReason },
         { lastProbeTime: null, lastTransitionTime: readySince, ...((state.containersReady ?? ready) ? { status: 'True' } : { status: 'False', ...notReadyReason }), type: 'ContainersReady' },
         { lastProbeTime: null, lastTransitionTime: o.createdAt, status: 'True', type: 'PodScheduled' },
-      ] as NonNullable<K8sPod['status']>['conditions'],
+      ] as unknown as NonNullable<K8sPod['status']>['conditions'],
       containerStatuses: spec.containers.map(containerStatus),
       ...(spec.initContainers?.length ? {
         initContainerStatuses: spec.initContainers.map((c) => ({
