@@ -16,7 +16,10 @@ export interface Artifact {
 
 export interface RunInput {
   report: Report;
-  /** By file name: `report.md`, `report.html`, `findings.csv`, … */
+  /**
+   * By file name: `report.md`, `report.html`, `findings.csv`, … A `report.json` here must hold the same
+   * report; the store always writes its own serialization of `report` (naming the snapshot's sha256).
+   */
   artifacts: Record<string, Artifact>;
   /** The audited snapshot as gzipped JSON (stored as snapshot.json.gz). */
   snapshot?: Buffer;
@@ -24,8 +27,8 @@ export interface RunInput {
 
 export interface PutRunResult {
   runId: string;
-  /** Every key written or already present with identical bytes (store-relative). */
-  keys: string[];
+  /** Store-relative key by name (`report.html`, …, `manifest.json`, `index`, and `latest.json` when it moved). */
+  keys: Record<string, string>;
   /** Standard run files that were not supplied (e.g. no snapshot): the run is stored without them. */
   missing?: string[];
 }
@@ -182,7 +185,7 @@ export function serializeRun(run: RunInput): { report: Report; reportJson: Buffe
 
 /** The standard files of a run, in the order they are listed. */
 const STANDARD = ['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz'];
-const RESERVED = new Set(['report.json', 'snapshot.json.gz', 'manifest.json']);
+const RESERVED = new Set(['snapshot.json.gz', 'manifest.json']);
 const CONCURRENCY = 4;
 
 /** What a backend reads back: bytes plus the sha256 and content type stored with them (when kept). */
@@ -222,11 +225,14 @@ export abstract class BaseReportStore implements ReportStore {
       if (!OBJECT_NAME.test(name)) throw new StoreError(`failed to store run: artifact name '${name}' is not a plain file name`);
       if (RESERVED.has(name)) throw new StoreError(`failed to store run: '${name}' is written by the store itself, not passed as an artifact`);
     }
+    const given = run.artifacts['report.json'];
+    if (given && !sameJson(given.body, run.report)) throw new StoreError('failed to store run: the report.json artifact is not the report being stored');
+    const artifacts = Object.entries(run.artifacts).filter(([name]) => name !== 'report.json');
     const { report, reportJson, reportSha, runId, prefix, snapshotSha } = serializeRun(run);
 
     const objects: { name: string; body: Buffer; contentType: string }[] = [
       { name: 'report.json', body: reportJson, contentType: 'application/json' },
-      ...Object.entries(run.artifacts).map(([name, a]) => ({ name, body: Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body), contentType: a.contentType })),
+      ...artifacts.map(([name, a]) => ({ name, body: Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body), contentType: a.contentType })),
       ...(run.snapshot ? [{ name: 'snapshot.json.gz', body: run.snapshot, contentType: 'application/gzip' }] : []),
     ];
     const entries: ManifestObject[] = objects.map((o) => ({ name: o.name, key: prefix + o.name, sha256: sha256Hex(o.body), size: o.body.length, contentType: o.contentType }));
@@ -261,18 +267,18 @@ export abstract class BaseReportStore implements ReportStore {
       bySeverity: report.summary.bySeverity, waived: report.summary.waived, prefix, manifestSha256: manifestSha,
     };
     const indexBody = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`);
-    const keys = entries.map((e) => e.key);
-    for (const [key, body] of [[prefix + 'manifest.json', manifestBody], [indexKey(cluster, runId), indexBody]] as const) {
+    const keys: Record<string, string> = Object.fromEntries(entries.map((e) => [e.name, e.key]));
+    for (const [name, key, body] of [['manifest.json', prefix + 'manifest.json', manifestBody], ['index', indexKey(cluster, runId), indexBody]] as const) {
       try {
         await this.createObject(key, body, 'application/json', sha256Hex(body));
-        keys.push(key);
+        keys[name] = key;
       } catch (err) {
         const missing = key.endsWith('manifest.json') ? ['manifest.json', 'index'] : ['index'];
         throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(key)} (missing: ${missing.join(', ')}): ${(err as Error).message}; latest.json is unchanged`, runId, missing, { cause: err });
       }
     }
     try {
-      if (await this.moveLatest(cluster, { runId, generatedAt: report.generatedAt, prefix, manifestSha256: manifestSha })) keys.push(latestKey(cluster));
+      if (await this.moveLatest(cluster, { runId, generatedAt: report.generatedAt, prefix, manifestSha256: manifestSha })) keys['latest.json'] = latestKey(cluster);
     } catch (err) {
       throw new RunStoreError(`failed to update ${this.describe(latestKey(cluster))}: ${(err as Error).message}; run ${runId} itself is stored completely`, runId, ['latest.json'], { cause: err });
     }
@@ -365,6 +371,14 @@ export function checkKey(key: string): string {
     throw new StoreError(`failed to use key '${key}': not a store-relative key`);
   }
   return key;
+}
+
+function sameJson(body: Buffer | string, value: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(body.toString())) === JSON.stringify(value);
+  } catch {
+    return false;
+  }
 }
 
 function parseJson<T>(body: Buffer, key: string): T {

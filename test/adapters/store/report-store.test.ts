@@ -22,11 +22,11 @@ describe.each(STORES)('%s', (_name, make) => {
 
       const prefix = `clusters/prod-eu-1/runs/2026/06/01/${result.runId}/`;
       expect(result.runId).toMatch(/^20260601T120000Z-[0-9a-f]{8}$/);
-      expect(result.keys).toEqual([
-        ...['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz', 'manifest.json'].map((n) => prefix + n),
-        `clusters/prod-eu-1/index/2026/${result.runId}.json`,
-        'clusters/prod-eu-1/latest.json',
-      ]);
+      expect(result.keys).toEqual({
+        ...Object.fromEntries(['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz', 'manifest.json'].map((n) => [n, prefix + n])),
+        index: `clusters/prod-eu-1/index/2026/${result.runId}.json`,
+        'latest.json': 'clusters/prod-eu-1/latest.json',
+      });
       expect(result.missing).toBeUndefined();
       expect((await h.store.getObject(`${prefix}report.md`)).toString()).toEqual(run.artifacts['report.md']!.body);
       expect(stored.report.findings).toEqual(run.report.findings);
@@ -107,7 +107,7 @@ describe.each(STORES)('%s', (_name, make) => {
 
       const older = await h.store.putRun(sampleRun(sampleReport('2026-06-02T00:00:00.000Z')));
 
-      expect(older.keys).not.toContain('clusters/prod-eu-1/latest.json');
+      expect(older.keys['latest.json']).toBeUndefined();
       expect((await h.store.getRun('prod-eu-1', 'latest')).runId).toEqual(newer.runId);
     });
 
@@ -123,11 +123,22 @@ describe.each(STORES)('%s', (_name, make) => {
       ['a cluster name with a slash', { cluster: '../etc' }, {}, /failed to use cluster name '\.\.\/etc'/],
       ['an artifact path', {}, { '../x.md': { body: 'x', contentType: 'text/plain' } }, /artifact name '\.\.\/x\.md' is not a plain file name/],
       ['a reserved name', {}, { 'manifest.json': { body: '{}', contentType: 'application/json' } }, /'manifest\.json' is written by the store itself/],
+      ['a report.json of another report', {}, { 'report.json': { body: '{"schemaVersion":1}', contentType: 'application/json' } }, /the report\.json artifact is not the report being stored/],
     ])('rejects %s', async (_case, reportParts: Partial<Report>, artifacts, message) => {
       h = await make();
 
       await expect(h.store.putRun({ report: sampleReport(undefined, reportParts), artifacts })).rejects.toThrow(message);
     });
+  });
+
+  it('accepts a report.json artifact of the same report and writes its own serialization', async () => {
+    h = await make();
+    const run = sampleRun();
+    run.artifacts['report.json'] = { body: JSON.stringify(run.report), contentType: 'application/json' };
+
+    const { keys } = await h.store.putRun(run);
+
+    expect(JSON.parse((await h.store.getObject(keys['report.json']!)).toString()).inputs.snapshot.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   describe('listRuns()', () => {
