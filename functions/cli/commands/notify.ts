@@ -65,6 +65,7 @@ function parseNotifyArgs(argv: string[]): NotifyArgs {
   const help = Boolean(values.help);
   if (!help && !values.report) throw new UsageError(`--report is required\n${NOTIFY_USAGE}`);
   if (!help && !values.repo) throw new UsageError(`--repo is required\n${NOTIFY_USAGE}`);
+  if (!help && !/^[\w.-]+\/[\w.-]+$/.test(values.repo ?? '')) throw new UsageError(`failed to read --repo: expected OWNER/REPO, got '${values.repo}'`);
   const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
   if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, not '${values['min-severity']}'`);
   const maxWrites = Number(values['max-writes'] ?? 50);
