@@ -48,3 +48,8 @@ export function loadDaemonSet(file: string): K8sDaemonSet {
   if (ds.length !== 1) throw new Error(`expected one DaemonSet in ${file}, found ${ds.length}`);
   return ds[0]!;
 }
+
+/** A JSON fixture parsed as-is. */
+export function loadJson<T>(file: string): T {
+  return JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as T;
+}
