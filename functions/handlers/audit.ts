@@ -96,9 +96,9 @@ function renderArtifacts(report: Report): Record<string, { body: string; content
   };
 }
 
-/** Returns store keys by file name (`clusters/c/runs/…/report.json` -> `report.json`), run files only. */
-function keysByName(keys: string[]): Record<string, string> {
-  return Object.fromEntries(keys.filter((k) => k.includes('/runs/')).map((k) => [k.slice(k.lastIndexOf('/') + 1), k]));
+/** Returns the run's own files (report.json, …, snapshot.json.gz, manifest.json) by name: what notify and failures need. */
+function keysByName(keys: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(keys).filter(([, k]) => k.includes('/runs/')));
 }
 
 function publishReportMetrics(report: Report, snapshot: Snapshot): void {

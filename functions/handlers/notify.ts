@@ -34,6 +34,8 @@ export const handler = instrument('Notify', async (event: AuditOutput): Promise<
     minSeverity: (process.env.DRIFT_AUDITOR_MIN_SEVERITY ?? 'warning') as Report['findings'][number]['severity'],
     reportUrl,
     pulls: process.env.DRIFT_AUDITOR_PULL_REQUESTS !== 'false',
+    // GitHub's write pacing (1 write/s); 'off' only for GitHub Enterprise without secondary limits, or tests.
+    throttle: process.env.DRIFT_AUDITOR_GITHUB_THROTTLE !== 'off',
     env,
     log: (line: string) => logger.info('notify action', { action: line }),
   });

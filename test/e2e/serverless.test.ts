@@ -1,0 +1,250 @@
+// The deployed pipeline on one machine: the state machine definition the CDK app synthesizes, run
+// branch by branch (test/e2e/state-machine.ts), calling the four real Lambda handlers in-process
+// against the Kubernetes API emulator (serving the example cluster), s3rver, the GitHub emulator and
+// a Secrets Manager emulator, all on loopback and reached through the SDKs' own endpoint settings.
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDump } from '../../functions/adapters/dump-reader.js';
+import type { Report } from '../../functions/core/types.js';
+import type { AuditOutput, FailureOutput, NotifyOutput } from '../../functions/handlers/shared/contract.js';
+import { buildApp } from '../../infra/app.js';
+import { startS3Server, type S3Server } from '../adapters/store/s3-server.js';
+import { gitDataRoutes } from '../emulators/github/git-data.js';
+import { issueRoutes, labelRoutes } from '../emulators/github/issues.js';
+import { pullRoutes } from '../emulators/github/pulls.js';
+import { reposRoutes, seedRepo } from '../emulators/github/repos.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { kubeconfigFor, startK8sApi, type K8sApi } from '../emulators/k8s-api/server.js';
+import { startSecretsManager, type SecretsManagerEmulator } from './secrets-manager.js';
+import { mapItems, runBranch, type Definition, type Step, type Tasks } from './state-machine.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const GITHUB_TOKEN = 'ghp_e2eSecretTokenValue0123456789abcdef';
+const K8S_TOKEN = 'k8s-e2e-bearer-token-do-not-log';
+const CLUSTER = 'example';
+
+let k8s: K8sApi;
+let github: GitHubEmulator;
+let s3: S3Server;
+let secrets: SecretsManagerEmulator;
+let definition: Definition;
+let tasks: Tasks;
+let logs = '';
+const savedEnv = { ...process.env };
+const restoreStdout = process.stdout.write.bind(process.stdout);
+const restoreStderr = process.stderr.write.bind(process.stderr);
+
+beforeAll(async () => {
+  // The example cluster, served by the Kubernetes API emulator behind a bearer token.
+  const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: CLUSTER });
+  k8s = await startK8sApi({ nodes: example.nodes, daemonSets: example.daemonSets, pods: example.pods, controllerRevisions: example.controllerRevisions, token: K8S_TOKEN });
+  const kubeconfig = readFileSync(kubeconfigFor(k8s), 'utf8');
+
+  // GitOps repository (the example's manifests under clusters/example) and the issues repository.
+  github = await startGitHubEmulator([...reposRoutes, ...issueRoutes, ...labelRoutes, ...gitDataRoutes, ...pullRoutes], { tokens: new Set([GITHUB_TOKEN]) });
+  seedRepo(github.state, 'acme', 'gitops', filesUnder(join(ROOT, 'examples/gitops'), 'clusters/example/'));
+  seedRepo(github.state, 'acme', 'drift', { 'README.md': 'drift issues land here\n' });
+
+  s3 = await startS3Server({ conditionalWrites: true });
+  secrets = await startSecretsManager({ 'drift-auditor/github': GITHUB_TOKEN, 'drift-auditor/kubeconfig/example': kubeconfig });
+
+  // The synthesized state machine for a config naming the example cluster.
+  const app = new App({
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      driftAuditor: {
+        schedule: { cron: '0 6 * * ? *' },
+        github: { repo: 'acme/drift', auth: 'token', secretName: 'drift-auditor/github' },
+        clusters: [{ name: CLUSTER, type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/example', manifests: 'github:acme/gitops@main:clusters/example', policyFile: join(ROOT, 'examples/policy.yaml') }],
+      },
+    },
+  });
+  definition = definitionOf(Template.fromStack(buildApp(app).stack));
+
+  // The bundle's layout (what afterBundling copies next to index.mjs): rules/ and policies/<cluster>.yaml.
+  const bundle = mkdtempSync(join(tmpdir(), 'drift-auditor-bundle-'));
+  cpSync(join(ROOT, 'rules'), join(bundle, 'rules'), { recursive: true });
+  mkdirSync(join(bundle, 'policies'));
+  cpSync(join(ROOT, 'examples/policy.yaml'), join(bundle, 'policies', `${CLUSTER}.yaml`));
+
+  Object.assign(process.env, {
+    LAMBDA_TASK_ROOT: bundle,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    GITHUB_API_URL: github.url,
+    DRIFT_AUDITOR_BUCKET: s3.bucket,
+    DRIFT_AUDITOR_GITHUB_SECRET: 'drift-auditor/github',
+    DRIFT_AUDITOR_GITHUB_AUTH: 'token',
+    DRIFT_AUDITOR_ISSUES_REPO: 'acme/drift',
+    DRIFT_AUDITOR_MIN_SEVERITY: 'warning',
+    DRIFT_AUDITOR_PULL_REQUESTS: 'false',
+    DRIFT_AUDITOR_GITHUB_THROTTLE: 'off',
+    DRIFT_AUDITOR_VERSION: '0.0.0-e2e',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  });
+  for (const k of ['GITHUB_TOKEN', 'GH_TOKEN', 'KUBECONFIG', 'DRIFT_AUDITOR_RULES_DIR', 'DRIFT_AUDITOR_KMS_KEY_ID']) delete process.env[k];
+  // Powertools writes JSON lines to stdout (warnings and errors to stderr): keep them to check that no secret is ever logged.
+  const capture = ((chunk: string | Uint8Array) => {
+    logs += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+
+  const [snapshot, audit, notify, recordFailure] = await Promise.all([
+    import('../../functions/handlers/snapshot.js'),
+    import('../../functions/handlers/audit.js'),
+    import('../../functions/handlers/notify.js'),
+    import('../../functions/handlers/record-failure.js'),
+  ]);
+  tasks = {
+    Snapshot: (i) => snapshot.handler(i as never),
+    Audit: (i) => audit.handler(i as never),
+    Notify: (i) => notify.handler(i as never),
+    RecordFailure: (i) => recordFailure.handler(i as never),
+  };
+});
+
+afterAll(async () => {
+  process.stdout.write = restoreStdout;
+  process.stderr.write = restoreStderr;
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+  await Promise.all([k8s?.close(), github?.close(), s3?.close(), secrets?.close()]);
+});
+
+/** Runs the example cluster's branch of execution `name`, as Step Functions would. */
+async function execute(name: string): Promise<{ result: Record<string, unknown>; steps: Step[] }> {
+  const [item] = mapItems(definition, { name, startTime: new Date().toISOString() });
+  const { result, steps } = await runBranch(definition, item!, tasks);
+  return { result: result as Record<string, unknown>, steps };
+}
+
+describe('the serverless pipeline on one machine', () => {
+  let first: { result: Record<string, unknown>; steps: Step[] };
+  let writesAfterFirst = 0;
+
+  it('passes only small JSON between the states, never the snapshot or the report', async () => {
+    first = await execute('run-1');
+    // On failure, say why (the handlers' own error log line) rather than only which state failed.
+    if (first.steps.some((s) => s.error)) throw new Error(logs.split('\n').filter((l) => l.includes('step failed')).join('\n'));
+
+    const sizes = first.steps.map((s) => JSON.stringify(s.output ?? null).length);
+    expect(first.steps.map((s) => [s.state, s.error])).toEqual([['Snapshot', undefined], ['Audit', undefined], ['Notify', undefined], ['ClusterSucceeded', undefined]]);
+    expect(Math.max(...sizes)).toBeLessThan(8_000);
+    const audited = first.steps[1]!.output as AuditOutput;
+    expect(audited.snapshot.objects.nodes).toBeGreaterThan(0);
+    expect(audited.snapshot.key).toEqual('staging/example/run-1/snapshot.json.gz');
+    expect(audited.report.commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('stores the run in S3: reports, the snapshot copy and the latest pointer', async () => {
+    const keys = await listKeys('clusters/example/');
+    const audited = first.steps[1]!.output as AuditOutput;
+
+    for (const name of ['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz', 'manifest.json']) {
+      expect(keys.some((k) => k.startsWith(`clusters/example/runs/`) && k.endsWith(`/${audited.report.runId}/${name}`))).toEqual(true);
+    }
+    expect(keys).toContain('clusters/example/latest.json');
+    const report = JSON.parse(await getText(audited.report.keys['report.json']!)) as Report;
+    expect([report.cluster, report.complete, report.auditorVersion, report.summary.findings > 0]).toEqual([CLUSTER, true, '0.0.0-e2e', true]);
+    expect(report.inputs.desired.commit).toEqual(audited.report.commit);
+  });
+
+  it('opens the drift issues in the GitHub repository', () => {
+    const notified = first.steps[2]!.output as NotifyOutput;
+    const issues = github.state.repos.get('acme/drift')!.issues;
+
+    expect(notified.notify.writes).toBeGreaterThan(0);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.every((i) => i.state === 'open' && i.labels.includes('drift'))).toEqual(true);
+    expect(issues.map((i) => i.title).join('\n')).toMatch(/node-exporter/);
+    writesAfterFirst = github.writes().length;
+  });
+
+  it('adds a second run to S3 and makes no GitHub write when the drift is the same', async () => {
+    const second = await execute('run-2');
+
+    const runs = (await listKeys('clusters/example/runs/')).filter((k) => k.endsWith('/report.json'));
+    expect(second.steps.map((s) => s.state)).toEqual(['Snapshot', 'Audit', 'Notify', 'ClusterSucceeded']);
+    expect(runs.length).toEqual(2);
+    expect((second.steps[2]!.output as NotifyOutput).notify.writes).toEqual(0);
+    expect(github.writes().length).toEqual(writesAfterFirst);
+  });
+
+  it('records a failed snapshot (403) without touching latest.json, and notifies nothing as clean', async () => {
+    const latestBefore = await getText('clusters/example/latest.json');
+    const issuesBefore = JSON.stringify(github.state.repos.get('acme/drift')!.issues);
+    k8s.faults.push({ kind: '403', resource: 'nodes' });
+
+    const failed = await execute('run-3');
+
+    expect(failed.steps.map((s) => [s.state, s.error])).toEqual([['Snapshot', 'KubernetesError'], ['RecordFailure', undefined], ['ClusterFailed', undefined]]);
+    const result = failed.result as unknown as FailureOutput;
+    expect([result.status, result.error]).toEqual(['failed', 'KubernetesError']);
+    expect(result.failureKey).toMatch(/^clusters\/example\/failures\/.*-run-3\.json$/);
+    const record = JSON.parse(await getText(result.failureKey)) as { failedStep: string; error: { name: string; message: string }; snapshot: unknown };
+    expect([record.failedStep, record.error.name, record.snapshot]).toEqual(['snapshot', 'KubernetesError', null]);
+    expect(record.error.message).toMatch(/403|forbidden/i);
+    expect(await getText('clusters/example/latest.json')).toEqual(latestBefore);
+    expect(github.writes().length).toEqual(writesAfterFirst);
+    expect(JSON.stringify(github.state.repos.get('acme/drift')!.issues)).toEqual(issuesBefore);
+    expect((await listKeys('staging/example/')).some((k) => k.includes('run-3'))).toEqual(false);
+  });
+
+  it('logs structured JSON per step and never a token or kubeconfig', () => {
+    const lines = logs.split('\n').filter((l) => l.startsWith('{'));
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    expect(logs).not.toContain(GITHUB_TOKEN);
+    expect(logs).not.toContain(K8S_TOKEN);
+    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure']);
+    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError']]);
+  });
+
+  it('publishes per-cluster metrics: findings by severity, objects read, durations and the failure count', () => {
+    const emf = logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const names = new Set(emf.flatMap((m) => ((m._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((x) => x.Name))));
+
+    expect(emf.every((m) => m.cluster === CLUSTER && m.service === 'drift-auditor')).toEqual(true);
+    for (const n of ['FindingsCritical', 'FindingsWarning', 'FindingsInfo', 'ObjectsRead', 'SnapshotDurationMs', 'AuditDurationMs', 'NotifyDurationMs', 'RunFailed']) expect(names.has(n)).toEqual(true);
+  });
+});
+
+/** Returns every file under `dir` as repository path (under `prefix`) -> content. */
+function filesUnder(dir: string, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[prefix + relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function definitionOf(template: Template): Definition {
+  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
+  return JSON.parse(sm.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'arn:lambda')).join('')) as Definition;
+}
+
+async function listKeys(prefix: string): Promise<string[]> {
+  const out = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!);
+}
+
+async function getText(key: string): Promise<string> {
+  const out = await s3.client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+  return out.Body!.transformToString();
+}
