@@ -25,6 +25,7 @@ const PLANTED: [string, string, string | null, string | undefined][] = [
   ['image/outdated-pod', 'kube-system/nvidia-device-plugin-daemonset', node('10.0.3.210'), 'nvidia-device-plugin-ctr'],
   ['image/digest-split', 'logging/fluentd', null, 'fluentd'],
   ['resource/unmanaged', 'monitoring/netshoot-debug', null, undefined],
+  ['policy/waiver-expired', 'monitoring/netshoot-debug', null, undefined],
   ['coverage/kept', 'logging/fluentd', node('10.0.2.80'), undefined],
 ];
 /** The policy's "logs from every linux node" requirement, which fluentd's own tolerations exclude on GPU nodes. */
@@ -53,6 +54,12 @@ describe('audit() on examples/', () => {
     const actual = report.findings.map((f) => [f.rule, `${f.namespace}/${f.daemonSet}`, f.node, f.container]);
 
     expect(actual.sort()).toEqual(expected.map((e) => [...e]).sort());
+  });
+
+  it('waives only what the policy\'s live waiver covers: missing memory limits in kube-system', () => {
+    const outside = report.waived.filter((f) => f.rule !== 'practice/no-resource-limits' || f.namespace !== 'kube-system');
+
+    expect(outside).toEqual([]);
   });
 
   it('reads the whole example without gaps', () => {
