@@ -3,7 +3,7 @@
 // examples/README.md explains. Deterministic: run `npx tsx scripts/make-example.ts` and commit the output.
 // The audit time the example is designed around is EXAMPLE_NOW (npm start passes it as --now).
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../functions/core/k8s-types.js';
@@ -254,17 +254,24 @@ export function asList(items: unknown[]): { apiVersion: 'v1'; kind: 'List'; item
   return { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
 }
 
-function main(): void {
-  const { nodes, daemonSets, pods, controllerRevisions } = buildExample(join(ROOT, 'examples/gitops'));
+/** Returns the dump files' contents by path relative to the repository root, as committed under examples/cluster/. */
+export function renderExample(gitopsDir: string): Record<string, string> {
+  const { nodes, daemonSets, pods, controllerRevisions } = buildExample(gitopsDir);
   const byKey = (a: K8sPod | K8sDaemonSet | K8sControllerRevision, b: typeof a): number =>
     `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`);
-  const write = (file: string, items: unknown[]): void => {
-    writeFileSync(join(ROOT, file), `${JSON.stringify(asList(items), null, 4)}\n`);
-    console.log(`wrote ${relative(ROOT, join(ROOT, file))} (${items.length} objects)`);
+  // kubectl indents -o json by 4 and prints kinds in the order asked for.
+  const json = (items: unknown[]): string => `${JSON.stringify(asList(items), null, 4)}\n`;
+  return {
+    'examples/cluster/nodes.json': json(nodes),
+    'examples/cluster/workloads.json': json([...daemonSets.sort(byKey), ...pods.sort(byKey), ...controllerRevisions.sort(byKey)]),
   };
-  write('examples/cluster/nodes.json', nodes);
-  // kubectl prints kinds in the order asked for: daemonsets, pods, controllerrevisions.
-  write('examples/cluster/workloads.json', [...daemonSets.sort(byKey), ...pods.sort(byKey), ...controllerRevisions.sort(byKey)]);
+}
+
+function main(): void {
+  for (const [file, text] of Object.entries(renderExample(join(ROOT, 'examples/gitops')))) {
+    writeFileSync(join(ROOT, file), text);
+    console.log(`wrote ${file} (${Buffer.byteLength(text)} bytes)`);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

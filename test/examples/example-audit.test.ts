@@ -11,7 +11,7 @@ import { loadRules } from '../../functions/adapters/rules-loader.js';
 import { audit } from '../../functions/core/audit.js';
 import { parsePolicy } from '../../functions/core/policy/parse.js';
 import type { Report } from '../../functions/core/types.js';
-import { EXAMPLE_NOW } from '../../scripts/make-example.js';
+import { EXAMPLE_NOW, renderExample } from '../../scripts/make-example.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const node = (ip: string): string => `ip-${ip.replace(/\./g, '-')}.eu-west-1.compute.internal`;
@@ -95,5 +95,15 @@ describe('audit() on examples/', () => {
     const plugin = report.coverage.find((x) => x.name === 'nvidia-device-plugin-daemonset')!;
 
     expect(Object.keys(plugin.nodes).sort()).toEqual([node('10.0.1.200'), node('10.0.3.210')]);
+  });
+});
+
+describe('renderExample()', () => {
+  it('reproduces the committed dump from examples/gitops byte for byte', () => {
+    const rendered = renderExample(`${ROOT}examples/gitops`);
+
+    const stale = Object.entries(rendered).filter(([file, text]) => readFileSync(`${ROOT}${file}`, 'utf8') !== text).map(([file]) => file);
+
+    expect(stale).toEqual([]);
   });
 });
