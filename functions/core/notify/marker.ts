@@ -34,13 +34,18 @@ export function formatIssueMarker(m: IssueMarker): string {
   return `<!-- drift-auditor:v1 cluster=${enc(m.cluster)} daemonset=${enc(m.daemonSet)} fingerprint=${m.fingerprint} -->`;
 }
 
+/** Returns cluster, DaemonSet and the third captured field of a marker regex match, or null. */
+function matchMarker(re: RegExp, body: string | null | undefined): { cluster: string; daemonSet: string; value: string } | null {
+  const m = re.exec(body ?? '');
+  const cluster = m ? dec(m[1]!) : null;
+  const daemonSet = m ? dec(m[2]!) : null;
+  return m && cluster !== null && daemonSet !== null ? { cluster, daemonSet, value: m[3]! } : null;
+}
+
 /** Returns the issue marker in `body`, or null when there is none (not one of ours). */
 export function parseIssueMarker(body: string | null | undefined): IssueMarker | null {
-  const m = ISSUE_RE.exec(body ?? '');
-  if (!m) return null;
-  const cluster = dec(m[1]!);
-  const daemonSet = dec(m[2]!);
-  return cluster === null || daemonSet === null ? null : { cluster, daemonSet, fingerprint: m[3]! };
+  const m = matchMarker(ISSUE_RE, body);
+  return m && { cluster: m.cluster, daemonSet: m.daemonSet, fingerprint: m.value };
 }
 
 /** Returns the marker line for a pull request. */
@@ -50,11 +55,8 @@ export function formatPullMarker(m: PullMarker): string {
 
 /** Returns the PR marker in `body`, or null. */
 export function parsePullMarker(body: string | null | undefined): PullMarker | null {
-  const m = PULL_RE.exec(body ?? '');
-  if (!m) return null;
-  const cluster = dec(m[1]!);
-  const daemonSet = dec(m[2]!);
-  return cluster === null || daemonSet === null ? null : { cluster, daemonSet, images: m[3]! };
+  const m = matchMarker(PULL_RE, body);
+  return m && { cluster: m.cluster, daemonSet: m.daemonSet, images: m.value };
 }
 
 /**

@@ -2,8 +2,9 @@
 // with a fast-forward check), blobs, trees (recursive, base_tree) and commits. Blob and tree SHAs
 // are content hashes (git's `blob <len>\0` form for blobs), so equal content gives equal SHAs.
 import { createHash } from 'node:crypto';
-import type { EmuCommit, EmuRepo, EmuRequest, EmuResponse, EmuState, Route } from './server.js';
-import { findRepo, isResponse, notFound } from './server.js';
+import type { EmuCommit, EmuRepo, EmuRequest, EmuResponse, Route } from './server.js';
+import { notFound } from './server.js';
+import { withRepo } from './issues.js';
 
 /** Returns git's blob SHA-1 for `content`. */
 export function blobSha(content: string): string {
@@ -35,13 +36,6 @@ export function putCommit(repo: EmuRepo, files: Map<string, string>, parents: st
   const commit: EmuCommit = { sha, parents, message, files: new Map(files) };
   repo.commits.set(sha, commit);
   return commit;
-}
-
-function withRepo(handle: (req: EmuRequest, state: EmuState, repo: EmuRepo) => EmuResponse): Route['handle'] {
-  return (req, state) => {
-    const repo = findRepo(req, state);
-    return isResponse(repo) ? repo : handle(req, state, repo);
-  };
 }
 
 function unprocessable(message: string): EmuResponse {

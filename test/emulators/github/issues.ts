@@ -51,7 +51,8 @@ function pullAsIssue(pull: EmuPull): EmuIssue {
   };
 }
 
-function withRepo(handle: (req: EmuRequest, state: EmuState, repo: EmuRepo) => EmuResponse): Route['handle'] {
+/** Wraps a handler so it runs with the `:owner/:repo` repository (or answers 404). */
+export function withRepo(handle: (req: EmuRequest, state: EmuState, repo: EmuRepo) => EmuResponse): Route['handle'] {
   return (req, state) => {
     const repo = findRepo(req, state);
     return isResponse(repo) ? repo : handle(req, state, repo);

@@ -1,16 +1,9 @@
 // Pull request routes for the GitHub emulator: list (state, head `owner:branch`, base filters),
 // create (422 when the head branch is missing or already has an open PR), get and update.
 // `mergePull(...)` lets a test merge one as a human would.
-import type { EmuPull, EmuRepo, EmuRequest, EmuResponse, EmuState, Route } from './server.js';
-import { findRepo, isResponse, notFound, paginate } from './server.js';
-import { nextNumber } from './issues.js';
-
-function withRepo(handle: (req: EmuRequest, state: EmuState, repo: EmuRepo) => EmuResponse): Route['handle'] {
-  return (req, state) => {
-    const repo = findRepo(req, state);
-    return isResponse(repo) ? repo : handle(req, state, repo);
-  };
-}
+import type { EmuPull, EmuRepo, EmuRequest, EmuResponse, Route } from './server.js';
+import { notFound, paginate } from './server.js';
+import { nextNumber, withRepo } from './issues.js';
 
 function pullJson(req: EmuRequest, repo: EmuRepo, p: EmuPull): Record<string, unknown> {
   const label = (ref: string) => `${repo.owner}:${ref}`;
