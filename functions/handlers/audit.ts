@@ -84,7 +84,9 @@ function parseSnapshot(gz: Buffer, where: string, sha256: string, cluster: strin
   } catch (err) {
     throw new InputError(`failed to read snapshot ${where}: ${(err as Error).message}`, { cause: err });
   }
-  return snapshotFromDump(parseDumpText(where, text, emptyDumpContents()), [{ path: where, sha256 }], cluster);
+  const snapshot = snapshotFromDump(parseDumpText(where, text, emptyDumpContents()), [{ path: where, sha256 }], cluster);
+  // It was read live by the snapshot function; the file is the hand-off, named by its sha256.
+  return { ...snapshot, source: { ...snapshot.source, kind: 'live', sha256 } };
 }
 
 /** Returns a run's rendered artifacts (the store writes report.json itself). */

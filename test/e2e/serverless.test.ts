@@ -6,13 +6,15 @@ import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDump } from '../../functions/adapters/dump-reader.js';
 import type { Report } from '../../functions/core/types.js';
-import type { AuditOutput, FailureOutput, NotifyOutput } from '../../functions/handlers/shared/contract.js';
+import type { AuditOutput, FailureOutput, NotifyOutput, SnapshotOutput } from '../../functions/handlers/shared/contract.js';
 import { buildApp } from '../../infra/app.js';
 import { startS3Server, type S3Server } from '../adapters/store/s3-server.js';
 import { gitDataRoutes } from '../emulators/github/git-data.js';
@@ -201,14 +203,38 @@ describe('the serverless pipeline on one machine', () => {
     expect((await listKeys('staging/example/')).some((k) => k.includes('run-3'))).toEqual(false);
   });
 
+  it('stores an incomplete audit, then fails the step so that notify never runs and the failure is recorded', async () => {
+    // A snapshot whose header records a gap (what a partial read would be, were the reader not fail-closed).
+    const handOff = first.steps[0]!.output as SnapshotOutput;
+    const list = JSON.parse(gunzipSync(Buffer.from(await (await s3.client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: handOff.snapshot.key }))).Body!.transformToByteArray())).toString('utf8')) as { metadata: { annotations: Record<string, string> } };
+    list.metadata.annotations['drift-auditor.io/gaps'] = JSON.stringify([{ source: 'kubernetes:list pods', message: 'page 3 of 7 could not be read' }]);
+    const body = gzipSync(JSON.stringify(list));
+    const key = 'staging/example/run-4/snapshot.json.gz';
+    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+    const reportsBefore = (await listKeys('clusters/example/runs/')).filter((k) => k.endsWith('/report.json'));
+    const state = { ...handOff, runId: 'run-4', snapshot: { ...handOff.snapshot, key, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length, gaps: 1 } };
+
+    const failed = await runBranch(definition, state, tasks, 'Audit');
+
+    expect(failed.steps.map((s) => [s.state, s.error])).toEqual([['Audit', 'AuditIncompleteError'], ['RecordFailure', undefined], ['ClusterFailed', undefined]]);
+    const stored = (await listKeys('clusters/example/runs/')).filter((k) => k.endsWith('/report.json') && !reportsBefore.includes(k));
+    expect(stored.length).toEqual(1);
+    const report = JSON.parse(await getText(stored[0]!)) as Report;
+    expect([report.complete, report.gaps.map((g) => g.source)]).toEqual([false, ['kubernetes:list pods']]);
+    const record = JSON.parse(await getText((failed.result as unknown as FailureOutput).failureKey)) as { failedStep: string; error: { message: string } };
+    expect(record.failedStep).toEqual('audit');
+    expect(record.error.message).toContain(stored[0]!);
+    expect(github.writes().length).toEqual(writesAfterFirst);
+  });
+
   it('logs structured JSON per step and never a token or kubeconfig', () => {
     const lines = logs.split('\n').filter((l) => l.startsWith('{'));
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
     expect(logs).not.toContain(GITHUB_TOKEN);
     expect(logs).not.toContain(K8S_TOKEN);
-    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure']);
-    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError']]);
+    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure', 'RecordFailure']);
+    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError'], ['Audit', CLUSTER, 'AuditIncompleteError']]);
   });
 
   it('publishes per-cluster metrics: findings by severity, objects read, durations and the failure count', () => {

@@ -41,12 +41,12 @@ export function mapItems(def: Definition, execution: { name: string; startTime: 
   return items.map((value, index) => evaluate(map.ItemSelector!, state, { ...context, Map: { Item: { Value: value, Index: index } } }) as Json);
 }
 
-/** Runs the Map's item processor for one item; returns the branch result and the states visited. */
-export async function runBranch(def: Definition, item: Json, tasks: Tasks): Promise<{ result: unknown; steps: Step[] }> {
+/** Runs the Map's item processor for one item (from `startAt`, default its first state); returns the branch result and the states visited. */
+export async function runBranch(def: Definition, item: Json, tasks: Tasks, startAt?: string): Promise<{ result: unknown; steps: Step[] }> {
   const map = Object.values(def.States).find((s) => s.Type === 'Map')!;
   const processor = map.ItemProcessor!;
   const steps: Step[] = [];
-  let name: string | undefined = processor.StartAt;
+  let name: string | undefined = startAt ?? processor.StartAt;
   let state: unknown = item;
   while (name) {
     const s: StateDef = processor.States[name]!;
