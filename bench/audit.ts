@@ -22,6 +22,8 @@ export interface BenchAuditOptions {
   print?: (line: string) => void;
   /** Keep the generated files (printed path) instead of deleting them. */
   keep?: boolean;
+  /** Measure each side this many times and keep the fastest run (the machine may be shared); default 1. */
+  repeat?: number;
 }
 
 /** One child-process measurement. */
@@ -83,6 +85,15 @@ function measure(mode: 'parse' | 'audit', dir: string): Promise<Measurement & { 
   });
 }
 
+async function fastest<T extends Measurement>(times: number, run: () => Promise<T>): Promise<T> {
+  let best: T | undefined;
+  for (let i = 0; i < Math.max(1, times); i++) {
+    const m = await run();
+    if (!best || m.wallMs < best.wallMs) best = m;
+  }
+  return best!;
+}
+
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 const rssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -133,14 +144,14 @@ export async function benchAudit(opts: BenchAuditOptions = {}): Promise<BenchAud
   const daemonSets = opts.daemonSets ?? 16;
   const extra = opts.extraPodsPerNode ?? 2;
   const rows: BenchAuditRow[] = [];
-  print(`audit benchmark: ${daemonSets} DaemonSets, ${extra} other pods per node; each figure from its own child process`);
+  print(`audit benchmark: ${daemonSets} DaemonSets, ${extra} other pods per node; each figure from its own child process${(opts.repeat ?? 1) > 1 ? `, fastest of ${opts.repeat}` : ''}`);
   print(`${'nodes'.padStart(6)} ${'pods'.padStart(7)} ${'dump MB'.padStart(8)} | ${'parse s'.padStart(8)} ${'RSS MB'.padStart(7)} | ${'audit s'.padStart(8)} ${'RSS MB'.padStart(7)} | ${'time ×'.padStart(6)} ${'RSS ×'.padStart(6)} | findings`);
   for (const nodes of sizes) {
     const dir = await mkdtemp(join(tmpdir(), `drift-bench-${nodes}-`));
     try {
       const { pods, bytes } = await writeCluster(dir, nodes, daemonSets, extra);
-      const parse = await measure('parse', dir);
-      const auditRun = await measure('audit', dir);
+      const parse = await fastest(opts.repeat ?? 1, () => measure('parse', dir));
+      const auditRun = await fastest(opts.repeat ?? 1, () => measure('audit', dir));
       const row: BenchAuditRow = { nodes, daemonSets, pods, dumpMb: mb(bytes), findings: auditRun.findings ?? null, parse, audit: auditRun };
       rows.push(row);
       const t = auditRun.wallMs / parse.wallMs;

@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark module that exists (each is owned by a different part of the
 // project and may not have landed yet), one after another, and prints their tables.
-// Options: --sizes 2500,5000 (node counts for the audit benchmark), --only audit,snapshot,…
+// Options: --sizes 2500,5000 (node counts), --repeat N (keep the fastest of N runs), --only audit,snapshot,…
 import { parseArgs } from 'node:util';
 
 interface BenchModule { file: string; name: string; fn: string }
@@ -14,7 +14,8 @@ const MODULES: BenchModule[] = [
 
 /** Runs the selected benchmarks; returns the number that failed. */
 export async function runBenchmarks(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string' }, only: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string' }, only: { type: 'string' }, repeat: { type: 'string' } } });
+  const repeat = values.repeat ? Math.max(1, Number(values.repeat) || 1) : undefined;
   const sizes = values.sizes?.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
   const only = values.only?.split(',').map((s) => s.trim());
   let failed = 0;
@@ -38,7 +39,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     }
     console.log(`\n== ${m.name}`);
     try {
-      await (fn as (o: { sizes?: number[] }) => Promise<unknown>)(sizes?.length ? { sizes } : {});
+      await (fn as (o: { sizes?: number[]; repeat?: number }) => Promise<unknown>)({ ...(sizes?.length ? { sizes } : {}), ...(repeat ? { repeat } : {}) });
     } catch (err) {
       failed++;
       console.log(`${m.name} failed: ${(err as Error).message}`);
