@@ -14,7 +14,7 @@ import { SEVERITIES } from './types.js';
 export interface AuditOptions {
   auditorVersion?: string;
   policySource?: { file?: string; sha256?: string };
-  /** Hash function the caller may pass (the core has no crypto); not needed by audit() itself. */
+  /** sha256 (hex) the caller passes (the core has no crypto); spec/drift compares redacted env values with it. */
   hash?: (text: string) => string;
 }
 
@@ -23,7 +23,7 @@ export const INCOMPLETE_RULE = 'audit/incomplete';
 
 /** Returns the audit report for one cluster snapshot against the desired state and policy. */
 export function audit(snapshot: Snapshot, desired: DesiredState, policy: Policy, at: Date, options: AuditOptions = {}): Report {
-  const ctx = buildContext(snapshot, desired, policy, at);
+  const ctx: AuditContext = { ...buildContext(snapshot, desired, policy, at), ...(options.hash ? { hash: options.hash } : {}) };
   const raw: Finding[] = [];
   for (const check of CHECKS) {
     if (!check.rules.some((id) => ctx.rule(id))) continue;

@@ -37,6 +37,8 @@ export interface AuditContext {
   daemonSets: DaemonSetPair[];
   /** Rule catalog lookup (enabled rules only). */
   rule(id: string): RuleDefinition | undefined;
+  /** sha256 (hex) from the caller (AuditOptions.hash), to compare Git env values with redacted live ones. */
+  hash?: (text: string) => string;
 }
 
 /** A check implements one or more rules from rules/ and returns findings as values. */
