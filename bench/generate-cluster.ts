@@ -129,7 +129,7 @@ function nodeShapeOf(i: number, images: NodeShape['images']): NodeShape {
     name: `ip-${ip.replace(/\./g, '-')}.eu-west-1.compute.internal`,
     ip, region: 'eu-west-1', zone: `eu-west-1${zone}`, arch,
     instanceType: controlPlane ? 'm6i.xlarge' : gpu ? 'g5.2xlarge' : arch === 'arm64' ? 'm7g.2xlarge' : 'm6i.2xlarge',
-    createdAt, kubeletVersion: 'v1.33.5-eks-98436be',
+    createdAt, kubeletVersion: 'v1.33.5-eks-98436be', heartbeatAt: timeAfter(AT, -(i % 50) - 5),
     ...(group ? { nodeGroup: group, capacityType: i % 7 === 3 ? 'SPOT' : 'ON_DEMAND' } : {}),
     ...(controlPlane ? { controlPlane: true } : {}),
     ...(gpu ? { gpu: true } : {}),

@@ -436,6 +436,8 @@ export interface NodeShape {
   images: { id: string; ref: string; sizeBytes: number }[];
   extraLabels?: Record<string, string>;
   extraTaints?: Taint[];
+  /** The kubelet's last status post (conditions' lastHeartbeatTime); default a minute after creation. */
+  heartbeatAt?: string;
 }
 
 const CAPACITY: Record<string, { cpu: string; memory: string; pods: string; gpu?: string }> = {
@@ -487,7 +489,7 @@ export function nodeOf(s: NodeShape): K8sNode {
       { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: timeAfter(s.notReadySince, 5) },
     ] : []),
   ];
-  const heartbeat = s.notReadySince ?? timeAfter(s.createdAt, 60);
+  const heartbeat = s.heartbeatAt ?? timeAfter(s.createdAt, 60);
   const okCondition = (type: string, reason: string, message: string) => ({ lastHeartbeatTime: heartbeat, lastTransitionTime: timeAfter(s.createdAt, 20), message, reason, status: 'False', type });
   const allocatable = { cpu: `${Number(cap.cpu) * 1000 - 90}m`, 'ephemeral-storage': '95491281146', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: cap.memory.replace(/^(\d+)/, (m) => String(Number(m) - 1004000)), pods: cap.pods, ...(cap.gpu ? { 'nvidia.com/gpu': cap.gpu } : {}) };
   const capacity = { cpu: cap.cpu, 'ephemeral-storage': '104845292Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: cap.memory, pods: cap.pods, ...(cap.gpu ? { 'nvidia.com/gpu': cap.gpu } : {}) };

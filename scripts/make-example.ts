@@ -179,10 +179,10 @@ function coreDnsPod(node: K8sNode, i: number): K8sPod {
 /** Returns the example cluster's objects (Git DaemonSets read from `gitopsDir`). */
 export function buildExample(gitopsDir: string): { nodes: K8sNode[]; daemonSets: K8sDaemonSet[]; pods: K8sPod[]; controllerRevisions: K8sControllerRevision[] } {
   const git = readGitDaemonSets(gitopsDir);
-  const nodes = NODE_ROWS.map((r) => nodeOf({
+  const nodes = NODE_ROWS.map((r, i) => nodeOf({
     name: internal(r.ip), ip: r.ip, region: REGION, zone: `${REGION}${r.zone}`, createdAt: r.createdAt, kubeletVersion: KUBELET,
     ...GROUPS[r.group]!, ...(r.group === 'control-plane' ? {} : { nodeGroup: r.group }),
-    images: imagesOnNode(git), ...r.extra,
+    images: imagesOnNode(git), heartbeatAt: timeAfter(EXAMPLE_NOW, -23 - i * 3), ...r.extra,
   }));
   const daemonSets: K8sDaemonSet[] = [];
   const pods: K8sPod[] = [];
