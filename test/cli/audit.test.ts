@@ -1,0 +1,135 @@
+import { mkdtemp, readFile, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../../functions/cli/main.js';
+import type { Report } from '../../functions/core/types.js';
+
+const EXAMPLE = ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', 'examples/policy.yaml', '--cluster', 'example', '--now', '2026-11-20T10:00:00Z'];
+
+function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (s) => out.push(s), stderr: (s) => err.push(s), env, isTTY: false };
+}
+
+async function tmp(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'drift-auditor-cli-'));
+}
+
+const NODE = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'u-n1', labels: { 'kubernetes.io/os': 'linux' } }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+
+describe('drift-auditor audit', () => {
+  it('prints only the report on stdout with --format json', async () => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '--format', 'json'], io);
+
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out.join('')) as Report;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.cluster).toBe('example');
+    expect(report.generatedAt).toBe('2026-11-20T10:00:00.000Z');
+    expect(report.complete).toBe(true);
+    expect(report.findings.length).toBeGreaterThan(0);
+  });
+
+  it('is deterministic: two runs at the same --now give the same report', async () => {
+    const a = captureIO();
+    const b = captureIO();
+
+    await main(['audit', ...EXAMPLE, '--format', 'json'], a);
+    await main(['audit', ...EXAMPLE, '--format', 'json'], b);
+
+    expect(a.out.join('')).toEqual(b.out.join(''));
+  });
+
+  it.each([
+    ['critical', 1],
+    ['none', 0],
+  ])('exits %s → %i with --fail-on', async (failOn, expected) => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '--format', 'json', '--fail-on', failOn], io);
+
+    expect(code).toBe(expected);
+  });
+
+  it('writes report.json, report.md, report.html and findings.csv with --out', async () => {
+    const dir = await tmp();
+    const io = captureIO();
+
+    await main(['audit', ...EXAMPLE, '--out', dir], io);
+
+    expect((await readdir(dir)).sort()).toEqual(['findings.csv', 'report.html', 'report.json', 'report.md']);
+    const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as Report;
+    expect(await readFile(path.join(dir, 'findings.csv'), 'utf8')).toContain(report.findings[0]!.rule);
+  });
+
+  it.each([
+    [['--manifests', 'examples/gitops'], /--snapshot|kubeconfig|no Node|KUBECONFIG|cluster/i],
+    [['--snapshot', 'does/not/exist.json', '--manifests', 'examples/gitops'], /does\/not\/exist\.json/],
+    [['--snapshot', 'examples/cluster'], /--manifests is required/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--format', 'xml'], /--format/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--fail-on', 'sometimes'], /--fail-on/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--now', 'yesterday'], /--now/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--bogus'], /bogus/],
+  ])('exits 2 with a one-line reason for bad usage %j', async (args, message) => {
+    const io = captureIO({ KUBECONFIG: '/nonexistent/kubeconfig' });
+
+    const code = await main(['audit', ...args], io);
+
+    expect(code).toBe(2);
+    const err = io.err.join('');
+    expect(err).toMatch(message);
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('exits 2 naming the file for a dump without nodes, and for a non-List JSON file', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'empty-list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }));
+    await writeFile(path.join(dir, 'not-a-list.json'), '{"hello": "world"');
+
+    const noNodes = captureIO();
+    const broken = captureIO();
+    const a = await main(['audit', '--snapshot', path.join(dir, 'empty-list.json'), '--manifests', 'examples/gitops'], noNodes);
+    const b = await main(['audit', '--snapshot', path.join(dir, 'not-a-list.json'), '--manifests', 'examples/gitops'], broken);
+
+    expect(a).toBe(2);
+    expect(noNodes.err.join('')).toMatch(/empty-list\.json/);
+    expect(b).toBe(2);
+    expect(broken.err.join('')).toMatch(/not-a-list\.json/);
+  });
+
+  it('audits a gzipped dump and still reports a broken manifest as a finding', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'cluster.json.gz'), gzipSync(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [NODE] })));
+    await mkdir(path.join(dir, 'gitops'));
+    await writeFile(path.join(dir, 'gitops', 'broken.yaml'), 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: x\n');
+    const io = captureIO();
+
+    const code = await main(['audit', '--snapshot', path.join(dir, 'cluster.json.gz'), '--manifests', path.join(dir, 'gitops'), '--format', 'json'], io);
+
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out.join('')) as Report;
+    expect(report.findings.map((f) => [f.rule, f.file])).toContainEqual(['manifest/invalid', 'broken.yaml']);
+  });
+
+  it('exits 1 and says INCOMPLETE when the snapshot records a failed read, whatever --fail-on says', async () => {
+    const dir = await tmp();
+    const gaps = JSON.stringify([{ source: 'kubernetes:list pods', message: 'connection reset on page 3' }]);
+    const list = { apiVersion: 'v1', kind: 'List', metadata: { annotations: { 'drift-auditor.io/gaps': gaps } }, items: [NODE] };
+    await writeFile(path.join(dir, 'snap.json'), JSON.stringify(list));
+    await mkdir(path.join(dir, 'gitops'));
+    const io = captureIO();
+
+    const code = await main(['audit', '--snapshot', path.join(dir, 'snap.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'json', '--fail-on', 'none'], io);
+
+    expect(code).toBe(1);
+    expect(io.err.join('')).toMatch(/INCOMPLETE.*connection reset on page 3/);
+    const report = JSON.parse(io.out.join('')) as Report;
+    expect(report.complete).toBe(false);
+    expect(report.findings.map((f) => f.rule)).toContain('audit/incomplete');
+  });
+});
