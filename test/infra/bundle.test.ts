@@ -1,0 +1,68 @@
+// The one test that really bundles: esbuild (local, no Docker) builds the four functions exactly as
+// `cdk deploy` would, and each bundle must stay under the size budget, load as ESM on Node, and carry
+// the files it reads at run time (rules/ and the policies for the audit function).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Budget for each minified index.mjs (the AWS SDK is external: the runtime provides it). */
+const BUDGET_BYTES = 2.5 * 1024 * 1024;
+
+let outdir: string;
+let bundles: Record<string, string>;
+
+beforeAll(() => {
+  // Inside node_modules so that the bundles' external @aws-sdk/* imports resolve when loaded below.
+  const cache = join(ROOT, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  outdir = mkdtempSync(join(cache, 'drift-auditor-bundle-test-'));
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const { stack } = buildApp(app);
+  const template = Template.fromStack(stack);
+  bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
+    const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
+    return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
+  }));
+});
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('NodejsFunction bundles', () => {
+  it('bundles all four functions locally with esbuild', () => {
+    expect(Object.keys(bundles).sort()).toEqual(['audit', 'notify', 'recordFailure', 'snapshot']);
+    for (const dir of Object.values(bundles)) expect(existsSync(join(dir, 'index.mjs'))).toEqual(true);
+  });
+
+  it('keeps each minified bundle under the size budget', () => {
+    const sizes = Object.fromEntries(Object.entries(bundles).map(([name, dir]) => [name, statSync(join(dir, 'index.mjs')).size]));
+    // Printed so that the figures land in the test log (and in the closing note).
+    console.log(`bundle sizes (index.mjs, minified): ${Object.entries(sizes).map(([n, b]) => `${n} ${(b / 1024 / 1024).toFixed(2)} MB`).join(', ')}; budget ${(BUDGET_BYTES / 1024 / 1024).toFixed(1)} MB`);
+
+    expect(Object.entries(sizes).filter(([, b]) => b >= BUDGET_BYTES)).toEqual([]);
+  });
+
+  it('copies rules/ (and the configured policies) into the audit bundle only', () => {
+    const ruleFiles = (dir: string): string[] => (existsSync(join(dir, 'rules')) ? readdirSync(join(dir, 'rules'), { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')) : []);
+
+    expect(ruleFiles(bundles.audit!).length).toEqual(ruleFiles(ROOT).length);
+    expect(ruleFiles(bundles.audit!).length).toBeGreaterThan(5);
+    expect([ruleFiles(bundles.snapshot!), ruleFiles(bundles.notify!), ruleFiles(bundles.recordFailure!)]).toEqual([[], [], []]);
+  });
+
+  it('loads each bundle as an ES module on Node and exports handler', () => {
+    const loaded = Object.values(bundles).map((dir) => execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(dir, 'index.mjs'))}); process.stdout.write(typeof m.handler);`], {
+      env: { ...process.env, POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'us-east-1' },
+      encoding: 'utf8',
+    }));
+
+    expect(loaded).toEqual(['function', 'function', 'function', 'function']);
+  });
+});
