@@ -14,7 +14,8 @@ export function defaultRulesDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Returns every rule under `dir` (sorted by id); throws PolicyError on a bad file, InputError on an unreadable folder. */
-export async function loadRules(dir: string = defaultRulesDir()): Promise<RuleDefinition[]> {
+export async function loadRules(dir?: string): Promise<RuleDefinition[]> {
+  dir ||= defaultRulesDir();
   const files: string[] = [];
   const walk = async (d: string, depth: number): Promise<void> => {
     let entries;

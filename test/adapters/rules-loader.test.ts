@@ -39,6 +39,10 @@ describe('loadRules()', () => {
     await expect(loadRules(dir)).rejects.toThrow(PolicyError);
   });
 
+  it('treats an empty folder setting as the default', async () => {
+    expect((await loadRules('')).length).toEqual((await loadRules()).length);
+  });
+
   it('throws InputError for a missing folder', async () => {
     await expect(loadRules('/nonexistent/rules')).rejects.toThrow(InputError);
   });

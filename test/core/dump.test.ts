@@ -56,6 +56,7 @@ describe('parseDumpText()', () => {
     ['an object without kind or items', '{"a": 1}', /x: not a Kubernetes List or object \(no kind and no items\)/],
     ['invalid YAML', 'kind: List\nitems: [\n', /x: line \d+: invalid YAML/],
     ['a YAML scalar', 'hello', /x: not a Kubernetes List or object \(found string\)/],
+    ['a YAML alias bomb', `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, /x: line 1: .*alias/i],
     ['bad gaps annotation', list([], { metadata: { annotations: { 'drift-auditor.io/gaps': 'nope' } } }), /annotation drift-auditor.io\/gaps is not JSON/],
   ])('rejects %s naming the file', (_n, text, message) => {
     expect(() => parseDumpText('x', text)).toThrow(InputError);
