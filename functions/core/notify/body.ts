@@ -1,10 +1,12 @@
-// The text drift-auditor writes to GitHub issues: title, body (marker, summary, findings table, link,
-// hidden key list) and the comments for changed, resolved, returned and duplicate drift.
-// Every string from the cluster goes through escapeMarkdown, so it cannot mention, link or inject HTML.
-// This composer is used instead of render/markdown.ts's renderMarkdown on purpose: an issue body
-// must be a deterministic function of the finding keys (it is rewritten only when the fingerprint
-// changes) and must fit GitHub's 65,536-character limit together with the hidden marker and key list.
+// The text drift-auditor writes to GitHub issues: title, body and the comments for changed,
+// resolved, returned and duplicate drift. Every string from the cluster goes through escapeMarkdown,
+// so it cannot mention, link or inject HTML.
+// Body = our frame (hidden marker, why the issue exists, footer, hidden key list) around the
+// per-DaemonSet report from render/markdown.ts (renderMarkdown with `daemonSet`), which gets the
+// characters the frame leaves under GitHub's 65,536 limit. The body is rewritten only when the
+// fingerprint changes, so its report times and links are those of the last change.
 import { escapeMarkdown } from '../render/escape.js';
+import { renderMarkdown } from '../render/markdown.js';
 import type { Finding, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { formatIssueMarker, formatKeysBlock } from './marker.js';
@@ -64,11 +66,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function findingRow(f: Finding): string {
-  const cell = (v: unknown): string => (v === undefined || v === null || v === '' ? '—' : esc(v));
-  return `| ${f.severity} | ${cell(f.rule)} | ${cell(f.node)} | ${cell(f.container)} | ${cell(f.message)} |`;
-}
-
 /** Returns a one-line, escaped description of a stored finding key. */
 export function describeKey(key: string): string {
   const k = parseFindingKey(key);
@@ -88,39 +85,21 @@ function bulletList(keys: readonly string[], max: number): string {
   return lines.join('\n');
 }
 
-/** Returns the issue body for a subject: marker, summary, findings table, report link, hidden keys. */
+/** Returns the issue body for a subject: marker, why, the DaemonSet's Markdown report, footer, hidden keys. */
 export function issueBody(subject: NotifySubject, report: Report, opts: BodyOptions): string {
   const maxChars = Math.min(opts.maxChars ?? 60_000, GITHUB_BODY_LIMIT);
-  const n = subject.findings.length;
   const head = [
     formatIssueMarker(subject),
-    `### Drift on DaemonSet ${esc(subject.daemonSet)} in cluster ${esc(subject.cluster)}`,
-    '',
-    `**${plural(n, 'finding')}** at or above ${opts.minSeverity} (${countsLine(subject.findings)}) in the audit of ${esc(report.generatedAt)}.`,
-  ];
-  if (!report.complete) {
-    head.push('', `> **The audit was incomplete** (${plural(report.gaps.length, 'input')} could not be read): this list is a lower bound, and nothing is reported resolved until a complete audit.`);
-  }
-  const link = reportLink(opts.reportUrl);
-  const tail = [
-    '',
-    ...(link ? [link, ''] : []),
-    '<sub>drift-auditor keeps this issue in place: it edits it when the findings change, closes it when a complete audit finds the drift gone and reopens it if the drift returns. Keep the hidden marker comments.</sub>',
+    `**${plural(subject.findings.length, 'finding')}** at or above ${opts.minSeverity} (${countsLine(subject.findings)}) for DaemonSet ${esc(subject.daemonSet)} in cluster ${esc(subject.cluster)}.`,
     '',
   ].join('\n');
+  // renderMarkdown links only http(s) reports; a path or s3:// location is still worth naming.
+  const location = opts.reportUrl && !/^https?:\/\//.test(opts.reportUrl) ? `${reportLink(opts.reportUrl)}\n\n` : '';
+  const tail = `\n\n${location}<sub>drift-auditor keeps this issue in place: it edits it when the findings change, closes it when a complete audit finds the drift gone and reopens it if the drift returns. Keep the hidden marker comments.</sub>\n\n`;
   const keysBlock = formatKeysBlock(subject.keys, Math.floor(maxChars / 3));
-  const table = ['', '| Severity | Rule | Node | Container | Message |', '|---|---|---|---|---|'];
-  let budget = maxChars - head.join('\n').length - tail.length - keysBlock.length - table.join('\n').length - 200;
-  let shown = 0;
-  for (const f of subject.findings) {
-    const row = findingRow(f);
-    if (row.length + 1 > budget) break;
-    table.push(row);
-    budget -= row.length + 1;
-    shown += 1;
-  }
-  if (shown < n) table.push('', `_…and ${n - shown} more: see the full report._`);
-  return [...head, ...table, tail, keysBlock].join('\n');
+  const budget = maxChars - head.length - tail.length - keysBlock.length;
+  const section = renderMarkdown(report, { daemonSet: subject.daemonSet, reportUrl: opts.reportUrl, maxChars: budget });
+  return `${head}\n${section}${tail}${keysBlock}`;
 }
 
 export interface KeyDiff {
