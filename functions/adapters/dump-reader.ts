@@ -62,7 +62,18 @@ export async function readDump(paths: string[], opts: ReadDumpOptions = {}): Pro
       parseDumpText(file, bytes.toString('utf8'), contents);
     }
   }
-  return snapshotFromDump(contents, hashes, opts.cluster);
+  const snapshot = snapshotFromDump(contents, hashes, opts.cluster);
+  snapshot.source.sha256 = combinedSha256(hashes);
+  return snapshot;
+}
+
+/**
+ * Returns one sha256 for the whole input: the file's own for a single file, else the sha256 of the
+ * `sha256sum`-style listing (`<sha256>  <path>` per line, in read order), so `sha256sum FILES | sha256sum` reproduces it.
+ */
+export function combinedSha256(files: { path: string; sha256: string }[]): string {
+  if (files.length === 1) return files[0]!.sha256;
+  return createHash('sha256').update(files.map((f) => `${f.sha256}  ${f.path}\n`).join('')).digest('hex');
 }
 
 async function decompress(file: string, raw: Buffer, maxBytes: number): Promise<Buffer> {

@@ -20,6 +20,8 @@ describe('readDump()', () => {
     const raw = await readFile(join(FIXTURES, 'sbctl', 'nodes.json'));
     expect(s.source.files![0]!.sha256).toEqual(createHash('sha256').update(raw).digest('hex'));
     expect(s.cluster).toEqual('unknown');
+    const listing = s.source.files!.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    expect(s.source.sha256).toEqual(createHash('sha256').update(listing).digest('hex'));
   });
 
   it('reads lists whose items carry no kind, single objects and YAML', async () => {
@@ -39,6 +41,7 @@ describe('readDump()', () => {
     const s = await readDump([file]);
 
     expect(s.nodes).toHaveLength(3);
+    expect(s.source.sha256).toEqual(s.source.files![0]!.sha256);
   });
 
   it('refuses a gzip file that decompresses beyond the cap', async () => {
