@@ -71,6 +71,7 @@ export function planIssues(report: Report, existing: readonly ExistingIssue[], o
     tracked.set(m.daemonSet, list);
   }
 
+  const slices = sliceByDaemonSet(report);
   const actions: IssueAction[] = [];
   const all = [...new Set([...subjects.keys(), ...tracked.keys()])].sort();
   for (const ds of all) {
@@ -80,13 +81,30 @@ export function planIssues(report: Report, existing: readonly ExistingIssue[], o
     for (const dup of open.slice(1)) {
       actions.push({ kind: 'close', daemonSet: ds, issue: dup.issue.number, reason: 'duplicate', duplicateOf: keep!.issue.number, comment: duplicateComment(keep!.issue.number) });
     }
-    actions.push(planSubject(report, ds, subjects.get(ds), keep, opts));
+    actions.push(planSubject(slices.get(ds) ?? { ...report, findings: [], waived: [], coverage: [] }, ds, subjects.get(ds), keep, opts));
   }
   actions.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.daemonSet < b.daemonSet ? -1 : a.daemonSet > b.daemonSet ? 1 : 0));
   // A closed issue whose DaemonSet is still clean needs no line in the plan.
   const visible = actions.filter((a) => a.kind !== 'none' || a.issue !== null);
   const labels = [...new Set(visible.flatMap((a) => ('labels' in a ? a.labels : [])))].sort();
   return { cluster: report.cluster, actions: visible, labels };
+}
+
+/**
+ * Returns, per DaemonSet, the report restricted to its findings, waived findings and coverage row:
+ * bodies are rendered from the slice, so a run over many DaemonSets stays linear in the report size.
+ */
+function sliceByDaemonSet(report: Report): Map<string, Report> {
+  const out = new Map<string, Report>();
+  const get = (ds: string): Report => {
+    let r = out.get(ds);
+    if (!r) out.set(ds, (r = { ...report, findings: [], waived: [], coverage: [] }));
+    return r;
+  };
+  for (const f of report.findings) get(`${f.namespace}/${f.daemonSet}`).findings.push(f);
+  for (const f of report.waived) get(`${f.namespace}/${f.daemonSet}`).waived.push(f);
+  for (const c of report.coverage) get(`${c.namespace}/${c.name}`).coverage.push(c);
+  return out;
 }
 
 function planSubject(report: Report, ds: string, current: NotifySubject | undefined, keep: Tracked | undefined, opts: PlanOptions): IssueAction {
@@ -111,18 +129,17 @@ function planSubject(report: Report, ds: string, current: NotifySubject | undefi
     subject = { ...current, keys, fingerprint: fingerprintOf(keys) };
   }
   const labels = mergeLabels(keep.issue.labels, issueLabels(report.cluster, subject.severity, opts.extraLabels));
-  const body = issueBody(subject, report, opts);
   if (keep.issue.state === 'closed') {
-    return { kind: 'reopen', daemonSet: ds, issue: keep.issue.number, title, body, labels, comment: returnedComment(current, report, opts) };
+    return { kind: 'reopen', daemonSet: ds, issue: keep.issue.number, title, body: issueBody(subject, report, opts), labels, comment: returnedComment(current, report, opts) };
   }
   const labelsChanged = !sameSet(labels, keep.issue.labels);
   if (subject.fingerprint === keep.fingerprint) {
-    if (labelsChanged) return { kind: 'edit', daemonSet: ds, issue: keep.issue.number, title, body, labels, comment: null, appeared: 0, resolved: 0 };
+    if (labelsChanged) return { kind: 'edit', daemonSet: ds, issue: keep.issue.number, title, body: issueBody(subject, report, opts), labels, comment: null, appeared: 0, resolved: 0 };
     return { kind: 'none', daemonSet: ds, issue: keep.issue.number, reason: 'unchanged' };
   }
   const diff = diffKeys(previous, subject.keys);
   return {
-    kind: 'edit', daemonSet: ds, issue: keep.issue.number, title, body, labels,
+    kind: 'edit', daemonSet: ds, issue: keep.issue.number, title, body: issueBody(subject, report, opts), labels,
     comment: changedComment(subject, report, diff, opts), appeared: diff.appeared.length, resolved: diff.resolved.length,
   };
 }

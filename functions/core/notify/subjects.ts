@@ -73,8 +73,10 @@ export function selectSubjects(report: Report, minSeverity: Severity): NotifySub
     else groups.set(ds, [f]);
   }
   return [...groups.keys()].sort().map((ds) => {
-    const findings = [...groups.get(ds)!].sort((a, b) => rank(a.severity) - rank(b.severity) || cmp(findingKey(a), findingKey(b)));
-    const keys = [...new Set(findings.map(findingKey))].sort();
+    const keyed = groups.get(ds)!.map((f) => ({ f, key: findingKey(f) }));
+    keyed.sort((a, b) => rank(a.f.severity) - rank(b.f.severity) || cmp(a.key, b.key));
+    const findings = keyed.map((x) => x.f);
+    const keys = [...new Set(keyed.map((x) => x.key))].sort();
     const severity = findings.reduce<Severity>((w, f) => (rank(f.severity) < rank(w) ? f.severity : w), 'info');
     return { cluster: report.cluster, daemonSet: ds, findings, keys, fingerprint: fingerprintOf(keys), severity };
   });
