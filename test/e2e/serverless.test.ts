@@ -2,39 +2,22 @@
 // branch by branch (test/e2e/state-machine.ts), calling the four real Lambda handlers in-process
 // against the Kubernetes API emulator (serving the example cluster), s3rver, the GitHub emulator and
 // a Secrets Manager emulator, all on loopback and reached through the SDKs' own endpoint settings.
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDump } from '../../functions/adapters/dump-reader.js';
 import type { Report } from '../../functions/core/types.js';
 import type { AuditOutput, FailureOutput, NotifyOutput, SnapshotOutput } from '../../functions/handlers/shared/contract.js';
-import { buildApp } from '../../infra/app.js';
-import { startS3Server, type S3Server } from '../adapters/store/s3-server.js';
-import { gitDataRoutes } from '../emulators/github/git-data.js';
-import { issueRoutes, labelRoutes } from '../emulators/github/issues.js';
-import { pullRoutes } from '../emulators/github/pulls.js';
-import { reposRoutes, seedRepo } from '../emulators/github/repos.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { kubeconfigFor, startK8sApi, type K8sApi } from '../emulators/k8s-api/server.js';
-import { startSecretsManager, type SecretsManagerEmulator } from './secrets-manager.js';
+import type { S3Server } from '../adapters/store/s3-server.js';
+import type { GitHubEmulator } from '../emulators/github/server.js';
+import type { K8sApi } from '../emulators/k8s-api/server.js';
+import { CLUSTER, GITHUB_TOKEN, K8S_TOKEN, startPipelineEnvironment, type PipelineEnvironment } from './environment.js';
 import { mapItems, runBranch, type Definition, type Step, type Tasks } from './state-machine.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const GITHUB_TOKEN = 'ghp_e2eSecretTokenValue0123456789abcdef';
-const K8S_TOKEN = 'k8s-e2e-bearer-token-do-not-log';
-const CLUSTER = 'example';
-
+let pipeline: PipelineEnvironment;
 let k8s: K8sApi;
 let github: GitHubEmulator;
 let s3: S3Server;
-let secrets: SecretsManagerEmulator;
 let definition: Definition;
 let tasks: Tasks;
 let logs = '';
@@ -43,56 +26,9 @@ const restoreStdout = process.stdout.write.bind(process.stdout);
 const restoreStderr = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
-  // The example cluster, served by the Kubernetes API emulator behind a bearer token.
-  const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: CLUSTER });
-  k8s = await startK8sApi({ nodes: example.nodes, daemonSets: example.daemonSets, pods: example.pods, controllerRevisions: example.controllerRevisions, token: K8S_TOKEN });
-  const kubeconfig = readFileSync(kubeconfigFor(k8s), 'utf8');
-
-  // GitOps repository (the example's manifests under clusters/example) and the issues repository.
-  github = await startGitHubEmulator([...reposRoutes, ...issueRoutes, ...labelRoutes, ...gitDataRoutes, ...pullRoutes], { tokens: new Set([GITHUB_TOKEN]) });
-  seedRepo(github.state, 'acme', 'gitops', filesUnder(join(ROOT, 'examples/gitops'), 'clusters/example/'));
-  seedRepo(github.state, 'acme', 'drift', { 'README.md': 'drift issues land here\n' });
-
-  s3 = await startS3Server({ conditionalWrites: true });
-  secrets = await startSecretsManager({ 'drift-auditor/github': GITHUB_TOKEN, 'drift-auditor/kubeconfig/example': kubeconfig });
-
-  // The synthesized state machine for a config naming the example cluster.
-  const app = new App({
-    context: {
-      'aws:cdk:bundling-stacks': [],
-      driftAuditor: {
-        schedule: { cron: '0 6 * * ? *' },
-        github: { repo: 'acme/drift', auth: 'token', secretName: 'drift-auditor/github' },
-        clusters: [{ name: CLUSTER, type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/example', manifests: 'github:acme/gitops@main:clusters/example', policyFile: join(ROOT, 'examples/policy.yaml') }],
-      },
-    },
-  });
-  definition = definitionOf(Template.fromStack(buildApp(app).stack));
-
-  // The bundle's layout (what afterBundling copies next to index.mjs): rules/ and policies/<cluster>.yaml.
-  const bundle = mkdtempSync(join(tmpdir(), 'drift-auditor-bundle-'));
-  cpSync(join(ROOT, 'rules'), join(bundle, 'rules'), { recursive: true });
-  mkdirSync(join(bundle, 'policies'));
-  cpSync(join(ROOT, 'examples/policy.yaml'), join(bundle, 'policies', `${CLUSTER}.yaml`));
-
-  Object.assign(process.env, {
-    LAMBDA_TASK_ROOT: bundle,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    GITHUB_API_URL: github.url,
-    DRIFT_AUDITOR_BUCKET: s3.bucket,
-    DRIFT_AUDITOR_GITHUB_SECRET: 'drift-auditor/github',
-    DRIFT_AUDITOR_GITHUB_AUTH: 'token',
-    DRIFT_AUDITOR_ISSUES_REPO: 'acme/drift',
-    DRIFT_AUDITOR_MIN_SEVERITY: 'warning',
-    DRIFT_AUDITOR_PULL_REQUESTS: 'false',
-    DRIFT_AUDITOR_GITHUB_THROTTLE: 'off',
-    DRIFT_AUDITOR_VERSION: '0.0.0-e2e',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  });
+  pipeline = await startPipelineEnvironment();
+  ({ k8s, github, s3, definition } = pipeline);
+  Object.assign(process.env, pipeline.env);
   for (const k of ['GITHUB_TOKEN', 'GH_TOKEN', 'KUBECONFIG', 'DRIFT_AUDITOR_RULES_DIR', 'DRIFT_AUDITOR_KMS_KEY_ID']) delete process.env[k];
   // Powertools writes JSON lines to stdout (warnings and errors to stderr): keep them to check that no secret is ever logged.
   const capture = ((chunk: string | Uint8Array) => {
@@ -121,7 +57,7 @@ afterAll(async () => {
   process.stderr.write = restoreStderr;
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
   Object.assign(process.env, savedEnv);
-  await Promise.all([k8s?.close(), github?.close(), s3?.close(), secrets?.close()]);
+  await pipeline?.close();
 });
 
 /** Runs the example cluster's branch of execution `name`, as Step Functions would. */
@@ -245,25 +181,6 @@ describe('the serverless pipeline on one machine', () => {
     for (const n of ['FindingsCritical', 'FindingsWarning', 'FindingsInfo', 'ObjectsRead', 'SnapshotDurationMs', 'AuditDurationMs', 'NotifyDurationMs', 'RunFailed']) expect(names.has(n)).toEqual(true);
   });
 });
-
-/** Returns every file under `dir` as repository path (under `prefix`) -> content. */
-function filesUnder(dir: string, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[prefix + relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function definitionOf(template: Template): Definition {
-  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
-  return JSON.parse(sm.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'arn:lambda')).join('')) as Definition;
-}
 
 async function listKeys(prefix: string): Promise<string[]> {
   const out = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
