@@ -1,26 +1,20 @@
 // Writes a PNG screenshot of a report.html, opened from file:// in headless Chromium (Debian
 // `chromium`, driven by playwright-core). Usage: npx tsx scripts/screenshot-report.ts report.html [out.png]
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/browser/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Opens `htmlPath` in headless Chromium and writes a full-page PNG to `pngPath`. */
-export async function screenshotReport(htmlPath: string, pngPath: string): Promise<void> {
-  const profile = await mkdtemp(join(tmpdir(), 'drift-auditor-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 900 } });
+/** Opens `htmlPath` in headless Chromium and writes a PNG of the page's top `maxHeight` pixels to `pngPath`. */
+export async function screenshotReport(htmlPath: string, pngPath: string, maxHeight = 2000): Promise<void> {
+  const chromium = await launchChromium();
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await chromium.context.newPage();
     await page.goto(pathToFileURL(resolve(htmlPath)).href);
     await page.waitForFunction(() => (window as unknown as { __matrixDrawn?: boolean }).__matrixDrawn === true);
-    await page.screenshot({ path: pngPath, fullPage: true });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.screenshot({ path: pngPath, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.min(height, maxHeight) } });
   } finally {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
+    await chromium.close();
   }
 }
 

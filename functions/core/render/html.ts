@@ -190,7 +190,7 @@ function trendHtml(report: Report, history: HistoryPoint[] | undefined): string 
   const axis = `<line x1="${left}" y1="${H - bottom}" x2="${W}" y2="${H - bottom}" stroke="#8c959f"/>`
     + `<text x="${left - 4}" y="${y(max) + 4}" text-anchor="end">${max}</text><text x="${left - 4}" y="${H - bottom}" text-anchor="end">0</text>`
     + `<text x="${left}" y="${H - 4}">${escapeHtml(shown[0]!.generatedAt.slice(0, 10))}</text>`
-    + `<text x="${W}" y="${H - 4}" text-anchor="end">${escapeHtml(shown[shown.length - 1]!.generatedAt.slice(0, 10))}</text>`;
+    + `<text x="${(left + bw * shown.length).toFixed(1)}" y="${H - 4}" text-anchor="end">${escapeHtml(shown[shown.length - 1]!.generatedAt.slice(0, 10))}</text>`;
   const legend = SEVERITIES.map((s) => `<span class="count" style="border-color:${SEVERITY_COLOR[s]}">${s}</span>`).join(' ');
   return `<section id="trend"><h2>Findings per run</h2><p>${legend}</p>
 <svg id="trend-chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="findings per run, last ${shown.length} runs">${axis}${bars}</svg></section>`;
@@ -288,12 +288,10 @@ const SCRIPT = `
       ctx.font = (big ? 9 : 11) + 'px system-ui, sans-serif';
       ctx.textAlign = 'right';
       ctx.textBaseline = 'middle';
+      var labels = data.ds.map(function (name) { return fitLabel(ctx, name, LABEL - 8); });
       for (var b = 0; b < bands; b++) {
         ctx.fillStyle = '#59636e';
-        for (var d = 0; d < D; d++) {
-          var name = data.ds[d];
-          ctx.fillText(name.length > 34 ? name.slice(0, 33) + '\\u2026' : name, LABEL - 6, b * bandH + d * PY + CH / 2);
-        }
+        for (var d = 0; d < D; d++) ctx.fillText(labels[d], LABEL - 6, b * bandH + d * PY + CH / 2);
       }
       for (var s = 0; s < data.colors.length; s++) {
         ctx.fillStyle = data.colors[s];
@@ -315,7 +313,21 @@ const SCRIPT = `
       });
     });
     document.dispatchEvent(new CustomEvent('matrix-drawn'));
+    if (!window.__matrixDrawn) window.__matrixDrawnMs = performance.now();
     window.__matrixDrawn = true;
+  }
+
+  // A DaemonSet label that fits: the full key, else the name without namespace, else the name cut short.
+  function fitLabel(ctx, key, max) {
+    if (ctx.measureText(key).width <= max) return key;
+    var name = key.slice(key.indexOf('/') + 1);
+    if (ctx.measureText(name).width <= max) return name;
+    var lo = 0, hi = name.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (ctx.measureText(name.slice(0, mid) + '\\u2026').width <= max) lo = mid; else hi = mid - 1;
+    }
+    return name.slice(0, lo) + '\\u2026';
   }
 
   function hitTest(layout, e) {

@@ -1,0 +1,195 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POD_STATES } from '../../functions/core/render/common.js';
+import { renderHtml } from '../../functions/core/render/html.js';
+import type { PodState, Report } from '../../functions/core/types.js';
+import { coverageOf, finding, HOSTILE, reportNode, reportOf } from '../support/report-builder.js';
+import { launchChromium } from './chromium.js';
+
+type Chromium = Awaited<ReturnType<typeof launchChromium>>;
+let chromium: Chromium | undefined;
+let launchError: unknown;
+let dir: string;
+
+// A launch failure is kept and rethrown by every test, so a missing browser fails them (not skips).
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'drift-auditor-html-'));
+  chromium = await launchChromium().catch((err: unknown) => {
+    launchError = err;
+    return undefined;
+  });
+});
+afterAll(async () => {
+  await chromium?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const NODES = ['node-a1', 'node-a2', 'node-a3', 'node-b1', 'node-b2', HOSTILE.script];
+const STATES: Record<string, Record<string, PodState>> = {
+  'kube-system/aws-node': { 'node-a1': 'running', 'node-a2': 'missing', 'node-a3': 'unready', 'node-b1': 'misscheduled', 'node-b2': 'kept', [HOSTILE.script]: 'missing' },
+  'logging/fluentd': { 'node-a1': 'running', 'node-a2': 'running', 'node-a3': 'not-eligible', 'node-b1': 'running', 'node-b2': 'missing', [HOSTILE.script]: 'running' },
+};
+
+function sample(): Report {
+  return reportOf({
+    nodes: NODES.map((n) => reportNode(n, { zone: n.startsWith('node-a') ? 'eu-west-1a' : 'eu-west-1b' })),
+    coverage: Object.entries(STATES).map(([ds, states]) => coverageOf(ds, states)),
+    findings: [
+      finding('kube-system/aws-node', 'node-a2'),
+      finding('kube-system/aws-node', HOSTILE.script, { message: HOSTILE.img }),
+      finding('kube-system/aws-node', 'node-a3', { rule: 'coverage/unready', severity: 'warning' }),
+      finding('kube-system/aws-node', 'node-b1', { rule: 'coverage/misscheduled', severity: 'warning' }),
+      finding('logging/fluentd', 'node-b2'),
+      finding('logging/fluentd', null, { rule: 'image/drift', severity: 'info', message: HOSTILE.scriptClose }),
+    ],
+  });
+}
+
+/** Writes the report's HTML to a file and opens it from file://; collects every request the page makes. */
+async function open(report: Report): Promise<{ page: Page; requests: string[] }> {
+  const file = join(dir, `report-${Math.random().toString(16).slice(2)}.html`);
+  await writeFile(file, renderHtml(report));
+  if (!chromium) throw launchError;
+  const page = await chromium.context.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction(() => (window as unknown as { __matrixDrawn?: boolean }).__matrixDrawn === true);
+  return { page, requests };
+}
+
+interface Located { group: string; x: number; y: number }
+
+/** Returns where the page says a cell is, and the colour actually painted there. */
+async function cellAt(page: Page, node: string, ds: string): Promise<(Located & { rgb: number[] }) | null> {
+  return page.evaluate(([n, d]) => {
+    const w = window as unknown as { driftReport: { locate(n: string, d: string): Located | null } };
+    const at = w.driftReport.locate(n!, d!);
+    if (!at) return null;
+    const canvas = [...document.querySelectorAll<HTMLCanvasElement>('#matrix canvas')].find((c) => c.dataset.group === at.group)!;
+    const dpr = window.devicePixelRatio || 1;
+    const px = canvas.getContext('2d')!.getImageData(Math.floor(at.x * dpr), Math.floor(at.y * dpr), 1, 1).data;
+    return { ...at, rgb: [px[0]!, px[1]!, px[2]!] };
+  }, [node, ds]);
+}
+
+function rgb(hex: string): number[] {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
+
+async function rows(page: Page): Promise<string[][]> {
+  return page.$$eval('#findings tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
+
+describe('renderHtml() in Chromium', () => {
+  it('paints every node x DaemonSet cell in its state colour, grouped by zone', async () => {
+    const { page } = await open(sample());
+
+    const painted: [string, string, string, number[]][] = [];
+    for (const [ds, states] of Object.entries(STATES)) {
+      for (const [node, state] of Object.entries(states)) {
+        const cell = await cellAt(page, node, ds);
+        painted.push([node, ds, cell!.group, cell!.rgb]);
+        expect([node, ds, cell!.rgb]).toEqual([node, ds, rgb(POD_STATES.find((s) => s.state === state)!.color)]);
+      }
+    }
+
+    const heads = await page.$$eval('.group-head', (b) => b.map((x) => x.textContent));
+    expect(heads).toEqual(['▼ eu-west-1a — 3 nodes · 1 missing · 1 unready', '▼ eu-west-1b — 3 nodes · 2 missing · 1 misscheduled']);
+    expect(painted.filter((p) => p[2] === 'eu-west-1a').map((p) => p[0])).toEqual(['node-a1', 'node-a2', 'node-a3', 'node-a1', 'node-a2', 'node-a3']);
+    await page.close();
+  });
+
+  it('shows node, DaemonSet and state when hovering a cell', async () => {
+    const { page } = await open(sample());
+    const cell = (await cellAt(page, 'node-a3', 'kube-system/aws-node'))!;
+    const box = (await page.locator(`#matrix canvas[data-group="${cell.group}"]`).boundingBox())!;
+
+    await page.mouse.move(box.x + cell.x, box.y + cell.y);
+
+    expect(await page.locator('#tip').isVisible()).toBe(true);
+    expect(await page.locator('#tip').textContent()).toEqual('node-a3\nkube-system/aws-node: unready\nzone eu-west-1a · amd64');
+    await page.close();
+  });
+
+  it('collapses and expands a group', async () => {
+    const { page } = await open(sample());
+
+    await page.getByRole('button', { name: /eu-west-1a/ }).click();
+    const collapsed = await cellAt(page, 'node-a1', 'logging/fluentd');
+    await page.getByRole('button', { name: /eu-west-1a/ }).click();
+    const expanded = await cellAt(page, 'node-a1', 'logging/fluentd');
+
+    expect(collapsed).toBeNull();
+    expect(expanded?.group).toEqual('eu-west-1a');
+    await page.close();
+  });
+
+  it('filters the findings table by severity, rule, namespace and node', async () => {
+    const { page } = await open(sample());
+    const all = await rows(page);
+
+    await page.selectOption('#f-severity', 'warning');
+    const warnings = await rows(page);
+    await page.selectOption('#f-rule', 'coverage/misscheduled');
+    const misscheduled = await rows(page);
+    await page.click('#f-clear');
+    await page.selectOption('#f-namespace', 'logging');
+    const logging = await rows(page);
+    await page.selectOption('#f-namespace', '');
+    await page.fill('#f-node', 'NODE-A');
+    const nodeA = await rows(page);
+
+    expect(all.map((r) => r[0])).toEqual(['critical', 'critical', 'critical', 'warning', 'warning', 'info']);
+    expect(warnings.map((r) => [r[1], r[3]])).toEqual([['coverage/misscheduled', 'node-b1'], ['coverage/unready', 'node-a3']]);
+    expect(misscheduled.map((r) => r[3])).toEqual(['node-b1']);
+    expect(logging.map((r) => r[2])).toEqual(['logging/fluentd', 'logging/fluentd']);
+    expect(nodeA.map((r) => r[3])).toEqual(['node-a2', 'node-a3']);
+    expect(await page.textContent('#f-count')).toEqual('2 of 6 findings shown.');
+    await page.close();
+  });
+
+  it('lists a node\'s findings when its cell is clicked', async () => {
+    const { page } = await open(sample());
+    const cell = (await cellAt(page, 'node-b2', 'logging/fluentd'))!;
+    const box = (await page.locator(`#matrix canvas[data-group="${cell.group}"]`).boundingBox())!;
+
+    await page.mouse.click(box.x + cell.x, box.y + cell.y);
+
+    expect(await page.inputValue('#f-node')).toEqual('node-b2');
+    expect((await rows(page)).map((r) => r[3])).toEqual(['node-b2']);
+    await page.close();
+  });
+
+  it('runs no script planted in cluster strings and shows them as text', async () => {
+    const { page } = await open(sample());
+
+    const pwned = await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+    const cells = (await rows(page)).flat();
+
+    expect(pwned).toBeUndefined();
+    expect(cells).toContain(HOSTILE.script);
+    expect(cells).toContain(HOSTILE.img);
+    expect(cells).toContain(HOSTILE.scriptClose);
+    expect(await page.$$('img')).toEqual([]);
+    await page.close();
+  });
+
+  it('loads nothing but the file itself', async () => {
+    const { page, requests } = await open(sample());
+
+    expect(requests.map((u) => u.split(':')[0])).toEqual(['file']);
+    await page.close();
+  });
+
+  it('says INCOMPLETE at the top of an incomplete report', async () => {
+    const { page } = await open(reportOf({ gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] }));
+
+    expect(await page.textContent('#status')).toMatch(/^⚠ INCOMPLETE audit: 1 input could not be read/);
+    await page.close();
+  });
+});
