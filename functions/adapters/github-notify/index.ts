@@ -11,6 +11,9 @@
 //   readReport(pathOrS3Url, env): Promise<Report>
 // Octokit comes from ../github-client.ts createOctokit (token or App, GITHUB_API_URL, throttling on:
 // writes at most one per second, as GitHub asks for content creation), unless `opts.octokit` is given.
+// GitHub's secondary limits (80 content-creating requests a minute, 500 an hour): the write throttle
+// keeps a run under 60 a minute, and the write cap (default 50) keeps one run far under 500 an hour;
+// a 403/429 secondary-limit answer is retried once after its retry-after.
 import type { Octokit } from 'octokit';
 import { UsageError } from '../../core/errors.js';
 import type { Report, Severity } from '../../core/types.js';
