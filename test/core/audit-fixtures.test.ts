@@ -7,7 +7,8 @@ import { readManifestFolder } from '../../functions/adapters/manifest-folder.js'
 import { audit } from '../../functions/core/audit.js';
 import type { K8sDaemonSet, K8sPod } from '../../functions/core/k8s-types.js';
 import { compileEligibility } from '../../functions/core/scheduling/index.js';
-import { AT, defaultPolicy, pod, revision } from '../support/builders.js';
+import { AT, pod, revision } from '../support/builders.js';
+import { corePolicy } from '../support/cluster.js';
 
 const fixture = (p: string): string => new URL(`../fixtures/core/${p}`, import.meta.url).pathname;
 
@@ -27,7 +28,7 @@ describe('audit() on upstream fixtures', () => {
   it('finds nothing when every eligible node runs its pod, and computes eligibility from the real specs', async () => {
     const { desired, snapshot } = await realInputs();
 
-    const report = audit(snapshot, desired, defaultPolicy(), AT);
+    const report = audit(snapshot, desired, corePolicy(), AT);
 
     expect(report.findings).toEqual([]);
     expect(report.summary.nodes).toEqual(11);
@@ -48,7 +49,7 @@ describe('audit() on upstream fixtures', () => {
     const { desired, snapshot } = await realInputs();
     snapshot.pods = snapshot.pods.filter((p) => !(p.metadata.name.startsWith('node-exporter') && p.spec.nodeName === 'troubleshoot-demo-002'));
 
-    const report = audit(snapshot, desired, defaultPolicy(), AT);
+    const report = audit(snapshot, desired, corePolicy(), AT);
 
     expect(report.findings.map((f) => [f.rule, f.namespace, f.daemonSet, f.node])).toEqual([['coverage/missing', 'monitoring', 'node-exporter', 'troubleshoot-demo-002']]);
   });

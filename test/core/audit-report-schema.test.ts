@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../functions/core/audit.js';
 import { AT, daemonSet, defaultPolicy, desiredOf, node, pod, snapshotOf } from '../support/builders.js';
-import { correctCluster, inputsOf } from '../support/cluster.js';
+import { corePolicy, correctCluster, inputsOf } from '../support/cluster.js';
 
 type Schema = Record<string, unknown>;
 const SCHEMA = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8')) as Schema;
@@ -59,7 +59,7 @@ describe('audit() report', () => {
     const snapshot = snapshotOf({ nodes, daemonSets: [live, daemonSet('kube-system/extra')], pods: [pod(live, 'a1', { waiting: 'CrashLoopBackOff', readySince: '2026-01-01T00:00:00Z' }), pod(live, 'b1')], gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] });
     const desired = desiredOf([git, daemonSet('logging/shipper')], { problems: [{ rule: 'manifest/invalid', file: 'x.yaml', line: 2, message: 'bad' }] });
 
-    const report = audit(snapshot, desired, defaultPolicy(), AT);
+    const report = audit(snapshot, desired, corePolicy(), AT);
 
     expect(new Set(report.findings.map((f) => f.rule))).toEqual(new Set(['audit/incomplete', 'coverage/missing', 'coverage/misscheduled', 'coverage/unready', 'image/drift', 'image/outdated-pod', 'resource/missing', 'resource/unmanaged', 'manifest/invalid']));
     expect(violations(JSON.parse(JSON.stringify(report)), SCHEMA)).toEqual([]);

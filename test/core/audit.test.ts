@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { audit, compareFindings } from '../../functions/core/audit.js';
 import type { Finding } from '../../functions/core/types.js';
-import { AT, daemonSet, defaultPolicy, desiredOf, node, pod, revision, rulesFromRepo, snapshotOf } from '../support/builders.js';
-import { correctCluster, inputsOf } from '../support/cluster.js';
+import { AT, daemonSet, defaultPolicy, desiredOf, node, pod, revision, snapshotOf } from '../support/builders.js';
+import { corePolicy, correctCluster, inputsOf } from '../support/cluster.js';
 
 describe('audit()', () => {
-  it('finds nothing in a correct cluster', () => {
+  it('finds nothing in a correct cluster, with every rule of rules/ enabled', () => {
     const { snapshot, desired } = inputsOf(correctCluster());
 
     const report = audit(snapshot, desired, defaultPolicy(), AT, { auditorVersion: '0.1.0' });
@@ -54,7 +54,7 @@ describe('audit()', () => {
     const c = correctCluster();
     const snapshot = snapshotOf({ nodes: c.nodes, daemonSets: c.daemonSets, pods: c.pods, gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] });
     const desired = desiredOf(c.daemonSets, { gaps: [{ source: 'file:x.yaml', message: 'EACCES' }] });
-    const policy = defaultPolicy(rulesFromRepo().map((r) => (r.id === 'audit/incomplete' ? { ...r, enabled: false } : r)));
+    const policy = defaultPolicy(corePolicy().rules.map((r) => (r.id === 'audit/incomplete' ? { ...r, enabled: false } : r)));
 
     const report = audit(snapshot, desired, policy, AT);
 
@@ -77,7 +77,7 @@ describe('audit()', () => {
       pod(ds, 'n5', { owner: { kind: 'DaemonSet', name: 'agent', uid: 'other-uid' } }), // same name, another DaemonSet
     ];
 
-    const report = audit(snapshotOf({ nodes, daemonSets: [ds], pods }), desiredOf([ds]), defaultPolicy(), AT);
+    const report = audit(snapshotOf({ nodes, daemonSets: [ds], pods }), desiredOf([ds]), corePolicy(), AT);
 
     expect(report.coverage[0]!.nodes).toEqual({ n1: 'running', n2: 'missing', n3: 'missing', n4: 'missing', n5: 'missing' });
     expect(report.findings.map((f) => `${f.rule}@${f.node}`)).toEqual(['coverage/missing@n2', 'coverage/missing@n3', 'coverage/missing@n4', 'coverage/missing@n5']);
@@ -86,7 +86,7 @@ describe('audit()', () => {
   it('maps a pod not yet bound to its node through the matchFields affinity the controller sets', () => {
     const ds = daemonSet('kube-system/agent');
 
-    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { unbound: true, readySince: AT.toISOString() })] }), desiredOf([ds]), defaultPolicy(), AT);
+    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { unbound: true, readySince: AT.toISOString() })] }), desiredOf([ds]), corePolicy(), AT);
 
     expect(report.coverage[0]!.covered).toEqual(1);
     expect(report.findings).toEqual([]);
@@ -97,7 +97,7 @@ describe('audit()', () => {
     const live = daemonSet('kube-system/agent');
     const nodes = [node('infra-1', { labels: { pool: 'infra' } }), node('web-1', { labels: { pool: 'web' } })];
 
-    const report = audit(snapshotOf({ nodes, daemonSets: [live], pods: [pod(live, 'infra-1'), pod(live, 'web-1')] }), desiredOf([git]), defaultPolicy(), AT);
+    const report = audit(snapshotOf({ nodes, daemonSets: [live], pods: [pod(live, 'infra-1'), pod(live, 'web-1')] }), desiredOf([git]), corePolicy(), AT);
 
     expect(report.coverage[0]).toMatchObject({ eligible: 1, covered: 1, misscheduled: 1, nodes: { 'infra-1': 'running', 'web-1': 'misscheduled' } });
     expect(report.findings.map((f) => f.message)).toEqual([
@@ -126,7 +126,7 @@ describe('audit()', () => {
 
   it('runs no check of a disabled rule', () => {
     const ds = daemonSet('kube-system/agent');
-    const policy = defaultPolicy(rulesFromRepo().map((r) => (r.id === 'coverage/missing' ? { ...r, enabled: false } : r)));
+    const policy = defaultPolicy(corePolicy().rules.map((r) => (r.id === 'coverage/missing' ? { ...r, enabled: false } : r)));
 
     const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds] }), desiredOf([ds]), policy, AT);
 

@@ -2,9 +2,21 @@
 // runs a Ready pod of the current revision and the live DaemonSets equal Git. Tests plant one drift
 // at a time into a fresh copy.
 import type { K8sDaemonSet, K8sNode, K8sPod } from '../../functions/core/k8s-types.js';
-import type { DesiredState, Snapshot } from '../../functions/core/types.js';
+import type { DesiredState, Policy, Snapshot } from '../../functions/core/types.js';
 import { compileEligibility } from '../../functions/core/scheduling/index.js';
-import { daemonSet, desiredOf, node, pod, snapshotOf } from './builders.js';
+import { daemonSet, defaultPolicy, desiredOf, node, pod, rulesFromRepo, snapshotOf } from './builders.js';
+
+/** The rule categories the audit core itself implements (coverage, image, resource, manifest, audit). */
+const CORE_CATEGORIES = /^(audit|coverage|image|resource|manifest)\//;
+
+/** Returns the default policy restricted to the core's own rules, for tests about them alone. */
+export function corePolicy(): Policy {
+  return defaultPolicy(rulesFromRepo().filter((r) => CORE_CATEGORIES.test(r.id)));
+}
+
+// Good practice every DaemonSet of the correct cluster follows (limits, a node-critical priority).
+const resources = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
+const PRIORITY = 'system-node-critical';
 
 export interface Cluster {
   nodes: K8sNode[];
@@ -12,7 +24,7 @@ export interface Cluster {
   pods: K8sPod[];
 }
 
-/** Returns a fresh correct cluster: control plane, workers in three zones, arm64, GPU nodes, a cordoned node. */
+/** Returns a fresh correct cluster (control plane, workers in three zones, arm64, a GPU node, a cordoned node) whose DaemonSets also follow good practice. */
 export function correctCluster(): Cluster {
   const nodes = [
     node('cp-1', { zone: 'eu-west-1a', labels: { 'node-role.kubernetes.io/control-plane': '' }, taints: ['node-role.kubernetes.io/control-plane:NoSchedule'] }),
@@ -25,31 +37,30 @@ export function correctCluster(): Cluster {
   const daemonSets = [
     // Node exporter: every linux node, tolerates everything (kube-prometheus).
     daemonSet('monitoring/node-exporter', {
-      containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.9.1' }, { name: 'kube-rbac-proxy', image: 'quay.io/brancz/kube-rbac-proxy:v0.19.1' }],
+      containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.9.1', resources }, { name: 'kube-rbac-proxy', image: 'quay.io/brancz/kube-rbac-proxy:v0.19.1', resources }],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       tolerations: [{ operator: 'Exists' }],
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
     }),
     // Log shipper: workers only (no control-plane toleration), digest-free tag.
-    daemonSet('logging/fluent-bit', { image: 'cr.fluentbit.io/fluent/fluent-bit:4.0.3' }),
+    daemonSet('logging/fluent-bit', { containers: [{ name: 'fluent-bit', image: 'cr.fluentbit.io/fluent/fluent-bit:4.0.3', resources }] }),
     // CNI: hostNetwork, catch-all toleration, amd64 and arm64.
     daemonSet('kube-system/aws-node', {
-      image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.6',
-      initContainers: [{ name: 'aws-vpc-cni-init', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni-init:v1.19.6' }],
+      containers: [{ name: 'aws-node', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.6', resources }],
+      initContainers: [{ name: 'aws-vpc-cni-init', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni-init:v1.19.6', resources }],
       hostNetwork: true,
       tolerations: [{ operator: 'Exists' }],
       affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] }] }] } } },
     }),
-    // GPU device plugin: GPU nodes only, tolerates the GPU taint; Docker Hub short name.
+    // GPU device plugin: GPU nodes only, tolerates the GPU taint.
     daemonSet('kube-system/nvidia-device-plugin', {
-      image: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.2',
+      containers: [{ name: 'nvidia-device-plugin', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.2', resources }],
       nodeSelector: { 'nvidia.com/gpu.present': 'true' },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-      updateStrategy: { type: 'OnDelete' },
     }),
-    // kube-proxy: Docker Hub style short reference in Git, normalised in the cluster.
-    daemonSet('kube-system/kube-proxy', { image: 'registry.k8s.io/kube-proxy:v1.33.2', tolerations: [{ operator: 'Exists' }] }),
+    daemonSet('kube-system/kube-proxy', { containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.2', resources }], tolerations: [{ operator: 'Exists' }] }),
   ];
+  for (const ds of daemonSets) ds.spec.template.spec.priorityClassName = PRIORITY;
   const pods: K8sPod[] = [];
   for (const ds of daemonSets) {
     const eligible = compileEligibility(ds);
