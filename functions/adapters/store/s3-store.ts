@@ -11,6 +11,8 @@ import { BaseReportStore, checkKey, ObjectExistsError, type StoredObject } from 
 export interface S3StoreOptions {
   /** KMS key id or ARN: objects are encrypted with SSE-KMS; otherwise SSE-S3 (AES256). */
   kmsKeyId?: string;
+  /** Keys per ListObjectsV2 page (default: the server's, 1,000 on S3). */
+  listPageSize?: number;
 }
 
 /** A report store in an S3 bucket under a key prefix. */
@@ -104,7 +106,7 @@ export class S3Store extends BaseReportStore {
 
   private async list(input: { Prefix: string; Delimiter?: string; ContinuationToken?: string }, prefix: string) {
     try {
-      return await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ...input }));
+      return await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ...input, ...(this.options.listPageSize ? { MaxKeys: this.options.listPageSize } : {}) }));
     } catch (err) {
       throw this.wrap('list', prefix, err);
     }

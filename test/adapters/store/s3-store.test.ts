@@ -54,6 +54,33 @@ describe('S3Store', () => {
     expect(headers).toMatchObject({ ...sse, 'if-none-match': '*', 'x-amz-meta-sha256': md.sha256, 'x-amz-checksum-sha256': Buffer.from(md.sha256, 'hex').toString('base64') });
   });
 
+  it('follows ListObjectsV2 pages when listing runs and clusters', async () => {
+    server = await startS3Server();
+    const store = new S3Store(server.bucket, 'audit', server.client(), { listPageSize: 2 });
+    const ids: string[] = [];
+    for (const day of ['01', '02', '03', '04', '05']) ids.push((await store.putRun(sampleRun(sampleReport(`2026-06-${day}T00:00:00.000Z`)))).runId);
+    for (const cluster of ['a', 'b']) await store.putRun({ report: sampleReport(undefined, { cluster }), artifacts: {} });
+
+    const runs = await store.listRuns('prod-eu-1');
+
+    expect(runs.map((r) => r.runId)).toEqual([...ids].reverse());
+    expect(await store.listClusters()).toEqual(['a', 'b', 'prod-eu-1']);
+  });
+
+  it('swaps latest.json only if it is unchanged since it was read (If-Match)', async () => {
+    server = await startS3Server({ conditionalWrites: true });
+    const client = server.client();
+    const seen = recordPuts(client);
+    const store = new S3Store(server.bucket, 'audit', client);
+    await store.putRun(sampleRun(sampleReport('2026-06-01T00:00:00.000Z')));
+    const etag = (await server.client().send(new HeadObjectCommand({ Bucket: server.bucket, Key: 'audit/clusters/prod-eu-1/latest.json' }))).ETag;
+
+    const { runId } = await store.putRun(sampleRun(sampleReport('2026-06-02T00:00:00.000Z')));
+
+    expect(seen.get('audit/clusters/prod-eu-1/latest.json')).toMatchObject({ 'if-match': etag });
+    expect((await store.getRun('prod-eu-1', 'latest')).runId).toEqual(runId);
+  });
+
   it('retries transient server errors (SDK maxAttempts)', async () => {
     server = await startS3Server();
     const store = new S3Store(server.bucket, 'audit', server.client(3));
