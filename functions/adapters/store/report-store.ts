@@ -49,7 +49,7 @@ export interface RunManifest {
   generatedAt: string;
   complete: boolean;
   reportSha256: string;
-  /** sha256 of the uncompressed snapshot JSON (what the report names), when a snapshot was stored. */
+  /** The snapshot's sha256 as the report names it (of snapshot.json.gz unless the report named its JSON). */
   snapshotSha256?: string;
   objects: ManifestObject[];
 }
@@ -119,13 +119,13 @@ export function sha256Hex(body: Buffer | string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** Returns the sha256 of a gzipped snapshot's JSON (what `report.inputs.snapshot.sha256` should name). */
+/**
+ * Returns the sha256 of a gzipped snapshot as stored (snapshot.json.gz), which is what the report names:
+ * anyone can check it with `sha256sum snapshot.json.gz`. Throws unless the bytes are gzip data.
+ */
 export function snapshotSha256Of(gzipped: Buffer): string {
-  try {
-    return sha256Hex(gunzipSync(gzipped));
-  } catch (err) {
-    throw new StoreError(`failed to read snapshot: not gzip data (${(err as Error).message})`, { cause: err });
-  }
+  if (gzipped.length < 18 || gzipped[0] !== 0x1f || gzipped[1] !== 0x8b) throw new StoreError('failed to read snapshot: not gzip data');
+  return sha256Hex(gzipped);
 }
 
 /** Returns the run id: generatedAt in compact UTC (sortable) plus 8 hex of the report's sha256. */
@@ -169,13 +169,14 @@ export function serializeRun(run: RunInput): { report: Report; reportJson: Buffe
   const report = structuredClone(run.report);
   let snapshotSha: string | undefined;
   if (run.snapshot) {
-    snapshotSha = snapshotSha256Of(run.snapshot);
+    const stored = snapshotSha256Of(run.snapshot);
     const named = report.inputs.snapshot.sha256;
-    if (named && named !== snapshotSha && named !== sha256Hex(run.snapshot)) {
-      throw new StoreError(`failed to store run: the report names snapshot sha256 ${named}, but the snapshot given hashes to ${snapshotSha}`);
+    // The report may name the gzip file or the JSON inside it; anything else is another snapshot.
+    if (named && named !== stored && named !== sha256Hex(gunzip(run.snapshot))) {
+      throw new StoreError(`failed to store run: the report names snapshot sha256 ${named}, but the snapshot given hashes to ${stored}`);
     }
     // The report must name the snapshot it came from, so anyone can re-run the audit and compare.
-    report.inputs.snapshot.sha256 = named ?? snapshotSha;
+    report.inputs.snapshot.sha256 = snapshotSha = named ?? stored;
   }
   const reportJson = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
   const reportSha = sha256Hex(reportJson);
@@ -371,6 +372,14 @@ export function checkKey(key: string): string {
     throw new StoreError(`failed to use key '${key}': not a store-relative key`);
   }
   return key;
+}
+
+function gunzip(gz: Buffer): Buffer {
+  try {
+    return gunzipSync(gz);
+  } catch (err) {
+    throw new StoreError(`failed to read snapshot: not gzip data (${(err as Error).message})`, { cause: err });
+  }
 }
 
 function sameJson(body: Buffer | string, value: unknown): boolean {

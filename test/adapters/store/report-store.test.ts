@@ -45,10 +45,21 @@ describe.each(STORES)('%s', (_name, make) => {
       const { runId } = await h.store.putRun(run);
       const { report, manifest } = await h.store.getRun('prod-eu-1', runId);
 
-      const expected = sha(gunzipSync(run.snapshot!));
+      const expected = sha(run.snapshot!);
       expect(report.inputs.snapshot.sha256).toEqual(expected);
       expect(manifest.snapshotSha256).toEqual(expected);
+      expect(manifest.objects.find((o) => o.name === 'snapshot.json.gz')!.sha256).toEqual(expected);
       expect(manifest.reportSha256).toEqual(sha(await h.store.getObject(`${(await h.store.getRun('prod-eu-1', runId)).prefix}report.json`)));
+    });
+
+    it('accepts a report that names the sha256 of the snapshot JSON inside the gzip file', async () => {
+      h = await make();
+      const run = sampleRun();
+      run.report.inputs.snapshot.sha256 = sha(gunzipSync(run.snapshot!));
+
+      const { runId } = await h.store.putRun(run);
+
+      expect((await h.store.getRun('prod-eu-1', runId)).report.inputs.snapshot.sha256).toEqual(sha(gunzipSync(run.snapshot!)));
     });
 
     it('refuses a snapshot other than the one the report names', async () => {
