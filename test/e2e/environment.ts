@@ -37,6 +37,15 @@ export interface PipelineEnvironment {
   close(): Promise<void>;
 }
 
+/** The deployment config of the example: one kubeconfig cluster, GitOps in acme/gitops, issues in acme/drift. */
+export function exampleConfig(): Record<string, unknown> {
+  return {
+    schedule: { cron: '0 6 * * ? *' },
+    github: { repo: 'acme/drift', auth: 'token', secretName: 'drift-auditor/github' },
+    clusters: [{ name: CLUSTER, type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/example', manifests: 'github:acme/gitops@main:clusters/example', policyFile: join(ROOT, 'examples/policy.yaml') }],
+  };
+}
+
 /** Starts the emulators, seeds them with the example, lays out a bundle folder and synthesizes the definition. */
 export async function startPipelineEnvironment(): Promise<PipelineEnvironment> {
   const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: CLUSTER });
@@ -50,16 +59,7 @@ export async function startPipelineEnvironment(): Promise<PipelineEnvironment> {
   const s3 = await startS3Server({ conditionalWrites: true });
   const secrets = await startSecretsManager({ 'drift-auditor/github': GITHUB_TOKEN, 'drift-auditor/kubeconfig/example': kubeconfig });
 
-  const app = new App({
-    context: {
-      'aws:cdk:bundling-stacks': [],
-      driftAuditor: {
-        schedule: { cron: '0 6 * * ? *' },
-        github: { repo: 'acme/drift', auth: 'token', secretName: 'drift-auditor/github' },
-        clusters: [{ name: CLUSTER, type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/example', manifests: 'github:acme/gitops@main:clusters/example', policyFile: join(ROOT, 'examples/policy.yaml') }],
-      },
-    },
-  });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], driftAuditor: exampleConfig() } });
   const definition = definitionOf(Template.fromStack(buildApp(app).stack));
 
   // The bundle's layout (what afterBundling copies next to index.mjs): rules/ and policies/<cluster>.yaml.

@@ -1,0 +1,143 @@
+// `npm run bench -- --only lambda`: each Lambda function as deployed (the esbuild bundle `cdk synth`
+// makes) run in a fresh Node process against the loopback pipeline environment of the e2e test with
+// the example cluster: cold start (process start + module import, what Lambda reports as Init Duration),
+// first and warm invocation, peak RSS; then the monthly cost per cluster those figures imply.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTION_SIZING, type FunctionName } from '../infra/auditor-stack.js';
+import { buildApp } from '../infra/app.js';
+import { exampleConfig, ROOT, startPipelineEnvironment } from '../test/e2e/environment.js';
+
+const run = promisify(execFile);
+
+/** Prices assumed (us-east-1, on demand, November 2026 list prices; check yours). */
+export const PRICES = {
+  lambdaArmGbSecond: 0.0000133334,
+  lambdaRequest: 0.2 / 1e6,
+  stepFunctionsTransition: 0.025 / 1000,
+  s3Put: 0.005 / 1000,
+  s3Get: 0.0004 / 1000,
+  s3StandardGbMonth: 0.023,
+  logsIngestGb: 0.5,
+} as const;
+
+interface Measure {
+  fn: FunctionName;
+  memoryMB: number;
+  bundleMB: number;
+  spawnToReadyMs: number;
+  importMs: number;
+  firstMs: number;
+  warmMs: number;
+  peakRssMB: number;
+}
+
+const CHILD = `
+const [bundle, eventsFile, outFile] = process.argv.slice(1);
+const { readFileSync, writeFileSync } = await import('node:fs');
+const t0 = performance.now();
+const m = await import(bundle);
+const t1 = performance.now();
+const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
+const outputs = [];
+const times = [];
+for (const e of events) {
+  const s = performance.now();
+  outputs.push(await m.handler(e, { functionName: 'bench', awsRequestId: 'bench-' + times.length }));
+  times.push(performance.now() - s);
+}
+// VmHWM: this process's own peak RSS (ru_maxrss would include the parent's, which survives exec on Linux).
+const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+writeFileSync(outFile, JSON.stringify({ bootMs: t0, importMs: t1 - t0, times, outputs, maxRssKB: hwm }));
+`;
+
+/** Runs the benchmark and prints its table and cost estimate. */
+export async function benchLambda(o: { repeat?: number } = {}): Promise<Measure[]> {
+  const cache = join(ROOT, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(join(cache, 'drift-auditor-bench-'));
+  const pipeline = await startPipelineEnvironment();
+  try {
+    // The bundles, exactly as `cdk synth` builds them for this config.
+    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: exampleConfig() } });
+    const template = Template.fromStack(buildApp(app).stack);
+    const bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
+      const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
+      return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
+    })) as Record<FunctionName, string>;
+
+    const invoke = async (fn: FunctionName, events: unknown[]): Promise<{ m: Measure; outputs: unknown[] }> => {
+      let best: { m: Measure; outputs: unknown[] } | undefined;
+      for (let i = 0; i < (o.repeat ?? 1); i++) {
+        const eventsFile = join(outdir, `${fn}-events.json`);
+        const outFile = join(outdir, `${fn}-out.json`);
+        writeFileSync(eventsFile, JSON.stringify(events));
+        const started = performance.now();
+        await run(process.execPath, ['--input-type=module', '-e', CHILD, join(bundles[fn], 'index.mjs'), eventsFile, outFile], {
+          env: { ...pipeline.env, LAMBDA_TASK_ROOT: bundles[fn], PATH: process.env.PATH ?? '', NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        const wall = performance.now() - started;
+        const r = JSON.parse(readFileSync(outFile, 'utf8')) as { bootMs: number; importMs: number; times: number[]; outputs: unknown[]; maxRssKB: number };
+        const m: Measure = {
+          fn,
+          memoryMB: FUNCTION_SIZING[fn].memoryMB,
+          bundleMB: statSync(join(bundles[fn], 'index.mjs')).size / 1024 / 1024,
+          // Process start to the end of the import: Node boot + module init (Lambda's Init Duration).
+          spawnToReadyMs: wall - r.times.reduce((a, b) => a + b, 0),
+          importMs: r.importMs,
+          firstMs: r.times[0]!,
+          warmMs: Math.min(...r.times.slice(1)),
+          peakRssMB: r.maxRssKB / 1024,
+        };
+        if (!best || m.spawnToReadyMs < best.m.spawnToReadyMs) best = { m, outputs: r.outputs };
+      }
+      return best!;
+    };
+
+    // Two executions in one warm container per function, passing outputs on exactly as the state machine does.
+    const startTime = new Date().toISOString();
+    const inputs = ['bench-1', 'bench-2'].map((name) => ({ cluster: (pipeline.definition.States.ListClusters!.Parameters as { clusters: unknown[] }).clusters[0], runId: name, startedAt: startTime }));
+    const snap = await invoke('snapshot', inputs);
+    const aud = await invoke('audit', snap.outputs);
+    const not = await invoke('notify', aud.outputs);
+    const rec = await invoke('recordFailure', snap.outputs.map((s) => ({ ...(s as object), error: { Error: 'KubernetesError', Cause: JSON.stringify({ errorMessage: 'bench' }) } })));
+    const measures = [snap.m, aud.m, not.m, rec.m];
+
+    console.log('function       memory  bundle   cold start (boot+import)  first call  warm call  peak RSS');
+    for (const m of measures) {
+      console.log(`${m.fn.padEnd(14)} ${String(m.memoryMB).padStart(5)} MB ${m.bundleMB.toFixed(2).padStart(5)} MB ${m.spawnToReadyMs.toFixed(0).padStart(9)} ms (import ${m.importMs.toFixed(0).padStart(4)} ms) ${m.firstMs.toFixed(0).padStart(7)} ms ${m.warmMs.toFixed(0).padStart(7)} ms ${m.peakRssMB.toFixed(0).padStart(6)} MB`);
+    }
+    printCost(measures);
+    return measures;
+  } finally {
+    await pipeline.close();
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Prints the monthly cost of one cluster at one run a day and one an hour, from cold-start runs (the worst case). */
+function printCost(measures: Measure[]): void {
+  const ok = measures.filter((m) => m.fn !== 'recordFailure');
+  // Billed duration of a cold run: init + first call (Lambda bills init for on-demand functions since 2025).
+  const gbSeconds = ok.reduce((sum, m) => sum + ((m.spawnToReadyMs + m.firstMs) / 1000) * (m.memoryMB / 1024), 0);
+  const perRun = {
+    lambda: gbSeconds * PRICES.lambdaArmGbSecond + ok.length * PRICES.lambdaRequest,
+    // Per cluster: Map iteration, Snapshot, Audit, Notify, ClusterSucceeded (+ start/choice/end shared by all clusters).
+    stepFunctions: 5 * PRICES.stepFunctionsTransition,
+    // staging snapshot + 5 run files + manifest + index + latest; reads: staged snapshot, heads, report.
+    s3: 9 * PRICES.s3Put + 12 * PRICES.s3Get,
+  };
+  const total = perRun.lambda + perRun.stepFunctions + perRun.s3;
+  console.log(`\ncost per cluster per run (cold, example cluster): Lambda $${perRun.lambda.toFixed(7)} (${gbSeconds.toFixed(2)} GB-s), Step Functions $${perRun.stepFunctions.toFixed(7)}, S3 requests $${perRun.s3.toFixed(7)} = $${total.toFixed(6)}`);
+  console.log(`per cluster per month: daily $${(total * 30).toFixed(4)}, hourly $${(total * 730).toFixed(4)} (plus storage, logs, and the fixed $0.40/secret + $1/KMS key a month)`);
+  console.log(`prices assumed: ${JSON.stringify(PRICES)}`);
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  await benchLambda();
+}
