@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POD_STATES } from '../../functions/core/render/common.js';
 import { renderHtml } from '../../functions/core/render/html.js';
 import type { PodState, Report } from '../../functions/core/types.js';
-import { coverageOf, finding, HOSTILE, reportNode, reportOf } from '../support/report-builder.js';
+import { coverageOf, finding, HOSTILE, largeReport, reportNode, reportOf } from '../support/report-builder.js';
 import { launchChromium } from './chromium.js';
 
 type Chromium = Awaited<ReturnType<typeof launchChromium>>;
@@ -183,6 +183,28 @@ describe('renderHtml() in Chromium', () => {
     const { page, requests } = await open(sample());
 
     expect(requests.map((u) => u.split(':')[0])).toEqual(['file']);
+    await page.close();
+  });
+
+  it('stays usable at 5,000 nodes x 12 DaemonSets: groups, exact cells, capped table, problem-only view', async () => {
+    const report = largeReport();
+    const { page } = await open(report);
+    const node = report.nodes[4321]!.name;
+    const ds = 'monitoring/node-exporter';
+    const state = report.coverage.find((c) => `${c.namespace}/${c.name}` === ds)!.nodes[node] ?? 'not-eligible';
+
+    const cell = await cellAt(page, node, ds);
+    const heads = await page.$$eval('.group-head', (b) => b.map((x) => x.textContent!.split(' · ')[0]));
+    const count = await page.textContent('#f-count');
+    await page.check('#problems-only');
+    const problemHeads = await page.$$eval('.group-head', (b) => b.map((x) => Number(/— (\d+) nodes/.exec(x.textContent!)![1])));
+
+    expect(heads).toEqual(['▼ eu-west-1a — 1667 nodes', '▼ eu-west-1b — 1667 nodes', '▼ eu-west-1c — 1666 nodes']);
+    expect(cell!.rgb).toEqual(rgb(POD_STATES.find((s) => s.state === state)!.color));
+    expect((await rows(page)).length).toEqual(1000);
+    expect(count).toEqual(`Showing the first 1000 of ${report.findings.length} matching findings (${report.findings.length} in total); narrow the filter to see more.`);
+    const withProblem = report.nodes.filter((n) => report.coverage.some((c) => ['unready', 'missing', 'misscheduled'].includes(c.nodes[n.name] ?? ''))).length;
+    expect(problemHeads.reduce((a, b) => a + b, 0)).toEqual(withProblem);
     await page.close();
   });
 
