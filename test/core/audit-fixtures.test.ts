@@ -7,7 +7,7 @@ import { readManifestFolder } from '../../functions/adapters/manifest-folder.js'
 import { audit } from '../../functions/core/audit.js';
 import type { K8sDaemonSet, K8sPod } from '../../functions/core/k8s-types.js';
 import { compileEligibility } from '../../functions/core/scheduling/index.js';
-import { AT, pod, revision } from '../support/builders.js';
+import { AT, desiredOf, node, pod, revision } from '../support/builders.js';
 import { corePolicy } from '../support/cluster.js';
 
 const fixture = (p: string): string => new URL(`../fixtures/core/${p}`, import.meta.url).pathname;
@@ -52,5 +52,19 @@ describe('audit() on upstream fixtures', () => {
     const report = audit(snapshot, desired, corePolicy(), AT);
 
     expect(report.findings.map((f) => [f.rule, f.namespace, f.daemonSet, f.node])).toEqual([['coverage/missing', 'monitoring', 'node-exporter', 'troubleshoot-demo-002']]);
+  });
+
+  it('owns a real live pod by its DaemonSet uid and agrees with the DaemonSet\'s own status', async () => {
+    const dump = await readDump([fixture('dump/kubeiql'), fixture('dump/node.yaml')]);
+    const nodeName = dump.pods[0]!.spec.nodeName!;
+    const snapshot = { ...dump, nodes: [node(nodeName)] };
+
+    const report = audit(snapshot, desiredOf(dump.daemonSets), corePolicy(), AT);
+
+    expect(report.coverage).toEqual([{
+      namespace: 'kube-system', name: 'calico-node', inGit: true, inCluster: true, eligible: 1, covered: 1, upToDate: 1, ready: 1, misscheduled: 0,
+      reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 }, nodes: { '10.76.193.41': 'running' },
+    }]);
+    expect(report.findings).toEqual([]);
   });
 });
