@@ -31,7 +31,14 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const waived = only ? report.waived.filter((f) => daemonSetKey(f) === only).length : report.waived.length;
 
   const head = [...header(report, only, url, findings, waived), ...gapsSection(report), ...inputsSection(report)];
-  const sections = coverage.map((c) => daemonSetSection(c, findings));
+  const byDaemonSet = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const k = daemonSetKey(f);
+    const list = byDaemonSet.get(k);
+    if (list) list.push(f);
+    else byDaemonSet.set(k, [f]);
+  }
+  const sections = coverage.map((c) => daemonSetSection(c, byDaemonSet.get(daemonSetKey(c)) ?? []));
   if (only && coverage.length === 0) sections.push([`_DaemonSet ${escapeMarkdown(only)} is not in this report's coverage._`, '']);
   const findingRows = findings.map(findingRow);
 
@@ -112,9 +119,8 @@ function inputsSection(report: Report): string[] {
   return ['## Inputs', '', '| | |', '|---|---|', ...inputRows(report).map(([k, v]) => `| ${k} | ${cell(v)} |`), ''];
 }
 
-function daemonSetSection(c: DaemonSetCoverage, findings: Finding[]): string[] {
+function daemonSetSection(c: DaemonSetCoverage, mine: Finding[]): string[] {
   const key = daemonSetKey(c);
-  const mine = findings.filter((f) => daemonSetKey(f) === key);
   const counts = SEVERITIES.map((s) => [s, mine.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const where = [c.inGit ? 'in Git' : 'NOT in Git', c.inCluster ? 'in cluster' : 'NOT in cluster'].join(', ');
   const r = c.reported;
