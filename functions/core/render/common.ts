@@ -90,7 +90,7 @@ export function inputRows(report: Report): [string, string][] {
     ['Auditor version', report.auditorVersion],
     ['Snapshot', `${snapshot.kind}${snapshot.serverVersion ? `, Kubernetes ${snapshot.serverVersion}` : ''}`],
     ['Snapshot sha256', snapshotSha256(report) ?? 'not recorded'],
-    ['Git', `${desired.kind} ${[desired.location, desired.path].filter(Boolean).join(' path ')}${desired.ref ? ` @ ${desired.ref}` : ''}`],
+    ['Git', `${desired.kind} ${[desired.location, desired.path].filter(Boolean).join(' path ')}${desired.ref ? ` at ref ${desired.ref}` : ''}`],
     ['Git commit', desired.commit ?? 'not recorded'],
   ];
   if (policy) rows.push(['Policy', `${policy.file ?? 'inline'}${policy.sha256 ? ` sha256 ${policy.sha256}` : ''}`]);

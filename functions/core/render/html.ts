@@ -213,7 +213,8 @@ h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:24px 0 8px;border-bott
 dl.inputs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0}dl.inputs dt{color:#59636e}dl.inputs dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
 .warn{background:#fff8c5;border:1px solid #d4a72c;padding:4px 12px;border-radius:6px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f6f8fa}
-td{word-break:break-word}table.num td:nth-child(n+4){text-align:right}.differs{color:#cf222e}
+td{overflow-wrap:anywhere}table.num td:nth-child(n+4){text-align:right}.differs{color:#cf222e}
+#findings{table-layout:fixed}#findings th:nth-child(1){width:6em}#findings th:nth-child(2){width:13em}#findings th:nth-child(3){width:13em}#findings th:nth-child(4){width:16em}
 .controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:6px 0}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0}.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;border:1px solid #0002}
 .hint{color:#59636e;margin:4px 0}.group{margin:6px 0}.group-head{font:inherit;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:2px 8px;cursor:pointer;width:100%;text-align:left}
