@@ -169,6 +169,15 @@ export class AuditorStack extends Stack {
       recordFailure: this.handler('recordFailure', props.projectRoot, common, {}),
     };
     this.grantLeastPrivilege(config);
+    if (vpcPlacement) {
+      // What AWSLambdaVPCAccessExecutionRole grants, minus its logs:* (the log group is granted above).
+      const role = this.functions.snapshot.role!;
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }));
+      acknowledgeResources(role, ['*'], 'Lambda VPC placement: the EC2 network-interface actions Lambda uses for the function\'s ENIs (as in AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions.');
+    }
 
     // ---- EKS access: one access entry per EKS cluster for the snapshot role ----------------------
     const snapshotRole = this.functions.snapshot.role!;

@@ -160,13 +160,15 @@ describe('AuditorStack', () => {
     expect(secrets.filter((s) => s.Properties.SecretString !== undefined)).toEqual([]);
   });
 
-  it('grants no wildcard action and no "*" resource outside the state machine\'s generated X-Ray/log delivery statement', () => {
+  it('grants no wildcard action, and "*" resources only for X-Ray/log delivery and the snapshot function\'s VPC network interfaces', () => {
     const all = statements(template);
     const wildcardActions = all.flatMap((s) => [s.Action].flat()).filter((a) => a === '*' || a.endsWith(':*'));
     const starResources = all.filter((s) => [s.Resource].flat().includes('*')).flatMap((s) => [s.Action].flat());
+    const snapshotPolicy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SnapshotRole') }] } }));
 
     expect(wildcardActions).toEqual([]);
-    expect(starResources.every((a) => /^(xray|logs):/.test(a))).toEqual(true);
+    expect(starResources.filter((a) => !/^(xray|logs):/.test(a)).sort()).toEqual(['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses']);
+    expect(JSON.stringify(snapshotPolicy)).toContain('ec2:CreateNetworkInterface');
   });
 
   it.each([
@@ -215,7 +217,7 @@ describe('AuditorStack', () => {
 
 describe('AuditorStack with the example config', () => {
   it('synthesizes from drift-auditor.config.example.yaml with no nag findings', () => {
-    const { app, stack, template } = synth({});
+    const { app, stack, template } = synth({ configFile: 'drift-auditor.config.example.yaml' });
 
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
     expect(new AwsSolutionsChecks(app).validateScope(stack).violations).toEqual([]);
@@ -228,6 +230,7 @@ describe('AuditorStack with the example config', () => {
     expect(buckets.some((b) => b.Properties.ObjectLockEnabled)).toEqual(false);
     expect(Object.values(template.findResources('AWS::Lambda::Function')).some((f) => (f as { Properties: Record<string, unknown> }).Properties.VpcConfig)).toEqual(false);
     template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('ec2:');
   });
 });
 

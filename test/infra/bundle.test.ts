@@ -22,7 +22,7 @@ beforeAll(() => {
   const cache = join(ROOT, 'node_modules/.cache');
   mkdirSync(cache, { recursive: true });
   outdir = mkdtempSync(join(cache, 'drift-auditor-bundle-test-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, configFile: 'drift-auditor.config.example.yaml' } });
   const { stack } = buildApp(app);
   const template = Template.fromStack(stack);
   bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
