@@ -56,8 +56,6 @@ export class KubeApiClient {
   private readonly timeoutMs: number;
   private readonly retry: Required<RetryOptions>;
   private readonly userAgent: string;
-  /** Set when one read failed: the others stop at their next request. */
-  aborted = false;
 
   constructor(private readonly kc: KubeConfig, o: ClientOptions = {}) {
     const cluster = kc.getCurrentCluster();
@@ -70,6 +68,12 @@ export class KubeApiClient {
     this.timeoutMs = o.requestTimeoutMs ?? 60_000;
     this.retry = { retries: 6, baseDelayMs: 250, maxDelayMs: 30_000, listRestarts: 3, ...o.retry };
     this.userAgent = o.userAgent ?? 'drift-auditor';
+  }
+
+  /** Closes the keep-alive connections (the client can still be used; it reconnects). */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   /** Returns `server` from the kubeconfig. */
@@ -129,7 +133,6 @@ export class KubeApiClient {
   private async getWithRetry(path: string, what: string): Promise<RawResponse> {
     let last = '';
     for (let attempt = 0; ; attempt++) {
-      if (this.aborted) throw new KubernetesError(`failed to ${what}: another read failed`);
       let res: RawResponse | undefined;
       try {
         res = await this.requestOnce(path);
@@ -180,8 +183,14 @@ export class KubeApiClient {
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => reject(new TransientError(err.message)));
-        res.on('aborted', () => reject(new TransientError('connection dropped while reading the response')));
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(new TransientError(err.message));
+        });
+        res.on('aborted', () => {
+          clearTimeout(timer);
+          reject(new TransientError('connection dropped while reading the response'));
+        });
         res.on('end', () => {
           clearTimeout(timer);
           if (!res.complete) {
@@ -199,6 +208,7 @@ export class KubeApiClient {
         });
       });
       const timer = setTimeout(() => req.destroy(new TransientError(`no complete response within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer.unref();
       req.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         if (err instanceof TransientError) reject(err);

@@ -2,12 +2,11 @@
 // always read cluster-wide; DaemonSets, their ControllerRevisions and pods per namespace when asked.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
-import { KubernetesError } from '../../core/errors.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../../core/k8s-types.js';
 import type { Snapshot } from '../../core/types.js';
-import { KubeApiClient, type ListResult, type ListTarget, type RetryOptions } from './api-client.js';
+import { KubeApiClient, type ListTarget, type RetryOptions } from './api-client.js';
 import { clusterNameOf, loadKubeConfig } from './kubeconfig.js';
-import { projectControllerRevision, projectDaemonSet, projectNode, projectPod } from './projection.js';
+import { Interner, projectControllerRevision, projectDaemonSet, projectNode, projectPod } from './projection.js';
 
 export interface ReadProgress {
   /** Objects received so far (all lists, before filtering). */
@@ -55,22 +54,10 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
     o.onProgress?.({ objects, pages, elapsedMs: Date.now() - started });
   };
   const resourceVersions: Record<string, string> = {};
+  const interner = new Interner();
 
-  let version: { gitVersion?: string };
-  try {
-    version = (await client.getJson('/version', 'get the server version (/version)')) as { gitVersion?: string };
-  } catch (err) {
-    o.onProgress?.({ objects, pages, elapsedMs: Date.now() - started, done: true });
-    throw err;
-  }
   const read = async <T>(target: ListTarget, keep: (raw: Record<string, unknown>) => T | undefined): Promise<T[]> => {
-    let r: ListResult<T>;
-    try {
-      r = await client.list(target, keep, { pageSize: o.pageSize, onPage });
-    } catch (err) {
-      client.aborted = true; // the other reads stop at their next page
-      throw err;
-    }
+    const r = await client.list(target, keep, { pageSize: o.pageSize, onPage });
     resourceVersions[target.namespace ? `${target.resource}/${target.namespace}` : target.resource] = r.resourceVersion;
     return r.items;
   };
@@ -81,17 +68,23 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
     return out;
   };
 
-  // Four lists in parallel: a real API server's latency, not our CPU, dominates each page.
-  const results = await Promise.allSettled([
-    read<K8sNode>({ resource: 'nodes' }, projectNode),
-    perNamespace<K8sDaemonSet>('daemonsets', projectDaemonSet),
-    perNamespace<K8sControllerRevision>('controllerrevisions', projectControllerRevision),
-    perNamespace<K8sPod>('pods', projectPod),
-  ]);
-  o.onProgress?.({ objects, pages, elapsedMs: Date.now() - started, done: true });
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw firstRealError(results, failed.reason);
-  const [nodes, daemonSets, controllerRevisions, pods] = results.map((r) => (r as PromiseFulfilledResult<unknown[]>).value) as [K8sNode[], K8sDaemonSet[], K8sControllerRevision[], K8sPod[]];
+  // One list after the other: a page's garbage is collected before the next arrives (peak RSS), and a
+  // real API server's per-page latency is the same either way for the pod list, which dominates.
+  let version: { gitVersion?: string } | undefined;
+  let nodes: K8sNode[];
+  let daemonSets: K8sDaemonSet[];
+  let controllerRevisions: K8sControllerRevision[];
+  let pods: K8sPod[];
+  try {
+    version = (await client.getJson('/version', 'get the server version (/version)')) as { gitVersion?: string } | undefined;
+    nodes = await read({ resource: 'nodes' }, projectNode);
+    daemonSets = await perNamespace('daemonsets', projectDaemonSet);
+    controllerRevisions = await perNamespace('controllerrevisions', projectControllerRevision);
+    pods = await perNamespace('pods', (raw) => projectPod(raw, interner));
+  } finally {
+    client.close();
+    o.onProgress?.({ objects, pages, elapsedMs: Date.now() - started, done: true });
+  }
 
   return {
     cluster: o.cluster ?? clusterNameOf(kc),
@@ -110,14 +103,6 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
     },
     gaps: [],
   };
-}
-
-// A list that stopped because another failed says "another read failed"; report the one that failed first.
-function firstRealError(results: PromiseSettledResult<unknown>[], fallback: unknown): unknown {
-  for (const r of results) {
-    if (r.status === 'rejected' && !(r.reason instanceof KubernetesError && r.reason.message.endsWith('another read failed'))) return r.reason;
-  }
-  return fallback;
 }
 
 async function packageVersion(): Promise<string> {

@@ -54,7 +54,6 @@ export function exampleCluster(): ExampleCluster {
     annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ marker: PLANTED.lastApplied, env: PLANTED.envValue }), 'deprecated.daemonset.template.generation': '1' },
   });
   agent.metadata.managedFields = [{ manager: PLANTED.managedFields, operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
-  agent.spec.template.metadata = { ...agent.spec.template.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': PLANTED.lastApplied } };
   const agentPods = nodes.map((n) => {
     const p = pod(agent, n.metadata.name);
     p.spec.containers = [{ name: 'agent', image: 'registry.example.com/agent:2.1.0', env: secretEnv }];

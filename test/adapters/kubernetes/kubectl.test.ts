@@ -52,9 +52,10 @@ describe('kubectl against the k8s-api emulator', () => {
 });
 
 describe('readCluster()', () => {
-  it('gives the same objects and the same audit as a kubectl dump of the same cluster', async () => {
+  it('gives the same objects and the same audit (in memory and from its file) as a kubectl dump of the same cluster', async () => {
     const snapshotFile = join(dir, 'snapshot.json.gz');
-    await writeSnapshotFile(await readCluster({ kubeconfig: kubeconfigFor(api, { dir }) }), snapshotFile);
+    const live = await readCluster({ kubeconfig: kubeconfigFor(api, { dir }), cluster: 'example' });
+    await writeSnapshotFile(live, snapshotFile);
     const git = exampleCluster().daemonSets.map((d): K8sDaemonSet => structuredClone(d));
     git[0]!.spec.template.spec.containers[0]!.image = 'k8s.gcr.io/kube-proxy:v1.24.0';
     git[1]!.spec.template.spec.tolerations = [];
@@ -64,12 +65,15 @@ describe('readCluster()', () => {
     const fromKubectl = await readDump([kubectlDump], { cluster: 'example' });
     const a = audit(fromSnapshot, desired, defaultPolicy(), AT);
     const b = audit(fromKubectl, desired, defaultPolicy(), AT);
+    const c = audit(live, desired, defaultPolicy(), AT);
 
     expect(names(fromSnapshot)).toEqual(names(fromKubectl));
     expect(names(fromSnapshot).daemonPods.length).toEqual(13);
     expect(a.findings.length).toBeGreaterThan(0);
     expect(a.findings).toEqual(b.findings);
+    expect(c.findings).toEqual(b.findings);
     expect(a.coverage).toEqual(b.coverage);
+    expect(c.coverage).toEqual(b.coverage);
     expect(a.nodes).toEqual(b.nodes);
     expect({ complete: a.complete, summary: a.summary }).toEqual({ complete: b.complete, summary: b.summary });
   });
