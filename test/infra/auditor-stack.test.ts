@@ -120,7 +120,7 @@ describe('AuditorStack', () => {
       ['Notify', [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]],
       ['ClusterSucceeded', [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]],
     ]);
-    expect(branch.Snapshot!.Retry!.map((r) => r.ErrorEquals)).toContainEqual(['StoreError', 'GitHubError', 'States.Timeout']);
+    expect(branch.Snapshot!.Retry!.map((r) => r.ErrorEquals)).toContainEqual(['StoreError', 'RunStoreError', 'GitHubError']);
     expect([branch.RecordFailure!.Next, branch.ClusterFailed!.End]).toEqual(['ClusterFailed', true]);
     expect(definition.States.AnyClusterFailed!.Type).toEqual('Choice');
     expect(definition.States.SomeClustersFailed!.Type).toEqual('Fail');

@@ -83,8 +83,13 @@ export interface FailureOutput {
   error: string;
 }
 
-/** Errors a Task retries (with backoff) before its Catch records the failure; names are error classes' `name`. */
-export const TRANSIENT_ERRORS = ['StoreError', 'GitHubError', 'States.Timeout'] as const;
+/**
+ * Errors a Task retries (with backoff) before its Catch records the failure. Step Functions matches the
+ * error class's exact `name`, so subclasses are listed too. Not retried: KubernetesError (the reader already
+ * retries 429/5xx itself; what remains is 401/403 or a broken cluster), bad input, incomplete audits, and
+ * Lambda timeouts (a retry would double a long run's cost; raise the timeout instead).
+ */
+export const TRANSIENT_ERRORS = ['StoreError', 'RunStoreError', 'GitHubError'] as const;
 
 /** S3 prefix of the snapshot function's output (the audit copies it into the run, then lifecycle expires it). */
 export const STAGING_PREFIX = 'staging/';
