@@ -54,7 +54,8 @@ export class S3Store extends BaseReportStore {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       existing = head.Metadata?.sha256 ?? '';
     } catch (err) {
-      if (status(err) === 404) return false;
+      // 403: without s3:ListBucket, S3 answers a missing key with 403; the If-None-Match put still guards it.
+      if (status(err) === 404 || status(err) === 403) return false;
       throw this.wrap('check', key, err);
     }
     if (existing === sha256) return true;
@@ -68,7 +69,8 @@ export class S3Store extends BaseReportStore {
       return { body, sha256: out.Metadata?.sha256, contentType: out.ContentType, version: out.ETag };
     } catch (err) {
       if (status(err) === 404) return null;
-      throw this.wrap('read', key, err);
+      const hint = status(err) === 403 ? ' (S3 also answers 403 for a missing key when the caller lacks s3:ListBucket on the bucket)' : '';
+      throw this.wrap('read', key, err, hint);
     }
   }
 
@@ -125,9 +127,9 @@ export class S3Store extends BaseReportStore {
     };
   }
 
-  private wrap(verb: string, key: string, err: unknown): StoreError {
+  private wrap(verb: string, key: string, err: unknown, hint = ''): StoreError {
     const e = err as { name?: string; message?: string };
-    return new StoreError(`failed to ${verb} ${this.describe(key)}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`, { cause: err });
+    return new StoreError(`failed to ${verb} ${this.describe(key)}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}${hint}`, { cause: err });
   }
 }
 

@@ -12,6 +12,8 @@ import S3rver from 's3rver';
 export interface S3ServerOptions {
   /** Answer 412 to conditional PUTs like S3 does (s3rver ignores the headers). */
   conditionalWrites?: boolean;
+  /** Answer 403 for HEAD/GET of a missing key, as S3 does when the caller lacks s3:ListBucket. */
+  forbidMissing?: boolean;
 }
 
 export interface S3Server {
@@ -47,6 +49,9 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
       const url = new URL(req.url ?? '/', 'http://localhost');
       const [, b, ...rest] = decodeURIComponent(url.pathname).split('/');
       const key = rest.join('/');
+      if (opts.forbidMissing && (req.method === 'HEAD' || req.method === 'GET') && key && b === bucket && !(await store.existsObject(bucket, key))) {
+        return reply(req, res, 403, 'AccessDenied', 'Access Denied');
+      }
       if (req.method === 'PUT' && key && !url.searchParams.has('tagging')) {
         puts.set(key, (puts.get(key) ?? 0) + 1);
         const f = failures.find((x) => x.pattern.test(key) && x.left > 0);

@@ -81,6 +81,19 @@ describe('S3Store', () => {
     expect((await store.getRun('prod-eu-1', 'latest')).runId).toEqual(runId);
   });
 
+  it('writes a run when S3 answers 403 for missing keys (no s3:ListBucket), but says why latest.json cannot be read', async () => {
+    server = await startS3Server({ conditionalWrites: true, forbidMissing: true });
+    const store = new S3Store(server.bucket, 'audit', server.client());
+    const run = sampleRun();
+
+    const err = await store.putRun(run).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(RunStoreError);
+    expect((err as RunStoreError).missing).toEqual(['latest.json']);
+    expect((err as Error).message).toMatch(/AccessDenied.*lacks s3:ListBucket.*run \S+ itself is stored completely/);
+    expect((await store.verifyRun('prod-eu-1', serializeRun(run).runId)).ok).toBe(true);
+  });
+
   it('retries transient server errors (SDK maxAttempts)', async () => {
     server = await startS3Server();
     const store = new S3Store(server.bucket, 'audit', server.client(3));
