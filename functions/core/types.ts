@@ -99,8 +99,8 @@ export interface RequiredCoverage {
   name?: string;
   /** Nodes this requirement applies to. */
   nodeSelector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
-  /** Optionally also match on taints the node carries (`key`, optional `effect`). */
-  taints?: { key: string; effect?: string }[];
+  /** Optionally also match on taints the node carries (`key`, optional `value` and `effect`). */
+  taints?: { key: string; value?: string; effect?: string }[];
   /** `namespace/name` of DaemonSets that must run on those nodes. */
   daemonSets: string[];
 }

@@ -15,7 +15,8 @@ describe('loadPolicy()', () => {
 
     const policy = await loadPolicy(undefined, catalog);
 
-    expect(policy.rules).toEqual(catalog);
+    expect(policy.rules.map((r) => r.id)).toEqual(catalog.map((r) => r.id));
+    expect(policy.rules.filter((r) => r.enabled === false)).toEqual([]);
     expect(policy.thresholds).toEqual({ unreadyGraceSeconds: 300, rolloutStuckSeconds: 1800 });
   });
 

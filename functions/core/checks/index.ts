@@ -12,6 +12,14 @@ import { imageOutdatedPod } from './image-outdated-pod.js';
 import { manifestProblems } from './manifest-problems.js';
 import { resourceMissing } from './resource-missing.js';
 import { resourceUnmanaged } from './resource-unmanaged.js';
+import { practiceMutableImageTag } from './practice-mutable-image-tag.js';
+import { practiceOnDelete } from './practice-on-delete.js';
+import { practicePriorityClass } from './practice-priority-class.js';
+import { practiceResourceLimits } from './practice-resource-limits.js';
+import { practiceSelectorMismatch } from './practice-selector-mismatch.js';
+import { requiredCoverage } from './required-coverage.js';
+import { rolloutStuck } from './rollout.js';
+import { specDrift } from './spec-drift.js';
 
 /** Every check, run by audit() for the rules the policy enables. */
 export const CHECKS: Check[] = [
@@ -26,4 +34,5 @@ export const CHECKS: Check[] = [
   resourceMissing,
   resourceUnmanaged,
   manifestProblems,
+  specDrift, rolloutStuck, requiredCoverage, practiceResourceLimits, practiceMutableImageTag, practiceOnDelete, practiceSelectorMismatch, practicePriorityClass,
 ];

@@ -145,6 +145,13 @@ export function parsePolicy(text: string, file: string, catalog: RuleDefinition[
       const e = ruleRef(o.rule) ?? (UNWAIVABLE_RULES.some((u) => matchesGlob(o.rule, u)) ? `${o.rule} cannot be re-rated` : null);
       if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['severityOverrides', i, 'rule'], message: e });
     });
+    const scope = p.namespaces ?? [];
+    (p.requiredCoverage ?? []).forEach((c, i) => c.daemonSets.forEach((key, j) => {
+      const ns = key.split('/')[0]!;
+      if (scope.length && !scope.includes(ns)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['requiredCoverage', i, 'daemonSets', j], message: `namespace '${ns}' is not in namespaces (${scope.join(', ')}), so ${key} would never be audited` });
+      }
+    }));
     (p.waivers ?? []).forEach((w, i) => {
       const e = ruleRef(w.rule) ?? (UNWAIVABLE_RULES.some((u) => matchesGlob(w.rule, u)) ? `${w.rule} cannot be waived` : null);
       if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['waivers', i, 'rule'], message: e });

@@ -170,6 +170,8 @@ export function normaliseDaemonSet(ds: K8sDaemonSet): Obj {
   const tmeta = obj(template, 'metadata');
   delete tmeta.creationTimestamp;
   omitKeys(tmeta.annotations, ACTION_ANNOTATIONS);
+  // Snapshot readers drop kubectl's last-applied copy wherever it appears, so it can never be compared.
+  omitKeys(tmeta.annotations, SERVER_ANNOTATIONS);
   if (!isObj(spec.selector) && isObj(tmeta.labels)) spec.selector = { matchLabels: structuredClone(tmeta.labels) };
   const strategy = obj(spec, 'updateStrategy');
   setDefault(strategy, 'type', src.apiVersion === 'extensions/v1beta1' ? 'OnDelete' : 'RollingUpdate');

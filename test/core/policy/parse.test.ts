@@ -23,7 +23,7 @@ describe('parsePolicy()', () => {
   it('reads every section of a full policy', () => {
     const policy = parsePolicy(fixture('full.yaml'), 'full.yaml', catalog);
 
-    expect(policy.namespaces).toEqual(['kube-system', 'monitoring']);
+    expect(policy.namespaces).toEqual(['kube-system', 'logging', 'monitoring']);
     expect(policy.rules.find((r) => r.id === 'practice/no-priority-class')?.enabled).toEqual(false);
     expect(policy.rules.find((r) => r.id === 'image/digest-split')?.severity).toEqual('critical');
     expect(policy.rules).toHaveLength(catalog.length);
@@ -58,6 +58,7 @@ describe('parsePolicy()', () => {
     const policy = parsePolicy(text, 'rules/default-policy.yaml', catalog);
 
     expect([policy.namespaces, policy.waivers, policy.requiredCoverage, policy.thresholds]).toEqual([[], [], [], { unreadyGraceSeconds: 300, rolloutStuckSeconds: 1800 }]);
+    expect(policy.rules.filter((r) => r.enabled === false).map((r) => r.id)).toEqual([]);
   });
 
   it.each([
@@ -87,6 +88,8 @@ describe('parsePolicy()', () => {
       /waivers.0.rule: audit\/incomplete cannot be waived/],
     ['disabling audit/incomplete', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nrules:\n  audit/incomplete: { enabled: false }\n',
       /line 4: rules.audit\/incomplete: audit\/incomplete cannot be disabled/],
+    ['a required DaemonSet outside the namespaces in scope', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nnamespaces: [kube-system]\nrequiredCoverage:\n  - nodeSelector: {}\n    daemonSets: [logging/fluent-bit]\n',
+      /line 6: requiredCoverage.0.daemonSets.0: namespace 'logging' is not in namespaces \(kube-system\)/],
     ['a negative threshold', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nthresholds: { rolloutStuckSeconds: -1 }\n',
       /line 3: thresholds.rolloutStuckSeconds: Number must be greater than or equal to 0/],
   ])('rejects %s', (_case, text, message) => {
