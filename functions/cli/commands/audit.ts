@@ -212,8 +212,10 @@ async function writeOutputs(report: Report, snapshot: Snapshot, args: AuditArgs,
     const store = await openStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
     const live = snapshot.source.kind === 'live' ? await import('../../adapters/kubernetes/index.js') : undefined;
     const stored = await store.putRun({ report, artifacts, snapshot: live ? live.serializeSnapshot(snapshot) : undefined });
-    reportUrl = stored.keys['report.html'];
-    io.stderr(`stored run ${stored.runId} in ${args.store}\n`);
+    const htmlKey = stored.keys['report.html'];
+    // A link people can open from a GitHub issue: presigned for S3 (7 days, SigV4's maximum), file:// locally.
+    if (htmlKey) reportUrl = await store.presignReportUrl(htmlKey, 7 * 24 * 3600);
+    io.stderr(`stored run ${stored.runId} in ${store.describe(htmlKey ?? '')}\n`);
   }
 
   if (args.notifyRepo) {
