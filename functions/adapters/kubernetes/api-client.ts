@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { KubernetesError } from '../../core/errors.js';
+import { ListSyntaxError, scanList } from './list-scanner.js';
 
 export interface RetryOptions {
   /** Retries per request after the first attempt (default 6). */
@@ -111,17 +112,25 @@ export class KubeApiClient {
           break;
         }
         if (res.status !== 200) throw statusError(res, what);
-        const list = parseJson(res.body, what) as { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown };
-        if (!list || !Array.isArray(list.items)) throw new KubernetesError(`failed to ${what}: the server's response has no items array`);
-        pages++;
-        resourceVersion ??= list.metadata?.resourceVersion;
-        for (const raw of list.items as Record<string, unknown>[]) {
-          const kept = keep(raw);
-          if (kept !== undefined) items.push(kept);
+        const pageItems: T[] = [];
+        let scanned: ReturnType<typeof scanList>;
+        try {
+          scanned = scanList(res.body, (raw) => {
+            const kept = keep(raw);
+            if (kept !== undefined) pageItems.push(kept);
+          });
+        } catch (err) {
+          if (err instanceof ListSyntaxError) throw new KubernetesError(`failed to ${what}: the server's response is not a JSON list: ${err.message}`, { cause: err });
+          throw err;
         }
-        listed += list.items.length;
-        o.onPage?.(list.items.length);
-        cont = list.metadata?.continue || undefined;
+        if (!scanned.hasItems) throw new KubernetesError(`failed to ${what}: the server's response has no items array`);
+        for (const item of pageItems) items.push(item);
+        const metadata = scanned.fields.metadata as { resourceVersion?: string; continue?: string } | undefined;
+        pages++;
+        resourceVersion ??= metadata?.resourceVersion;
+        listed += scanned.items;
+        o.onPage?.(scanned.items);
+        cont = metadata?.continue || undefined;
       } while (cont);
       if (!expired) return { items, listed, pages, resourceVersion: resourceVersion ?? '' };
       if (restart >= this.retry.listRestarts) {
