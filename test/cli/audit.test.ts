@@ -132,4 +132,40 @@ describe('drift-auditor audit', () => {
     expect(report.complete).toBe(false);
     expect(report.findings.map((f) => f.rule)).toContain('audit/incomplete');
   });
+
+  it('stores a redacted snapshot as evidence that re-audits to the same findings, and names its sha256', async () => {
+    const store = await tmp();
+    const first = captureIO();
+    await main(['audit', ...EXAMPLE, '--format', 'json', '--store', store], first);
+    const report = JSON.parse(first.out.join('')) as Report;
+    const runDir = path.dirname((await findFile(store, 'snapshot.json.gz'))!);
+    const evidence = await readFile(path.join(runDir, 'snapshot.json.gz'));
+    const again = captureIO();
+
+    const code = await main(['audit', '--snapshot', path.join(runDir, 'snapshot.json.gz'), ...EXAMPLE.slice(2), '--format', 'json'], again);
+
+    expect(code).toBe(0);
+    const { createHash } = await import('node:crypto');
+    expect(report.inputs.snapshot.sha256).toBe(createHash('sha256').update(evidence).digest('hex'));
+    const strip = (r: Report) => r.findings.map(({ rule, node, daemonSet, message }) => ({ rule, node, daemonSet, message }));
+    expect(strip(JSON.parse(again.out.join('')) as Report)).toEqual(strip(report));
+    const { gunzipSync } = await import('node:zlib');
+    const text = gunzipSync(evidence).toString('utf8');
+    // The example's aws-node pods carry plain env values in the dump; the evidence keeps only hashes.
+    expect(await readFile('examples/cluster/workloads.json', 'utf8')).toMatch(/"name": ?"ADDITIONAL_ENI_TAGS",\s*"value"/);
+    expect(text).toContain('ADDITIONAL_ENI_TAGS');
+    expect(text).not.toMatch(/"name":"ADDITIONAL_ENI_TAGS","value"/);
+    expect(text).toMatch(/"name":"ADDITIONAL_ENI_TAGS","valueSha256":"[0-9a-f]{64}"/);
+  });
 });
+
+async function findFile(dir: string, name: string): Promise<string | undefined> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = await findFile(p, name);
+      if (found) return found;
+    } else if (entry.name === name) return p;
+  }
+  return undefined;
+}

@@ -68,8 +68,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // 4. The pure core.
   const report = audit(snapshot, desired, policy, at, { auditorVersion, policySource, hash: sha256 });
 
+  // Evidence: the stored snapshot is the redacted one, and the report names its sha256 (a dump's own
+  // file hashes stay in inputs.snapshot.files), so anyone can fetch it, re-run the audit and compare.
+  let evidence: Buffer | undefined;
+  if (args.store) {
+    evidence = await evidenceSnapshot(snapshot);
+    report.inputs.snapshot = { ...report.inputs.snapshot, sha256: sha256(evidence) };
+  }
+
   // 5. Outputs.
-  await writeOutputs(report, snapshot, args, io);
+  await writeOutputs(report, evidence, args, io);
   return exitCode(report, args.failOn, io);
 }
 
@@ -182,7 +190,7 @@ async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string):
   return snapshot;
 }
 
-async function writeOutputs(report: Report, snapshot: Snapshot, args: AuditArgs, io: CliIO): Promise<void> {
+async function writeOutputs(report: Report, evidence: Buffer | undefined, args: AuditArgs, io: CliIO): Promise<void> {
   const render = {
     ...(await import('../../core/render/markdown.js')),
     ...(await import('../../core/render/html.js')),
@@ -210,8 +218,7 @@ async function writeOutputs(report: Report, snapshot: Snapshot, args: AuditArgs,
   if (args.store) {
     const { openStore } = await import('../../adapters/store/index.js');
     const store = await openStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
-    const live = snapshot.source.kind === 'live' ? await import('../../adapters/kubernetes/index.js') : undefined;
-    const stored = await store.putRun({ report, artifacts, snapshot: live ? live.serializeSnapshot(snapshot) : undefined });
+    const stored = await store.putRun({ report, artifacts, snapshot: evidence });
     const htmlKey = stored.keys['report.html'];
     // A link people can open from a GitHub issue: presigned for S3 (7 days, SigV4's maximum), file:// locally.
     if (htmlKey) reportUrl = await store.presignReportUrl(htmlKey, 7 * 24 * 3600);
@@ -223,6 +230,24 @@ async function writeOutputs(report: Report, snapshot: Snapshot, args: AuditArgs,
     const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, log: (s: string) => io.stderr(`${s}\n`) });
     io.stderr(`notify: ${result.summary}\n`);
   }
+}
+
+/**
+ * Returns the snapshot to keep as evidence, gzipped. A live read is already redacted; a kubectl dump
+ * is not (env values, last-applied annotations, managedFields), so it goes through the same projection.
+ */
+async function evidenceSnapshot(snapshot: Snapshot): Promise<Buffer> {
+  const k8s = await import('../../adapters/kubernetes/index.js');
+  if (snapshot.source.kind === 'live') return k8s.serializeSnapshot(snapshot);
+  type Raw = Parameters<typeof k8s.projectNode>[0];
+  const defined = <T>(x: T | undefined): x is T => x !== undefined;
+  return k8s.serializeSnapshot({
+    ...snapshot,
+    nodes: snapshot.nodes.map((n) => k8s.projectNode(n as unknown as Raw)),
+    daemonSets: snapshot.daemonSets.map((d) => k8s.projectDaemonSet(d as unknown as Raw)),
+    controllerRevisions: snapshot.controllerRevisions.map((r) => k8s.projectControllerRevision(r as unknown as Raw)).filter(defined),
+    pods: snapshot.pods.map((p) => k8s.projectPod(p as unknown as Raw)).filter(defined),
+  });
 }
 
 function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number {
@@ -241,6 +266,6 @@ function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number 
   return 0;
 }
 
-function sha256(s: string): string {
+function sha256(s: string | Buffer): string {
   return createHash('sha256').update(s).digest('hex');
 }
