@@ -95,7 +95,10 @@ export async function readGitHubManifests(spec: GitHubSpec, opts: ReadGitHubOpti
   const source = { kind: 'github' as const, location: `${owner}/${repo}`, ref, commit, ...(spec.path ? { path: spec.path } : {}) };
   return assembleDesiredState(source, files, {
     ...opts,
-    oversized: skipped.filter((s) => s.reason === 'too-large').map((s) => s.path),
+    skipped: skipped.filter((s) => s.reason !== 'unsafe-path').map((s) => ({
+      path: s.path,
+      message: s.reason === 'too-large' ? `file exceeds the ${opts.maxFileBytes ?? 5 * 1024 * 1024}-byte limit and was not read` : 'symbolic link in the repository: not followed, not read',
+    })),
     // Kustomizations may reach outside PATH (../base): render from a full extraction of the archive.
     materialise: async (dir) => { await writeArchiveTo(archive, dir, maxTotal); return dir; },
   });

@@ -30,8 +30,8 @@ export interface SourceFile {
 }
 
 export interface AssembleOptions extends RenderOptions {
-  /** Files left out because they exceed the size cap (reported as manifest/invalid). */
-  oversized?: string[];
+  /** Files left out (too large, links), each reported as a manifest/invalid problem so nothing is skipped silently. */
+  skipped?: { path: string; message: string }[];
   gaps?: Gap[];
 }
 
@@ -151,8 +151,8 @@ export async function renderKustomizations(kustomizations: string[], opts: Rende
 export async function assembleDesiredState(source: DesiredSource, files: SourceFile[], opts: AssembleOptions = {}): Promise<DesiredState> {
   const plan = planKustomize(files.filter((f) => isKustomizationFile(f.path)));
   const entries: { path: string; result: ManifestFileResult }[] = [];
-  for (const path of opts.oversized ?? []) {
-    entries.push({ path, result: { daemonSets: [], namespaces: [], problems: [{ rule: 'manifest/invalid', file: path, message: 'file exceeds the size limit and was not read' }] } });
+  for (const { path, message } of opts.skipped ?? []) {
+    entries.push({ path, result: { daemonSets: [], namespaces: [], problems: [{ rule: 'manifest/invalid', file: path, message }] } });
   }
   for (const f of files) {
     if (isKustomizationFile(f.path) || plan.covered(f.path)) continue;

@@ -139,6 +139,24 @@ describe('readGitHubManifests()', () => {
     await expect(read).rejects.toThrow(message);
   });
 
+  it('reports oversized files and links under PATH as manifest/invalid problems', async () => {
+    seedRepo(emu.state, 'acme', 'sizes', { 'apps/big.yaml': `# ${'x'.repeat(2000)}\n${dsYaml('kube-system', 'big')}`, 'apps/ok.yaml': dsYaml('kube-system', 'ok') });
+
+    const desired = await readGitHubManifests(parseGitHubSpec('github:acme/sizes:apps'), { env: env(), client, maxFileBytes: 1000 });
+
+    expect(desired.daemonSets.map((d) => d.file)).toEqual(['apps/ok.yaml']);
+    expect(desired.problems).toEqual([{ rule: 'manifest/invalid', file: 'apps/big.yaml', message: 'file exceeds the 1000-byte limit and was not read' }]);
+  });
+
+  it('throws a GitHubError naming the rate limit when throttling is off', async () => {
+    seedRepo(emu.state, 'acme', 'limited-429', { 'ds.yaml': dsYaml('kube-system', 'agent') });
+    emu.faults.push({ match: (r) => r.path.startsWith('/repos/acme/limited-429/'), times: 1, response: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000000' }, body: { message: 'API rate limit exceeded' } } });
+
+    const read = readGitHubManifests(parseGitHubSpec('github:acme/limited-429@main'), { env: env(), client });
+
+    await expect(read).rejects.toThrow('failed to resolve ref acme/limited-429@main: rate limit exceeded until 2027-01-15T08:00:00.000Z: API rate limit exceeded');
+  });
+
   it('throws a GitHubError naming bad credentials on 401', async () => {
     seedRepo(emu.state, 'acme', 'creds', { 'ds.yaml': dsYaml('kube-system', 'agent') });
     emu.faults.push({ match: (r) => r.path.startsWith('/repos/acme/creds/'), times: 1, response: { status: 401, body: { message: 'Bad credentials' } } });
