@@ -4,8 +4,8 @@
 // the container's process (selector, update strategy, nodeSelector, affinity, tolerations, volumes,
 // command, args, env, ports, mounts, probes, securityContext); elsewhere other actors (defaulting,
 // admission, autoscalers) may add them. Lists of named items are matched by key, not position.
-import type { K8sDaemonSet } from '../k8s-types.js';
-import { normaliseDaemonSet, Quantity, type Norm } from './normalise.js';
+import type { Container, K8sDaemonSet } from '../k8s-types.js';
+import { defaultPullPolicy, normaliseDaemonSet, Quantity, type Norm } from './normalise.js';
 
 /** One difference: JSON path, Git's value (expected) and the live value (actual); undefined = absent. */
 export interface SpecDifference {
@@ -191,6 +191,24 @@ class Differ {
  */
 export function diffDaemonSets(git: K8sDaemonSet, live: K8sDaemonSet, opts: DiffOptions = {}): SpecDifference[] {
   const d = new Differ(opts);
-  d.walk(normaliseDaemonSet(git), normaliseDaemonSet(live), '', '', false);
+  d.walk(normaliseDaemonSet(alignDefaultedPullPolicy(git, live)), normaliseDaemonSet(live), '', '', false);
   return d.out;
+}
+
+/**
+ * The server defaults imagePullPolicy once, from the image the container had then, and never again
+ * (kubectl apply and server-side apply leave a field Git does not set alone). So when Git sets no
+ * policy and the live one is the default for the live image, Git's omission is satisfied by it.
+ */
+function alignDefaultedPullPolicy(git: K8sDaemonSet, live: K8sDaemonSet): K8sDaemonSet {
+  const liveSpec = live.spec?.template?.spec;
+  const gitSpec = git.spec?.template?.spec;
+  if (!liveSpec || !gitSpec) return git;
+  const liveByName = new Map([...(liveSpec.initContainers ?? []), ...(liveSpec.containers ?? [])].map((c) => [c.name, c]));
+  const align = (cs: Container[] | undefined) => cs?.map((c) => {
+    const l = liveByName.get(c.name);
+    if (c.imagePullPolicy || !l?.imagePullPolicy || l.imagePullPolicy !== defaultPullPolicy(l.image)) return c;
+    return { ...c, imagePullPolicy: l.imagePullPolicy };
+  });
+  return { ...git, spec: { ...git.spec, template: { ...git.spec.template, spec: { ...gitSpec, containers: align(gitSpec.containers) ?? [], ...(gitSpec.initContainers ? { initContainers: align(gitSpec.initContainers) } : {}) } } } };
 }

@@ -79,6 +79,18 @@ describe('diffDaemonSets()', () => {
     expect(diffDaemonSets(git, live)).toEqual([]);
   });
 
+  it.each<[string, string, string | undefined, string, string, number]>([
+    ['Git :latest without a policy, live defaulted from its tagged image', 'r/a:latest', undefined, 'r/a:1', 'IfNotPresent', 0],
+    ['Git tagged without a policy, live defaulted from :latest', 'r/a:1', undefined, 'r/a', 'Always', 0],
+    ['Git tagged without a policy, live set to Always by hand', 'r/a:1', undefined, 'r/a:1', 'Always', 1],
+    ['Git sets a policy the live object does not have', 'r/a:1', 'Always', 'r/a:1', 'IfNotPresent', 1],
+  ])('judges imagePullPolicy: %s', (_case, gitImage, gitPolicy, liveImage, livePolicy, count) => {
+    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: gitImage, ...(gitPolicy ? { imagePullPolicy: gitPolicy } : {}) }] });
+    const live = daemonSet('agent', { containers: [{ name: 'agent', image: liveImage, imagePullPolicy: livePolicy }] });
+
+    expect(diffDaemonSets(git, live).map((d) => d.path)).toEqual(Array(count).fill('spec.template.spec.containers[name=agent].imagePullPolicy'));
+  });
+
   it('compares quantities by value', () => {
     const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/a:1', resources: { limits: { cpu: '0.1', memory: '1Gi' }, requests: { cpu: 1, memory: '1e3' } } }] });
     const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/a:1', resources: { limits: { cpu: '100m', memory: '1024Mi' }, requests: { cpu: '1000m', memory: '1k' } } }] });
