@@ -112,6 +112,15 @@ export const PolicyFile = z.object({
   }).strict().nullish(),
 }).strict();
 
+/**
+ * Schemas of rule parameters a policy may set, by rule id; a rule not listed takes none. Checked on
+ * the policy's `rules.<id>.parameters`, so a typo fails when the policy loads.
+ */
+export const RULE_PARAMETERS: Readonly<Record<string, z.ZodTypeAny>> = {
+  'practice/no-resource-limits': z.object({ require: z.array(z.enum(['cpu', 'memory', 'ephemeral-storage'])).min(1) }).strict().partial(),
+  'practice/no-priority-class': z.object({ classes: z.array(z.string().min(1)).min(1) }).strict().partial(),
+};
+
 /** Returns whether `name` matches a glob where `*` stands for any run of characters. */
 export function matchesGlob(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
@@ -139,6 +148,10 @@ export function parsePolicy(text: string, file: string, catalog: RuleDefinition[
       if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id], message: e });
       else if (UNWAIVABLE_RULES.includes(id) && (r.enabled === false || r.severity !== undefined)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id], message: `${id} cannot be disabled or re-rated (an incomplete audit is never hidden)` });
+      } else if (r.parameters !== undefined) {
+        const schema = RULE_PARAMETERS[id];
+        if (!schema) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id, 'parameters'], message: `${id} takes no parameters` });
+        else for (const issue of schema.safeParse(r.parameters).error?.issues ?? []) ctx.addIssue({ ...issue, path: ['rules', id, 'parameters', ...issue.path] });
       }
     }
     (p.severityOverrides ?? []).forEach((o, i) => {

@@ -90,6 +90,12 @@ describe('parsePolicy()', () => {
       /line 4: rules.audit\/incomplete: audit\/incomplete cannot be disabled/],
     ['a required DaemonSet outside the namespaces in scope', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nnamespaces: [kube-system]\nrequiredCoverage:\n  - nodeSelector: {}\n    daemonSets: [logging/fluent-bit]\n',
       /line 6: requiredCoverage.0.daemonSets.0: namespace 'logging' is not in namespaces \(kube-system\)/],
+    ['an unknown rule parameter', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nrules:\n  practice/no-resource-limits:\n    parameters: { requires: [memory] }\n',
+      /line 5: rules.practice\/no-resource-limits.parameters.requires: unknown field 'requires'/],
+    ['a bad rule parameter value', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nrules:\n  practice/no-resource-limits:\n    parameters: { require: [gpu] }\n',
+      /line 5: rules.practice\/no-resource-limits.parameters.require.0: Invalid enum value/],
+    ['parameters for a rule that takes none', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nrules:\n  coverage/missing: { parameters: { x: 1 } }\n',
+      /line 4: rules.coverage\/missing.parameters: coverage\/missing takes no parameters/],
     ['a negative threshold', 'apiVersion: drift-auditor.io/v1\nkind: Policy\nthresholds: { rolloutStuckSeconds: -1 }\n',
       /line 3: thresholds.rolloutStuckSeconds: Number must be greater than or equal to 0/],
   ])('rejects %s', (_case, text, message) => {
