@@ -20,7 +20,7 @@ export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
   try {
     if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
     else if (env.KUBECONFIG) withEnv(env, () => kc.loadFromDefault());
-    else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    else if (env.KUBERNETES_SERVICE_HOST) withEnv(env, () => kc.loadFromCluster());
     else withEnv(env, () => kc.loadFromDefault());
   } catch (err) {
     throw new KubernetesError(`failed to load kubeconfig from ${where}: ${(err as Error).message}`, { cause: err });
@@ -43,19 +43,25 @@ export function clusterNameOf(kc: KubeConfig): string {
   return kc.getCurrentContext() || kc.getCurrentCluster()?.name || 'cluster';
 }
 
-// client-node's loadFromDefault reads process.env itself; run it against the given env.
+// client-node's loaders read process.env themselves; run them against the given env.
+const LOADER_ENV = ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'] as const;
+
 function withEnv(env: NodeJS.ProcessEnv, fn: () => void): void {
   if (env === process.env) {
     fn();
     return;
   }
-  const saved = process.env.KUBECONFIG;
+  const saved = LOADER_ENV.map((k) => [k, process.env[k]] as const);
   try {
-    if (env.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = env.KUBECONFIG;
+    for (const k of LOADER_ENV) {
+      if (env[k] === undefined) delete process.env[k];
+      else process.env[k] = env[k];
+    }
     fn();
   } finally {
-    if (saved === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = saved;
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }

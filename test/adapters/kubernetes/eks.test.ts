@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEksToken, EKS_TOKEN_PREFIX, kubeConfigForEks } from '../../../functions/adapters/kubernetes/index.js';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createEksToken, describeEksCluster, EKS_TOKEN_PREFIX, kubeConfigForEks } from '../../../functions/adapters/kubernetes/index.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+with=chars' };
 // aws-iam-authenticator pkg/token/token.go: the only query parameters a token URL may carry.
@@ -76,4 +79,29 @@ describe('kubeConfigForEks()', () => {
 
 afterEach(() => {
   vi.useRealTimers();
+});
+
+describe('describeEksCluster()', () => {
+  it.each([
+    ['returns the endpoint and CA of an active cluster', 200, { cluster: { name: 'prod-eu', status: 'ACTIVE', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: 'Q0FEQVRB' } } }, { endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', caData: 'Q0FEQVRB' }],
+    ['fails naming the cluster when it has no endpoint yet', 200, { cluster: { name: 'prod-eu', status: 'CREATING' } }, /^failed to describe EKS cluster prod-eu in eu-west-1: the cluster has no endpoint or CA yet/],
+    ['fails naming the cluster when EKS says it does not exist', 404, { message: 'No cluster found for name: prod-eu.' }, /^failed to describe EKS cluster prod-eu in eu-west-1: No cluster found for name: prod-eu\./],
+  ])('%s', async (_name, status, body, expected) => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 404 ? { 'x-amzn-errortype': 'ResourceNotFoundException' } : {}) });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = new EKSClient({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: CREDENTIALS, maxAttempts: 1 });
+
+    const result = describeEksCluster('prod-eu', 'eu-west-1', client).catch((e: Error) => e);
+
+    const value = await result;
+    server.close();
+    expect(paths).toEqual(['GET /clusters/prod-eu']);
+    if (expected instanceof RegExp) expect((value as Error).message).toMatch(expected);
+    else expect(value).toEqual(expected);
+  });
 });
