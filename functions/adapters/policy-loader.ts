@@ -7,14 +7,20 @@ import { parsePolicy } from '../core/policy/parse.js';
 import type { Policy, RuleDefinition } from '../core/types.js';
 import { defaultRulesDir } from './rules-loader.js';
 
-/** Returns the path of the default policy: `default-policy.yaml` in the rules folder. */
-export function defaultPolicyFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(defaultRulesDir(env), 'default-policy.yaml');
+/** Returns the path of the default policy: `default-policy.yaml` in the rules folder (DRIFT_AUDITOR_RULES_DIR, else the repository's rules/). */
+export function defaultPolicyFile(env: NodeJS.ProcessEnv = process.env, rulesDir: string = defaultRulesDir(env)): string {
+  return join(rulesDir, 'default-policy.yaml');
+}
+
+export interface LoadPolicyOptions {
+  /** Folder holding default-policy.yaml (a Lambda bundle's rules/); default: DRIFT_AUDITOR_RULES_DIR, else the repository's rules/. */
+  rulesDir?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Returns the validated policy in `file` (default: the shipped default policy); throws PolicyError naming file, line and field. */
-export async function loadPolicy(file: string | undefined, catalog: RuleDefinition[], env: NodeJS.ProcessEnv = process.env): Promise<Policy> {
-  const path = file ?? defaultPolicyFile(env);
+export async function loadPolicy(file: string | undefined, catalog: RuleDefinition[], opts: LoadPolicyOptions = {}): Promise<Policy> {
+  const path = file ?? defaultPolicyFile(opts.env ?? process.env, opts.rulesDir);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -36,6 +36,15 @@ describe('loadPolicy()', () => {
     expect((err as Error).message).toMatch(new RegExp(`^failed to load policy ${file}: line 9: waivers\\.0\\.expires: `));
   });
 
+  it('loads default-policy.yaml from the rules folder it is given (a Lambda bundle)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(join(dir, 'default-policy.yaml'), 'apiVersion: drift-auditor.io/v1\nkind: Policy\nthresholds: { rolloutStuckSeconds: 60 }\n');
+
+    const policy = await loadPolicy(undefined, await loadRules(), { rulesDir: dir });
+
+    expect(policy.thresholds.rolloutStuckSeconds).toEqual(60);
+  });
+
   it('throws a PolicyError for a missing file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'policy-'));
     writeFileSync(join(dir, 'other.yaml'), '');
