@@ -102,41 +102,50 @@ export class KubeApiClient {
       let listed = 0;
       let pages = 0;
       let resourceVersion: string | undefined;
-      let cont: string | undefined;
       let expired = false;
-      do {
-        const query = `?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
-        const res = await this.getWithRetry(path + query, what);
+      const pagePath = (cont?: string): string => `${path}?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      let next: Promise<RawResponse> | undefined = this.getWithRetry(pagePath(), what);
+      while (next) {
+        const res: RawResponse = await next;
+        next = undefined;
         if (res.status === 410) {
           expired = true;
           break;
         }
         if (res.status !== 200) throw statusError(res, what);
-        const pageItems: T[] = [];
-        let scanned: ReturnType<typeof scanList>;
-        try {
-          scanned = scanList(res.body, (raw) => {
-            const kept = keep(raw);
-            if (kept !== undefined) pageItems.push(kept);
-          });
-        } catch (err) {
-          if (err instanceof ListSyntaxError) throw new KubernetesError(`failed to ${what}: the server's response is not a JSON list: ${err.message}`, { cause: err });
-          throw err;
+        // The API server sends metadata before items: ask for the next page before parsing this one, so
+        // the server and the network work while we parse (one extra page in flight at most).
+        const early = continueOf(safeScan(() => scanList(res.body, () => undefined, { headOnly: true }), what).fields);
+        if (early) {
+          next = this.prefetch(pagePath(early), what);
+          await new Promise<void>((resolve) => setImmediate(resolve)); // lets the request go out
         }
+        const pageItems: T[] = [];
+        const scanned = safeScan(() => scanList(res.body, (raw) => {
+          const kept = keep(raw);
+          if (kept !== undefined) pageItems.push(kept);
+        }), what);
         if (!scanned.hasItems) throw new KubernetesError(`failed to ${what}: the server's response has no items array`);
         for (const item of pageItems) items.push(item);
-        const metadata = scanned.fields.metadata as { resourceVersion?: string; continue?: string } | undefined;
         pages++;
-        resourceVersion ??= metadata?.resourceVersion;
+        resourceVersion ??= (scanned.fields.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
         listed += scanned.items;
         o.onPage?.(scanned.items);
-        cont = metadata?.continue || undefined;
-      } while (cont);
+        const cont = continueOf(scanned.fields);
+        if (cont && !next) next = this.getWithRetry(pagePath(cont), what);
+      }
       if (!expired) return { items, listed, pages, resourceVersion: resourceVersion ?? '' };
       if (restart >= this.retry.listRestarts) {
         throw new KubernetesError(`failed to ${what}: the list's continue token expired (410) ${restart + 1} times; the cluster changes faster than it can be listed, try again or narrow --namespace`);
       }
     }
+  }
+
+  /** Starts a request whose failure is only reported when it is awaited. */
+  private prefetch(path: string, what: string): Promise<RawResponse> {
+    const p = this.getWithRetry(path, what);
+    p.catch(() => undefined);
+    return p;
   }
 
   private async getWithRetry(path: string, what: string): Promise<RawResponse> {
@@ -226,6 +235,20 @@ export class KubeApiClient {
       });
       req.end();
     });
+  }
+}
+
+function continueOf(fields: Record<string, unknown>): string | undefined {
+  const c = (fields.metadata as { continue?: unknown } | undefined)?.continue;
+  return typeof c === 'string' && c ? c : undefined;
+}
+
+function safeScan<R>(scan: () => R, what: string): R {
+  try {
+    return scan();
+  } catch (err) {
+    if (err instanceof ListSyntaxError) throw new KubernetesError(`failed to ${what}: the server's response is not a JSON list: ${err.message}`, { cause: err });
+    throw err;
   }
 }
 

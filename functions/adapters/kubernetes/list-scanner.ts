@@ -17,8 +17,9 @@ export class ListSyntaxError extends Error {}
 /**
  * Calls `onItem` with each element of the top-level `items` array, parsed, and returns the other top-level
  * fields (parsed) with the number of items. The body must be one JSON object (a Kubernetes List).
+ * `headOnly` stops at `items`: the fields before it (the API server sends `metadata` first) come back cheaply.
  */
-export function scanList(body: Buffer, onItem: (item: Record<string, unknown>) => void): { fields: Record<string, unknown>; items: number; hasItems: boolean } {
+export function scanList(body: Buffer, onItem: (item: Record<string, unknown>) => void, o: { headOnly?: boolean } = {}): { fields: Record<string, unknown>; items: number; hasItems: boolean } {
   const fields: Record<string, unknown> = {};
   let items = 0;
   let hasItems = false;
@@ -35,6 +36,7 @@ export function scanList(body: Buffer, onItem: (item: Record<string, unknown>) =
     i = skipWs(body, i + 1);
     if (key === 'items' && body[i] === OPEN_BRACKET) {
       hasItems = true;
+      if (o.headOnly) return { fields, items, hasItems };
       i = skipWs(body, i + 1);
       if (body[i] === CLOSE_BRACKET) {
         i++;
