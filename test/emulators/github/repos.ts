@@ -155,13 +155,6 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
       }),
     },
     {
-      method: 'GET', pattern: '/repos/:owner/:repo/git/commits/:sha', handle: withRepo((req, r) => {
-        const c = r.commits.get(req.params.sha!);
-        if (!c) return notFound();
-        return { status: 200, body: { sha: c.sha, message: c.message, tree: { sha: treeSha(c) }, parents: c.parents.map((sha) => ({ sha })) } };
-      }),
-    },
-    {
       method: 'GET', pattern: '/repos/:owner/:repo/git/ref/*ref', handle: withRepo((req, r) => {
         const ref = `refs/${req.params.ref}`;
         const sha = r.refs.get(ref);
