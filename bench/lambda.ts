@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -55,8 +56,14 @@ const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'ut
 writeFileSync(outFile, JSON.stringify({ bootMs: t0, importMs: t1 - t0, times, outputs, maxRssKB: hwm }));
 `;
 
-/** Runs the benchmark and prints its table and cost estimate. */
-export async function benchLambda(o: { repeat?: number } = {}): Promise<Measure[]> {
+/** Runs the benchmark and prints its table and cost estimate; with `sizes`, also the audit at those node counts. */
+export async function benchLambda(o: { repeat?: number; sizes?: number[] } = {}): Promise<Measure[]> {
+  const measures = await benchExample(o);
+  for (const nodes of o.sizes ?? []) await benchAuditAtScale(nodes);
+  return measures;
+}
+
+async function benchExample(o: { repeat?: number }): Promise<Measure[]> {
   const cache = join(ROOT, 'node_modules/.cache');
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(join(cache, 'drift-auditor-bench-'));
@@ -138,6 +145,75 @@ function printCost(measures: Measure[]): void {
   console.log(`prices assumed: ${JSON.stringify(PRICES)}`);
 }
 
+/**
+ * The audit function's work at scale: a generated cluster of `nodes` nodes (30 DaemonSets) projected and
+ * serialized as the snapshot function writes it, then, in a fresh process, gunzip + parse + audit + render as
+ * the audit handler does. Prints the snapshot size, phase times and peak RSS (what the function's memory must hold).
+ */
+export async function benchAuditAtScale(nodes: number): Promise<void> {
+  const dir = mkdtempSync(join(ROOT, 'node_modules/.cache/drift-auditor-scale-'));
+  try {
+    const child = async (...args: string[]): Promise<string> => (await run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { maxBuffer: 1 << 20, env: { ...process.env, POWERTOOLS_METRICS_DISABLED: 'true' } })).stdout;
+    // Two processes: the generator's own peak must not count against the audit's.
+    await child('--scale-generate', String(nodes), dir);
+    process.stdout.write(await child('--scale-audit', dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function scaleGenerate(nodes: number, dir: string): Promise<void> {
+  const { generateCluster } = await import('./generate-cluster.js');
+  const k8s = await import('../functions/adapters/kubernetes/index.js');
+  const c = generateCluster({ nodes, daemonSets: 30, extraPodsPerNode: 0 });
+  // Projected as the snapshot function's reader keeps them, then serialized exactly as it writes them.
+  const wire = <T>(x: T): Record<string, unknown> => JSON.parse(JSON.stringify(x)) as Record<string, unknown>;
+  writeFileSync(join(dir, 'snapshot.json.gz'), k8s.serializeSnapshot({
+    cluster: 'scale',
+    nodes: c.nodes.map((n) => k8s.projectNode(wire(n))),
+    daemonSets: c.daemonSets.map((d) => k8s.projectDaemonSet(wire(d))),
+    pods: c.pods.flatMap((p) => k8s.projectPod(wire(p)) ?? []),
+    controllerRevisions: c.controllerRevisions.flatMap((r) => k8s.projectControllerRevision(wire(r)) ?? []),
+    source: { kind: 'live' },
+    gaps: [],
+  }));
+  writeFileSync(join(dir, 'manifests.json'), JSON.stringify(c.manifests));
+}
+
+async function scaleAudit(dir: string): Promise<void> {
+  const { gunzipSync } = await import('node:zlib');
+  const { audit } = await import('../functions/core/audit.js');
+  const { emptyDumpContents, parseDumpText, snapshotFromDump } = await import('../functions/core/dump.js');
+  const { loadRules } = await import('../functions/adapters/rules-loader.js');
+  const { loadPolicy } = await import('../functions/adapters/policy-loader.js');
+  const { renderHtml } = await import('../functions/core/render/html.js');
+  const { renderMarkdown } = await import('../functions/core/render/markdown.js');
+  const { renderCsv } = await import('../functions/core/render/csv.js');
+  const { desiredOf } = await import('../test/support/builders.js');
+  const gz = readFileSync(join(dir, 'snapshot.json.gz'));
+  const manifests = JSON.parse(readFileSync(join(dir, 'manifests.json'), 'utf8')) as never;
+  const before = readHwmMB();
+
+  const t0 = performance.now();
+  const text = gunzipSync(gz).toString('utf8');
+  const snapshot = snapshotFromDump(parseDumpText('scale', text, emptyDumpContents()), [{ path: 'scale', sha256: '-' }], 'scale');
+  const t1 = performance.now();
+  const report = audit(snapshot, desiredOf(manifests), await loadPolicy(undefined, await loadRules()), new Date('2026-11-20T10:00:00Z'), {});
+  const t2 = performance.now();
+  const sizes = [renderHtml(report).length, renderMarkdown(report).length, renderCsv(report).length, JSON.stringify(report).length];
+  const t3 = performance.now();
+  console.log(`audit at scale: ${snapshot.nodes.length} nodes, ${snapshot.pods.length} pods, snapshot ${(gz.length / 1048576).toFixed(1)} MB gzipped (${(text.length / 1048576).toFixed(0)} MB JSON): `
+    + `gunzip+parse ${(t1 - t0).toFixed(0)} ms, audit ${(t2 - t1).toFixed(0)} ms, render ${(t3 - t2).toFixed(0)} ms (report.json ${(sizes[3]! / 1048576).toFixed(1)} MB, report.html ${(sizes[0]! / 1048576).toFixed(1)} MB); `
+    + `peak RSS ${readHwmMB().toFixed(0)} MB (${before.toFixed(0)} MB after loading tsx and the inputs)`);
+}
+
+function readHwmMB(): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+}
+
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
-  await benchLambda();
+  const [flag, a, b] = process.argv.slice(2);
+  if (flag === '--scale-generate') await scaleGenerate(Number(a), b!);
+  else if (flag === '--scale-audit') await scaleAudit(a!);
+  else await benchLambda();
 }

@@ -38,10 +38,14 @@ export interface AuditorStackProps extends StackProps {
   auditorVersion?: string;
 }
 
-/** Memory (MB) and timeout per function: sized for 5,000 nodes / 150,000 pods (see docs/deploy.md). */
+/**
+ * Memory (MB) and timeout per function, sized for 5,000 nodes / 150,000 pods: the audit's gunzip + parse of
+ * a 127k-pod snapshot (396 MB of JSON) peaks at 1.95 GB (bench/lambda.ts), the snapshot holds the projected
+ * pods plus the serialized file. Config `functions.<name>` overrides them (docs/deploy.md).
+ */
 export const FUNCTION_SIZING: Record<FunctionName, { memoryMB: number; timeout: Duration; entry: string }> = {
-  snapshot: { memoryMB: 2048, timeout: Duration.minutes(10), entry: 'snapshot.ts' },
-  audit: { memoryMB: 2048, timeout: Duration.minutes(10), entry: 'audit.ts' },
+  snapshot: { memoryMB: 3008, timeout: Duration.minutes(10), entry: 'snapshot.ts' },
+  audit: { memoryMB: 4096, timeout: Duration.minutes(10), entry: 'audit.ts' },
   notify: { memoryMB: 512, timeout: Duration.minutes(10), entry: 'notify.ts' },
   recordFailure: { memoryMB: 256, timeout: Duration.seconds(60), entry: 'record-failure.ts' },
 };
@@ -60,10 +64,12 @@ export class AuditorStack extends Stack {
   readonly githubSecret: secretsmanager.Secret;
   readonly kubeconfigSecrets = new Map<string, secretsmanager.Secret>();
   readonly alarmTopic?: sns.Topic;
+  private readonly config: AuditorConfig;
 
   constructor(scope: Construct, id: string, props: AuditorStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
 
     // ---- Evidence bucket -------------------------------------------------------------------------
     const key = new kms.Key(this, 'BucketKey', {
@@ -263,6 +269,7 @@ export class AuditorStack extends Stack {
     policies?: { cluster: string; file: string }[];
   }): NodejsFunction {
     const sizing = FUNCTION_SIZING[name];
+    const override = this.config.functions[name];
     const id = name[0]!.toUpperCase() + name.slice(1);
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, `${id}Role`, {
@@ -283,8 +290,8 @@ export class AuditorStack extends Stack {
       depsLockFilePath: `${projectRoot}/package-lock.json`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: sizing.memoryMB,
-      timeout: sizing.timeout,
+      memorySize: override?.memoryMB ?? sizing.memoryMB,
+      timeout: override?.timeoutSeconds !== undefined ? Duration.seconds(override.timeoutSeconds) : sizing.timeout,
       role,
       logGroup,
       environment,

@@ -46,6 +46,12 @@ export const ClusterConfig = z.object({
 });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
 
+/** Memory and timeout of one function (defaults in infra/auditor-stack.ts FUNCTION_SIZING). */
+const Sizing = z.object({
+  memoryMB: z.number().int().min(128, 'Lambda needs at least 128 MB').max(10240, 'Lambda allows at most 10240 MB').optional(),
+  timeoutSeconds: z.number().int().min(1).max(900, 'Lambda allows at most 900 seconds').optional(),
+}).strict();
+
 /** The whole deployment. */
 export const AuditorConfig = z.object({
   stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('DriftAuditor'),
@@ -96,6 +102,8 @@ export const AuditorConfig = z.object({
     subnets: z.array(z.object({ id: z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id'), availabilityZone: z.string().min(1) }).strict()).min(1),
     securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id')).min(1),
   }).strict().optional(),
+  /** Per-function overrides for very large (or very small) clusters. */
+  functions: z.object({ snapshot: Sizing, audit: Sizing, notify: Sizing, recordFailure: Sizing }).partial().strict().default({}),
   clusters: z.array(ClusterConfig).min(1, 'must list at least one cluster'),
 }).strict().superRefine((c, ctx) => {
   const seen = new Set<string>();

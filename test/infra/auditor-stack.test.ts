@@ -15,6 +15,7 @@ const FULL = {
   github: { repo: 'acme/drift', auth: 'app', secretName: 'drift-auditor/github-app' },
   notify: { minSeverity: 'critical' },
   alarms: { email: 'oncall@example.com' },
+  functions: { audit: { memoryMB: 6144, timeoutSeconds: 900 } },
   vpc: { vpcId: 'vpc-0abc', subnets: [{ id: 'subnet-0a1b2c3d4e5f60718', availabilityZone: 'eu-west-1a' }, { id: 'subnet-0b2c3d4e5f6071829', availabilityZone: 'eu-west-1b' }], securityGroupIds: ['sg-0c3d4e5f607182930'] },
   clusters: [
     { name: 'prod', type: 'eks', eksClusterName: 'prod-eks', manifests: 'github:acme/gitops@main:clusters/prod' },
@@ -76,13 +77,13 @@ describe('AuditorStack', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  it('sizes each function for large clusters', () => {
+  it('sizes each function for large clusters, with the configured overrides', () => {
     const byDescription = Object.fromEntries((Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description: string; MemorySize: number; Timeout: number } }[])
       .map((f) => [f.Properties.Description, [f.Properties.MemorySize, f.Properties.Timeout]]));
 
     expect(byDescription).toEqual({
-      'drift-auditor snapshot': [2048, 600],
-      'drift-auditor audit': [2048, 600],
+      'drift-auditor snapshot': [3008, 600],
+      'drift-auditor audit': [6144, 900],
       'drift-auditor notify': [512, 600],
       'drift-auditor recordFailure': [256, 60],
     });

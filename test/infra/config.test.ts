@@ -41,6 +41,7 @@ describe('parseConfig()', () => {
     ['no clusters', VALID.replace(/clusters:[\s\S]*$/, 'clusters: []\n'), /clusters: must list at least one cluster/],
     ['a duplicate cluster', `${VALID}  - name: prod\n    type: eks\n    manifests: github:acme/gitops\n`, /clusters\.1\.name: duplicate cluster name 'prod'/],
     ['glacier before infrequent access', `${VALID}bucket:\n  transitionToGlacierInstantRetrievalDays: 20\n`, /bucket\.transitionToGlacierInstantRetrievalDays: must be greater than transitionToInfrequentAccessDays/],
+    ['a function too large for Lambda', `${VALID}functions:\n  audit: { memoryMB: 20000 }\n`, /functions\.audit\.memoryMB: Lambda allows at most 10240 MB/],
     ['broken YAML', `${VALID}  - name: [`, /failed to parse config test\.yaml: line \d+/],
   ])('rejects %s, naming the field', (_what, text, message) => {
     expect(() => parseConfig(text, 'test.yaml')).toThrow(InputError);
