@@ -208,7 +208,8 @@ export async function extractManifestFiles(gz: Buffer, opts: ExtractOptions): Pr
   await walkArchive(gz, opts.maxTotalBytes, async (e) => {
     if (e.type === 'directory' || e.type === 'pax-global-header' || e.type === 'pax-header') return;
     if (e.path === null) { skipped.push({ path: '(entry outside the repository)', reason: 'unsafe-path' }); return; }
-    if (prefix && !e.path.startsWith(prefix)) return;
+    // PATH may name a folder or a single file.
+    if (prefix && !e.path.startsWith(prefix) && e.path !== opts.prefix) return;
     if (!keep(e.path)) return;
     if (e.type !== 'file' && e.type !== 'contiguous-file') { skipped.push({ path: e.path, reason: 'link' }); return; }
     if (e.size > opts.maxFileBytes) { skipped.push({ path: e.path, reason: 'too-large' }); return; }

@@ -104,6 +104,14 @@ describe('readGitHubManifests()', () => {
     expect(bySha.source.commit).toEqual(first);
   });
 
+  it('reads a single file when PATH names one', async () => {
+    seedRepo(emu.state, 'acme', 'single', { 'deploy/agent.yaml': dsYaml('kube-system', 'agent'), 'deploy/other.yaml': dsYaml('kube-system', 'other') });
+
+    const desired = await readGitHubManifests(parseGitHubSpec('github:acme/single:deploy/agent.yaml'), { env: env(), client });
+
+    expect(desired.daemonSets.map((d) => d.file)).toEqual(['deploy/agent.yaml']);
+  });
+
   it('renders a kustomize overlay whose base lies outside PATH', async () => {
     seedRepo(emu.state, 'kubernetes', 'node-problem-detector', filesUnder(join(FIXTURES, 'node-problem-detector'), ''));
 
