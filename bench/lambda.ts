@@ -101,7 +101,8 @@ async function benchExample(o: { repeat?: number }): Promise<Measure[]> {
           warmMs: Math.min(...r.times.slice(1)),
           peakRssMB: r.maxRssKB / 1024,
         };
-        if (!best || m.spawnToReadyMs < best.m.spawnToReadyMs) best = { m, outputs: r.outputs };
+        // The fastest cold start, but the last run's outputs: each run rewrites the same staging keys.
+        best = { m: !best || m.spawnToReadyMs < best.m.spawnToReadyMs ? m : best.m, outputs: r.outputs };
       }
       return best!;
     };

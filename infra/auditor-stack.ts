@@ -303,6 +303,8 @@ export class AuditorStack extends Stack {
         target: 'node22',
         platform: 'node',
         minify: true,
+        // Error class names must survive minification: Step Functions retries and catches by error name.
+        keepNames: true,
         sourceMap: true,
         externalModules: ['@aws-sdk/*'],
         mainFields: ['module', 'main'],
