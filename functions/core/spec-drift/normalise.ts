@@ -94,7 +94,7 @@ function normaliseContainer(c: Obj, hostNetwork: boolean): void {
   for (const env of list(c.env)) {
     if (env.value === '') delete env.value;
     const from = env.valueFrom;
-    if (isObj(from) && isObj(from.fieldRef)) setDefault(from.fieldRef, 'apiVersion', 'v1');
+    if (isObj(from)) normaliseFieldRefs(from);
   }
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) normaliseProbe(c[probe]);
   if (isObj(c.lifecycle)) for (const h of ['postStart', 'preStop']) if (isObj(c.lifecycle[h])) normaliseHttpGet((c.lifecycle[h] as Obj).httpGet);
@@ -104,12 +104,33 @@ function normaliseContainer(c: Obj, hostNetwork: boolean): void {
   }
 }
 
+/**
+ * fieldRef apiVersion v1 (defaults.go:SetDefaults_ObjectFieldSelector), and a resourceFieldRef's divisor,
+ * which the server always serialises ("0" when unset: a zero Quantity is not omitted).
+ */
+function normaliseFieldRefs(o: Obj): void {
+  if (isObj(o.fieldRef)) setDefault(o.fieldRef, 'apiVersion', 'v1');
+  if (isObj(o.resourceFieldRef)) {
+    const r = o.resourceFieldRef;
+    setDefault(r, 'divisor', '0');
+    if (typeof r.divisor === 'string' || typeof r.divisor === 'number') r.divisor = new Quantity(r.divisor, quantityNanos(r.divisor));
+  }
+}
+
 /** Volume defaults (defaults.go:SetDefaults_Volume, SetDefaults_HostPathVolumeSource, SetDefaults_ConfigMapVolumeSource, SetDefaults_SecretVolumeSource, ...). */
 function normaliseVolume(v: Obj): void {
   const sources = Object.keys(v).filter((k) => k !== 'name');
   if (sources.length === 0) v.emptyDir = {};
   if (isObj(v.hostPath) && (v.hostPath.type === '' || v.hostPath.type === undefined)) delete v.hostPath.type;
   for (const s of ['configMap', 'secret', 'downwardAPI', 'projected']) if (isObj(v[s])) setDefault(v[s] as Obj, 'defaultMode', 420);
+  if (isObj(v.downwardAPI)) for (const item of list(v.downwardAPI.items)) normaliseFieldRefs(item);
+  if (isObj(v.projected)) {
+    for (const src of list(v.projected.sources)) {
+      // defaults.go:SetDefaults_ServiceAccountTokenProjection: one hour.
+      if (isObj(src.serviceAccountToken)) setDefault(src.serviceAccountToken, 'expirationSeconds', 3600);
+      if (isObj(src.downwardAPI)) for (const item of list(src.downwardAPI.items)) normaliseFieldRefs(item);
+    }
+  }
   if (isObj(v.emptyDir) && v.emptyDir.sizeLimit !== undefined) {
     const q = v.emptyDir.sizeLimit;
     if (typeof q === 'string' || typeof q === 'number') v.emptyDir.sizeLimit = new Quantity(q, quantityNanos(q));

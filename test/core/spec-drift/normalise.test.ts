@@ -45,6 +45,22 @@ describe('normaliseDaemonSet()', () => {
     expect(diffDaemonSets(git, live)).toEqual([]);
   });
 
+  it('defaults downward API references and projected service account tokens', () => {
+    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/agent:1.0', env: [{ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } }] }] });
+    git.spec.template.spec.volumes = [
+      { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
+    ];
+    const live = structuredClone(git);
+    live.spec.template.spec.containers[0]!.env = [{ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '0' } } }];
+    live.spec.template.spec.volumes = [
+      { name: 'info', downwardAPI: { defaultMode: 420, items: [{ path: 'labels', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } }] } },
+      { name: 'token', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } },
+    ];
+
+    expect(diffDaemonSets(git, live)).toEqual([]);
+  });
+
   it('keeps a changed default as drift', () => {
     const live = withLive({ dnsPolicy: 'Default' }, { imagePullPolicy: 'Always' });
 
