@@ -27,7 +27,14 @@ export interface BenchAuditOptions {
 }
 
 /** One child-process measurement. */
-export interface Measurement { wallMs: number; peakRssMb: number; baseRssMb: number; note?: string }
+export interface Measurement {
+  wallMs: number;
+  peakRssMb: number;
+  baseRssMb: number;
+  note?: string;
+  /** Audit side only: milliseconds in readDump, readManifestFolder and audit(). */
+  phases?: { readDumpMs: number; manifestsMs: number; auditMs: number };
+}
 
 export interface BenchAuditRow {
   nodes: number;
@@ -120,7 +127,9 @@ async function child(mode: string, dir: string): Promise<void> {
   const base = rssMb();
   const t = performance.now();
   const snapshot = await readDump([dumpDir], { cluster: 'bench' });
+  const t1 = performance.now();
   const desired = await readManifestFolder(join(dir, 'gitops'));
+  const t2 = performance.now();
   let findings: number | undefined;
   let note: string | undefined;
   try {
@@ -129,8 +138,9 @@ async function child(mode: string, dir: string): Promise<void> {
   } catch (err) {
     note = `audit() failed: ${(err as Error).message}`;
   }
-  const wallMs = performance.now() - t;
-  console.log(JSON.stringify({ wallMs, peakRssMb: rssMb(), baseRssMb: base, findings, note }));
+  const t3 = performance.now();
+  const phases = { readDumpMs: t1 - t, manifestsMs: t2 - t1, auditMs: t3 - t2 };
+  console.log(JSON.stringify({ wallMs: t3 - t, peakRssMb: rssMb(), baseRssMb: base, findings, note, phases }));
 }
 
 function pad(s: string | number, n: number): string {
@@ -156,7 +166,9 @@ export async function benchAudit(opts: BenchAuditOptions = {}): Promise<BenchAud
       rows.push(row);
       const t = auditRun.wallMs / parse.wallMs;
       const r = auditRun.peakRssMb / parse.peakRssMb;
+      const ph = auditRun.phases;
       print(`${pad(nodes, 6)} ${pad(pods, 7)} ${pad(row.dumpMb, 8)} | ${pad((parse.wallMs / 1000).toFixed(2), 8)} ${pad(parse.peakRssMb, 7)} | ${pad((auditRun.wallMs / 1000).toFixed(2), 8)} ${pad(auditRun.peakRssMb, 7)} | ${pad(t.toFixed(2), 6)} ${pad(r.toFixed(2), 6)} | ${row.findings ?? '-'}${auditRun.note ? `  (${auditRun.note})` : ''}`);
+      if (ph) print(`${' '.repeat(24)}audit s = readDump ${(ph.readDumpMs / 1000).toFixed(2)} + manifests ${(ph.manifestsMs / 1000).toFixed(2)} + audit() ${(ph.auditMs / 1000).toFixed(2)}`);
     } finally {
       if (opts.keep) print(`  files kept in ${dir}`);
       else await rm(dir, { recursive: true, force: true });
