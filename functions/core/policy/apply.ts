@@ -45,7 +45,8 @@ export function applyPolicy(findings: Finding[], policy: Policy, at: Date): { fi
     const f: Finding = { ...raw, severity: severityFor(raw, policy) };
     const live = waivers.find((x) => x.live && waiverMatches(x.w, f));
     if (live) {
-      waived.push({ ...f, waiver: { reason: live.w.reason, owner: live.w.owner, expires: live.w.expires } });
+      const { reason, owner, expires, gitFollowsCluster } = live.w;
+      waived.push({ ...f, waiver: { reason, owner, expires, ...(gitFollowsCluster ? { gitFollowsCluster } : {}) } });
       continue;
     }
     kept.push(f);

@@ -54,6 +54,14 @@ describe('applyPolicy()', () => {
     ]);
   });
 
+  it('carries gitFollowsCluster onto the waived finding, so notify can open a PR', () => {
+    const p = policy({ waivers: [waiver({ rule: 'coverage/unready', node: undefined, gitFollowsCluster: true })] });
+
+    const out = applyPolicy([finding('coverage/unready', 'kube-system/nvidia-device-plugin', 'gpu-1')], p, AT);
+
+    expect(out.waived.map((f) => f.waiver)).toEqual([{ reason: 're-imaging', owner: 'team-ml', expires: '2026-12-31', gitFollowsCluster: true }]);
+  });
+
   it('keeps the findings of an expired waiver and reports the waiver once per DaemonSet', () => {
     const p = policy({ waivers: [waiver({ expires: '2026-05-31', daemonSet: 'kube-system/*' })] });
 
