@@ -3,15 +3,19 @@
 // against the Kubernetes API emulator (serving the example cluster), s3rver, the GitHub emulator and
 // a Secrets Manager emulator, all on loopback and reached through the SDKs' own endpoint settings.
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDump } from '../../functions/adapters/dump-reader.js';
 import type { Report } from '../../functions/core/types.js';
 import type { AuditOutput, FailureOutput, NotifyOutput, SnapshotOutput } from '../../functions/handlers/shared/contract.js';
 import type { S3Server } from '../adapters/store/s3-server.js';
 import type { GitHubEmulator } from '../emulators/github/server.js';
-import type { K8sApi } from '../emulators/k8s-api/server.js';
-import { CLUSTER, GITHUB_TOKEN, K8S_TOKEN, startPipelineEnvironment, type PipelineEnvironment } from './environment.js';
+import { startK8sApi, type K8sApi } from '../emulators/k8s-api/server.js';
+import { CLUSTER, GITHUB_TOKEN, K8S_TOKEN, ROOT, startPipelineEnvironment, type PipelineEnvironment } from './environment.js';
 import { mapItems, runBranch, type Definition, type Step, type Tasks } from './state-machine.js';
 
 let pipeline: PipelineEnvironment;
@@ -163,13 +167,45 @@ describe('the serverless pipeline on one machine', () => {
     expect(github.writes().length).toEqual(writesAfterFirst);
   });
 
+  it('reads an EKS cluster through eks:DescribeCluster and an in-process token (no aws CLI)', async () => {
+    // The EKS control plane: DescribeCluster answered on loopback (AWS_ENDPOINT_URL_EKS), the API server with TLS.
+    const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: 'eks' });
+    const api = await startK8sApi({ nodes: example.nodes, daemonSets: example.daemonSets, pods: example.pods, controllerRevisions: example.controllerRevisions, tls: true });
+    const described: string[] = [];
+    const eks = http.createServer((req, res) => {
+      described.push(decodeURIComponent(req.url ?? ''));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ cluster: { name: 'prod-eks', status: 'ACTIVE', endpoint: api.url, certificateAuthority: { data: Buffer.from(api.caPem!).toString('base64') } } }));
+    });
+    await new Promise<void>((r) => eks.listen(0, '127.0.0.1', r));
+    process.env.AWS_ENDPOINT_URL_EKS = `http://127.0.0.1:${(eks.address() as AddressInfo).port}`;
+    try {
+      const input = { cluster: { name: 'eks', type: 'eks', eksClusterName: 'prod-eks', region: 'eu-west-1', manifests: 'github:acme/gitops@main:clusters/example' }, runId: 'run-eks', startedAt: new Date().toISOString() };
+
+      const out = await tasks.Snapshot!(input) as SnapshotOutput;
+
+      expect(described).toEqual(['/clusters/prod-eks']);
+      // The same cluster read through kubeconfig in run-1: the same objects.
+      expect(out.snapshot.objects).toEqual((first.steps[0]!.output as SnapshotOutput).snapshot.objects);
+      const auth = [...new Set(api.requests.map((r) => r.authorization?.slice(0, 'Bearer k8s-aws-v1.'.length)))];
+      expect(auth).toEqual(['Bearer k8s-aws-v1.']);
+      const url = Buffer.from(api.requests[0]!.authorization!.slice('Bearer k8s-aws-v1.'.length), 'base64url').toString('utf8');
+      expect(url).toMatch(/^https:\/\/sts\.eu-west-1\.amazonaws\.com\/\?Action=GetCallerIdentity&.*X-Amz-SignedHeaders=host%3Bx-k8s-aws-id/);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_EKS;
+      eks.closeAllConnections();
+      await new Promise<void>((r) => eks.close(() => r()));
+      await api.close();
+    }
+  });
+
   it('logs structured JSON per step and never a token or kubeconfig', () => {
     const lines = logs.split('\n').filter((l) => l.startsWith('{'));
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
     expect(logs).not.toContain(GITHUB_TOKEN);
     expect(logs).not.toContain(K8S_TOKEN);
-    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure', 'RecordFailure']);
+    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure', 'RecordFailure', 'Snapshot']);
     expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError'], ['Audit', CLUSTER, 'AuditIncompleteError']]);
   });
 
@@ -177,7 +213,7 @@ describe('the serverless pipeline on one machine', () => {
     const emf = logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const names = new Set(emf.flatMap((m) => ((m._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((x) => x.Name))));
 
-    expect(emf.every((m) => m.cluster === CLUSTER && m.service === 'drift-auditor')).toEqual(true);
+    expect([...new Set(emf.map((m) => `${m.service}/${m.cluster}`))].sort()).toEqual(['drift-auditor/eks', `drift-auditor/${CLUSTER}`]);
     for (const n of ['FindingsCritical', 'FindingsWarning', 'FindingsInfo', 'ObjectsRead', 'SnapshotDurationMs', 'AuditDurationMs', 'NotifyDurationMs', 'RunFailed']) expect(names.has(n)).toEqual(true);
   });
 });
