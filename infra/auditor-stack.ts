@@ -222,37 +222,21 @@ export class AuditorStack extends Stack {
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'drift-auditor alarms', masterKey: topicKey, enforceSSL: true });
       if (config.alarms.email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
     }
-    const alarms: cloudwatch.Alarm[] = [
-      new cloudwatch.Alarm(this, 'ExecutionsFailed', {
-        alarmDescription: 'A drift-auditor run failed for at least one cluster (see clusters/<cluster>/failures/ in the bucket).',
-        metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'ExecutionsTimedOut', {
-        alarmDescription: 'A drift-auditor run timed out.',
-        metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      ...config.clusters.map((c) => new cloudwatch.Alarm(this, `RunFailed-${c.name}`, {
-        alarmDescription: `drift-auditor could not audit cluster ${c.name}: see clusters/${c.name}/failures/ in the bucket.`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS.namespace,
-          metricName: 'RunFailed',
-          dimensionsMap: { service: METRICS.service, cluster: c.name },
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      })),
+    // Any occurrence in five minutes alarms; no data (no run) is fine.
+    const alarmOn = (id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm => new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const every5min = { period: Duration.minutes(5), statistic: 'Sum' };
+    const alarms = [
+      alarmOn('ExecutionsFailed', 'A drift-auditor run failed for at least one cluster (see clusters/<cluster>/failures/ in the bucket).', this.stateMachine.metricFailed(every5min)),
+      alarmOn('ExecutionsTimedOut', 'A drift-auditor run timed out.', this.stateMachine.metricTimedOut(every5min)),
+      ...config.clusters.map((c) => alarmOn(`RunFailed-${c.name}`, `drift-auditor could not audit cluster ${c.name}: see clusters/${c.name}/failures/ in the bucket.`,
+        new cloudwatch.Metric({ namespace: METRICS.namespace, metricName: 'RunFailed', dimensionsMap: { service: METRICS.service, cluster: c.name }, ...every5min }))),
     ];
     if (this.alarmTopic) for (const a of alarms) a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
 
