@@ -9,7 +9,7 @@ import { AuditorStack } from './auditor-stack.js';
 import { loadConfig, resolvePolicyFiles } from './config.js';
 
 /** Returns the app with the drift-auditor stack and the AwsSolutions checks attached. */
-export function buildApp(app: App = new App()): { app: App; stack: AuditorStack } {
+export function buildApp(app: App = new App()): { app: App; stack: AuditorStack; configSource: string } {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
   const loaded = loadConfig({
     projectRoot,
@@ -17,6 +17,8 @@ export function buildApp(app: App = new App()): { app: App; stack: AuditorStack 
     configFile: app.node.tryGetContext('configFile') as string | undefined,
   });
   const { config } = loaded;
+  // Server access logs are granted by bucket policy, so the log bucket can disable ACLs (BucketOwnerEnforced).
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
   const stack = new AuditorStack(app, config.stackName, {
     config,
     projectRoot,
@@ -29,12 +31,14 @@ export function buildApp(app: App = new App()): { app: App; stack: AuditorStack 
     description: 'drift-auditor: scheduled DaemonSet drift audits (snapshot, audit, notify)',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, configSource: loaded.source };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    buildApp().app.synth();
+    const { app, stack, configSource } = buildApp();
+    process.stderr.write(`drift-auditor infra: stack ${stack.stackName} from ${configSource}\n`);
+    app.synth();
   } catch (err) {
     process.stderr.write(`drift-auditor infra: ${(err as Error).message}\n`);
     process.exit(1);

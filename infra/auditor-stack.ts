@@ -83,6 +83,7 @@ export class AuditorStack extends Stack {
       minimumTLSVersion: 1.2,
       // S3 server access logs can only be delivered to SSE-S3 buckets.
       encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,

@@ -51,6 +51,19 @@ describe('AuditorStack', () => {
     });
   });
 
+  it('keeps the access log bucket private with ACLs disabled, logs delivered by bucket policy', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')) as { Properties: Record<string, unknown> }[];
+    expect(buckets.filter((b) => b.Properties.AccessControl !== undefined)).toEqual([]);
+  });
+
   it('moves runs to cheaper storage, expires old versions and applies the configured object lock', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
