@@ -143,7 +143,7 @@ function printCost(measures: Measure[]): void {
   const total = perRun.lambda + perRun.stepFunctions + perRun.s3;
   console.log(`\ncost per cluster per run (cold, example cluster): Lambda $${perRun.lambda.toFixed(7)} (${gbSeconds.toFixed(2)} GB-s), Step Functions $${perRun.stepFunctions.toFixed(7)}, S3 requests $${perRun.s3.toFixed(7)} = $${total.toFixed(6)}`);
   console.log(`per cluster per month: daily $${(total * 30).toFixed(4)}, hourly $${(total * 730).toFixed(4)} (plus storage, logs, and the fixed $0.40/secret + $1/KMS key a month)`);
-  console.log(`prices assumed: ${JSON.stringify(PRICES)}`);
+  console.log(`prices assumed: ${Object.entries(PRICES).map(([k, v]) => `${k} $${Number(v.toPrecision(6))}`).join(', ')}`);
 }
 
 /**

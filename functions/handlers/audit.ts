@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { audit } from '../core/audit.js';
 import { emptyDumpContents, parseDumpText, snapshotFromDump } from '../core/dump.js';
-import { DriftAuditorError, InputError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import { renderCsv } from '../core/render/csv.js';
 import { renderHtml } from '../core/render/html.js';
 import { renderMarkdown } from '../core/render/markdown.js';
@@ -17,15 +17,13 @@ import { loadRules } from '../adapters/rules-loader.js';
 import { openStore } from '../adapters/store/index.js';
 import type { AuditOutput, SnapshotOutput } from './shared/contract.js';
 import { auditorVersion, bundleRoot, requireEnv, rulesDir } from './shared/env.js';
+import { AuditIncompleteError } from './shared/errors.js';
 import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
 import { getObject, sha256Hex } from './shared/s3.js';
 import { githubEnv } from './shared/secrets.js';
 
 /** Largest decompressed snapshot accepted (a 150,000-pod cluster is far below). */
 const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
-
-/** The audit found gaps: the report is stored, but the run must not count as audited. */
-export class AuditIncompleteError extends DriftAuditorError {}
 
 /** Audits the staged snapshot and stores the run; returns the input plus `report` (keys and counts). */
 export const handler = instrument('Audit', async (event: SnapshotOutput): Promise<AuditOutput> => {
