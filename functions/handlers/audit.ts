@@ -35,9 +35,11 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   const snapshot = parseSnapshot(gz, `s3://${event.snapshot.bucket}/${event.snapshot.key}`, event.snapshot.sha256, c.name);
   const env = await githubEnv();
   const desired = await readManifests(c.manifests, { env });
-  const catalog = await loadRules(rulesDir());
+  // rules/ (and its default-policy.yaml) sit next to index.mjs in the bundle, not where the adapters' defaults look.
+  const rules = rulesDir();
+  const catalog = await loadRules(rules);
   const policyFile = c.policy ? join(bundleRoot(), c.policy) : undefined;
-  const policy = await loadPolicy(policyFile, catalog);
+  const policy = await loadPolicy(policyFile, catalog, { rulesDir: rules });
 
   const report = audit(snapshot, desired, policy, new Date(), {
     auditorVersion: version,

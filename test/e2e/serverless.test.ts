@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -167,6 +168,20 @@ describe('the serverless pipeline on one machine', () => {
     expect(github.writes().length).toEqual(writesAfterFirst);
   });
 
+  it('audits with the default policy from the bundle\'s rules/ when the cluster names no policy file', async () => {
+    const handOff = first.steps[0]!.output as SnapshotOutput;
+    const { policy: _policy, ...cluster } = handOff.cluster;
+    // Mark the bundle's copy (not the repository's) so the report shows which default policy was read.
+    const bundled = join(process.env.LAMBDA_TASK_ROOT!, 'rules/default-policy.yaml');
+    writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/^namespaces: \[\]$/m, 'namespaces: [logging]'));
+
+    const audited = await tasks.Audit!({ ...handOff, cluster, runId: 'run-default-policy' }) as AuditOutput;
+
+    const report = JSON.parse(await getText(audited.report.keys['report.json']!)) as Report;
+    expect([report.complete, report.inputs.policy?.file]).toEqual([true, undefined]);
+    expect([...new Set(report.coverage.map((c) => c.namespace))]).toEqual(['logging']);
+  });
+
   it('reads an EKS cluster through eks:DescribeCluster and an in-process token (no aws CLI)', async () => {
     // The EKS control plane: DescribeCluster answered on loopback (AWS_ENDPOINT_URL_EKS), the API server with TLS.
     const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: 'eks' });
@@ -205,7 +220,7 @@ describe('the serverless pipeline on one machine', () => {
 
     expect(logs).not.toContain(GITHUB_TOKEN);
     expect(logs).not.toContain(K8S_TOKEN);
-    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure', 'RecordFailure', 'Snapshot']);
+    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure', 'RecordFailure', 'Audit', 'Snapshot']);
     expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError'], ['Audit', CLUSTER, 'AuditIncompleteError']]);
   });
 
