@@ -11,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTION_SIZING, type FunctionName } from '../infra/auditor-stack.js';
 import { buildApp } from '../infra/app.js';
+import { runBundle, resultsOf } from '../test/e2e/bundle-runner.js';
 import { exampleConfig, ROOT, startPipelineEnvironment } from '../test/e2e/environment.js';
 
 const run = promisify(execFile);
@@ -37,25 +38,6 @@ interface Measure {
   peakRssMB: number;
 }
 
-const CHILD = `
-const [bundle, eventsFile, outFile] = process.argv.slice(1);
-const { readFileSync, writeFileSync } = await import('node:fs');
-const t0 = performance.now();
-const m = await import(bundle);
-const t1 = performance.now();
-const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
-const outputs = [];
-const times = [];
-for (const e of events) {
-  const s = performance.now();
-  outputs.push(await m.handler(e, { functionName: 'bench', awsRequestId: 'bench-' + times.length }));
-  times.push(performance.now() - s);
-}
-// VmHWM: this process's own peak RSS (ru_maxrss would include the parent's, which survives exec on Linux).
-const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-writeFileSync(outFile, JSON.stringify({ bootMs: t0, importMs: t1 - t0, times, outputs, maxRssKB: hwm }));
-`;
-
 /** Runs the benchmark and prints its table and cost estimate; with `sizes`, also the audit at those node counts. */
 export async function benchLambda(o: { repeat?: number; sizes?: number[] } = {}): Promise<Measure[]> {
   const measures = await benchExample(o);
@@ -80,29 +62,19 @@ async function benchExample(o: { repeat?: number }): Promise<Measure[]> {
     const invoke = async (fn: FunctionName, events: unknown[]): Promise<{ m: Measure; outputs: unknown[] }> => {
       let best: { m: Measure; outputs: unknown[] } | undefined;
       for (let i = 0; i < (o.repeat ?? 1); i++) {
-        const eventsFile = join(outdir, `${fn}-events.json`);
-        const outFile = join(outdir, `${fn}-out.json`);
-        writeFileSync(eventsFile, JSON.stringify(events));
-        const started = performance.now();
-        await run(process.execPath, ['--input-type=module', '-e', CHILD, join(bundles[fn], 'index.mjs'), eventsFile, outFile], {
-          env: { ...pipeline.env, LAMBDA_TASK_ROOT: bundles[fn], PATH: process.env.PATH ?? '', NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        const wall = performance.now() - started;
-        const r = JSON.parse(readFileSync(outFile, 'utf8')) as { bootMs: number; importMs: number; times: number[]; outputs: unknown[]; maxRssKB: number };
+        const r = await runBundle(bundles[fn], events, { ...pipeline.env, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
         const m: Measure = {
           fn,
           memoryMB: FUNCTION_SIZING[fn].memoryMB,
           bundleMB: statSync(join(bundles[fn], 'index.mjs')).size / 1024 / 1024,
-          // Process start to the end of the import: Node boot + module init (Lambda's Init Duration).
-          spawnToReadyMs: wall - r.times.reduce((a, b) => a + b, 0),
+          spawnToReadyMs: r.coldStartMs,
           importMs: r.importMs,
           firstMs: r.times[0]!,
           warmMs: Math.min(...r.times.slice(1)),
-          peakRssMB: r.maxRssKB / 1024,
+          peakRssMB: r.peakRssMB,
         };
         // The fastest cold start, but the last run's outputs: each run rewrites the same staging keys.
-        best = { m: !best || m.spawnToReadyMs < best.m.spawnToReadyMs ? m : best.m, outputs: r.outputs };
+        best = { m: !best || m.spawnToReadyMs < best.m.spawnToReadyMs ? m : best.m, outputs: resultsOf(r) };
       }
       return best!;
     };

@@ -1,14 +1,19 @@
 // The one test that really bundles: esbuild (local, no Docker) builds the four functions exactly as
-// `cdk deploy` would, and each bundle must stay under the size budget, load as ESM on Node, and carry
-// the files it reads at run time (rules/ and the policies for the audit function).
+// `cdk deploy` would, and each bundle must stay under the size budget, load as ESM on Node, carry the
+// files it reads at run time (rules/ and the policies for the audit function), and run the pipeline
+// against the loopback environment of the e2e test, each in its own fresh Node process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditOutput, NotifyOutput, SnapshotOutput } from '../../functions/handlers/shared/contract.js';
 import { buildApp } from '../../infra/app.js';
+import { resultsOf, runBundle } from '../e2e/bundle-runner.js';
+import { exampleConfig, startPipelineEnvironment } from '../e2e/environment.js';
+import { mapItems } from '../e2e/state-machine.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Budget for each minified index.mjs (the AWS SDK is external: the runtime provides it). */
@@ -22,7 +27,7 @@ beforeAll(() => {
   const cache = join(ROOT, 'node_modules/.cache');
   mkdirSync(cache, { recursive: true });
   outdir = mkdtempSync(join(cache, 'drift-auditor-bundle-test-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, configFile: 'drift-auditor.config.example.yaml' } });
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: exampleConfig() } });
   const { stack } = buildApp(app);
   const template = Template.fromStack(stack);
   bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
@@ -49,12 +54,30 @@ describe('NodejsFunction bundles', () => {
     expect(Object.entries(sizes).filter(([, b]) => b >= BUDGET_BYTES)).toEqual([]);
   });
 
-  it('copies rules/ (and the configured policies) into the audit bundle only', () => {
+  it('copies rules/ and the configured policies into the audit bundle only', () => {
     const ruleFiles = (dir: string): string[] => (existsSync(join(dir, 'rules')) ? readdirSync(join(dir, 'rules'), { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')) : []);
 
     expect(ruleFiles(bundles.audit!).length).toEqual(ruleFiles(ROOT).length);
     expect(ruleFiles(bundles.audit!).length).toBeGreaterThan(5);
+    expect(readFileSync(join(bundles.audit!, 'policies/example.yaml'), 'utf8')).toEqual(readFileSync(join(ROOT, 'examples/policy.yaml'), 'utf8'));
     expect([ruleFiles(bundles.snapshot!), ruleFiles(bundles.notify!), ruleFiles(bundles.recordFailure!)]).toEqual([[], [], []]);
+  });
+
+  it('runs the pipeline from the bundles alone: snapshot, audit, notify, each in a fresh process', async () => {
+    const pipeline = await startPipelineEnvironment();
+    try {
+      const env = { ...pipeline.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
+      const [item] = mapItems(pipeline.definition, { name: 'bundled-1', startTime: new Date().toISOString() });
+
+      const [snapshotOut] = resultsOf(await runBundle(bundles.snapshot!, [item], env)) as SnapshotOutput[];
+      const [auditOut] = resultsOf(await runBundle(bundles.audit!, [snapshotOut], env)) as AuditOutput[];
+      const [notifyOut] = resultsOf(await runBundle(bundles.notify!, [auditOut], env)) as NotifyOutput[];
+
+      expect([auditOut!.report.complete, auditOut!.report.findings > 0, notifyOut!.notify.writes > 0]).toEqual([true, true, true]);
+      expect(pipeline.github.state.repos.get('acme/drift')!.issues.length).toBeGreaterThan(0);
+    } finally {
+      await pipeline.close();
+    }
   });
 
   it('loads each bundle as an ES module on Node, and its errors keep their class names through minification', () => {
