@@ -331,11 +331,10 @@ export class AuditorStack extends Stack {
       acknowledgeResources(fn.role!, patterns.map((p) => `${bucketRef}/${p}`), why);
     };
     const list = (fn: NodejsFunction): void => {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['clusters/*'] } },
-      }));
+      // Unconditioned on purpose: without s3:ListBucket S3 answers 403 instead of 404 for a missing key,
+      // and the store's create-only writes (HeadObject first) and its first read of latest.json need the 404.
+      // A request-level s3:prefix condition does not apply to HeadObject/GetObject, so it would cost the 404.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     };
 
     // snapshot: reads the cluster, writes only its hand-off copy under staging/.

@@ -201,6 +201,15 @@ describe('AuditorStack', () => {
     expect(s3.flatMap((s) => [s.Action].flat()).some((a) => a.includes('Delete'))).toEqual(false);
   });
 
+  it('lets only the audit function list the bucket, so that its create-only writes see 404 (not 403) for new keys', () => {
+    const listers = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p).includes('s3:ListBucket'))
+      .map(([, p]) => (p as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string; Condition?: unknown }[] } } }).Properties);
+
+    expect(listers.map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, ''))).toEqual(['AuditRole']);
+    expect(listers[0]!.PolicyDocument.Statement.find((st) => st.Action === 's3:ListBucket')!.Condition).toEqual(undefined);
+  });
+
   it('alarms on failed and timed-out executions and on each cluster\'s failure metric, to the SNS topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut', Namespace: 'AWS/States' });
