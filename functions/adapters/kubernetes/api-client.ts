@@ -48,6 +48,11 @@ interface RawResponse {
 /** A network failure worth retrying (reset, refused, timeout, dropped connection). */
 class TransientError extends Error {}
 
+// Never projected, and large: cut out before parsing (managedFields is 20-50% of a real pod's JSON;
+// a node's status.images lists every image it holds).
+const DROPPED_KEYS = ['managedFields'];
+const NODE_DROPPED_KEYS = ['managedFields', 'images'];
+
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /** Reads JSON from the API server the kubeconfig's current context points at. */
@@ -91,9 +96,10 @@ export class KubeApiClient {
 
   /**
    * Lists every object of a target page by page (`limit`/`continue`), projecting each page as it arrives
-   * with `keep` (return undefined to drop an object). An expired continue token (410) restarts the list.
+   * with `keep` (return undefined to drop an object; `onlyContaining` skips, unparsed, objects that cannot be
+   * kept). An expired continue token (410) restarts the list.
    */
-  async list<T>(target: ListTarget, keep: (raw: Record<string, unknown>) => T | undefined, o: { pageSize?: number; onPage?: (objects: number) => void } = {}): Promise<ListResult<T>> {
+  async list<T>(target: ListTarget, keep: (raw: Record<string, unknown>) => T | undefined, o: { pageSize?: number; onPage?: (objects: number) => void; onlyContaining?: string } = {}): Promise<ListResult<T>> {
     const what = describeTarget(target);
     const path = listPath(target);
     const pageSize = o.pageSize ?? 500;
@@ -124,7 +130,7 @@ export class KubeApiClient {
         const scanned = safeScan(() => scanList(res.body, (raw) => {
           const kept = keep(raw);
           if (kept !== undefined) pageItems.push(kept);
-        }), what);
+        }, { dropKeys: target.resource === 'nodes' ? NODE_DROPPED_KEYS : DROPPED_KEYS, onlyContaining: o.onlyContaining }), what);
         if (!scanned.hasItems) throw new KubernetesError(`failed to ${what}: the server's response has no items array`);
         for (const item of pageItems) items.push(item);
         pages++;

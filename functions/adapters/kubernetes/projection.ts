@@ -145,7 +145,11 @@ export class Interner {
   /** Returns the first value seen that serialises like `v` (or `v` itself). */
   value<T>(v: T): T {
     if (v === undefined || v === null) return v;
-    return this.memo(JSON.stringify(v), () => v);
+    const key = JSON.stringify(v);
+    return this.memo(key, () => {
+      if (typeof v === 'object') SHARED_JSON.set(v, key);
+      return v;
+    });
   }
 
   /** Returns the value stored under `key`, computing it once. */
@@ -158,6 +162,14 @@ export class Interner {
   }
 }
 
+/** JSON text of each shared value, so that the snapshot writer serialises it once, not once per pod. */
+const SHARED_JSON = new WeakMap<object, string>();
+
+/** Returns the JSON text of a shared (interned) value, or undefined for any other value. */
+export function sharedJson(v: object): string | undefined {
+  return SHARED_JSON.get(v);
+}
+
 function internMeta(meta: ObjectMeta, i: Interner): ObjectMeta {
   if (meta.labels) meta.labels = i.value(meta.labels);
   if (meta.annotations) meta.annotations = i.value(meta.annotations);
@@ -167,8 +179,14 @@ function internMeta(meta: ObjectMeta, i: Interner): ObjectMeta {
 
 function projectContainers(list: unknown, i: Interner): Container[] {
   if (!Array.isArray(list)) return [];
-  // Keyed by the raw containers (env values included): the hashes are computed once per distinct list.
-  return i.memo(`containers:${JSON.stringify(list)}`, () => (list as Raw[]).map(projectContainer));
+  // Keyed by what the projection keeps (env values included): the hashes are computed once per distinct list.
+  let key = 'containers';
+  for (const c of list as Raw[]) key += `\u0000${c.name}\u0000${c.image}\u0000${JSON.stringify(c.env) ?? ''}\u0000${JSON.stringify(c.resources) ?? ''}`;
+  return i.memo(key, () => {
+    const made = (list as Raw[]).map(projectContainer);
+    SHARED_JSON.set(made, JSON.stringify(made));
+    return made;
+  });
 }
 
 /**

@@ -57,7 +57,9 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
   const interner = new Interner();
 
   const read = async <T>(target: ListTarget, keep: (raw: Record<string, unknown>) => T | undefined): Promise<T[]> => {
-    const r = await client.list(target, keep, { pageSize: o.pageSize, onPage });
+    // Pods and revisions are kept only when a DaemonSet owns them: the others are not even parsed.
+    const onlyContaining = target.resource === 'pods' || target.resource === 'controllerrevisions' ? 'DaemonSet' : undefined;
+    const r = await client.list(target, keep, { pageSize: o.pageSize, onPage, onlyContaining });
     resourceVersions[target.namespace ? `${target.resource}/${target.namespace}` : target.resource] = r.resourceVersion;
     return r.items;
   };

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import { DUMP_ANNOTATIONS } from '../../core/dump.js';
 import type { Snapshot } from '../../core/types.js';
+import { sharedJson } from './projection.js';
 
 /** Annotation names of the List header: the dump reader's (core/dump.ts) plus counts and resourceVersions. */
 export const SNAPSHOT_ANNOTATIONS = {
@@ -51,8 +52,7 @@ export function* snapshotJsonChunks(s: Snapshot): Generator<string> {
   ];
   for (const [items, apiVersion, kind] of groups) {
     for (const item of items) {
-      const { apiVersion: _a, kind: _k, ...rest } = item as Record<string, unknown>;
-      chunk += (first ? '' : ',') + JSON.stringify({ apiVersion, kind, ...rest });
+      chunk += (first ? '' : ',') + `{"apiVersion":"${apiVersion}","kind":"${kind}"${fieldsJson(item as Record<string, unknown>, 2, true)}}`;
       first = false;
       if (chunk.length >= CHUNK_CHARS) {
         yield chunk;
@@ -61,6 +61,29 @@ export function* snapshotJsonChunks(s: Snapshot): Generator<string> {
     }
   }
   yield `${chunk}]}`;
+}
+
+/**
+ * Returns `,"key":value…` for an object's fields (apiVersion/kind skipped at the top), the same text
+ * JSON.stringify gives, but reusing the cached JSON of values shared between pods (see Interner).
+ */
+function fieldsJson(o: Record<string, unknown>, depth: number, top = false): string {
+  let out = '';
+  for (const key in o) {
+    if (top && (key === 'apiVersion' || key === 'kind')) continue;
+    const v = o[key];
+    if (v === undefined || typeof v === 'function') continue;
+    out += `,${JSON.stringify(key)}:${valueJson(v, depth - 1)}`;
+  }
+  return out;
+}
+
+function valueJson(v: unknown, depth: number): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const shared = sharedJson(v);
+  if (shared !== undefined) return shared;
+  if (depth <= 0 || Array.isArray(v) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+  return `{${fieldsJson(v as Record<string, unknown>, depth).slice(1)}}`;
 }
 
 /** Returns the gzipped snapshot file content (for the S3 store and the Lambda). */

@@ -40,4 +40,28 @@ describe('scanList()', () => {
   ])('throws ListSyntaxError on %s', (_name, text) => {
     expect(() => scan(text)).toThrow(ListSyntaxError);
   });
+
+  it.each([
+    ['a key in the middle', '{"items":[{"metadata":{"name":"a","managedFields":[{"f":{"x":"}"}}],"uid":"1"}}]}', { metadata: { name: 'a', uid: '1' } }],
+    ['the last key, pretty-printed', '{"items":[{"metadata": {"name": "a" ,\n  "managedFields" : [ {} ] \n}}]}', { metadata: { name: 'a' } }],
+    ['the only key', '{"items":[{"metadata":{"managedFields":[]},"images":[1]}]}', { metadata: {} }],
+    ['keys at several depths', '{"items":[{"images":{"images":1},"a":"images","b":{"images":[]}}]}', { a: 'images', b: {} }],
+  ])('cuts dropped keys out of items: %s', (_name, text, expected) => {
+    const items: unknown[] = [];
+
+    scanList(Buffer.from(text), (i) => items.push(i), { dropKeys: ['managedFields', 'images'] });
+
+    expect(items).toEqual([expected]);
+  });
+
+  it('passes on only the items that contain the wanted string, and still counts all', () => {
+    const ds = { kind: 'Pod', metadata: { ownerReferences: [{ kind: 'DaemonSet' }] } };
+    const rs = { kind: 'Pod', metadata: { ownerReferences: [{ kind: 'ReplicaSet' }], labels: { a: 'DaemonSetX' } } };
+    const items: unknown[] = [];
+
+    const r = scanList(Buffer.from(JSON.stringify({ items: [rs, ds, rs, rs, ds, rs] })), (i) => items.push(i), { onlyContaining: 'DaemonSet' });
+
+    expect(items).toEqual([ds, ds]);
+    expect(r.items).toEqual(6);
+  });
 });

@@ -44,6 +44,16 @@ describe('writeSnapshotFile()', () => {
     expect(written).toEqual({ path, sha256: sha256Hex(bytes as unknown as string), bytes: bytes.length });
   });
 
+  it('writes every object of the snapshot, as JSON.stringify would', async () => {
+    const path = join(dir, 'objects.json.gz');
+
+    await writeSnapshotFile(snapshot, path);
+
+    const text = gunzipSync(readFileSync(path)).toString('utf8');
+    const items = [...snapshot.nodes, ...snapshot.daemonSets, ...snapshot.controllerRevisions, ...snapshot.pods];
+    expect(text).toEqual(JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { annotations: JSON.parse(text).metadata.annotations }, items: items.map((i) => ({ apiVersion: i.apiVersion, kind: i.kind, ...i })) }));
+  });
+
   it('leaves no env value, token, last-applied annotation or managedFields in the file', async () => {
     const path = join(dir, 'redacted.json.gz');
 
