@@ -59,8 +59,7 @@ export async function startPipelineEnvironment(): Promise<PipelineEnvironment> {
   const s3 = await startS3Server({ conditionalWrites: true });
   const secrets = await startSecretsManager({ 'drift-auditor/github': GITHUB_TOKEN, 'drift-auditor/kubeconfig/example': kubeconfig });
 
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], driftAuditor: exampleConfig() } });
-  const definition = definitionOf(Template.fromStack(buildApp(app).stack));
+  const definition = synthDefinition(exampleConfig());
 
   // The bundle's layout (what afterBundling copies next to index.mjs): rules/ and policies/<cluster>.yaml.
   const bundle = mkdtempSync(join(tmpdir(), 'drift-auditor-bundle-'));
@@ -107,6 +106,12 @@ function filesUnder(dir: string, prefix: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/** Returns the state machine definition synthesized for `config` (no bundling). */
+export function synthDefinition(config: Record<string, unknown>): Definition {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], driftAuditor: config } });
+  return definitionOf(Template.fromStack(buildApp(app).stack));
 }
 
 /** Returns the state machine definition as plain JSON (function ARN tokens replaced by a placeholder). */

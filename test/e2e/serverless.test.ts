@@ -16,7 +16,7 @@ import type { AuditOutput, FailureOutput, NotifyOutput, SnapshotOutput } from '.
 import type { S3Server } from '../adapters/store/s3-server.js';
 import type { GitHubEmulator } from '../emulators/github/server.js';
 import { startK8sApi, type K8sApi } from '../emulators/k8s-api/server.js';
-import { CLUSTER, GITHUB_TOKEN, K8S_TOKEN, ROOT, startPipelineEnvironment, type PipelineEnvironment } from './environment.js';
+import { CLUSTER, exampleConfig, GITHUB_TOKEN, K8S_TOKEN, ROOT, startPipelineEnvironment, synthDefinition, type PipelineEnvironment } from './environment.js';
 import { mapItems, runBranch, type Definition, type Step, type Tasks } from './state-machine.js';
 
 let pipeline: PipelineEnvironment;
@@ -168,6 +168,26 @@ describe('the serverless pipeline on one machine', () => {
     expect(github.writes().length).toEqual(writesAfterFirst);
   });
 
+  it('contains a failing cluster in its own Map branch: the other cluster is audited, the execution is marked failed', async () => {
+    // Two clusters: the example, and one whose kubeconfig secret was never put.
+    const config = exampleConfig() as { clusters: Record<string, unknown>[] };
+    const two = synthDefinition({ ...config, maxConcurrency: 2, clusters: [...config.clusters, { name: 'broken', type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/broken', manifests: 'github:acme/gitops@main:clusters/example' }] });
+
+    // Map: the branches are independent. On AWS each invocation has its own sandbox; here they share one
+    // process (and the module-level logger and metrics), so they run one after the other.
+    const items = mapItems(two, { name: 'run-two', startTime: new Date().toISOString() });
+    const results: { cluster: string; status: string }[] = [];
+    for (const item of items) results.push((await runBranch(two, item, tasks)).result as { cluster: string; status: string });
+
+    expect(results.map((r) => [r.cluster, r.status])).toEqual([[CLUSTER, 'succeeded'], ['broken', 'failed']]);
+    expect((two.States.AuditClusters as unknown as { MaxConcurrency: number }).MaxConcurrency).toEqual(2);
+    // The Choice after the Map fails the execution (so ExecutionsFailed alarms) when any branch result is failed.
+    expect((two.States.AnyClusterFailed as unknown as { Choices: { Condition: string }[] }).Choices[0]!.Condition).toEqual("{% 'failed' in $states.input.results.status %}");
+    const record = JSON.parse(await getText((results[1] as unknown as FailureOutput).failureKey)) as { failedStep: string; error: { name: string; message: string } };
+    expect([record.failedStep, record.error.name]).toEqual(['snapshot', 'InputError']);
+    expect(record.error.message).toMatch(/failed to read secret drift-auditor\/kubeconfig\/broken: ResourceNotFoundException/);
+  });
+
   it('audits with the default policy from the bundle\'s rules/ when the cluster names no policy file', async () => {
     const handOff = first.steps[0]!.output as SnapshotOutput;
     const { policy: _policy, ...cluster } = handOff.cluster;
@@ -220,15 +240,15 @@ describe('the serverless pipeline on one machine', () => {
 
     expect(logs).not.toContain(GITHUB_TOKEN);
     expect(logs).not.toContain(K8S_TOKEN);
-    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step)).toEqual(['Snapshot', 'Audit', 'Notify', 'Snapshot', 'Audit', 'Notify', 'RecordFailure', 'RecordFailure', 'Audit', 'Snapshot']);
-    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError'], ['Audit', CLUSTER, 'AuditIncompleteError']]);
+    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step).join(' ')).toMatch(/^Snapshot Audit Notify Snapshot Audit Notify RecordFailure RecordFailure .*Audit Snapshot$/);
+    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError'], ['Audit', CLUSTER, 'AuditIncompleteError'], ['Snapshot', 'broken', 'InputError']]);
   });
 
   it('publishes per-cluster metrics: findings by severity, objects read, durations and the failure count', () => {
     const emf = logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const names = new Set(emf.flatMap((m) => ((m._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((x) => x.Name))));
 
-    expect([...new Set(emf.map((m) => `${m.service}/${m.cluster}`))].sort()).toEqual(['drift-auditor/eks', `drift-auditor/${CLUSTER}`]);
+    expect([...new Set(emf.map((m) => `${m.service}/${m.cluster}`))].sort()).toEqual(['drift-auditor/broken', 'drift-auditor/eks', `drift-auditor/${CLUSTER}`]);
     for (const n of ['FindingsCritical', 'FindingsWarning', 'FindingsInfo', 'ObjectsRead', 'SnapshotDurationMs', 'AuditDurationMs', 'NotifyDurationMs', 'RunFailed']) expect(names.has(n)).toEqual(true);
   });
 });
