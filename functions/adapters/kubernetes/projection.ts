@@ -88,20 +88,29 @@ export function projectDaemonSet(raw: Raw): K8sDaemonSet {
 }
 
 /** Returns a Node without `status.images` and the volume lists (large, unused). */
-export function projectNode(raw: Raw): K8sNode {
+export function projectNode(raw: Raw, i: Interner = new Interner()): K8sNode {
   const status = (raw.status ?? {}) as Raw;
   const kept: Raw = {};
   for (const key of ['conditions', 'nodeInfo', 'capacity', 'allocatable', 'addresses', 'phase']) {
     if (status[key] !== undefined) kept[key] = status[key];
   }
+  // Thousands of nodes share instance types, versions, label values and condition texts.
+  if (kept.capacity) kept.capacity = i.value(kept.capacity);
+  if (kept.allocatable) kept.allocatable = i.value(kept.allocatable);
+  i.stringsIn(kept.conditions, CONDITION_STRINGS);
+  if (kept.nodeInfo && typeof kept.nodeInfo === 'object') i.stringsIn([kept.nodeInfo], NODE_INFO_STRINGS);
+  const metadata = projectMeta(raw.metadata as Raw);
+  if (metadata.labels) for (const k in metadata.labels) metadata.labels[k] = i.string(metadata.labels[k]!);
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: projectMeta(raw.metadata as Raw),
+    metadata,
     spec: (raw.spec ?? {}) as K8sNode['spec'],
     status: kept as K8sNode['status'],
   };
 }
+
+const NODE_INFO_STRINGS = ['architecture', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'operatingSystem', 'osImage'] as const;
 
 /** Returns a DaemonSet's ControllerRevision (revision + redacted template patch), or undefined for other owners. */
 export function projectControllerRevision(raw: Raw): K8sControllerRevision | undefined {
@@ -126,13 +135,15 @@ function projectContainer(c: Raw): Container {
   return out;
 }
 
-function projectContainerStatus(s: Raw): Raw {
-  const out: Raw = { name: s.name };
+function projectContainerStatus(s: Raw, i: Interner): Raw {
+  const out: Raw = { name: i.string(s.name) };
   for (const key of ['image', 'imageID', 'ready', 'started', 'restartCount', 'state']) {
-    if (s[key] !== undefined) out[key] = s[key];
+    if (s[key] !== undefined) out[key] = i.string(s[key]);
   }
   return out;
 }
+
+const CONDITION_STRINGS = ['type', 'status', 'reason', 'message'] as const;
 
 /**
  * Shares equal sub-objects between projected objects (the pods of one DaemonSet carry the same labels,
@@ -150,6 +161,26 @@ export class Interner {
       if (typeof v === 'object') SHARED_JSON.set(v, key);
       return v;
     });
+  }
+
+  private readonly strings = new Map<string, string>();
+
+  /** Returns the first string seen equal to `s`: JSON.parse makes a new copy of every repeated value. */
+  string<T>(s: T): T {
+    if (typeof s !== 'string') return s;
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit as T;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** Interns, in place, the string values of the given keys of each object in a list. */
+  stringsIn(list: unknown, keys: readonly string[]): void {
+    if (!Array.isArray(list)) return;
+    for (const o of list as Raw[]) {
+      if (!o || typeof o !== 'object') continue;
+      for (const k of keys) if (typeof o[k] === 'string') o[k] = this.string(o[k]);
+    }
   }
 
   /** Returns the value stored under `key`, computing it once. */
@@ -171,6 +202,7 @@ export function sharedJson(v: object): string | undefined {
 }
 
 function internMeta(meta: ObjectMeta, i: Interner): ObjectMeta {
+  if (meta.namespace !== undefined) meta.namespace = i.string(meta.namespace);
   if (meta.labels) meta.labels = i.value(meta.labels);
   if (meta.annotations) meta.annotations = i.value(meta.annotations);
   if (meta.ownerReferences) meta.ownerReferences = i.value(meta.ownerReferences);
@@ -209,9 +241,10 @@ export function projectPod(raw: Raw, i: Interner = new Interner()): K8sPod | und
   const status = (raw.status ?? {}) as Raw;
   const outStatus: Raw = {};
   for (const key of ['phase', 'conditions', 'reason', 'message', 'startTime']) {
-    if (status[key] !== undefined) outStatus[key] = status[key];
+    if (status[key] !== undefined) outStatus[key] = i.string(status[key]);
   }
-  if (Array.isArray(status.containerStatuses)) outStatus.containerStatuses = (status.containerStatuses as Raw[]).map(projectContainerStatus);
-  if (Array.isArray(status.initContainerStatuses)) outStatus.initContainerStatuses = (status.initContainerStatuses as Raw[]).map(projectContainerStatus);
+  i.stringsIn(outStatus.conditions, CONDITION_STRINGS);
+  if (Array.isArray(status.containerStatuses)) outStatus.containerStatuses = (status.containerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
+  if (Array.isArray(status.initContainerStatuses)) outStatus.initContainerStatuses = (status.initContainerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
   return { apiVersion: 'v1', kind: 'Pod', metadata: internMeta(projectMeta(raw.metadata as Raw), i), spec: outSpec, status: outStatus as K8sPod['status'] };
 }

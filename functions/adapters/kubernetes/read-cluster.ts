@@ -79,7 +79,7 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
   let pods: K8sPod[];
   try {
     version = (await client.getJson('/version', 'get the server version (/version)')) as { gitVersion?: string } | undefined;
-    nodes = await read({ resource: 'nodes' }, projectNode);
+    nodes = await read({ resource: 'nodes' }, (raw) => projectNode(raw, interner));
     daemonSets = await perNamespace('daemonsets', projectDaemonSet);
     controllerRevisions = await perNamespace('controllerrevisions', projectControllerRevision);
     pods = await perNamespace('pods', (raw) => projectPod(raw, interner));
