@@ -184,6 +184,7 @@ async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string):
     namespaces: args.namespaces.length > 0 ? args.namespaces : undefined,
     cluster: args.cluster,
     auditorVersion,
+    env: io.env,
     onProgress: io.isTTY ? k8s.progressPrinter((s) => io.stderr(s)) : undefined,
   });
   if (args.saveSnapshot) await k8s.writeSnapshotFile(snapshot, args.saveSnapshot);
