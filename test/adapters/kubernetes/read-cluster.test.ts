@@ -135,6 +135,20 @@ describe('readCluster()', () => {
     ]);
   });
 
+  it.each<[string, Partial<K8sApiOptions>, (string | undefined)[]]>([
+    ['gzipped responses', { gzip: true }, ['gzip', 'gzip', 'gzip']],
+    ['lists whose metadata follows the items', { metadataLast: true }, [undefined, undefined, undefined]],
+  ])('reads %s', async (_name, options, encodings) => {
+    const pods = Array.from({ length: 700 }, (_, i) => ({ ...exampleCluster().pods.at(-1)!, metadata: { ...exampleCluster().pods.at(-1)!.metadata, name: `agent-${i}`, uid: `uid-${i}` } }));
+    const a = await start({ ...options, pods });
+
+    const s = await readCluster({ kubeconfig: kubeconfigFor(a), pageSize: 300, retry: FAST_RETRY });
+
+    expect(s.pods.map((p) => p.metadata.name)).toEqual(pods.map((p) => p.metadata.name).sort());
+    expect(podListRequests(a)).toEqual(['200 first', '200 continue', '200 continue']);
+    expect(a.requests.filter((r) => r.path === '/api/v1/pods').map((r) => r.contentEncoding)).toEqual(encodings);
+  });
+
   it('reads over TLS with the CA and token from the kubeconfig', async () => {
     const a = await start({ tls: true });
 

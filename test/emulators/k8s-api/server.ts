@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../../../functions/core/k8s-types.js';
 
 export type K8sResource = 'nodes' | 'pods' | 'daemonsets' | 'controllerrevisions';
@@ -43,6 +44,10 @@ export interface K8sApiOptions {
   gitVersion?: string;
   /** Page size when the client sends no `limit` (default: everything in one page, like the real server). */
   defaultLimit?: number;
+  /** Gzip list responses of 128 KiB and more when the client accepts it, as the API server does. */
+  gzip?: boolean;
+  /** Put `metadata` after `items` in list responses (valid JSON, unlike the real server's order). */
+  metadataLast?: boolean;
 }
 
 export interface K8sRequestLog {
@@ -51,6 +56,8 @@ export interface K8sRequestLog {
   query: Record<string, string>;
   authorization?: string;
   status: number;
+  /** `gzip` when the response was compressed. */
+  contentEncoding?: string;
 }
 
 export interface K8sApi {
@@ -121,6 +128,7 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
   const listRv = String(++resourceVersion);
   const filtered = new Map<string, Entry[]>();
   const pages = new Map<string, Buffer>();
+  const gzipped = new WeakMap<Buffer, Buffer>();
   const faults = [...(options.faults ?? [])];
   const requests: K8sRequestLog[] = [];
   const gitVersion = options.gitVersion ?? 'v1.33.2';
@@ -205,6 +213,13 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
         send(400, status(400, 'BadRequest', (err as Error).message));
         return;
       }
+      if (options.gzip && result.body.length >= 128 * 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        let gz = gzipped.get(result.body);
+        if (!gz) gzipped.set(result.body, (gz = gzipSync(result.body, { level: 1 })));
+        log.contentEncoding = 'gzip';
+        send(result.status, gz, { 'content-encoding': 'gzip' });
+        return;
+      }
       send(result.status, result.body);
     };
     if (fault?.kind === 'slow') setTimeout(serve, fault.delayMs ?? 1000);
@@ -244,12 +259,13 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
         meta.remainingItemCount = remaining;
       }
       const info = RESOURCES[resource];
-      const parts: Buffer[] = [Buffer.from(`{"kind":"${info.listKind}","apiVersion":"${info.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`)];
+      const head = `{"kind":"${info.listKind}","apiVersion":"${info.apiVersion}"`;
+      const parts: Buffer[] = [Buffer.from(options.metadataLast ? `${head},"items":[` : `${head},"metadata":${JSON.stringify(meta)},"items":[`)];
       for (let i = offset; i < end; i++) {
         if (i > offset) parts.push(COMMA);
         parts.push(entries[i]!.json);
       }
-      parts.push(Buffer.from(']}'));
+      parts.push(Buffer.from(options.metadataLast ? `],"metadata":${JSON.stringify(meta)}}` : ']}'));
       body = Buffer.concat(parts);
       pages.set(pageKey, body);
     }
