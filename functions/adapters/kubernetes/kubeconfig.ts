@@ -1,5 +1,8 @@
 // Which cluster and credentials to use, the way kubectl decides: --kubeconfig, then KUBECONFIG (merged
 // list), then the in-cluster service account when KUBERNETES_SERVICE_HOST is set, then ~/.kube/config.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesError } from '../../core/errors.js';
 
@@ -21,8 +24,17 @@ export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
     if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
     else if (env.KUBECONFIG) withEnv(env, () => kc.loadFromDefault());
     else if (env.KUBERNETES_SERVICE_HOST) withEnv(env, () => kc.loadFromCluster());
-    else withEnv(env, () => kc.loadFromDefault());
+    else {
+      // client-node would fall back to http://localhost:8080 here; kubectl's error for that case
+      // ("connection refused") hides the real problem, so say it.
+      const home = join(env.HOME ?? homedir(), '.kube', 'config');
+      if (!existsSync(home)) {
+        throw new KubernetesError(`failed to load kubeconfig: KUBECONFIG is not set, ${home} does not exist and this is not a pod in a cluster; pass --kubeconfig FILE (or --snapshot for a saved dump)`);
+      }
+      kc.loadFromFile(home);
+    }
   } catch (err) {
+    if (err instanceof KubernetesError) throw err;
     throw new KubernetesError(`failed to load kubeconfig from ${where}: ${(err as Error).message}`, { cause: err });
   }
   if (o.context) {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,5 +22,19 @@ describe('loadKubeConfig()', () => {
 
     expect([kc.getCurrentContext(), kc.getCurrentCluster()?.server]).toEqual(['flag', 'http://127.0.0.1:1234']);
     expect(process.env.KUBERNETES_SERVICE_HOST === '10.100.0.1').toBe(false);
+  });
+
+  it('reads ~/.kube/config when nothing else is set, and names what is missing when it does not exist', () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    mkdirSync(join(home, '.kube'));
+
+    expect(() => loadKubeConfig({ env: { HOME: home } })).toThrow(/KUBECONFIG is not set, .*\.kube\/config does not exist.*--kubeconfig/);
+
+    copyFileSync(kubeconfigFor({ url: 'http://127.0.0.1:1234', token: 't' }, { dir: home, context: 'home' }), join(home, '.kube', 'config'));
+    expect(loadKubeConfig({ env: { HOME: home } }).getCurrentContext()).toBe('home');
+  });
+
+  it('names the file when KUBECONFIG points at nothing', () => {
+    expect(() => loadKubeConfig({ env: { KUBECONFIG: '/nonexistent/kubeconfig' } })).toThrow(/\/nonexistent\/kubeconfig/);
   });
 });
