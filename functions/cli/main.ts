@@ -1,6 +1,7 @@
 // The `drift-auditor` command line: parses the subcommand and hands over to functions/cli/commands/.
 // Exit codes: 0 nothing reached --fail-on, 1 drift did (or the audit is incomplete), 2 bad usage or
 // unreadable input, with a one-line reason on stderr and no stack trace.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DriftAuditorError, UsageError } from '../core/errors.js';
 
 export interface CliIO {
@@ -48,6 +49,15 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return await command(rest, io);
   } catch (err) {
     return reportError(err, io);
+  }
+}
+
+/** Parses a command's arguments strictly; an unknown or malformed option is a UsageError that shows `usage`. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
   }
 }
 

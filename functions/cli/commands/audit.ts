@@ -7,11 +7,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { audit } from '../../core/audit.js';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { version, type CliIO } from '../main.js';
+import { version, type CliIO, parseCommandLine } from '../main.js';
 
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
                           --manifests DIR|github:OWNER/REPO[@REF][:PATH]
@@ -103,35 +102,30 @@ interface AuditArgs {
 
 /** Parses and validates the audit command line; throws UsageError with a one-line reason. */
 export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        snapshot: { type: 'string', multiple: true },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        namespace: { type: 'string', multiple: true, short: 'n' },
-        manifests: { type: 'string' },
-        rules: { type: 'string' },
-        cluster: { type: 'string' },
-        now: { type: 'string' },
-        format: { type: 'string', short: 'o' },
-        out: { type: 'string' },
-        'fail-on': { type: 'string' },
-        store: { type: 'string' },
-        's3-endpoint': { type: 'string' },
-        'save-snapshot': { type: 'string' },
-        'notify-repo': { type: 'string' },
-        'notify-dry-run': { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${AUDIT_USAGE}`);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      snapshot: { type: 'string', multiple: true },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string', multiple: true, short: 'n' },
+      manifests: { type: 'string' },
+      rules: { type: 'string' },
+      cluster: { type: 'string' },
+      now: { type: 'string' },
+      format: { type: 'string', short: 'o' },
+      out: { type: 'string' },
+      'fail-on': { type: 'string' },
+      store: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      'save-snapshot': { type: 'string' },
+      'notify-repo': { type: 'string' },
+      'notify-dry-run': { type: 'boolean' },
+    },
+  }, AUDIT_USAGE);
   const help = Boolean(values.help);
   const snapshots = values.snapshot ?? [];
   if (!help && snapshots.length > 0 && (values.kubeconfig || values.context)) {

@@ -1,11 +1,10 @@
 // `drift-auditor notify`: read a stored report (file or s3://) and bring GitHub in line with it:
 // one issue per drifting DaemonSet (created, edited, closed, reopened in place) and PRs where the
 // policy says Git follows the cluster. `--dry-run` prints the plan and writes nothing.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
-import type { CliIO, Command } from '../main.js';
+import { type CliIO, type Command, parseCommandLine } from '../main.js';
 
 export const NOTIFY_USAGE = `usage: drift-auditor notify --report PATH|s3://BUCKET/KEY --repo OWNER/REPO
                            [--min-severity critical|warning|info] [--label L…] [--max-writes N]
@@ -40,28 +39,23 @@ interface NotifyArgs {
 }
 
 function parseNotifyArgs(argv: string[]): NotifyArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        report: { type: 'string' },
-        repo: { type: 'string' },
-        'min-severity': { type: 'string' },
-        label: { type: 'string', multiple: true },
-        'max-writes': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        'manifests-repo': { type: 'string' },
-        'report-url': { type: 'string' },
-        'no-pulls': { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${NOTIFY_USAGE}`);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      report: { type: 'string' },
+      repo: { type: 'string' },
+      'min-severity': { type: 'string' },
+      label: { type: 'string', multiple: true },
+      'max-writes': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'manifests-repo': { type: 'string' },
+      'report-url': { type: 'string' },
+      'no-pulls': { type: 'boolean' },
+    },
+  }, NOTIFY_USAGE);
   const help = Boolean(values.help);
   if (!help && !values.report) throw new UsageError(`--report is required\n${NOTIFY_USAGE}`);
   if (!help && !values.repo) throw new UsageError(`--repo is required\n${NOTIFY_USAGE}`);

@@ -2,10 +2,9 @@
 // recomputes every object's sha256 against the run's manifest (and the manifest against the
 // run index) and exits 1 on any mismatch or missing object, so it can gate an evidence export.
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES } from '../../core/types.js';
-import type { CliIO } from '../main.js';
+import { type CliIO, parseCommandLine } from '../main.js';
 
 export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [--json]
        drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--file NAME] [--output PATH]
@@ -41,26 +40,21 @@ interface ReportsArgs {
 
 /** Parses the arguments of `drift-auditor reports`. */
 export function parseReportsArgs(argv: string[], env: NodeJS.ProcessEnv): ReportsArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        store: { type: 'string' },
-        's3-endpoint': { type: 'string' },
-        cluster: { type: 'string' },
-        limit: { type: 'string' },
-        file: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`failed to parse arguments: ${(err as Error).message}\n${REPORTS_USAGE}`, { cause: err });
-  }
+  const parsed = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      store: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      cluster: { type: 'string' },
+      limit: { type: 'string' },
+      file: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      json: { type: 'boolean' },
+    },
+  }, REPORTS_USAGE);
   const { values, positionals } = parsed;
   const [sub, runId, ...extra] = positionals;
   if (values.help) return { help: true, sub: 'list', store: '', runId: 'latest', file: 'report.md', limit: 20, json: false };

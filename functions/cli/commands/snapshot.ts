@@ -1,9 +1,7 @@
 // `drift-auditor snapshot`: reads a live cluster into a redacted, gzipped `v1 List` file. Fails closed:
 // on any read error it exits 2 with one line and writes no file.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../core/errors.js';
-import type { CliIO } from '../main.js';
-import { version } from '../main.js';
+import { parseCommandLine, version, type CliIO } from '../main.js';
 
 export const SNAPSHOT_USAGE = `usage: drift-auditor snapshot [--kubeconfig FILE] [--context NAME] [--namespace NS…] [--cluster NAME] --out FILE
 
@@ -21,26 +19,21 @@ managedFields or last-applied annotation is ever written.
 
 /** Runs `drift-auditor snapshot`; returns the exit code (0 written, 2 failed). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        namespace: { type: 'string', multiple: true, short: 'n' },
-        cluster: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        'page-size': { type: 'string' },
-        timeout: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${SNAPSHOT_USAGE}`);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string', multiple: true, short: 'n' },
+      cluster: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      'page-size': { type: 'string' },
+      timeout: { type: 'string' },
+    },
+  }, SNAPSHOT_USAGE);
   if (values.help) {
     io.stdout(`${SNAPSHOT_USAGE}\n`);
     return 0;
