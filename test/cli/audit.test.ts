@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { auditCommand } from '../../functions/cli/commands/audit.js';
 import { main, type CliIO } from '../../functions/cli/main.js';
+import { issueRoutes, labelRoutes } from '../emulators/github/issues.js';
+import { newRepo, startGitHubEmulator } from '../emulators/github/server.js';
 import type { Report } from '../../functions/core/types.js';
 
 const EXAMPLE = ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', 'examples/policy.yaml', '--cluster', 'example', '--now', '2026-11-20T10:00:00Z'];
@@ -158,6 +161,38 @@ describe('drift-auditor audit', () => {
     expect(text).toMatch(/"name":"ADDITIONAL_ENI_TAGS","valueSha256":"[0-9a-f]{64}"/);
   });
 });
+
+
+describe('drift-auditor audit --notify-repo', () => {
+  it('opens one issue per drifting DaemonSet right after the audit, and writes nothing when run again', async () => {
+    const emu = await startGitHubEmulator([...issueRoutes, ...labelRoutes]);
+    emu.state.repos.set('acme/ops', newRepo('acme', 'ops'));
+    const run = auditCommand({ notify: { throttle: false } });
+    const env = { GITHUB_TOKEN: 't', GITHUB_API_URL: emu.url };
+    try {
+      const first = await run([...EXAMPLE, '--format', 'json', '--notify-repo', 'acme/ops'], captureIO(env));
+      const issues = emu.state.repos.get('acme/ops')!.issues;
+      const writesAfterFirst = emu.writes().length;
+
+      const second = await run([...EXAMPLE, '--format', 'json', '--notify-repo', 'acme/ops'], captureIO(env));
+
+      expect([first, second]).toEqual([0, 0]);
+      const report = JSON.parse((await captureReport()).out.join('')) as Report;
+      const drifting = new Set(report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.namespace}/${f.daemonSet}`));
+      expect(issues.length).toBe(drifting.size);
+      for (const ds of drifting) expect(issues.some((i) => i.body.includes(`daemonset=${encodeURIComponent(ds)} `))).toBe(true);
+      expect(emu.writes().length).toBe(writesAfterFirst);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+async function captureReport(): Promise<ReturnType<typeof captureIO>> {
+  const io = captureIO();
+  await main(['audit', ...EXAMPLE, '--format', 'json'], io);
+  return io;
+}
 
 async function findFile(dir: string, name: string): Promise<string | undefined> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

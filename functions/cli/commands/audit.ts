@@ -10,7 +10,8 @@ import path from 'node:path';
 import { audit } from '../../core/audit.js';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { version, type CliIO, parseCommandLine } from '../main.js';
+import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
+import type { NotifyOptions } from '../../adapters/github-notify/index.js';
 
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
                           --manifests DIR|github:OWNER/REPO[@REF][:PATH]
@@ -40,8 +41,20 @@ Exit codes: 0 ok, 1 drift at or above --fail-on or an incomplete audit, 2 bad us
 const FORMATS = ['table', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
+/** Settings tests inject (GitHub throttling off); production passes none. */
+export interface AuditOverrides {
+  notify?: Partial<NotifyOptions>;
+}
+
 /** Runs `drift-auditor audit` and returns the exit code. */
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export const run: Command = (argv, io) => runAudit(argv, io, {});
+
+/** Returns the audit command with overrides for its adapters. */
+export function auditCommand(overrides: AuditOverrides): Command {
+  return (argv, io) => runAudit(argv, io, overrides);
+}
+
+async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): Promise<number> {
   const args = parseAuditArgs(argv);
   if (args.help) {
     io.stdout(`${AUDIT_USAGE}\n`);
@@ -76,8 +89,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   // 5. Outputs.
-  await writeOutputs(report, evidence, args, io);
-  return exitCode(report, args.failOn, io);
+  const notified = await writeOutputs(report, evidence, args, io, overrides);
+  const code = exitCode(report, args.failOn, io);
+  if (notified === false) {
+    io.stderr('drift-auditor: GitHub was not fully brought in line with the report (see notify above)\n');
+    return Math.max(code, 1);
+  }
+  return code;
 }
 
 interface AuditArgs {
@@ -185,7 +203,8 @@ async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string):
   return snapshot;
 }
 
-async function writeOutputs(report: Report, evidence: Buffer | undefined, args: AuditArgs, io: CliIO): Promise<void> {
+/** Writes every output; returns whether notify completed (undefined when not asked to notify). */
+async function writeOutputs(report: Report, evidence: Buffer | undefined, args: AuditArgs, io: CliIO, overrides: AuditOverrides): Promise<boolean | undefined> {
   const render = {
     ...(await import('../../core/render/markdown.js')),
     ...(await import('../../core/render/html.js')),
@@ -222,9 +241,11 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
 
   if (args.notifyRepo) {
     const { notify } = await import('../../adapters/github-notify/index.js');
-    const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, log: (s: string) => io.stderr(`${s}\n`) });
+    const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, log: (s: string) => io.stderr(`${s}\n`), ...overrides.notify });
     io.stderr(`notify: ${result.summary}\n`);
+    return result.complete;
   }
+  return undefined;
 }
 
 /**
