@@ -163,6 +163,20 @@ describe('drift-auditor audit', () => {
 });
 
 
+describe('drift-auditor audit --store', () => {
+  it('draws the trend of earlier runs of the cluster in the stored HTML report', async () => {
+    const store = await tmp();
+    const runAt = (day: string) => main(['audit', ...EXAMPLE.slice(0, -1), `2026-11-${day}T10:00:00Z`, '--format', 'json', '--store', store], captureIO());
+
+    for (const day of ['20', '21', '22']) expect(await runAt(day)).toBe(0);
+
+    const html = await readFile((await findFile(path.join(store, 'clusters/example/runs/2026/11/22'), 'report.html'))!, 'utf8');
+    const trend = html.slice(html.indexOf('<section id="trend">'));
+    expect(trend.match(/<g class="bar">/g)).toHaveLength(3);
+    expect(trend).toContain('2026-11-20T10:00:00.000Z');
+  });
+});
+
 describe('drift-auditor audit --notify-repo', () => {
   it('opens one issue per drifting DaemonSet right after the audit, and writes nothing when run again', async () => {
     const emu = await startGitHubEmulator([...issueRoutes, ...labelRoutes]);

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { audit } from '../../core/audit.js';
-import { UsageError } from '../../core/errors.js';
+import { StoreError, UsageError } from '../../core/errors.js';
+import type { ReportStore } from '../../adapters/store/index.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
 import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
@@ -211,10 +212,13 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
     ...(await import('../../core/render/csv.js')),
     ...(await import('../../core/render/table.js')),
   };
+  // With a store, the HTML report carries the trend of the earlier runs of this cluster.
+  const store = args.store ? await (await import('../../adapters/store/index.js')).openStore(args.store, { endpoint: args.s3Endpoint, env: io.env }) : undefined;
+  const history = store ? await readHistory(store, report) : undefined;
   const artifacts = {
     'report.json': { body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
     'report.md': { body: render.renderMarkdown(report), contentType: 'text/markdown; charset=utf-8' },
-    'report.html': { body: render.renderHtml(report), contentType: 'text/html; charset=utf-8' },
+    'report.html': { body: render.renderHtml(report, { history }), contentType: 'text/html; charset=utf-8' },
     'findings.csv': { body: render.renderCsv(report), contentType: 'text/csv; charset=utf-8' },
   };
 
@@ -229,9 +233,7 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
   }
 
   let reportUrl: string | undefined;
-  if (args.store) {
-    const { openStore } = await import('../../adapters/store/index.js');
-    const store = await openStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
+  if (store) {
     const stored = await store.putRun({ report, artifacts, snapshot: evidence });
     const htmlKey = stored.keys['report.html'];
     // A link people can open from a GitHub issue: presigned for S3 (7 days, SigV4's maximum), file:// locally.
@@ -246,6 +248,16 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
     return result.complete;
   }
   return undefined;
+}
+
+/** Returns findings per run for the trend chart: up to 30 earlier runs of the cluster, oldest first, then this one. */
+async function readHistory(store: ReportStore, report: Report): Promise<{ generatedAt: string; bySeverity: Record<Severity, number> }[]> {
+  const earlier = await store.listRuns(report.cluster, { limit: 30 }).catch((err: unknown) => {
+    // A first run has no history; anything else is a real store problem and must surface.
+    if (err instanceof StoreError && /does not exist|not found|NoSuchKey/i.test(err.message)) return [];
+    throw err;
+  });
+  return [...earlier.reverse(), report.summary].map((r) => ({ generatedAt: 'generatedAt' in r ? r.generatedAt : report.generatedAt, bySeverity: r.bySeverity }));
 }
 
 /**
