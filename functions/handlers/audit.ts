@@ -14,7 +14,7 @@ import { SEVERITIES, type Report, type Snapshot } from '../core/types.js';
 import { readManifests } from '../adapters/manifest-source.js';
 import { loadPolicy } from '../adapters/policy-loader.js';
 import { loadRules } from '../adapters/rules-loader.js';
-import { openStore } from '../adapters/store/index.js';
+import { openStore, readHistory, type HistoryPoint } from '../adapters/store/index.js';
 import type { AuditOutput, SnapshotOutput } from './shared/contract.js';
 import { auditorVersion, bundleRoot, requireEnv, rulesDir } from './shared/env.js';
 import { AuditIncompleteError } from './shared/errors.js';
@@ -47,7 +47,8 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
     hash: sha256Hex,
   });
   const store = await openStore(`s3://${bucket}`, { env: process.env });
-  const stored = await store.putRun({ report, artifacts: renderArtifacts(report), snapshot: gz });
+  const history = await readHistory(store, report);
+  const stored = await store.putRun({ report, artifacts: renderArtifacts(report, history), snapshot: gz });
   const keys = keysByName(stored.keys);
 
   publishReportMetrics(report, snapshot);
@@ -90,10 +91,10 @@ function parseSnapshot(gz: Buffer, where: string, sha256: string, cluster: strin
 }
 
 /** Returns a run's rendered artifacts (the store writes report.json itself). */
-function renderArtifacts(report: Report): Record<string, { body: string; contentType: string }> {
+function renderArtifacts(report: Report, history: HistoryPoint[]): Record<string, { body: string; contentType: string }> {
   return {
     'report.md': { body: renderMarkdown(report), contentType: 'text/markdown; charset=utf-8' },
-    'report.html': { body: renderHtml(report), contentType: 'text/html; charset=utf-8' },
+    'report.html': { body: renderHtml(report, { history }), contentType: 'text/html; charset=utf-8' },
     'findings.csv': { body: renderCsv(report), contentType: 'text/csv; charset=utf-8' },
   };
 }

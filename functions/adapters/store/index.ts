@@ -10,6 +10,7 @@ import { S3Store } from './s3-store.js';
 export * from './report-store.js';
 export { LocalStore } from './local-store.js';
 export { S3Store } from './s3-store.js';
+export { readHistory, type HistoryPoint } from './history.js';
 
 /** The folder used when no store is given. */
 export const DEFAULT_STORE = 'reports';

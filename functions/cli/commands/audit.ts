@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { audit } from '../../core/audit.js';
-import { StoreError, UsageError } from '../../core/errors.js';
-import type { ReportStore } from '../../adapters/store/index.js';
+import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
 import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
@@ -214,7 +213,7 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
   };
   // With a store, the HTML report carries the trend of the earlier runs of this cluster.
   const store = args.store ? await (await import('../../adapters/store/index.js')).openStore(args.store, { endpoint: args.s3Endpoint, env: io.env }) : undefined;
-  const history = store ? await readHistory(store, report) : undefined;
+  const history = store ? await (await import('../../adapters/store/index.js')).readHistory(store, report) : undefined;
   const artifacts = {
     'report.json': { body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
     'report.md': { body: render.renderMarkdown(report), contentType: 'text/markdown; charset=utf-8' },
@@ -248,16 +247,6 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
     return result.complete;
   }
   return undefined;
-}
-
-/** Returns findings per run for the trend chart: up to 30 earlier runs of the cluster, oldest first, then this one. */
-async function readHistory(store: ReportStore, report: Report): Promise<{ generatedAt: string; bySeverity: Record<Severity, number> }[]> {
-  const earlier = await store.listRuns(report.cluster, { limit: 30 }).catch((err: unknown) => {
-    // A first run has no history; anything else is a real store problem and must surface.
-    if (err instanceof StoreError && /does not exist|not found|NoSuchKey/i.test(err.message)) return [];
-    throw err;
-  });
-  return [...earlier.reverse(), report.summary].map((r) => ({ generatedAt: 'generatedAt' in r ? r.generatedAt : report.generatedAt, bySeverity: r.bySeverity }));
 }
 
 /**
