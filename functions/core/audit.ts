@@ -7,7 +7,7 @@ import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
 import { applyPolicy } from './policy/apply.js';
-import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, podOrder, targetNodeName } from './scheduling/index.js';
+import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, isPodTerminal, podOrder, targetNodeName } from './scheduling/index.js';
 import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, Gap, PodState, Policy, Report, RuleDefinition, Severity, Snapshot } from './types.js';
 import { SEVERITIES } from './types.js';
 
@@ -130,7 +130,7 @@ function indexCurrentRevisions(revisions: K8sControllerRevision[]): Map<string, 
  * Returns the DaemonSet's pods by target node, each list in the controller's order
  * (kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:getNodesToDaemonPods, podByCreationTimestampAndPhase).
  * Ownership is the controller reference (already indexed) plus a selector that still matches
- * (pkg/controller/controller_ref_manager.go:ClaimObject); pods being deleted are not coverage.
+ * (pkg/controller/controller_ref_manager.go:ClaimObject); terminal pods being deleted are left out, as the controller does.
  */
 function ownedPodsByNode(ds: K8sDaemonSet, candidates: K8sPod[]): Map<string, K8sPod[]> {
   const out = new Map<string, K8sPod[]>();
@@ -138,7 +138,10 @@ function ownedPodsByNode(ds: K8sDaemonSet, candidates: K8sPod[]): Map<string, K8
   if (selector.empty) return out; // the controller refuses to sync a DaemonSet selecting everything
   const ns = ds.metadata.namespace ?? 'default';
   for (const p of candidates) {
-    if ((p.metadata.namespace ?? 'default') !== ns || p.metadata.deletionTimestamp) continue;
+    if ((p.metadata.namespace ?? 'default') !== ns) continue;
+    // getNodesToDaemonPods(ds, includeDeletedTerminal=false): only terminal pods being deleted drop out; a terminating
+    // Running pod and an undeleted Failed/Succeeded pod still occupy the node (the controller creates no other).
+    if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue;
     if (!selector.matches(p.metadata.labels)) continue;
     const node = targetNodeName(p);
     if (node === null) continue;

@@ -73,7 +73,6 @@ describe('audit()', () => {
       pod(ds, 'n1'),
       pod(ds, 'n2', { labels: { app: 'released' } }), // released by the selector
       pod(ds, 'n3', { owner: null }), // orphan with matching labels
-      pod(ds, 'n4', { deletionTimestamp: '2026-06-01T11:59:00Z' }), // terminating
       pod(ds, 'n5', { owner: { kind: 'DaemonSet', name: 'agent', uid: 'other-uid' } }), // same name, another DaemonSet
     ];
 
@@ -81,6 +80,65 @@ describe('audit()', () => {
 
     expect(report.coverage[0]!.nodes).toEqual({ n1: 'running', n2: 'missing', n3: 'missing', n4: 'missing', n5: 'missing' });
     expect(report.findings.map((f) => `${f.rule}@${f.node}`)).toEqual(['coverage/missing@n2', 'coverage/missing@n3', 'coverage/missing@n4', 'coverage/missing@n5']);
+  });
+
+  // Mirrors kubernetes/kubernetes pkg/controller/daemon/daemon_controller_test.go:TestGetNodesToDaemonPods
+  // ("exclude deleted terminal pods") and updateDaemonSetStatus: only a pod that is both terminal (Succeeded/Failed)
+  // and being deleted drops out; a terminating Running pod and an undeleted terminal pod still count as scheduled.
+  it.each([
+    ['a terminating Running pod', { deletionTimestamp: '2026-06-01T11:59:00Z' }, 'running', 1, 1, []],
+    ['an undeleted Succeeded pod', { phase: 'Succeeded', ready: false }, 'unready', 1, 0, []],
+    ['an undeleted Failed pod', { phase: 'Failed', ready: false }, 'unready', 1, 0, []],
+    ['a Succeeded pod being deleted', { phase: 'Succeeded', ready: false, deletionTimestamp: '2026-06-01T11:59:00Z' }, 'missing', 0, 0, ['coverage/missing@n1']],
+    ['a Failed pod being deleted', { phase: 'Failed', ready: false, deletionTimestamp: '2026-06-01T11:59:00Z' }, 'missing', 0, 0, ['coverage/missing@n1']],
+  ] as const)('counts %s as the controller\'s status does', (_name, options, state, covered, ready, findings) => {
+    const ds = daemonSet('kube-system/agent');
+
+    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { ...options, readySince: AT.toISOString() })] }), desiredOf([ds]), corePolicy(), AT);
+
+    expect([report.coverage[0]!.nodes, report.coverage[0]!.covered, report.coverage[0]!.ready]).toEqual([{ n1: state }, covered, ready]);
+    expect(report.findings.filter((f) => f.rule.startsWith('coverage/')).map((f) => `${f.rule}@${f.node}`)).toEqual(findings);
+  });
+
+  // podsShouldBeOnNode deletes only pods with no deletionTimestamp, and keeps only non-terminal ones: a pod already being
+  // deleted is counted in status but is neither a pod to delete, nor a kept pod, nor an outdated one left behind.
+  it.each([
+    ['on a node the spec excludes', { nodeSelector: { pool: 'infra' } }, {}, ['coverage/misscheduled']],
+    ['on a node with an untolerated NoSchedule taint', {}, { taints: ['dedicated=db:NoSchedule'] }, ['coverage/kept']],
+    ['with an old image', {}, {}, ['image/outdated-pod']],
+  ] as const)('does not report a pod being deleted %s', (_name, gitOptions, nodeOptions, rules) => {
+    const live = daemonSet('kube-system/agent');
+    const git = daemonSet('kube-system/agent', gitOptions);
+    const report = (deletionTimestamp?: string) => audit(
+      snapshotOf({ nodes: [node('n1', nodeOptions)], daemonSets: [live], pods: [pod(live, 'n1', { images: { agent: 'agent:0.9' }, ...(deletionTimestamp ? { deletionTimestamp } : {}) })] }),
+      desiredOf([git]), defaultPolicy(), AT,
+    ).findings.filter((f) => (rules as readonly string[]).includes(f.rule)).length;
+
+    expect([report(), report('2026-06-01T11:59:00Z')]).toEqual([1, 0]);
+  });
+
+  it('says a pod stuck terminating is why the node has no Ready pod', () => {
+    const ds = daemonSet('kube-system/agent');
+    const pods = [pod(ds, 'n1', { name: 'agent-a', ready: false, deletionTimestamp: '2026-06-01T10:00:00Z', readySince: '2026-06-01T10:00:00Z' })];
+
+    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods }), desiredOf([ds]), corePolicy(), AT);
+
+    expect(report.findings.filter((f) => f.rule === 'coverage/unready').map((f) => f.actual)).toEqual([
+      'pod is terminating (deletion requested at 2026-06-01T10:00:00Z) and no replacement is created until it is gone',
+    ]);
+  });
+
+  it('counts the first pod in podByCreationTimestampAndPhase order when a terminating pod precedes its replacement', () => {
+    const ds = daemonSet('kube-system/agent');
+    const pods = [
+      pod(ds, 'n1', { name: 'agent-old', revisionHash: 'old', deletionTimestamp: '2026-06-01T11:59:00Z', ready: false, readySince: AT.toISOString() }),
+      pod(ds, 'n1', { name: 'agent-new', creationTimestamp: '2026-06-01T11:59:30Z' }),
+    ];
+
+    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods, controllerRevisions: [revision(ds, 1, 'old'), revision(ds, 2)] }), desiredOf([ds]), corePolicy(), AT);
+
+    expect([report.coverage[0]!.covered, report.coverage[0]!.ready, report.coverage[0]!.upToDate]).toEqual([1, 0, 0]);
+    expect(report.findings.filter((f) => f.rule.startsWith('coverage/')).map((f) => `${f.rule}@${f.node}`)).toEqual([]);
   });
 
   it('maps a pod not yet bound to its node through the matchFields affinity the controller sets', () => {

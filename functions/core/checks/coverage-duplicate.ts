@@ -4,7 +4,7 @@
 import { surgeCount } from '../scheduling/index.js';
 import type { Finding } from '../types.js';
 import type { Check } from './context.js';
-import { findingFor, forEachNodeWithPods, isPodUpdated } from './helpers.js';
+import { findingFor, forEachNodeWithPods, isPodUpdated, runningPods } from './helpers.js';
 
 export const coverageDuplicate: Check = {
   rules: ['coverage/duplicate'],
@@ -12,11 +12,15 @@ export const coverageDuplicate: Check = {
     const out: Finding[] = [];
     for (const pair of ctx.daemonSets) {
       if (!pair.live) continue;
+      // util/daemonset_util.go:AllowsSurge is SurgeCount(ds, 1) != 0: any non-zero maxSurge, whatever the node count.
       let surge: number | null | undefined;
-      forEachNodeWithPods(ctx, pair, (node, _i, pods) => {
+      forEachNodeWithPods(ctx, pair, (node, _i, all) => {
+        if (all.length < 2) return;
+        // Pods being deleted and Failed/Succeeded ones do not compete for the node (podsShouldBeOnNode's daemonPodsRunning).
+        const pods = runningPods(all);
         if (pods.length < 2) return;
         if (pods.length === 2) {
-          surge ??= surgeCount(pair.live!, pair.decisions.filter((d) => d.shouldRun).length) ?? 0;
+          surge ??= surgeCount(pair.live!, 1) ?? 0;
           const updated = pods.filter((p) => isPodUpdated(p, pair)).length;
           if (surge > 0 && updated === 1) return;
         }

@@ -3,7 +3,7 @@
 // (kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:NodeShouldRunDaemonPod). Informational.
 import type { Finding } from '../types.js';
 import type { Check } from './context.js';
-import { findingFor, forEachNodeWithPods, formatTaint } from './helpers.js';
+import { findingFor, forEachNodeWithPods, formatTaint, runningPods } from './helpers.js';
 
 const LIFECYCLE_TAINTS = new Set(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
 
@@ -15,11 +15,14 @@ export const coverageKept: Check = {
       forEachNodeWithPods(ctx, pair, (node, i, pods) => {
         const d = pair.decisions[i]!;
         if (d.shouldRun || !d.shouldContinueRunning) return;
+        // Kept means a pod the controller leaves running: not one being deleted, not a Failed/Succeeded one it removes.
+        const kept = runningPods(pods)[0];
+        if (!kept) return;
         const blocker = d.reason?.kind === 'taint' ? `taint ${formatTaint(d.reason)}` : 'the node';
         const lifecycle = d.reason?.kind === 'taint' && LIFECYCLE_TAINTS.has(d.reason.key) ? ' (set by the node lifecycle controller while the node is not ready)' : '';
         out.push(findingFor(ctx, 'coverage/kept', pair, node.metadata.name,
-          `pod ${pods[0]!.metadata.name} on node ${node.metadata.name} is kept by the controller, but no new pod would be created there: ${blocker} is not tolerated${lifecycle}`,
-          { expected: 'pod kept, not recreated', actual: pods[0]!.metadata.name }));
+          `pod ${kept.metadata.name} on node ${node.metadata.name} is kept by the controller, but no new pod would be created there: ${blocker} is not tolerated${lifecycle}`,
+          { expected: 'pod kept, not recreated', actual: kept.metadata.name }));
       });
     }
     return out;

@@ -15,7 +15,9 @@ export const coverageMisscheduled: Check = {
         if (decision.shouldContinueRunning) return;
         const live = pair.liveDecisions?.[i];
         const why = live?.shouldContinueRunning ? '; the live DaemonSet still allows this node, the spec in Git does not' : '';
+        // The controller deletes only pods not already being deleted (podsShouldBeOnNode, !shouldContinueRunning).
         for (const p of pods) {
+          if (p.metadata.deletionTimestamp) continue;
           out.push(findingFor(ctx, 'coverage/misscheduled', pair, node.metadata.name,
             `pod ${p.metadata.name} runs on node ${node.metadata.name}, where the DaemonSet may not run: ${describeExclusion(decision.reason)}${why}`,
             { expected: 'no pod', actual: p.metadata.name }));

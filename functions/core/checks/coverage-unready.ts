@@ -16,6 +16,10 @@ export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; con
     const c = node.status?.conditions?.find((x) => x.type === 'Ready');
     return { reason: `node ${node.metadata.name} is NotReady${c?.reason ? ` (${c.reason})` : ''}` };
   }
+  if (pod.metadata.deletionTimestamp) {
+    // The controller counts a terminating pod and creates no replacement until it is gone (getNodesToDaemonPods).
+    return { reason: `pod is terminating (deletion requested at ${pod.metadata.deletionTimestamp}) and no replacement is created until it is gone` };
+  }
   const status = pod.status ?? {};
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (status.phase === 'Pending' && scheduled?.status === 'False') {

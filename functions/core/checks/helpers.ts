@@ -3,6 +3,7 @@
 import { parseImageRef } from '../image-ref.js';
 import type { Container, K8sDaemonSet, K8sNode, K8sPod } from '../k8s-types.js';
 import type { ExclusionReason } from '../scheduling/decision.js';
+import { isPodTerminal } from '../scheduling/pods.js';
 import type { Finding } from '../types.js';
 import type { AuditContext, DaemonSetPair } from './context.js';
 
@@ -80,6 +81,21 @@ export function containerPath(spec: { initContainers?: Container[] } | undefined
 /** Returns the image reference normalised for display (the input when it does not parse). */
 export function normalizedImage(ref: string): string {
   return parseImageRef(ref)?.normalized ?? ref;
+}
+
+/**
+ * Returns the pods the controller still manages on a node: not being deleted and not terminal
+ * (daemonPodsRunning in kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:podsShouldBeOnNode).
+ * Returns `pods` itself when all qualify (no allocation on the common path).
+ */
+export function runningPods(pods: K8sPod[]): K8sPod[] {
+  let all = true;
+  for (const p of pods) if (!isRunningPod(p)) { all = false; break; }
+  return all ? pods : pods.filter(isRunningPod);
+}
+
+function isRunningPod(p: K8sPod): boolean {
+  return !p.metadata.deletionTimestamp && !isPodTerminal(p);
 }
 
 /** Returns whether the node's Ready condition is True. */

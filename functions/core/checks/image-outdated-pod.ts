@@ -38,6 +38,8 @@ export const imageOutdatedPod: Check = {
         // Pods the controller is about to delete are coverage/misscheduled, not outdated.
         if (!pair.decisions[i]!.shouldContinueRunning) return;
         for (const p of pods) {
+          // A pod being deleted is on its way out (a rollout's replace step), not one left behind.
+          if (p.metadata.deletionTimestamp) continue;
           if (p.spec.initContainers) for (const c of p.spec.initContainers) check(p, node, c);
           for (const c of p.spec.containers) check(p, node, c);
         }

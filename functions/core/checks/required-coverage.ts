@@ -5,7 +5,7 @@ import type { K8sNode } from '../k8s-types.js';
 import { compileLabelSelector } from '../scheduling/label-selector.js';
 import type { Finding, RequiredCoverage } from '../types.js';
 import type { Check } from './context.js';
-import { describeExclusion, findingFor } from './helpers.js';
+import { describeExclusion, findingFor, runningPods } from './helpers.js';
 
 /** Returns whether a node carries every taint the requirement names (key, and value/effect when given). */
 export function hasRequiredTaints(node: K8sNode, taints: RequiredCoverage['taints']): boolean {
@@ -43,7 +43,8 @@ export const requiredCoverage: Check = {
           const d = pair.decisions[i]!;
           const node = ctx.nodes[i]!.metadata.name;
           // A pod the controller keeps (untolerated NoSchedule) still covers the node: that is coverage/kept.
-          if (d.shouldRun || pair.podsByNode.get(node)?.length) continue;
+          const pods = pair.podsByNode.get(node);
+          if (d.shouldRun || (pods && runningPods(pods).length)) continue;
           const id = `${key}|${node}`;
           if (seen.has(id)) continue;
           seen.add(id);

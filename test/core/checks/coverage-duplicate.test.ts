@@ -39,6 +39,26 @@ describe('coverageDuplicate', () => {
     expect(findings.map((f) => f.actual)).toEqual([hashes.length]);
   });
 
+  // kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go:podsShouldBeOnNode: only non-deleted, non-terminal
+  // pods (daemonPodsRunning) compete for the node; Failed and Succeeded pods are deleted on their own.
+  it.each([['Failed'], ['Succeeded']])('ignores an undeleted %s pod beside the running one', (phase) => {
+    const ds = daemonSet('kube-system/agent');
+    const pods = [pod(ds, 'n1', { name: 'agent-a', phase, ready: false }), pod(ds, 'n1', { name: 'agent-b', creationTimestamp: '2026-05-02T00:00:00Z' })];
+
+    expect(runCheck(coverageDuplicate, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods }), desiredOf([ds]))).toEqual([]);
+  });
+
+  // pkg/controller/daemon/util/daemonset_util.go:AllowsSurge asks SurgeCount(ds, 1): any non-zero maxSurge allows the
+  // old+new pair, whatever the number of nodes the Git spec selects.
+  it('accepts one old and one new pod with a percentage maxSurge when Git selects no node', () => {
+    const live = daemonSet('kube-system/agent', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '10%', maxUnavailable: 0 } } });
+    const git = daemonSet('kube-system/agent', { nodeSelector: { pool: 'none' }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '10%', maxUnavailable: 0 } } });
+    const pods = [pod(live, 'n1', { name: 'agent-old', revisionHash: 'old' }), pod(live, 'n1', { name: 'agent-new', revisionHash: 'new' })];
+    const revisions = [revision(live, 1, 'old'), revision(live, 2, 'new')];
+
+    expect(runCheck(coverageDuplicate, snapshotOf({ nodes: [node('n1')], daemonSets: [live], pods, controllerRevisions: revisions }), desiredOf([git]))).toEqual([]);
+  });
+
   it('ignores a terminating second pod', () => {
     const ds = daemonSet('kube-system/agent');
     const pods = [pod(ds, 'n1', { name: 'agent-a' }), pod(ds, 'n1', { name: 'agent-b', deletionTimestamp: '2026-06-01T11:59:00Z' })];
