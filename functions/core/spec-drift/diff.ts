@@ -5,6 +5,7 @@
 // command, args, env, ports, mounts, probes, securityContext); elsewhere other actors (defaulting,
 // admission, autoscalers) may add them. Lists of named items are matched by key, not position.
 import type { Container, K8sDaemonSet } from '../k8s-types.js';
+import { sha256Hex } from '../notify/sha256.js';
 import { defaultPullPolicy, normaliseDaemonSet, Quantity, type Norm } from './normalise.js';
 
 /** One difference: JSON path, Git's value (expected) and the live value (actual); undefined = absent. */
@@ -15,9 +16,12 @@ export interface SpecDifference {
 }
 
 export interface DiffOptions {
-  /** sha256 (hex) of a string, to compare Git env values with live values the snapshot redacted to `valueSha256`. */
+  /** sha256 (hex) of a string (default: the core's pure sha256); env values are compared and shown only as hashes. */
   hash?: (text: string) => string;
 }
+
+/** Hex digits of an env value's sha256 that findings show (`sha256:<prefix>`): enough to compare, never the value. */
+export const ENV_HASH_PREFIX = 16;
 
 type Obj = { [k: string]: Norm };
 
@@ -104,25 +108,32 @@ function keyed(items: Norm[], keyOf: (i: Obj) => string | null): Map<string, Obj
   return out;
 }
 
-/** Replaces redacted env values by comparable tokens: `sha256:<hex>` on both sides, or drops them when no hash is given. */
-function comparableEnv(g: Obj, l: Obj, hash: DiffOptions['hash']): [Obj, Obj] {
-  if (l.valueSha256 === undefined) return [g, l];
-  const { valueSha256, ...live } = l;
-  const git = { ...g };
-  if (typeof git.value === 'string' && hash) {
-    git.value = `sha256:${hash(git.value)}`;
-    live.value = `sha256:${String(valueSha256)}`;
-  } else if (typeof git.value === 'string') {
-    delete git.value; // cannot compare a redacted value without a hash: not drift
-  } else {
-    live.value = `sha256:${String(valueSha256)}`;
+/**
+ * Replaces every env value by `sha256:<prefix>` (a live value the snapshot already redacted to
+ * `valueSha256` by the prefix of that hash): env values may be secrets, and findings, reports and
+ * GitHub issues must never carry them. Both sides hash alike, so a changed value is still drift.
+ */
+function redactEnv(ds: Obj, hash: (text: string) => string): Obj {
+  const token = (text: string): string => `sha256:${hash(text).slice(0, ENV_HASH_PREFIX)}`;
+  const spec = isObj(ds.spec) && isObj(ds.spec.template) && isObj(ds.spec.template.spec) ? ds.spec.template.spec : undefined;
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
+    const containers = spec?.[list];
+    if (!Array.isArray(containers)) continue;
+    for (const c of containers) {
+      if (!isObj(c) || !Array.isArray(c.env)) continue;
+      c.env = c.env.map((e) => {
+        if (!isObj(e)) return token(typeof e === 'string' ? e : JSON.stringify(plain(e)));
+        const { valueSha256, value, ...rest } = e;
+        if (valueSha256 !== undefined) return { ...rest, value: `sha256:${String(valueSha256).slice(0, ENV_HASH_PREFIX)}` };
+        return value === undefined ? rest : { ...rest, value: token(typeof value === 'string' ? value : JSON.stringify(plain(value))) };
+      });
+    }
   }
-  return [git, live];
+  return ds;
 }
 
 class Differ {
   readonly out: SpecDifference[] = [];
-  constructor(private readonly opts: DiffOptions) {}
 
   report(path: string, g: Norm | undefined, l: Norm | undefined): void {
     this.out.push({ path, expected: plain(g), actual: plain(l) });
@@ -168,8 +179,7 @@ class Differ {
           if (!containers) this.report(p, gi, undefined);
           continue;
         }
-        const [a, b] = field === 'env' ? comparableEnv(gi, li, this.opts.hash) : [gi, li];
-        this.walk(a, b, p, `${abstract}[]`, full);
+        this.walk(gi, li, p, `${abstract}[]`, full);
       }
       // Git sets this list, so it owns its membership: items only the live object has are drift.
       if (!containers) for (const [k, li] of lk) if (!gk.has(k)) this.report(`${path}[${k}]`, undefined, li);
@@ -187,11 +197,13 @@ class Differ {
 
 /**
  * Returns the differences between the Git manifest and the live DaemonSet after normalisation
- * (see normalise.ts), one per JSON path, Git first. Container images are image/drift's.
+ * (see normalise.ts), one per JSON path, Git first. Container images are image/drift's. Env values
+ * appear only as `sha256:<prefix>` (see redactEnv).
  */
 export function diffDaemonSets(git: K8sDaemonSet, live: K8sDaemonSet, opts: DiffOptions = {}): SpecDifference[] {
-  const d = new Differ(opts);
-  d.walk(normaliseDaemonSet(alignDefaultedPullPolicy(git, live)), normaliseDaemonSet(live), '', '', false);
+  const hash = opts.hash ?? sha256Hex;
+  const d = new Differ();
+  d.walk(redactEnv(normaliseDaemonSet(alignDefaultedPullPolicy(git, live)), hash), redactEnv(normaliseDaemonSet(live), hash), '', '', false);
   return d.out;
 }
 

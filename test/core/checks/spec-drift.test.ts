@@ -57,8 +57,21 @@ describe('specDrift', () => {
     const findings = specDrift.run(ctx);
 
     expect(findings.map((f) => [f.path, f.expected, f.actual])).toEqual([
-      ['spec.template.spec.containers[name=agent].env[name=TOKEN].value', `sha256:${sha256('old')}`, `sha256:${sha256('new')}`],
+      ['spec.template.spec.containers[name=agent].env[name=TOKEN].value', `sha256:${sha256('old').slice(0, 16)}`, `sha256:${sha256('new').slice(0, 16)}`],
     ]);
+  });
+
+  it('never carries a plain env value, from Git or from a kubectl dump, in a finding', () => {
+    const git = daemonSet('kube-system/agent', { containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'PASSWORD', value: 'git-secret' }] }] });
+    const live = daemonSet('kube-system/agent', { containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'PASSWORD', value: 'live-secret' }, { name: 'ADDED', value: 'added-secret' }] }] });
+
+    const findings = runCheck(specDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [live] }), desiredOf([git]));
+
+    expect(findings.map((f) => [f.path, f.expected, f.actual])).toEqual([
+      ['spec.template.spec.containers[name=agent].env[name=PASSWORD].value', `sha256:${sha256('git-secret').slice(0, 16)}`, `sha256:${sha256('live-secret').slice(0, 16)}`],
+      ['spec.template.spec.containers[name=agent].env[name=ADDED]', null, { name: 'ADDED', value: `sha256:${sha256('added-secret').slice(0, 16)}` }],
+    ]);
+    expect(JSON.stringify(findings)).not.toMatch(/secret/);
   });
 
   it('skips DaemonSets that are only in Git or only in the cluster', () => {

@@ -40,7 +40,7 @@ describe('diffDaemonSets()', () => {
     ['a probe threshold', (ds) => { (ds.spec.template.spec.containers[0]!.livenessProbe as { failureThreshold: number }).failureThreshold = 3; },
       { path: 'spec.template.spec.containers[name=calico-node].livenessProbe.failureThreshold', expected: 6, actual: 3 }],
     ['an env value', (ds) => { ds.spec.template.spec.containers[0]!.env![2]!.value = 'k8s'; },
-      { path: 'spec.template.spec.containers[name=calico-node].env[name=CLUSTER_TYPE].value', expected: 'k8s,bgp', actual: 'k8s' }],
+      { path: 'spec.template.spec.containers[name=calico-node].env[name=CLUSTER_TYPE].value', expected: `sha256:${sha256('k8s,bgp').slice(0, 16)}`, actual: `sha256:${sha256('k8s').slice(0, 16)}` }],
     ['a CPU request', (ds) => { ds.spec.template.spec.containers[0]!.resources!.requests!.cpu = '500m'; },
       { path: 'spec.template.spec.containers[name=calico-node].resources.requests.cpu', expected: '250m', actual: '500m' }],
     ['a dropped toleration', (ds) => { ds.spec.template.spec.tolerations = []; },
@@ -107,14 +107,14 @@ describe('diffDaemonSets()', () => {
     expect(diffDaemonSets(git, live)).toEqual([]);
   });
 
-  it('compares redacted env values by sha256 when a hash is given, and skips them otherwise', () => {
+  it('compares redacted env values with plain ones by sha256, and shows only a prefix of the hash', () => {
     const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'A', value: 'same' }, { name: 'B', value: 'old' }] }] });
     const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'A', valueSha256: sha256('same') }, { name: 'B', valueSha256: sha256('new') }] }] });
 
     expect(diffDaemonSets(git, live, { hash: sha256 })).toEqual([
-      { path: 'spec.template.spec.containers[name=agent].env[name=B].value', expected: `sha256:${sha256('old')}`, actual: `sha256:${sha256('new')}` },
+      { path: 'spec.template.spec.containers[name=agent].env[name=B].value', expected: `sha256:${sha256('old').slice(0, 16)}`, actual: `sha256:${sha256('new').slice(0, 16)}` },
     ]);
-    expect(diffDaemonSets(git, live)).toEqual([]);
+    expect(diffDaemonSets(git, live)).toEqual(diffDaemonSets(git, live, { hash: sha256 }));
   });
 
   it('matches tolerations as a set and env by name, not position', () => {
@@ -131,7 +131,7 @@ describe('diffDaemonSets()', () => {
     const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'DEBUG', value: 'true' }] }] });
 
     expect(diffDaemonSets(git, live)).toEqual([
-      { path: 'spec.template.spec.containers[name=agent].env', expected: undefined, actual: [{ name: 'DEBUG', value: 'true' }] },
+      { path: 'spec.template.spec.containers[name=agent].env', expected: undefined, actual: [{ name: 'DEBUG', value: `sha256:${sha256('true').slice(0, 16)}` }] },
     ]);
   });
 });
