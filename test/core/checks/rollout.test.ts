@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatDuration, rolloutStuck } from '../../../functions/core/checks/rollout.js';
 import type { K8sDaemonSet } from '../../../functions/core/k8s-types.js';
-import { AT, daemonSet, defaultPolicy, desiredOf, node, revision, snapshotOf } from '../../support/builders.js';
+import { AT, daemonSet, defaultPolicy, desiredOf, node, pod, revision, snapshotOf } from '../../support/builders.js';
 import { runCheck } from './support.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/spec-drift/', import.meta.url));
@@ -56,6 +56,37 @@ describe('rolloutStuck', () => {
     const ds = parse(readFileSync(`${FIXTURES}argo-cd-daemonset-ondelete.yaml`, 'utf8')) as K8sDaemonSet;
 
     expect(run({ ...ds, metadata: { ...ds.metadata, uid: 'u1', generation: 4 } }, HOUR_AGO)).toEqual([]);
+  });
+
+  // kubernetes/kubernetes pkg/controller/daemon/update.go:constructHistory: a rollback (kubectl rollout undo, or a Git
+  // revert) reuses the ControllerRevision whose data matches the template and only raises its .revision to max+1, so
+  // that revision's creationTimestamp dates from the first time the template was used, not from the rollback.
+  describe('after a rollback that reused an old ControllerRevision', () => {
+    const ds = rollingDs({ desiredNumberScheduled: 3, currentNumberScheduled: 3, updatedNumberScheduled: 1, observedGeneration: 2 });
+    const created = (r: ReturnType<typeof revision>, at: string) => ({ ...r, metadata: { ...r.metadata, creationTimestamp: at } });
+    // revision 3 (current hash) was first created as revision 1 months ago; revision 2 (hash 'bad') a day ago.
+    const revisions = [created(revision(ds, 3), '2026-01-01T00:00:00Z'), created(revision(ds, 2, 'bad'), '2026-05-31T12:00:00Z')];
+    const runWith = (updatedPodCreated: string | null) => {
+      const pods = [pod(ds, 'n1', { revisionHash: 'bad' }), pod(ds, 'n2', { revisionHash: 'bad' })];
+      if (updatedPodCreated) pods.push(pod(ds, 'n3', { creationTimestamp: updatedPodCreated }));
+      return runCheck(rolloutStuck, snapshotOf({ nodes: [node('n1'), node('n2'), node('n3')], daemonSets: [ds], pods, controllerRevisions: revisions }), desiredOf([]), defaultPolicy());
+    };
+
+    it('does not time the rollout from the reused revision\'s creation', () => {
+      expect(runWith(MINUTES_AGO)).toEqual([]);
+    });
+
+    it('times it from the first pod of the current revision created after the newer revision', () => {
+      expect(runWith(HOUR_AGO).map((f) => f.message)).toEqual([
+        `rollout not finished, running for at least 1h 0m (revision 3 was reused by a rollback; its first new pod ${'agent-n3'} was created at ${HOUR_AGO}), over the 30m threshold: 1 of 3 pods updated (2 still run an old revision)`,
+      ]);
+    });
+
+    it('reports without a duration when no pod of the current revision was created since', () => {
+      expect(runWith(null).map((f) => f.message)).toEqual([
+        'rollout not finished, its start is unknown (revision 3 was reused by a rollback after revision 2 of 2026-05-31T12:00:00Z, and no pod of it was created since): 1 of 3 pods updated (2 still run an old revision)',
+      ]);
+    });
   });
 
   it('reports without a duration when no ControllerRevision is known', () => {
