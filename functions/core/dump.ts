@@ -112,18 +112,23 @@ export function collectDumpValue(file: string, value: unknown, into: DumpContent
     const itemKind = kind ? LIST_ITEM_KIND[kind] : undefined;
     for (const item of value.items as unknown[]) {
       if (!isObject(item)) continue;
-      addObject(typeof item.kind === 'string' ? item.kind : itemKind ?? inferKind(item), item, into);
+      addObject(file, typeof item.kind === 'string' ? item.kind : itemKind ?? inferKind(item), item, into);
     }
     return;
   }
   if (kind === undefined || !isObject(value.metadata)) {
     throw new InputError(`failed to read dump ${file}: not a Kubernetes List or object (no kind and no items); expected the output of kubectl get … -o json`);
   }
-  addObject(kind, value, into);
+  addObject(file, kind, value, into);
 }
 
-function addObject(kind: string | undefined, item: Record<string, unknown>, into: DumpContents): void {
+function addObject(file: string, kind: string | undefined, item: Record<string, unknown>, into: DumpContents): void {
   if (!isObject(item.metadata) || typeof item.metadata.name !== 'string') return;
+  const problem = kind ? objectShapeProblem(kind, item) : undefined;
+  if (problem) {
+    const ns = typeof item.metadata.namespace === 'string' ? `${item.metadata.namespace}/` : '';
+    throw new InputError(`failed to read dump ${file}: ${kind} ${ns}${item.metadata.name}: ${formatPath(problem.path)} ${problem.message}`);
+  }
   switch (kind) {
     case 'Node': into.nodes.push(item as unknown as K8sNode); break;
     case 'Pod': into.pods.push(item as unknown as K8sPod); break;
@@ -212,6 +217,131 @@ function dedupe<T extends { metadata: { name: string; namespace?: string; uid?: 
     out.push(o);
   }
   return out.length === objects.length ? objects : out;
+}
+
+// The shapes of the fields the audit reads, so that a hand-edited or foreign dump (or a Git manifest)
+// fails with the field named instead of breaking the audit. Fields not named here pass through unread.
+// Absent and null optional fields are fine; wrong types are not (the API server rejects them too).
+type Path = (string | number)[];
+/** What is wrong with an object: the field's path and why (`must be a list, not string "all"`). */
+export interface ShapeProblem {
+  path: Path;
+  message: string;
+}
+/** Checks a value; on failure returns the problem with the path below the value (callers prepend theirs, so success allocates nothing). */
+type ShapeCheck = (v: unknown) => ShapeProblem | undefined;
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
+}
+const must = (want: string, v: unknown): ShapeProblem => ({ path: [], message: `must be ${want}, not ${typeName(v)}` });
+const under = (seg: string | number, e: ShapeProblem): ShapeProblem => {
+  e.path.unshift(seg);
+  return e;
+};
+const str: ShapeCheck = (v) => (typeof v === 'string' ? undefined : must('a string', v));
+const num: ShapeCheck = (v) => (typeof v === 'number' ? undefined : must('a number', v));
+const bool: ShapeCheck = (v) => (typeof v === 'boolean' ? undefined : must('true or false', v));
+const intOrString: ShapeCheck = (v) => (typeof v === 'number' || typeof v === 'string' ? undefined : must('a number or a string', v));
+const anyObject: ShapeCheck = (v) => (isObject(v) ? undefined : must('an object', v));
+const stringMap: ShapeCheck = (v) => {
+  if (!isObject(v)) return must('an object of strings', v);
+  for (const k in v) if (typeof v[k] !== 'string') return under(k, must('a string (quote it)', v[k]));
+  return undefined;
+};
+const listOf = (item: ShapeCheck): ShapeCheck => (v) => {
+  if (!Array.isArray(v)) return must('a list', v);
+  for (let i = 0; i < v.length; i++) {
+    const e = item(v[i]);
+    if (e) return under(i, e);
+  }
+  return undefined;
+};
+const shape = (fields: Record<string, ShapeCheck>, required: string[] = []): ShapeCheck => {
+  const entries = Object.entries(fields);
+  return (v) => {
+    if (!isObject(v)) return must('an object', v);
+    for (const k of required) if (v[k] === undefined || v[k] === null) return { path: [k], message: 'is missing' };
+    for (const [k, check] of entries) {
+      const x = v[k];
+      if (x === undefined || x === null) continue;
+      const e = check(x);
+      if (e) return under(k, e);
+    }
+    return undefined;
+  };
+};
+
+/** Returns a field path as people write it: `spec.template.spec.tolerations[0]`, `metadata.labels["app.kubernetes.io/name"]`. */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out || '(object)';
+}
+
+const metadata = shape({
+  name: str, namespace: str, uid: str, creationTimestamp: str, deletionTimestamp: str, labels: stringMap, annotations: stringMap,
+  ownerReferences: listOf(shape({ apiVersion: str, kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
+}, ['name']);
+const requirement = shape({ key: str, operator: str, values: listOf(str) }, ['key', 'operator']);
+const container = shape({
+  name: str, image: str, imagePullPolicy: str, env: listOf(shape({ name: str }, ['name'])), resources: shape({ limits: anyObject, requests: anyObject }),
+}, ['name']);
+const podSpec = shape({
+  nodeName: str, nodeSelector: stringMap, hostNetwork: bool, priorityClassName: str, containers: listOf(container), initContainers: listOf(container),
+  affinity: shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchExpressions: listOf(requirement), matchFields: listOf(requirement) })) }) }) }),
+  tolerations: listOf(shape({ key: str, operator: str, value: str, effect: str, tolerationSeconds: num })),
+}, ['containers']);
+const condition = shape({ type: str, status: str, reason: str, message: str, lastTransitionTime: str }, ['type', 'status']);
+const containerStatus = shape({
+  name: str, image: str, imageID: str, ready: bool, started: bool, restartCount: num,
+  state: shape({ waiting: shape({ reason: str, message: str }), running: shape({ startedAt: str }), terminated: shape({ reason: str, message: str, exitCode: num }) }),
+}, ['name']);
+const daemonSetStatus = Object.fromEntries(['currentNumberScheduled', 'desiredNumberScheduled', 'numberMisscheduled', 'numberReady', 'numberAvailable', 'numberUnavailable', 'updatedNumberScheduled', 'observedGeneration'].map((k) => [k, num]));
+
+const podMetadata = shape({ metadata }, ['metadata']);
+const pod = shape({
+  spec: podSpec,
+  status: shape({ phase: str, reason: str, message: str, startTime: str, conditions: listOf(condition), containerStatuses: listOf(containerStatus), initContainerStatuses: listOf(containerStatus) }),
+}, ['spec']);
+const isDaemonPod = (v: unknown): boolean => {
+  const refs = (v as { metadata: { ownerReferences?: { kind?: unknown; controller?: unknown }[] } }).metadata.ownerReferences;
+  return Array.isArray(refs) && refs.some((r) => r.controller === true && r.kind === 'DaemonSet');
+};
+
+const SHAPES: Record<string, ShapeCheck> = {
+  Node: shape({
+    metadata,
+    spec: shape({ unschedulable: bool, taints: listOf(shape({ key: str, value: str, effect: str }, ['key', 'effect'])) }),
+    status: shape({ conditions: listOf(condition), nodeInfo: shape({ architecture: str, operatingSystem: str, kubeletVersion: str }) }),
+  }, ['metadata']),
+  // Only daemon pods (controller reference to a DaemonSet) are read beyond metadata; other pods are skipped by the audit.
+  Pod: (v) => podMetadata(v) ?? (isDaemonPod(v) ? pod(v) : undefined),
+  DaemonSet: shape({
+    metadata,
+    spec: shape({
+      selector: shape({ matchLabels: stringMap, matchExpressions: listOf(requirement) }),
+      template: shape({ metadata: shape({ labels: stringMap, annotations: stringMap }), spec: podSpec }, ['spec']),
+      updateStrategy: shape({ type: str, rollingUpdate: shape({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
+      minReadySeconds: num,
+    }, ['template']),
+    status: shape(daemonSetStatus),
+  }, ['metadata', 'spec']),
+  ControllerRevision: shape({ metadata, revision: num }, ['metadata', 'revision']),
+};
+
+/**
+ * Returns why a Node, Pod, DaemonSet or ControllerRevision cannot be audited: the first field of a
+ * wrong type or missing (format it as `${formatPath(path)} ${message}`: `spec.template.spec.tolerations
+ * must be a list, not string "all"`), or undefined when its shape is fine. Only the fields the audit reads are checked.
+ */
+export function objectShapeProblem(kind: string, value: unknown): ShapeProblem | undefined {
+  const check = SHAPES[kind];
+  return check ? check(value) : undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,8 +1,8 @@
 // Desired state from Git: manifest files (multi-document YAML, JSON, `kind: List`) parsed into apps/v1
 // DaemonSets with file and line, the namespaces Git manages, and problems as values. One bad document
 // never stops the others: it becomes a manifest/invalid problem and parsing goes on.
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { jsonErrorLine } from './dump.js';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { formatPath, jsonErrorLine, objectShapeProblem } from './dump.js';
 import type { K8sDaemonSet } from './k8s-types.js';
 import type { DesiredDaemonSet, DesiredSource, DesiredState, Gap, ManifestProblem } from './types.js';
 
@@ -35,7 +35,7 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       problem(jsonErrorLine(text, err), TEMPLATE.test(text) ? templateMessage() : `invalid JSON: ${(err as Error).message}`);
       return out;
     }
-    collectObject(file, value, 1, 0, out, problem);
+    collectObject(file, value, 1, 0, out, problem, () => undefined);
     return finish(out);
   }
   const lc = new LineCounter();
@@ -59,9 +59,22 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       problem(line, bomb ? `YAML alias bomb: the document expands more than ${MAX_ALIAS_COUNT} aliases; refusing to read it` : `invalid YAML: ${(err as Error).message}`);
       return;
     }
-    collectObject(file, value, line, index, out, problem);
+    collectObject(file, value, line, index, out, problem, lineLocator(doc, lc));
   });
   return finish(out);
+}
+
+type Locate = (path: (string | number)[]) => number | undefined;
+
+/** Returns a function giving the line of the deepest node of `path` that exists in the document. */
+function lineLocator(doc: Document, lc: LineCounter): Locate {
+  return (path) => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lc.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
 }
 
 function templateMessage(): string {
@@ -80,6 +93,7 @@ function collectObject(
   documentIndex: number,
   out: ManifestFileResult,
   problem: (line: number | undefined, message: string) => void,
+  locate: Locate,
 ): void {
   if (value === null || value === undefined) return;
   if (!isObject(value)) {
@@ -89,7 +103,7 @@ function collectObject(
   const kind = value.kind;
   if (typeof kind !== 'string') return; // Helm values, kustomize patches and other non-objects: not ours to judge.
   if (Array.isArray(value.items) && kind.endsWith('List')) {
-    for (const item of value.items as unknown[]) collectObject(file, item, line, documentIndex, out, problem);
+    (value.items as unknown[]).forEach((item, i) => collectObject(file, item, locate(['items', i]) ?? line, documentIndex, out, problem, (path) => locate(['items', i, ...path])));
     return;
   }
   const meta = isObject(value.metadata) ? value.metadata : undefined;
@@ -112,6 +126,11 @@ function collectObject(
   const templated = findTemplate(value, '');
   if (templated) {
     problem(line, `${label}: ${templated} holds an unrendered Helm template expression ({{ … }}): commit the rendered output (helm template …)`);
+    return;
+  }
+  const bad = objectShapeProblem('DaemonSet', value);
+  if (bad) {
+    problem(locate(bad.path) ?? line, `${label}: ${formatPath(bad.path)} ${bad.message}`);
     return;
   }
   const namespace = typeof meta!.namespace === 'string' && meta!.namespace ? meta!.namespace : 'default';

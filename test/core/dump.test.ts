@@ -24,6 +24,14 @@ describe('parseDumpText()', () => {
     expect(c.nodes.map((n) => n.metadata.name)).toEqual(['n2', 'n2']);
   });
 
+  it('checks only the metadata of pods no DaemonSet controls (the audit reads nothing else of them)', () => {
+    const other = { kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: { containers: 'not read' } };
+
+    const c = parseDumpText('dump.json', list([node('n1'), other]));
+
+    expect(c.pods.map((p) => p.metadata.name)).toEqual(['web-1']);
+  });
+
   it('reads YAML with several documents', () => {
     const c = parseDumpText('dump.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: b}\n');
 
@@ -58,6 +66,12 @@ describe('parseDumpText()', () => {
     ['a YAML scalar', 'hello', /x: not a Kubernetes List or object \(found string\)/],
     ['a YAML alias bomb', `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, /x: line 1: .*alias/i],
     ['bad gaps annotation', list([], { metadata: { annotations: { 'drift-auditor.io/gaps': 'nope' } } }), /annotation drift-auditor.io\/gaps is not JSON/],
+    ['a node with a string for taints', list([{ ...node('n1'), spec: { taints: 'bad' } }]), /^failed to read dump x: Node n1: spec\.taints must be a list, not string "bad"$/],
+    ['a node label that is a number', list([node('n1', { labels: { a: 1 as unknown as string } })]), /^failed to read dump x: Node n1: metadata\.labels\.a must be a string \(quote it\), not number 1$/],
+    ['a pod with a null owner reference', list([{ ...pod(ds, 'n1'), metadata: { name: 'p1', namespace: 'kube-system', ownerReferences: [null] } }]), /^failed to read dump x: Pod kube-system\/p1: metadata\.ownerReferences\[0\] must be an object, not null$/],
+    ['a pod status that is not an object', list([{ ...pod(ds, 'n1'), status: 'x' }]), /: status must be an object, not string "x"$/],
+    ['a DaemonSet whose containers are not a list', list([{ ...ds, spec: { ...ds.spec, template: { spec: { containers: 'x' } } } }]), /^failed to read dump x: DaemonSet kube-system\/agent: spec\.template\.spec\.containers must be a list, not string "x"$/],
+    ['a revision without a number', list([{ kind: 'ControllerRevision', metadata: { name: 'r1', namespace: 'kube-system' }, revision: '2' }]), /ControllerRevision kube-system\/r1: revision must be a number, not string "2"$/],
   ])('rejects %s naming the file', (_n, text, message) => {
     expect(() => parseDumpText('x', text)).toThrow(InputError);
     expect(() => parseDumpText('x', text)).toThrow(message);

@@ -115,6 +115,27 @@ describe('parseManifestFile()', () => {
     expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 1, message: expect.stringContaining(`missing ${field}`) }]);
   });
 
+  it.each([
+    ['tolerations that are not a list', (t: string) => t.replace('    spec:\n', '    spec:\n      tolerations: all\n'), 13, 'spec.template.spec.tolerations must be a list, not string "all"'],
+    ['a null toleration', (t: string) => t.replace('    spec:\n', '    spec:\n      tolerations: [~]\n'), 13, 'spec.template.spec.tolerations[0] must be an object, not null'],
+    ['an unquoted number label', (t: string) => t.replace('labels: {app: a}', 'labels: {app: a, version: 2}'), 11, 'spec.template.metadata.labels.version must be a string (quote it), not number 2'],
+    ['env without a name', (t: string) => t.replace('image: example/a:1\n', 'image: example/a:1\n          env: [{value: x}]\n'), 16, 'spec.template.spec.containers[0].env[0].name is missing'],
+    ['a container that is not an object', (t: string) => t.replace(/ {8}- name: a\n {10}image: example\/a:1\n/, '        - a\n'), 14, 'spec.template.spec.containers[0] must be an object, not string "a"'],
+  ])('reports a DaemonSet with %s at the line of the field, and keeps the good ones', (_case, edit, line, message) => {
+    const r = parseManifestFile('ds.yaml', `${edit(DS('a', 'x'))}---\n${DS('b', 'x')}`);
+
+    expect(r.daemonSets.map((d) => d.manifest.metadata.name)).toEqual(['b']);
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line, message: `DaemonSet a: ${message}` }]);
+  });
+
+  it('gives each item of a kind: List its own line', () => {
+    const items = [DS('a', 'x'), DS('b', 'x').replace('image: example/b:1', 'image: example/b:1\n          env: 5')].map((d) => `${d.trimEnd().replace(/^/gm, '    ').replace(/^ {4}/, '  - ')}\n`);
+    const r = parseManifestFile('list.yaml', `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`);
+
+    expect(r.daemonSets.map((d) => [d.manifest.metadata.name, d.line])).toEqual([['a', 4]]);
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'list.yaml', line: 34, message: 'DaemonSet b: spec.template.spec.containers[0].env must be a list, not number 5' }]);
+  });
+
   it('reports invalid JSON with its line', () => {
     const r = parseManifestFile('x.json', '{\n  "kind": "DaemonSet",\n  oops\n}');
 
