@@ -8,6 +8,7 @@ import { gunzip } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import { emptyDumpContents, parseDumpText, snapshotFromDump } from '../core/dump.js';
 import type { Snapshot } from '../core/types.js';
+import { decodeText } from './text.js';
 
 const gunzipAsync = promisify(gunzip);
 const DUMP_FILE = /\.(json|ya?ml)(\.gz)?$/i;
@@ -59,7 +60,7 @@ export async function readDump(paths: string[], opts: ReadDumpOptions = {}): Pro
       });
       hashes.push({ path: file, sha256: createHash('sha256').update(raw).digest('hex') });
       const bytes = await decompress(file, raw, maxBytes);
-      parseDumpText(file, bytes.toString('utf8'), contents);
+      parseDumpText(file, decodeText(bytes), contents);
     }
   }
   const snapshot = snapshotFromDump(contents, hashes, opts.cluster);

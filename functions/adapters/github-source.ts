@@ -9,6 +9,7 @@ import { GitHubError, UsageError } from '../core/errors.js';
 import type { DesiredState } from '../core/types.js';
 import { createOctokit, describeGitHubError, type GitHubClientOptions, type Octokit } from './github-client.js';
 import { assembleDesiredState, isKustomizationFile, type KustomizeOptions } from './kustomize.js';
+import { decodeText } from './text.js';
 
 /** A parsed `github:OWNER/REPO[@REF][:PATH]` spec. */
 export interface GitHubSpec {
@@ -215,7 +216,7 @@ export async function extractManifestFiles(gz: Buffer, opts: ExtractOptions): Pr
     if (e.size > opts.maxFileBytes) { skipped.push({ path: e.path, reason: 'too-large' }); return; }
     total += e.size;
     if (total > opts.maxTotalBytes) throw new Error(`manifests exceed ${opts.maxTotalBytes} bytes in total`);
-    files.push({ path: e.path, text: (await e.read()).toString('utf8') });
+    files.push({ path: e.path, text: decodeText(await e.read()) });
   });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };

@@ -5,6 +5,7 @@ import { join, relative, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { desiredStateFromFiles, parseManifestFile, type ManifestFileResult } from '../core/manifests.js';
 import type { DesiredState, Gap } from '../core/types.js';
+import { decodeText } from './text.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -44,7 +45,7 @@ export async function readManifestFiles(dir: string, files?: string[]): Promise<
   for (const f of files ?? (await listManifestFiles(dir))) {
     let text: string;
     try {
-      text = await readFile(join(dir, f), 'utf8');
+      text = decodeText(await readFile(join(dir, f)));
     } catch (err) {
       gaps.push({ source: `file:${f}`, message: `failed to read manifest ${f}: ${(err as Error).message}` });
       continue;

@@ -63,6 +63,7 @@ export function jsonErrorLine(text: string, err: unknown): number | undefined {
 
 /** Parses one dump file's text (JSON when it starts with `{`, else YAML) into `into`; throws InputError naming the file. */
 export function parseDumpText(file: string, text: string, into: DumpContents = emptyDumpContents()): DumpContents {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark (Windows editors): JSON.parse rejects it
   const start = text.search(/\S/);
   if (start === -1) throw new InputError(`failed to read dump ${file}: the file is empty`);
   if (text[start] === '{' || text[start] === '[') {

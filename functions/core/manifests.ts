@@ -23,6 +23,7 @@ const HELM_EXPRESSION = /\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|\$\
 
 /** Returns the DaemonSets, managed namespaces and problems of one manifest file (path as it should be reported). */
 export function parseManifestFile(file: string, text: string): ManifestFileResult {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark (Windows editors): JSON.parse rejects it
   const out: ManifestFileResult = { daemonSets: [], namespaces: [], problems: [] };
   const problem = (line: number | undefined, message: string): void => {
     out.problems.push({ rule: 'manifest/invalid', file, ...(line !== undefined ? { line } : {}), message });

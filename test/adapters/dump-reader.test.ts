@@ -44,6 +44,20 @@ describe('readDump()', () => {
     expect(s.source.sha256).toEqual(s.source.files![0]!.sha256);
   });
 
+  it.each([
+    ['UTF-8 with a byte order mark', (t: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t)])],
+    ['UTF-16LE (Windows PowerShell redirection)', (t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')])],
+    ['UTF-16BE', (t: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()])],
+  ])('reads a dump saved as %s', async (_n, encode) => {
+    const dir = await mkdtemp(join(tmpdir(), 'dump-'));
+    const file = join(dir, 'nodes.json');
+    await writeFile(file, encode(await readFile(join(FIXTURES, 'sbctl', 'nodes.json'), 'utf8')));
+
+    const s = await readDump([file]);
+
+    expect(s.nodes).toHaveLength(3);
+  });
+
   it('refuses a gzip file that decompresses beyond the cap', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dump-'));
     const file = join(dir, 'bomb.json.gz');
@@ -56,6 +70,13 @@ describe('readDump()', () => {
     ['a missing path', async () => '/nonexistent/dump.json', /\/nonexistent\/dump\.json: no such file or directory/],
     ['an empty file', async (d: string) => { await writeFile(join(d, 'e.json'), ''); return join(d, 'e.json'); }, /e\.json: the file is empty/],
     ['a folder without dump files', async (d: string) => { await mkdir(join(d, 'empty')); return join(d, 'empty'); }, /holds no \.json/],
+    ['a truncated gzip file', async (d: string) => { await writeFile(join(d, 't.json.gz'), gzipSync(await readFile(join(FIXTURES, 'sbctl', 'nodes.json'))).subarray(0, 200)); return join(d, 't.json.gz'); }, /t\.json\.gz: invalid gzip data: unexpected end of file/],
+    ['a 0-byte .gz file', async (d: string) => { await writeFile(join(d, 'z.json.gz'), ''); return join(d, 'z.json.gz'); }, /z\.json\.gz: the file is empty/],
+    ['a folder with one good and one broken file', async (d: string) => {
+      await writeFile(join(d, 'a.json'), await readFile(join(FIXTURES, 'sbctl', 'nodes.json')));
+      await writeFile(join(d, 'b.json'), '{"kind": "List", "items": [\n');
+      return d;
+    }, /b\.json: line 2: invalid JSON/],
     ['a dump without nodes', async (d: string) => { await writeFile(join(d, 'p.json'), '{"kind":"PodList","items":[]}'); return join(d, 'p.json'); }, /no Node objects in .*p\.json: a dump without nodes cannot be audited/],
   ])('throws InputError for %s', async (_n, make, message) => {
     const dir = await mkdtemp(join(tmpdir(), 'dump-'));

@@ -25,6 +25,18 @@ describe('readManifestFolder()', () => {
     expect(d.source).toEqual({ kind: 'folder', location: GITOPS });
   });
 
+  it('reads manifests saved with a byte order mark or as UTF-16', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-'));
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a', namespace: 'x' }, spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'r/a:1' }] } } } };
+    const text = (name: string): string => JSON.stringify({ ...ds, metadata: { ...ds.metadata, name } });
+    await writeFile(join(dir, 'bom.json'), `\ufeff${text('bom')}`);
+    await writeFile(join(dir, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text('utf16'), 'utf16le')]));
+
+    const desired = await readManifestFolder(dir);
+
+    expect([desired.daemonSets.map((d) => d.manifest.metadata.name), desired.problems]).toEqual([['bom', 'utf16'], []]);
+  });
+
   it('throws InputError for a folder that does not exist', async () => {
     await expect(readManifestFolder('/nonexistent/gitops')).rejects.toThrow(InputError);
   });
