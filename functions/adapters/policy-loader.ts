@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PolicyError } from '../core/errors.js';
 import { parsePolicy } from '../core/policy/parse.js';
 import type { Policy, RuleDefinition } from '../core/types.js';
-import { defaultRulesDir } from './rules-loader.js';
+import { defaultRulesDir, parseOrExplain } from './rules-loader.js';
 
 /** Returns the path of the default policy: `default-policy.yaml` in the rules folder (DRIFT_AUDITOR_RULES_DIR, else the repository's rules/). */
 export function defaultPolicyFile(env: NodeJS.ProcessEnv = process.env, rulesDir: string = defaultRulesDir(env)): string {
@@ -27,5 +27,6 @@ export async function loadPolicy(file: string | undefined, catalog: RuleDefiniti
   } catch (err) {
     throw new PolicyError(`failed to read policy ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
   }
-  return parsePolicy(text, path, catalog);
+  if (!text.trim()) throw new PolicyError(`failed to load policy ${path}: the file is empty`);
+  return parseOrExplain(() => parsePolicy(text, path, catalog), `failed to load policy ${path}`);
 }

@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../core/errors.js';
+import { DriftAuditorError, InputError, PolicyError } from '../core/errors.js';
 import { parseRuleFile } from '../core/rules.js';
 import type { RuleDefinition } from '../core/types.js';
 
@@ -32,6 +32,20 @@ export async function loadRules(dir?: string): Promise<RuleDefinition[]> {
   };
   await walk(dir, 0);
   const rules: RuleDefinition[] = [];
-  for (const f of files) rules.push(parseRuleFile(relative(dir, f), await readFile(f, 'utf8')));
+  for (const f of files) {
+    const text = await readFile(f, 'utf8');
+    rules.push(parseOrExplain(() => parseRuleFile(relative(dir!, f), text), `failed to load rule ${relative(dir!, f)}`));
+  }
   return rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Runs a pure parser; anything it throws that is not already a project error (a YAML alias bomb, say) becomes a PolicyError naming the file. */
+export function parseOrExplain<T>(parse: () => T, what: string): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof DriftAuditorError) throw err;
+    const message = (err as Error).message ?? String(err);
+    throw new PolicyError(`${what}: ${/alias/i.test(message) ? 'YAML alias bomb: too many alias expansions; refusing to read it' : message}`, { cause: err });
+  }
 }

@@ -51,4 +51,16 @@ describe('loadPolicy()', () => {
 
     await expect(loadPolicy(join(dir, 'nope.yaml'), [])).rejects.toThrow(`failed to read policy ${join(dir, 'nope.yaml')}: no such file`);
   });
+
+  it.each([
+    ['a YAML alias bomb', `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, 'YAML alias bomb: too many alias expansions; refusing to read it'],
+    ['an empty file', '\n  \n', 'the file is empty'],
+  ])('throws a PolicyError naming the file for %s', async (_case, text, why) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.yaml');
+    writeFileSync(file, text);
+
+    const err: unknown = await loadPolicy(file, await loadRules()).catch((e: unknown) => e);
+
+    expect([err instanceof PolicyError, (err as Error).message]).toEqual([true, `failed to load policy ${file}: ${why}`]);
+  });
 });
