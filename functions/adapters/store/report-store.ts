@@ -330,14 +330,24 @@ export abstract class BaseReportStore implements ReportStore {
   async verifyRun(cluster: string, runId: string): Promise<VerifyResult> {
     const id = await this.resolveRunId(cluster, runId);
     const prefix = runPrefix(cluster, id);
-    const manifestObj = await this.readObject(prefix + 'manifest.json');
-    if (!manifestObj) throw new StoreError(`failed to verify run ${id}: ${this.describe(prefix + 'manifest.json')} does not exist (the run was never completely stored)`);
-    const manifest = parseJson<RunManifest>(manifestObj.body, prefix + 'manifest.json');
-    const objects: VerifyResult['objects'] = [];
-    const index = await this.readObject(indexKey(cluster, id));
+    const manifestKey = prefix + 'manifest.json';
+    const [manifestObj, index] = await Promise.all([this.readObject(manifestKey), this.readObject(indexKey(cluster, id))]);
+    // Tampering is a finding of verify (exit 1), never a failure to verify: every check below yields a result.
+    const indexed = index ? indexedManifestSha(index.body) : undefined;
+    const fail = (objects: VerifyResult['objects']): VerifyResult => ({ cluster, runId: id, ok: false, objects });
+    if (!manifestObj) {
+      if (!indexed) throw new StoreError(`failed to verify run ${id}: ${this.describe(manifestKey)} does not exist (the run was never completely stored)`);
+      return fail([{ name: 'manifest.json', key: manifestKey, status: 'missing', expectedSha256: indexed, detail: 'the run index lists this run, but its manifest is gone' }]);
+    }
     const manifestSha = sha256Hex(manifestObj.body);
-    const expectedManifest = index ? parseJson<RunSummary>(index.body, indexKey(cluster, id)).manifestSha256 : manifestObj.sha256 ?? manifestSha;
-    objects.push(check('manifest.json', prefix + 'manifest.json', expectedManifest, manifestObj, manifestSha));
+    const objects: VerifyResult['objects'] = [];
+    if (index && !indexed) objects.push({ name: 'index', key: indexKey(cluster, id), status: 'mismatch', expectedSha256: '', actualSha256: sha256Hex(index.body), detail: 'the run index is not a valid index entry' });
+    objects.push(check('manifest.json', manifestKey, indexed ?? manifestObj.sha256 ?? manifestSha, manifestObj, manifestSha));
+    const manifest = validManifest(manifestObj.body, prefix);
+    if (typeof manifest === 'string') {
+      objects[objects.length - 1] = { ...objects[objects.length - 1]!, status: 'mismatch', detail: `not a valid manifest: ${manifest}` };
+      return fail(objects);
+    }
     const results: VerifyResult['objects'] = new Array(manifest.objects.length);
     await pool(manifest.objects.map((e, i) => async () => {
       const o = await this.readObject(e.key);
@@ -358,6 +368,31 @@ export abstract class BaseReportStore implements ReportStore {
     if (!latest) throw new StoreError(`failed to find the latest run of cluster ${cluster}: ${this.describe(key)} does not exist`);
     return parseJson<LatestPointer>(latest.body, key).runId;
   }
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Returns the manifest sha256 a run's index entry names, or undefined when the entry is not valid. */
+function indexedManifestSha(body: Buffer): string | undefined {
+  try {
+    const sha = (JSON.parse(body.toString('utf8')) as Partial<RunSummary> | null)?.manifestSha256;
+    return typeof sha === 'string' && SHA256.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns the run's manifest, or why it is not one (every object inside the run folder, with a sha256). */
+function validManifest(body: Buffer, prefix: string): RunManifest | string {
+  let m: Partial<RunManifest> | null;
+  try {
+    m = JSON.parse(body.toString('utf8')) as Partial<RunManifest> | null;
+  } catch (err) {
+    return `invalid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`;
+  }
+  if (typeof m !== 'object' || m === null || !Array.isArray(m.objects) || typeof m.reportSha256 !== 'string') return 'no objects or reportSha256';
+  const bad = m.objects.findIndex((o: Partial<ManifestObject> | null) => typeof o?.name !== 'string' || !OBJECT_NAME.test(o.name) || o.key !== prefix + o.name || typeof o.sha256 !== 'string' || !SHA256.test(o.sha256));
+  return bad === -1 ? (m as RunManifest) : `objects[${bad}] is not a file of this run with a sha256`;
 }
 
 function check(name: string, key: string, expected: string, o: StoredObject, actual: string): VerifyResult['objects'][number] {

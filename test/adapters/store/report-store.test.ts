@@ -210,6 +210,33 @@ describe.each(STORES)('%s', (_name, make) => {
       expect(result.objects[0]).toMatchObject({ name: 'manifest.json', status: 'mismatch' });
     });
 
+    it.each([
+      ['garbage', () => 'garbage\n', 'not a valid manifest: invalid JSON'],
+      ['an empty object', () => '{}', 'not a valid manifest: no objects or reportSha256'],
+      ['an object key outside the run', (m: RunManifest) => JSON.stringify({ ...m, objects: m.objects.map((o, i) => (i === 1 ? { ...o, key: '../../etc/passwd' } : o)) }), 'not a valid manifest: objects[1] is not a file of this run with a sha256'],
+    ])('reports a manifest replaced by %s as a mismatch, not an error', async (_case, forge, detail) => {
+      h = await make();
+      const { runId } = await h.store.putRun(sampleRun());
+      const { prefix, manifest } = await h.store.getRun('prod-eu-1', runId);
+      await h.tamper(`${prefix}manifest.json`, forge(manifest));
+
+      const result = await h.store.verifyRun('prod-eu-1', runId);
+
+      expect(result.ok).toBe(false);
+      expect(result.objects).toEqual([expect.objectContaining({ name: 'manifest.json', status: 'mismatch', detail: expect.stringContaining(detail) })]);
+    });
+
+    it('reports a deleted manifest of an indexed run as missing', async () => {
+      h = await make();
+      const { runId } = await h.store.putRun(sampleRun());
+      const { prefix } = await h.store.getRun('prod-eu-1', runId);
+      await h.remove(`${prefix}manifest.json`);
+
+      const result = await h.store.verifyRun('prod-eu-1', runId);
+
+      expect([result.ok, result.objects.map((o) => [o.name, o.status])]).toEqual([false, [['manifest.json', 'missing']]]);
+    });
+
     it('fails with a StoreError for a run that does not exist', async () => {
       h = await make();
 
