@@ -89,6 +89,18 @@ describe('drift-auditor notify', () => {
   });
 
   it.each([
+    ['gaps', { ...drift, gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] }],
+    ['an audit/incomplete finding', { ...drift, findings: [...drift.findings, finding('/', 'audit/incomplete', { severity: 'critical' })] }],
+  ])('exits 2 and writes nothing for a report that says complete but has %s', async (_case, forged) => {
+    const path = await reportFile(forged);
+    const cli = io();
+
+    const code = await main(['notify', '--report', path, '--repo', 'acme/ops'], cli);
+
+    expect([code, emu.writes().length, cli.err.join('')]).toEqual([2, 0, expect.stringMatching(/field complete must be false: the report records gaps/)]);
+  });
+
+  it.each([
     [['--repo', 'acme/ops'], /--report is required/],
     [['--report', 'r.json'], /--repo is required/],
     [['--report', 'r.json', '--repo', 'acme'], /--repo: expected OWNER\/REPO/],

@@ -63,6 +63,10 @@ export function parseReport(text: string, location: string): Report {
       throw bad(`findings[${i}]`, 'a finding with rule, severity, namespace and daemonSet');
     }
   });
+  // Fail closed: a report that says complete but records what it could not read would let notify close issues.
+  if (r.complete && (r.gaps.length > 0 || r.findings.some((f) => f.rule === 'audit/incomplete'))) {
+    throw bad('complete', 'false: the report records gaps (what could not be read), so it is not complete');
+  }
   return r as Report;
 }
 
