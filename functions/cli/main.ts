@@ -64,7 +64,9 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
 /** Prints an error as one line (plus its cause) and returns its exit code. */
 export function reportError(err: unknown, io: CliIO): number {
   if (err instanceof DriftAuditorError) {
-    const cause = err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
+    // The cause's first line only (parsers' messages carry multi-line code frames): the reason stays one line.
+    const causeLine = err.cause instanceof Error ? err.cause.message.split('\n')[0]!.trim() : '';
+    const cause = causeLine && !err.message.includes(causeLine) ? ` (${causeLine})` : '';
     io.stderr(`drift-auditor: ${err.message}${cause}\n`);
     return err.exitCode;
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -67,6 +67,27 @@ describe('drift-auditor snapshot', () => {
     expect(cli.err.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^drift-auditor: failed to list pods in all namespaces: forbidden \(403\): the auditor needs get\/list on pods; see deploy\/rbac\.yaml/)]);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('never'))).toEqual([]);
+  });
+
+  it('exits 2 before reading the cluster when the --out folder does not exist', async () => {
+    const { kubeconfig, dir } = await setup();
+    const cli = io();
+
+    const code = await main(['snapshot', '--kubeconfig', kubeconfig, '--out', join(dir, 'missing', 'snap.json.gz')], cli);
+
+    expect([code, cli.err]).toEqual([2, `drift-auditor: failed to write snapshot ${join(dir, 'missing', 'snap.json.gz')}: folder ${join(dir, 'missing')} does not exist\n`]);
+    expect(api!.requests).toEqual([]);
+  });
+
+  it('prints one line, without the parser\'s code frame, for a kubeconfig that is a Helm template', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-snapshot-'));
+    writeFileSync(join(dir, 'config'), 'clusters:\n  - {{ .Values.cluster | toYaml | nindent 4 }}\n');
+    const cli = io();
+
+    const code = await main(['snapshot', '--kubeconfig', join(dir, 'config'), '--out', join(dir, 'x.json.gz')], cli);
+
+    expect([code, cli.err.split('\n').filter(Boolean).length]).toEqual([2, 1]);
+    expect(cli.err).toMatch(/^drift-auditor: failed to load kubeconfig from .*config: /);
   });
 
   it.each([

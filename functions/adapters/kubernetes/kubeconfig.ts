@@ -35,7 +35,10 @@ export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
     }
   } catch (err) {
     if (err instanceof KubernetesError) throw err;
-    throw new KubernetesError(`failed to load kubeconfig from ${where}: ${(err as Error).message}`, { cause: err });
+    // One line: the YAML parser's message carries a multi-line code frame; an empty file fails inside client-node.
+    const first = (err as Error).message.split('\n')[0]!.trim();
+    const why = err instanceof TypeError ? 'not a kubeconfig (empty, or no clusters, contexts and users)' : first;
+    throw new KubernetesError(`failed to load kubeconfig from ${where}: ${why}`, { cause: err });
   }
   if (o.context) {
     if (!kc.getContextObject(o.context)) {

@@ -3,11 +3,13 @@
 // and renamed, so a failed run never leaves a snapshot file behind.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import { DUMP_ANNOTATIONS } from '../../core/dump.js';
+import { InputError } from '../../core/errors.js';
 import type { Snapshot } from '../../core/types.js';
 import { sharedJson } from './projection.js';
 
@@ -108,7 +110,14 @@ export async function writeSnapshotFile(s: Snapshot, path: string): Promise<{ pa
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw err;
+    throw new InputError(`failed to write snapshot ${path}: ${(err as Error).message}`, { cause: err });
   }
   return { path, sha256: hash.digest('hex'), bytes };
+}
+
+/** Throws InputError unless `path`'s folder exists, so a long cluster read does not end in an unwritable file. */
+export async function checkSnapshotTarget(path: string): Promise<void> {
+  const folder = dirname(path);
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) throw new InputError(`failed to write snapshot ${path}: folder ${folder} does not exist`);
 }

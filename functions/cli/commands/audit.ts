@@ -190,6 +190,7 @@ async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string):
     return readDump(args.snapshots, { cluster: args.cluster });
   }
   const k8s = await import('../../adapters/kubernetes/index.js');
+  if (args.saveSnapshot) await k8s.checkSnapshotTarget(args.saveSnapshot);
   const snapshot = await k8s.readCluster({
     kubeconfig: args.kubeconfig,
     context: args.context,

@@ -43,6 +43,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const timeout = positiveInt(values.timeout, '--timeout');
 
   const k8s = await import('../../adapters/kubernetes/index.js');
+  await k8s.checkSnapshotTarget(values.out);
   const snapshot = await k8s.readCluster({
     kubeconfig: values.kubeconfig,
     context: values.context,

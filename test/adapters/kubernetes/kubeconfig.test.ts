@@ -1,8 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../../functions/adapters/kubernetes/index.js';
+import { KubernetesError } from '../../../functions/core/errors.js';
 import { kubeconfigFor } from '../../emulators/k8s-api/server.js';
 
 describe('loadKubeConfig()', () => {
@@ -36,5 +37,25 @@ describe('loadKubeConfig()', () => {
 
   it('names the file when KUBECONFIG points at nothing', () => {
     expect(() => loadKubeConfig({ env: { KUBECONFIG: '/nonexistent/kubeconfig' } })).toThrow(/\/nonexistent\/kubeconfig/);
+  });
+
+  it.each([
+    ['an empty file', '', 'not a kubeconfig (empty, or no clusters, contexts and users)'],
+    ['a Helm template', 'clusters:\n  - {{ .Values.cluster | toYaml | nindent 4 }}\n', expect.stringMatching(/^[^\n]+$/)],
+  ])('says in one line why %s is not a kubeconfig', (_case, text, why) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
+    writeFileSync(file, text);
+
+    const err: unknown = (() => {
+      try {
+        return loadKubeConfig({ kubeconfig: file });
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    expect(err).toBeInstanceOf(KubernetesError);
+    expect((err as Error).message).toEqual(expect.stringMatching(new RegExp(`^failed to load kubeconfig from ${file}: [^\n]+$`)));
+    expect((err as Error).message.slice(`failed to load kubeconfig from ${file}: `.length)).toEqual(why);
   });
 });
