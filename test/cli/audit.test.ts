@@ -89,6 +89,19 @@ describe('drift-auditor audit', () => {
     expect(err).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it.each([
+    ['a file', (dir: string) => path.join(dir, 'taken')],
+    ['below a file', (dir: string) => path.join(dir, 'taken', 'out')],
+  ])('exits 2 before auditing when --out is %s, with one line naming it', async (_case, outOf) => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'taken'), '');
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '--out', outOf(dir)], io);
+
+    expect([code, io.out, io.err.join('').split('\n').filter(Boolean)]).toEqual([2, [], [expect.stringMatching(new RegExp(`^drift-auditor: failed to create output folder ${outOf(dir)}: a file is in the way`))]]);
+  });
+
   it('exits 2 naming the file for a dump without nodes, and for a non-List JSON file', async () => {
     const dir = await tmp();
     await writeFile(path.join(dir, 'empty-list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }));

@@ -108,6 +108,7 @@ describe('drift-auditor reports', () => {
     [['reports', 'list', 'extra'], /unexpected 'extra'/],
     [['reports', 'list', '--limit', '0'], /failed to parse --limit '0'/],
     [['reports', 'get', '--file', 'passwd'], /failed to get passwd of run .*: the run has manifest\.json, report\.json/],
+    [['reports', 'get', '--output', '/nonexistent/folder/report.md'], /^drift-auditor: failed to write \/nonexistent\/folder\/report\.md: the folder does not exist/],
   ])('rejects %j with a usage error (exit 2)', async (argv, message) => {
     const { store } = await folderWithRuns();
     const cli = io();

@@ -5,12 +5,12 @@
 //   4. audit      — the pure core
 //   5. outputs    — stdout (--format), files (--out), a store (--store), GitHub (--notify-repo)
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { audit } from '../../core/audit.js';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
 import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
+import { ensureOutputDir, writeOutputFile } from '../output.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
 
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
@@ -62,6 +62,8 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
   }
   const at = args.now;
   const auditorVersion = await version();
+  // An unusable --out is found before the (possibly long) read, not after it.
+  if (args.out) await ensureOutputDir(args.out);
 
   // 1. What runs.
   const snapshot = await readSnapshot(args, io, auditorVersion);
@@ -227,8 +229,8 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
   else io.stdout(render.renderTable(report));
 
   if (args.out) {
-    await mkdir(args.out, { recursive: true });
-    for (const [name, { body }] of Object.entries(artifacts)) await writeFile(path.join(args.out, name), body);
+    await ensureOutputDir(args.out);
+    for (const [name, { body }] of Object.entries(artifacts)) await writeOutputFile(path.join(args.out, name), body);
     io.stderr(`wrote ${Object.keys(artifacts).join(', ')} to ${args.out}\n`);
   }
 

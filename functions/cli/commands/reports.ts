@@ -1,10 +1,10 @@
 // `drift-auditor reports list|get|verify`: read stored runs back from a folder or S3. `verify`
 // recomputes every object's sha256 against the run's manifest (and the manifest against the
 // run index) and exits 1 on any mismatch or missing object, so it can gate an evidence export.
-import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES } from '../../core/types.js';
 import { type CliIO, parseCommandLine } from '../main.js';
+import { writeOutputFile } from '../output.js';
 
 export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [--json]
        drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--file NAME] [--output PATH]
@@ -105,7 +105,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!known.includes(args.file)) throw new UsageError(`failed to get ${args.file} of run ${stored.runId}: the run has ${known.join(', ')}`);
     const body = await store.getObject(stored.prefix + args.file);
     if (args.output) {
-      await writeFile(args.output, body);
+      await writeOutputFile(args.output, body);
       io.stderr(`wrote ${args.file} of run ${stored.runId} to ${args.output}\n`);
     } else if (args.file.endsWith('.gz')) {
       throw new UsageError(`failed to print ${args.file}: it is binary; use --output PATH`);
