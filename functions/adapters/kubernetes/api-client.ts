@@ -161,7 +161,13 @@ export class KubeApiClient {
       try {
         res = await this.requestOnce(path);
       } catch (err) {
-        if (!(err instanceof TransientError)) throw new KubernetesError(`failed to ${what}: cannot reach ${this.base.origin}: ${(err as Error).message}`, { cause: err });
+        if (!(err instanceof TransientError)) {
+          // client-node (like kubectl) refuses to send credentials over plain http:// unless the cluster is marked insecure.
+          const why = /HTTP protocol is not allowed/.test((err as Error).message)
+            ? 'the kubeconfig server is plain http://, which is refused unless the cluster sets insecure-skip-tls-verify: true (use https://)'
+            : `cannot reach ${this.base.origin}: ${(err as Error).message}`;
+          throw new KubernetesError(`failed to ${what}: ${why}`, { cause: err });
+        }
         last = err.message;
       }
       if (res && !(res.status === 429 || res.status >= 500)) return res;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -186,5 +186,18 @@ describe('readCluster()', () => {
     const read = readCluster({ kubeconfig: file });
 
     await expect(read).rejects.toThrow(`failed to load kubeconfig from ${file}`);
+  });
+
+  it('says that a plain http:// server needs insecure-skip-tls-verify, instead of "cannot reach"', async () => {
+    const a = await start();
+    const file = kubeconfigFor(a);
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    delete config.clusters[0]!.cluster['insecure-skip-tls-verify'];
+    writeFileSync(file, JSON.stringify(config));
+
+    const read = readCluster({ kubeconfig: file, retry: FAST_RETRY });
+
+    await expect(read).rejects.toThrow(/^failed to get the server version \(\/version\): the kubeconfig server is plain http:\/\/, which is refused unless the cluster sets insecure-skip-tls-verify: true/);
+    expect(a.requests).toEqual([]);
   });
 });
