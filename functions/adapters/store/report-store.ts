@@ -316,7 +316,9 @@ export abstract class BaseReportStore implements ReportStore {
   async getRun(cluster: string, runId: string): Promise<StoredRun> {
     const id = await this.resolveRunId(cluster, runId);
     const prefix = runPrefix(cluster, id);
-    const manifest = parseJson<RunManifest>(await this.getObject(prefix + 'manifest.json'), prefix + 'manifest.json');
+    const manifestObj = await this.readObject(prefix + 'manifest.json');
+    if (!manifestObj) throw new StoreError(`failed to get run ${id} of cluster ${cluster}: no such run in ${this.describe(`clusters/${cluster}/`)} (see reports list)`);
+    const manifest = parseJson<RunManifest>(manifestObj.body, prefix + 'manifest.json');
     const report = parseJson<Report>(await this.getObject(prefix + 'report.json'), prefix + 'report.json');
     return { runId: id, prefix, manifest, report };
   }

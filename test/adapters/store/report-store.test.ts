@@ -237,6 +237,13 @@ describe.each(STORES)('%s', (_name, make) => {
       expect([result.ok, result.objects.map((o) => [o.name, o.status])]).toEqual([false, [['manifest.json', 'missing']]]);
     });
 
+    it('says a run that does not exist is not in the store, in one line', async () => {
+      h = await make();
+      await h.store.putRun(sampleRun());
+
+      await expect(h.store.getRun('prod-eu-1', '20260101T000000Z-00000000')).rejects.toThrow(/^failed to get run 20260101T000000Z-00000000 of cluster prod-eu-1: no such run in .*prod-eu-1\/? \(see reports list\)$/);
+    });
+
     it('fails with a StoreError for a run that does not exist', async () => {
       h = await make();
 
