@@ -78,6 +78,10 @@ describe('drift-auditor audit', () => {
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--fail-on', 'sometimes'], /--fail-on/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--now', 'yesterday'], /--now/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--bogus'], /bogus/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--namespace', 'kube-system'], /--namespace applies to a live read, not to --snapshot/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--save-snapshot', 'x.json.gz'], /--save-snapshot applies to a live read, not to --snapshot/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'github:acme'], /failed to parse --manifests 'github:acme': expected github:OWNER\/REPO/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'github:/x'], /failed to parse --manifests 'github:\/x'/],
   ])('exits 2 with a one-line reason for bad usage %j', async (args, message) => {
     const io = captureIO({ KUBECONFIG: '/nonexistent/kubeconfig' });
 

@@ -151,6 +151,10 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
   if (!help && snapshots.length > 0 && (values.kubeconfig || values.context)) {
     throw new UsageError('--snapshot reads a saved dump; --kubeconfig/--context read a live cluster: give one or the other');
   }
+  if (!help && snapshots.length > 0 && (values.namespace?.length || values['save-snapshot'])) {
+    // Silently ignoring them would audit another scope than asked, or leave no snapshot where one was expected.
+    throw new UsageError(`${values.namespace?.length ? '--namespace' : '--save-snapshot'} applies to a live read, not to --snapshot (scope a dump with the policy's namespaces)`);
+  }
   if (!help && !values.manifests) throw new UsageError(`--manifests is required\n${AUDIT_USAGE}`);
   const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
