@@ -314,6 +314,17 @@ const isDaemonPod = (v: unknown): boolean => {
   return Array.isArray(refs) && refs.some((r) => r.controller === true && r.kind === 'DaemonSet');
 };
 
+const daemonSetOf = (required: string[]): ShapeCheck => shape({
+  metadata,
+  spec: shape({
+    selector: shape({ matchLabels: stringMap, matchExpressions: listOf(requirement) }),
+    template: shape({ metadata: shape({ labels: stringMap, annotations: stringMap }), spec: podSpec }, ['spec']),
+    updateStrategy: shape({ type: str, rollingUpdate: shape({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
+    minReadySeconds: num,
+  }, required),
+  status: shape(daemonSetStatus),
+}, ['metadata', 'spec']);
+
 const SHAPES: Record<string, ShapeCheck> = {
   Node: shape({
     metadata,
@@ -322,16 +333,8 @@ const SHAPES: Record<string, ShapeCheck> = {
   }, ['metadata']),
   // Only daemon pods (controller reference to a DaemonSet) are read beyond metadata; other pods are skipped by the audit.
   Pod: (v) => podMetadata(v) ?? (isDaemonPod(v) ? pod(v) : undefined),
-  DaemonSet: shape({
-    metadata,
-    spec: shape({
-      selector: shape({ matchLabels: stringMap, matchExpressions: listOf(requirement) }),
-      template: shape({ metadata: shape({ labels: stringMap, annotations: stringMap }), spec: podSpec }, ['spec']),
-      updateStrategy: shape({ type: str, rollingUpdate: shape({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
-      minReadySeconds: num,
-    }, ['template']),
-    status: shape(daemonSetStatus),
-  }, ['metadata', 'spec']),
+  // apps/v1 requires the selector; extensions/v1beta1 defaulted it from the template labels.
+  DaemonSet: (v) => (isObject(v) && typeof v.apiVersion === 'string' && v.apiVersion !== 'apps/v1' ? daemonSetOf(['template']) : daemonSetOf(['selector', 'template']))(v),
   ControllerRevision: shape({ metadata, revision: num }, ['metadata', 'revision']),
 };
 
