@@ -124,12 +124,14 @@ export function collectDumpValue(file: string, value: unknown, into: DumpContent
 }
 
 function addObject(file: string, kind: string | undefined, item: Record<string, unknown>, into: DumpContents): void {
-  if (!isObject(item.metadata) || typeof item.metadata.name !== 'string') return;
+  // A kind the audit reads must have the shape it reads (a Node without a name is not silently dropped).
   const problem = kind ? objectShapeProblem(kind, item) : undefined;
   if (problem) {
-    const ns = typeof item.metadata.namespace === 'string' ? `${item.metadata.namespace}/` : '';
-    throw new InputError(`failed to read dump ${file}: ${kind} ${ns}${item.metadata.name}: ${formatPath(problem.path)} ${problem.message}`);
+    const meta = isObject(item.metadata) ? item.metadata : {};
+    const name = `${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${typeof meta.name === 'string' ? meta.name : '(no name)'}`;
+    throw new InputError(`failed to read dump ${file}: ${kind} ${name}: ${formatPath(problem.path)} ${problem.message}`);
   }
+  if (!isObject(item.metadata) || typeof item.metadata.name !== 'string') return;
   switch (kind) {
     case 'Node': into.nodes.push(item as unknown as K8sNode); break;
     case 'Pod': into.pods.push(item as unknown as K8sPod); break;

@@ -71,6 +71,7 @@ describe('parseDumpText()', () => {
     ['a pod with a null owner reference', list([{ ...pod(ds, 'n1'), metadata: { name: 'p1', namespace: 'kube-system', ownerReferences: [null] } }]), /^failed to read dump x: Pod kube-system\/p1: metadata\.ownerReferences\[0\] must be an object, not null$/],
     ['a pod status that is not an object', list([{ ...pod(ds, 'n1'), status: 'x' }]), /: status must be an object, not string "x"$/],
     ['a DaemonSet whose containers are not a list', list([{ ...ds, spec: { ...ds.spec, template: { spec: { containers: 'x' } } } }]), /^failed to read dump x: DaemonSet kube-system\/agent: spec\.template\.spec\.containers must be a list, not string "x"$/],
+    ['a node without a name', list([{ ...node('n1'), metadata: { labels: {} } }]), /^failed to read dump x: Node \(no name\): metadata\.name is missing$/],
     ['an apps/v1 DaemonSet without a selector', list([{ ...ds, spec: { template: ds.spec.template } }]), /^failed to read dump x: DaemonSet kube-system\/agent: spec\.selector is missing$/],
     ['a revision without a number', list([{ kind: 'ControllerRevision', metadata: { name: 'r1', namespace: 'kube-system' }, revision: '2' }]), /ControllerRevision kube-system\/r1: revision must be a number, not string "2"$/],
   ])('rejects %s naming the file', (_n, text, message) => {
