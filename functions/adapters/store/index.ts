@@ -40,6 +40,9 @@ export function parseS3Spec(spec: string): { bucket: string; prefix: string } {
 /** Returns an S3 client configured from the options and environment (region, endpoint, retries). */
 export function s3ClientFor(opts: OpenStoreOptions): S3Client {
   const endpoint = opts.endpoint ?? (opts.env.AWS_ENDPOINT_URL_S3 || undefined);
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
+    throw new StoreError(`failed to open store: S3 endpoint '${endpoint}' (--s3-endpoint or AWS_ENDPOINT_URL_S3) is not an http(s):// URL`);
+  }
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = opts.env;
   return new S3Client({
     region: opts.env.AWS_REGION || opts.env.AWS_DEFAULT_REGION || 'us-east-1',

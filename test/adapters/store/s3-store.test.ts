@@ -167,6 +167,13 @@ describe('openStore()', () => {
     expect(openStore('reports', { env: {} })).toBeInstanceOf(LocalStore);
   });
 
+  it.each([
+    ['--s3-endpoint', { endpoint: 'not a url', env: {} }],
+    ['AWS_ENDPOINT_URL_S3', { env: { AWS_ENDPOINT_URL_S3: 'minio:9000' } }],
+  ])('refuses an %s that is not an http(s) URL before any request', (_how, opts) => {
+    expect(() => openStore('s3://evidence', opts)).toThrow(/^failed to open store: S3 endpoint '.*' \(--s3-endpoint or AWS_ENDPOINT_URL_S3\) is not an http\(s\):\/\/ URL$/);
+  });
+
   it('uses the region from AWS_REGION', async () => {
     const store = openStore('s3://evidence', { env: { AWS_REGION: 'ap-southeast-2' } }) as S3Store;
 
