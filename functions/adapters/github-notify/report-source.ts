@@ -1,7 +1,7 @@
 // Reads the report `notify` works from: a local file, or `s3://bucket/key`. The S3 read is a
-// plain GetObject with the SDK's usual settings (region and credential chain, AWS_ENDPOINT_URL_S3,
-// path-style addressing for custom endpoints, checksums only when required) until the store
-// adapter offers one. The JSON is checked for the fields notify relies on, naming the bad one.
+// plain GetObject with the store adapter's client (region and credential chain, AWS_ENDPOINT_URL_S3,
+// path-style addressing for custom endpoints, checksums only when required).
+// The JSON is checked for the fields notify relies on, naming the bad one.
 import { readFile } from 'node:fs/promises';
 import { InputError, StoreError } from '../../core/errors.js';
 import type { Report } from '../../core/types.js';
@@ -16,18 +16,10 @@ export async function readReportText(location: string, env: NodeJS.ProcessEnv = 
       throw new InputError(`failed to read report ${location}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
   }
-  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const client = new S3Client({
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    // Keys in the given environment win; otherwise the SDK's default chain (roles, profiles, SSO).
-    ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN } }
-      : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { s3ClientFor } = await import('../store/index.js');
+  // The store's client: AWS_REGION, the credential chain or keys in env, AWS_ENDPOINT_URL_S3 path-style.
+  const client = s3ClientFor({ env: { ...env, AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL } });
   try {
     const res = await client.send(new GetObjectCommand({ Bucket: s3[1], Key: s3[2] }));
     return await res.Body!.transformToString('utf8');
