@@ -106,6 +106,18 @@ describe('drift-auditor audit', () => {
     expect([code, io.out, io.err.join('').split('\n').filter(Boolean)]).toEqual([2, [], [expect.stringMatching(new RegExp(`^drift-auditor: failed to create output folder ${outOf(dir)}: a file is in the way`))]]);
   });
 
+  it('warns when a policy namespace holds no DaemonSet anywhere (a typo reads as "No drift found")', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'policy.yaml'), 'apiVersion: drift-auditor.io/v1\nkind: Policy\nnamespaces: [kube-sytem, logging]\n');
+    const io = captureIO();
+
+    const code = await main(['audit', '--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', path.join(dir, 'policy.yaml'), '--format', 'json'], io);
+
+    expect([code, io.err.filter((l) => l.includes('warning'))]).toEqual([0, [
+      "drift-auditor: warning: policy namespace 'kube-sytem' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)\n",
+    ]]);
+  });
+
   it('exits 2 naming the file for a dump without nodes, and for a non-List JSON file', async () => {
     const dir = await tmp();
     await writeFile(path.join(dir, 'empty-list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }));

@@ -78,6 +78,11 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
   const catalog = await loadRules(io.env.DRIFT_AUDITOR_RULES_DIR);
   const policy = await loadPolicy(args.rules, catalog);
   const policySource = args.rules ? { file: args.rules } : undefined;
+  // A policy namespace that nothing lives in is most likely a typo, and it would read as "No drift found".
+  const seen = new Set([...snapshot.daemonSets.map((d) => d.metadata.namespace ?? 'default'), ...desired.managedNamespaces]);
+  for (const ns of policy.namespaces.filter((n) => !seen.has(n))) {
+    io.stderr(`drift-auditor: warning: policy namespace '${ns}' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)\n`);
+  }
 
   // 4. The pure core.
   const report = audit(snapshot, desired, policy, at, { auditorVersion, policySource, hash: sha256 });
