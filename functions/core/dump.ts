@@ -161,7 +161,11 @@ function readHeader(file: string, list: Record<string, unknown>, header: DumpHea
   const ann = isObject(list.metadata) && isObject(list.metadata.annotations) ? (list.metadata.annotations as Record<string, unknown>) : undefined;
   if (!ann) return;
   const str = (k: string): string | undefined => (typeof ann[k] === 'string' && ann[k] !== '' ? (ann[k] as string) : undefined);
-  header.cluster ??= str(DUMP_ANNOTATIONS.cluster);
+  const cluster = str(DUMP_ANNOTATIONS.cluster);
+  if (cluster && header.cluster && cluster !== header.cluster) {
+    throw new InputError(`failed to read dump ${file}: it is a snapshot of cluster '${cluster}', but an earlier file is of cluster '${header.cluster}'; audit one cluster at a time`);
+  }
+  header.cluster ??= cluster;
   header.serverVersion ??= str(DUMP_ANNOTATIONS.serverVersion);
   header.startedAt ??= str(DUMP_ANNOTATIONS.startedAt);
   header.finishedAt ??= str(DUMP_ANNOTATIONS.finishedAt);

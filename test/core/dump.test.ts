@@ -80,6 +80,16 @@ describe('parseDumpText()', () => {
   });
 });
 
+describe('parseDumpText() across files', () => {
+  it('refuses snapshot files of two different clusters', () => {
+    const of = (cluster: string) => list([node('n1')], { metadata: { annotations: { 'drift-auditor.io/cluster': cluster } } });
+    const c = parseDumpText('prod.json', of('prod'));
+    parseDumpText('prod-again.json', of('prod'), c);
+
+    expect(() => parseDumpText('staging.json', of('staging'), c)).toThrow("failed to read dump staging.json: it is a snapshot of cluster 'staging', but an earlier file is of cluster 'prod'; audit one cluster at a time");
+  });
+});
+
 describe('snapshotFromDump()', () => {
   it('rejects a dump without nodes', () => {
     const c = parseDumpText('pods.json', list([pod(ds, 'n1')]));
