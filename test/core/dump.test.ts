@@ -80,7 +80,7 @@ describe('parseDumpText()', () => {
   });
 });
 
-describe('parseDumpText() across files', () => {
+describe('parseDumpText()', () => {
   it('refuses snapshot files of two different clusters', () => {
     const of = (cluster: string) => list([node('n1')], { metadata: { annotations: { 'drift-auditor.io/cluster': cluster } } });
     const c = parseDumpText('prod.json', of('prod'));
