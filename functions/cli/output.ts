@@ -28,3 +28,13 @@ export async function writeOutputFile(path: string, body: string | Buffer): Prom
     throw new InputError(`failed to write ${path}: ${reason(err)}`, { cause: err });
   }
 }
+
+/**
+ * Returns text fit for a terminal: control characters (C0 but tab and line ends, DEL, C1) and bidi
+ * overrides become '?', so strings from a cluster or a store cannot drive or disguise the terminal
+ * (a container's own termination message ends up in reports). JSON output needs none of this.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}

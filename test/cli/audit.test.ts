@@ -106,6 +106,23 @@ describe('drift-auditor audit', () => {
     expect([code, io.out, io.err.join('').split('\n').filter(Boolean)]).toEqual([2, [], [expect.stringMatching(new RegExp(`^drift-auditor: failed to create output folder ${outOf(dir)}: a file is in the way`))]]);
   });
 
+  it('prints Markdown without the control characters a container wrote into its termination message', async () => {
+    const dir = await tmp();
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'kube-system', uid: 'u-p1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u-ds', controller: true }] },
+      spec: { nodeName: 'n1', containers: [{ name: 'agent', image: 'r/agent:1' }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'agent', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'bye \u001b]0;pwned\u0007\u001b[2J' } } }] } };
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'kube-system', uid: 'u-ds' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'r/agent:1' }] } } } };
+    await writeFile(path.join(dir, 'dump.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [NODE, ds, { ...pod, metadata: { ...pod.metadata, labels: { app: 'agent' } } }] }));
+    await mkdir(path.join(dir, 'gitops'));
+    const io = captureIO();
+
+    await main(['audit', '--snapshot', path.join(dir, 'dump.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'markdown', '--now', '2026-11-20T10:00:00Z'], io);
+
+    expect(io.out.join('')).toContain('bye ?\\]0;pwned??\\[2J');
+    expect([...io.out.join('')].filter((c) => c < ' ' && c !== '\n')).toEqual([]);
+  });
+
   it('warns when a policy namespace holds no DaemonSet anywhere (a typo reads as "No drift found")', async () => {
     const dir = await tmp();
     await writeFile(path.join(dir, 'policy.yaml'), 'apiVersion: drift-auditor.io/v1\nkind: Policy\nnamespaces: [kube-sytem, logging]\n');

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -57,6 +57,20 @@ describe('drift-auditor reports', () => {
 
     expect(latest.out).toContain('# drift-auditor: cluster prod\\-eu\\-1');
     expect(JSON.parse(first.out).generatedAt).toEqual('2026-06-01T12:00:00.000Z');
+  });
+
+  it('prints a stored file with control characters made harmless, and writes it byte for byte with --output', async () => {
+    const { store, ids } = await folderWithRuns();
+    const { prefix } = await new LocalStore(store).getRun('prod-eu-1', ids[1]!);
+    await chmod(join(store, prefix, 'report.md'), 0o644);
+    await writeFile(join(store, prefix, 'report.md'), '# ok\n\u001b]0;pwned\u0007\u001b[2J text\u202e\r\n');
+    const cli = io();
+
+    await main(['reports', 'get', '--store', store], cli);
+    await main(['reports', 'get', '--store', store, '--output', join(store, 'copy.md')], io());
+
+    expect(cli.out).toEqual('# ok\n?]0;pwned??[2J text?\r\n');
+    expect(await readFile(join(store, 'copy.md'), 'utf8')).toEqual('# ok\n\u001b]0;pwned\u0007\u001b[2J text\u202e\r\n');
   });
 
   it('writes a binary file with --output and refuses to print it', async () => {

@@ -10,7 +10,7 @@ import { audit } from '../../core/audit.js';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
 import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
-import { ensureOutputDir, writeOutputFile } from '../output.js';
+import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
 
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
@@ -234,7 +234,7 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
   };
 
   if (args.format === 'json') io.stdout(artifacts['report.json'].body);
-  else if (args.format === 'markdown') io.stdout(artifacts['report.md'].body);
+  else if (args.format === 'markdown') io.stdout(terminalSafe(artifacts['report.md'].body));
   else io.stdout(render.renderTable(report));
 
   if (args.out) {

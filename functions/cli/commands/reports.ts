@@ -4,7 +4,7 @@
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES } from '../../core/types.js';
 import { type CliIO, parseCommandLine } from '../main.js';
-import { writeOutputFile } from '../output.js';
+import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [--json]
        drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--file NAME] [--output PATH]
@@ -16,7 +16,8 @@ export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC]
   --limit N           list at most N runs, newest first (default 20)
   --file NAME         which file of the run to print: report.md (default), report.json, report.html,
                       findings.csv, manifest.json, snapshot.json.gz (binary: needs --output)
-  --output PATH       write the file there instead of stdout
+  --output PATH       write the file there, byte for byte, instead of printing it (printing replaces
+                      control characters, which a tampered store object could carry, by '?')
   --json              machine-readable output
 
 RUN_ID defaults to latest. AWS settings: AWS_REGION, the SDK credential chain.
@@ -85,6 +86,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const { openStore } = await import('../../adapters/store/index.js');
   const store = openStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
+  // Text for people goes through terminalSafe (store objects can be tampered with); JSON is escaped already.
+  const print = (s: string): void => io.stdout(terminalSafe(s));
   const cluster = args.cluster ?? (await onlyCluster(await store.listClusters(), args.store));
 
   if (args.sub === 'list') {
@@ -94,7 +97,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const rows = runs.map((r) => [r.runId, r.generatedAt, r.complete ? 'complete' : 'INCOMPLETE', ...SEVERITIES.map((s) => String(r.bySeverity[s] ?? 0)), String(r.waived)]);
-    io.stdout(columns(['RUN ID', 'GENERATED AT', 'STATUS', ...SEVERITIES.map((s) => s.toUpperCase()), 'WAIVED'], rows));
+    print(columns(['RUN ID', 'GENERATED AT', 'STATUS', ...SEVERITIES.map((s) => s.toUpperCase()), 'WAIVED'], rows));
     if (runs.length === 0) io.stderr(`no runs of cluster ${cluster} in ${args.store}\n`);
     return 0;
   }
@@ -110,7 +113,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } else if (args.file.endsWith('.gz')) {
       throw new UsageError(`failed to print ${args.file}: it is binary; use --output PATH`);
     } else {
-      io.stdout(body.toString('utf8'));
+      print(body.toString('utf8'));
     }
     return 0;
   }
@@ -119,11 +122,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (args.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    io.stdout(columns(['STATUS', 'OBJECT', 'SHA256 (EXPECTED)', 'DETAIL'], result.objects.map((o) => [
+    print(columns(['STATUS', 'OBJECT', 'SHA256 (EXPECTED)', 'DETAIL'], result.objects.map((o) => [
       o.status.toUpperCase(), o.name, o.expectedSha256, o.status === 'ok' ? '' : o.detail ?? (o.status === 'missing' ? 'object not found' : `actual ${o.actualSha256}`),
     ])));
     const bad = result.objects.filter((o) => o.status !== 'ok');
-    io.stdout(result.ok
+    print(result.ok
       ? `run ${result.runId} of cluster ${cluster}: all ${result.objects.length} objects match their sha256\n`
       : `run ${result.runId} of cluster ${cluster}: VERIFICATION FAILED: ${bad.map((o) => `${o.name} ${o.status}`).join(', ')}\n`);
   }
