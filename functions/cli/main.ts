@@ -3,6 +3,7 @@
 // unreadable input, with a one-line reason on stderr and no stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DriftAuditorError, UsageError } from '../core/errors.js';
+import { terminalSafe } from './output.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -67,11 +68,12 @@ export function reportError(err: unknown, io: CliIO): number {
     // The cause's first line only (parsers' messages carry multi-line code frames): the reason stays one line.
     const causeLine = err.cause instanceof Error ? err.cause.message.split('\n')[0]!.trim() : '';
     const cause = causeLine && !err.message.includes(causeLine) ? ` (${causeLine})` : '';
-    io.stderr(`drift-auditor: ${err.message}${cause}\n`);
+    // Messages quote servers and input files: nothing in them may drive the terminal.
+    io.stderr(terminalSafe(`drift-auditor: ${err.message}${cause}\n`));
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr(`drift-auditor: unexpected error: ${message}\n`);
+  io.stderr(terminalSafe(`drift-auditor: unexpected error: ${message}\n`));
   if (io.env.DRIFT_AUDITOR_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
   return 2;
 }

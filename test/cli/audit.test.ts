@@ -167,7 +167,7 @@ describe('drift-auditor audit', () => {
 
   it('exits 1 and says INCOMPLETE when the snapshot records a failed read, whatever --fail-on says', async () => {
     const dir = await tmp();
-    const gaps = JSON.stringify([{ source: 'kubernetes:list pods', message: 'connection reset on page 3' }]);
+    const gaps = JSON.stringify([{ source: 'kubernetes:list pods', message: 'connection reset on page 3\u001b[2J' }]);
     const list = { apiVersion: 'v1', kind: 'List', metadata: { annotations: { 'drift-auditor.io/gaps': gaps } }, items: [NODE] };
     await writeFile(path.join(dir, 'snap.json'), JSON.stringify(list));
     await mkdir(path.join(dir, 'gitops'));
@@ -176,7 +176,7 @@ describe('drift-auditor audit', () => {
     const code = await main(['audit', '--snapshot', path.join(dir, 'snap.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'json', '--fail-on', 'none'], io);
 
     expect(code).toBe(1);
-    expect(io.err.join('')).toMatch(/INCOMPLETE.*connection reset on page 3/);
+    expect(io.err.join('')).toMatch(/INCOMPLETE.*connection reset on page 3\?\[2J\n/);
     const report = JSON.parse(io.out.join('')) as Report;
     expect(report.complete).toBe(false);
     expect(report.findings.map((f) => f.rule)).toContain('audit/incomplete');

@@ -282,7 +282,7 @@ async function evidenceSnapshot(snapshot: Snapshot): Promise<Buffer> {
 function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number {
   if (!report.complete) {
     const what = report.gaps.map((g) => `${g.source}: ${g.message}`).join('; ');
-    io.stderr(`drift-auditor: the audit is INCOMPLETE, so it cannot say there is no drift: ${what}\n`);
+    io.stderr(terminalSafe(`drift-auditor: the audit is INCOMPLETE, so it cannot say there is no drift: ${what}\n`));
     return 1;
   }
   if (failOn === 'none') return 0;
