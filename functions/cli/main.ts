@@ -62,6 +62,12 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
   }
 }
 
+/** Throws UsageError unless `value` of option `flag` reads OWNER/REPO (checked before any work, not after the audit). */
+export function checkRepoOption(flag: string, value: string): string {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(value)) throw new UsageError(`failed to read ${flag}: expected OWNER/REPO, got '${value}'`);
+  return value;
+}
+
 /** Prints an error as one line (plus its cause) and returns its exit code. */
 export function reportError(err: unknown, io: CliIO): number {
   if (err instanceof DriftAuditorError) {

@@ -80,6 +80,7 @@ describe('drift-auditor audit', () => {
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--bogus'], /bogus/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--namespace', 'kube-system'], /--namespace applies to a live read, not to --snapshot/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--save-snapshot', 'x.json.gz'], /--save-snapshot applies to a live read, not to --snapshot/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--notify-repo', 'acme'], /^drift-auditor: failed to read --notify-repo: expected OWNER\/REPO, got 'acme'\n$/],
     [['--snapshot', 'examples/cluster', '--manifests', 'github:acme'], /failed to parse --manifests 'github:acme': expected github:OWNER\/REPO/],
     [['--snapshot', 'examples/cluster', '--manifests', 'github:/x'], /failed to parse --manifests 'github:\/x'/],
   ])('exits 2 with a one-line reason for bad usage %j', async (args, message) => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { audit } from '../../core/audit.js';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
+import { checkRepoOption, parseCommandLine, version, type CliIO, type Command } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
 
@@ -161,6 +161,7 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
     throw new UsageError(`${values.namespace?.length ? '--namespace' : '--save-snapshot'} applies to a live read, not to --snapshot (scope a dump with the policy's namespaces)`);
   }
   if (!help && !values.manifests) throw new UsageError(`--manifests is required\n${AUDIT_USAGE}`);
+  if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
   const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
   const failOn = (values['fail-on'] ?? 'none') as Severity | 'none';

@@ -4,7 +4,7 @@
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
 import type { NotifyOptions } from '../../adapters/github-notify/index.js';
-import { type CliIO, type Command, parseCommandLine } from '../main.js';
+import { type CliIO, type Command, parseCommandLine, checkRepoOption } from '../main.js';
 
 export const NOTIFY_USAGE = `usage: drift-auditor notify --report PATH|s3://BUCKET/KEY --repo OWNER/REPO
                            [--min-severity critical|warning|info] [--label L…] [--max-writes N]
@@ -59,7 +59,7 @@ function parseNotifyArgs(argv: string[]): NotifyArgs {
   const help = Boolean(values.help);
   if (!help && !values.report) throw new UsageError(`--report is required\n${NOTIFY_USAGE}`);
   if (!help && !values.repo) throw new UsageError(`--repo is required\n${NOTIFY_USAGE}`);
-  if (!help && !/^[\w.-]+\/[\w.-]+$/.test(values.repo ?? '')) throw new UsageError(`failed to read --repo: expected OWNER/REPO, got '${values.repo}'`);
+  if (!help) checkRepoOption('--repo', values.repo ?? '');
   const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
   if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, not '${values['min-severity']}'`);
   const maxWrites = Number(values['max-writes'] ?? 50);
