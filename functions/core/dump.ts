@@ -265,15 +265,16 @@ const listOf = (item: ShapeCheck): ShapeCheck => (v) => {
   return undefined;
 };
 const shape = (fields: Record<string, ShapeCheck>, required: string[] = []): ShapeCheck => {
-  const entries = Object.entries(fields);
+  const keys = Object.keys(fields);
+  const checks = keys.map((k) => fields[k]!);
   return (v) => {
     if (!isObject(v)) return must('an object', v);
-    for (const k of required) if (v[k] === undefined || v[k] === null) return { path: [k], message: 'is missing' };
-    for (const [k, check] of entries) {
-      const x = v[k];
-      if (x === undefined || x === null) continue;
-      const e = check(x);
-      if (e) return under(k, e);
+    for (let i = 0; i < required.length; i++) if (v[required[i]!] == null) return { path: [required[i]!], message: 'is missing' };
+    for (let i = 0; i < keys.length; i++) {
+      const x = v[keys[i]!];
+      if (x == null) continue;
+      const e = checks[i]!(x);
+      if (e) return under(keys[i]!, e);
     }
     return undefined;
   };
@@ -304,16 +305,29 @@ const podSpec = shape({
   tolerations: listOf(shape({ key: str, operator: str, value: str, effect: str, tolerationSeconds: num })),
 }, ['containers']);
 const condition = shape({ type: str, status: str, reason: str, message: str, lastTransitionTime: str }, ['type', 'status']);
-const containerStatus = shape({
-  name: str, image: str, imageID: str, ready: bool, started: bool, restartCount: num,
-  state: shape({ waiting: shape({ reason: str, message: str }), running: shape({ startedAt: str }), terminated: shape({ reason: str, message: str, exitCode: num }) }),
-}, ['name']);
 const daemonSetStatus = Object.fromEntries(['currentNumberScheduled', 'desiredNumberScheduled', 'numberMisscheduled', 'numberReady', 'numberAvailable', 'numberUnavailable', 'updatedNumberScheduled', 'observedGeneration'].map((k) => [k, num]));
 
-const podMetadata = shape({ metadata }, ['metadata']);
+// Pods are most of a dump, so of them only what the audit reads is checked, to the depth where a wrong
+// type would break it (ownership, labels, target node, container names and images, status lists),
+// keeping the check to a few percent of JSON.parse.
+const podMetadata = shape({
+  metadata: shape({
+    name: str, namespace: str, uid: str, labels: stringMap,
+    ownerReferences: listOf(shape({ kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
+  }, ['name']),
+}, ['metadata']);
+const podContainer = shape({ name: str, image: str }, ['name']);
+const podAffinity = shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchFields: listOf(requirement) })) }) }) });
+const daemonPodSpec = shape({ nodeName: str, containers: listOf(podContainer), initContainers: listOf(podContainer) }, ['containers']);
+/** The target node comes from the affinity only while spec.nodeName is unset (scheduling/pods.ts:targetNodeName). */
+const unboundAffinity: ShapeCheck = (v) => {
+  if (!isObject(v) || v.nodeName != null || v.affinity == null) return undefined;
+  const e = podAffinity(v.affinity);
+  return e && under('affinity', e);
+};
 const pod = shape({
-  spec: podSpec,
-  status: shape({ phase: str, reason: str, message: str, startTime: str, conditions: listOf(condition), containerStatuses: listOf(containerStatus), initContainerStatuses: listOf(containerStatus) }),
+  spec: (v) => daemonPodSpec(v) ?? unboundAffinity(v),
+  status: shape({ phase: str, conditions: listOf(anyObject), containerStatuses: listOf(anyObject), initContainerStatuses: listOf(anyObject) }),
 }, ['spec']);
 const isDaemonPod = (v: unknown): boolean => {
   const refs = (v as { metadata: { ownerReferences?: { kind?: unknown; controller?: unknown }[] } }).metadata.ownerReferences;
