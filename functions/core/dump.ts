@@ -317,6 +317,8 @@ const podMetadata = shape({
   }, ['name']),
 }, ['metadata']);
 const podContainer = shape({ name: str, image: str }, ['name']);
+// Image references and digests are parsed as strings (image-ref.ts); the rest of a status is only read or printed.
+const containerStatus = shape({ name: str, image: str, imageID: str }, ['name']);
 const podAffinity = shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchFields: listOf(requirement) })) }) }) });
 const daemonPodSpec = shape({ nodeName: str, containers: listOf(podContainer), initContainers: listOf(podContainer) }, ['containers']);
 /** The target node comes from the affinity only while spec.nodeName is unset (scheduling/pods.ts:targetNodeName). */
@@ -327,7 +329,7 @@ const unboundAffinity: ShapeCheck = (v) => {
 };
 const pod = shape({
   spec: (v) => daemonPodSpec(v) ?? unboundAffinity(v),
-  status: shape({ phase: str, conditions: listOf(anyObject), containerStatuses: listOf(anyObject), initContainerStatuses: listOf(anyObject) }),
+  status: shape({ phase: str, conditions: listOf(anyObject), containerStatuses: listOf(containerStatus), initContainerStatuses: listOf(containerStatus) }),
 }, ['spec']);
 const isDaemonPod = (v: unknown): boolean => {
   const refs = (v as { metadata: { ownerReferences?: { kind?: unknown; controller?: unknown }[] } }).metadata.ownerReferences;

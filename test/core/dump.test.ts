@@ -69,6 +69,7 @@ describe('parseDumpText()', () => {
     ['a node with a string for taints', list([{ ...node('n1'), spec: { taints: 'bad' } }]), /^failed to read dump x: Node n1: spec\.taints must be a list, not string "bad"$/],
     ['a node label that is a number', list([node('n1', { labels: { a: 1 as unknown as string } })]), /^failed to read dump x: Node n1: metadata\.labels\.a must be a string \(quote it\), not number 1$/],
     ['a pod with a null owner reference', list([{ ...pod(ds, 'n1'), metadata: { name: 'p1', namespace: 'kube-system', ownerReferences: [null] } }]), /^failed to read dump x: Pod kube-system\/p1: metadata\.ownerReferences\[0\] must be an object, not null$/],
+    ['a container status whose imageID is a number', list([{ ...pod(ds, 'n1'), status: { containerStatuses: [{ name: 'c', imageID: 5 }] } }]), /: status\.containerStatuses\[0\]\.imageID must be a string, not number 5$/],
     ['a pod status that is not an object', list([{ ...pod(ds, 'n1'), status: 'x' }]), /: status must be an object, not string "x"$/],
     ['a DaemonSet whose containers are not a list', list([{ ...ds, spec: { ...ds.spec, template: { spec: { containers: 'x' } } } }]), /^failed to read dump x: DaemonSet kube-system\/agent: spec\.template\.spec\.containers must be a list, not string "x"$/],
     ['a node without a name', list([{ ...node('n1'), metadata: { labels: {} } }]), /^failed to read dump x: Node \(no name\): metadata\.name is missing$/],
