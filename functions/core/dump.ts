@@ -78,7 +78,7 @@ export function parseDumpText(file: string, text: string, into: DumpContents = e
     return into;
   }
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true });
   const list = Array.isArray(docs) ? docs : [];
   let seen = 0;
   for (const doc of list) {

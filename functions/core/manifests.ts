@@ -40,7 +40,8 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
     return finish(out);
   }
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  // merge: `<<: *base` merge keys, which kubectl (sigs.k8s.io/yaml) honours; YAML 1.2 alone would keep `<<` as a key.
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true });
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, index) => {
     const start = (doc.contents?.range?.[0] ?? doc.range[0]);
@@ -56,7 +57,7 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      const bomb = /alias/i.test((err as Error).message);
+      const bomb = /excessive alias count/i.test((err as Error).message);
       problem(line, bomb ? `YAML alias bomb: the document expands more than ${MAX_ALIAS_COUNT} aliases; refusing to read it` : `invalid YAML: ${(err as Error).message}`);
       return;
     }

@@ -136,6 +136,20 @@ describe('parseManifestFile()', () => {
     expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'list.yaml', line: 34, message: 'DaemonSet b: spec.template.spec.containers[0].env must be a list, not number 5' }]);
   });
 
+  it('honours YAML merge keys as kubectl does', () => {
+    const text = DS('a', 'x').replace(/ {8}- name: a\n {10}image: example\/a:1\n/, '        - <<: &base {name: a, image: example/a:1}\n          imagePullPolicy: Always\n');
+
+    const r = parseManifestFile('ds.yaml', text);
+
+    expect([r.problems, r.daemonSets[0]!.manifest.spec.template.spec.containers]).toEqual([[], [{ name: 'a', image: 'example/a:1', imagePullPolicy: 'Always' }]]);
+  });
+
+  it('reports an alias to an anchor of another document as such, not as an alias bomb', () => {
+    const r = parseManifestFile('ds.yaml', `base: &base {name: a}\n---\n${DS('a', 'x').replace('  name: a\n', '  name: *base\n')}`);
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 3, message: expect.stringMatching(/^invalid YAML: Unresolved alias/) }]);
+  });
+
   it('reports invalid JSON with its line', () => {
     const r = parseManifestFile('x.json', '{\n  "kind": "DaemonSet",\n  oops\n}');
 
