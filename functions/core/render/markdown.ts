@@ -4,7 +4,7 @@
 import type { DaemonSetCoverage, Finding, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, reportStatus, severityCounts, sortFindings, statusHeadline } from './common.js';
-import { escapeMarkdown } from './escape.js';
+import { escapeMarkdown, markdownCode } from './escape.js';
 
 export interface MarkdownOptions {
   /** Maximum length of the output in characters (default 60,000: GitHub's issue body limit is 65,536). */
@@ -116,7 +116,7 @@ function gapsSection(report: Report): string[] {
 }
 
 function inputsSection(report: Report): string[] {
-  return ['## Inputs', '', '| | |', '|---|---|', ...inputRows(report).map(([k, v]) => `| ${k} | ${cell(v)} |`), ''];
+  return ['## Inputs', '', '| | |', '|---|---|', ...inputRows(report).map(([k, v]) => `| ${k} | ${TOKEN.test(v) ? markdownCode(v) : cell(v)} |`), ''];
 }
 
 function daemonSetSection(c: DaemonSetCoverage, mine: Finding[]): string[] {
@@ -149,6 +149,9 @@ function findingRow(f: Finding): string {
 }
 
 /** Escapes a cluster string for a table cell, shortened to MAX_CELL characters. */
+// Times, versions, hashes and commits read best as code; only such plain tokens are shown that way.
+const TOKEN = /^[\w.:+-]{1,100}$/;
+
 function cell(s: unknown): string {
   const text = String(s ?? '');
   return escapeMarkdown(text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text);

@@ -52,9 +52,9 @@ describe('renderMarkdown()', () => {
     const md = renderMarkdown(small());
 
     expect(md).toContain('3 findings (critical 1 · warning 1 · info 1)');
-    expect(md).toContain(`| Snapshot sha256 | ${'a'.repeat(64)} |`);
-    expect(md).toContain('| Git commit | 0123456789abcdef0123456789abcdef01234567 |');
-    expect(md).toContain('| Auditor version | 0\\.1\\.0 |');
+    expect(md).toContain(`| Snapshot sha256 | \`${'a'.repeat(64)}\` |`);
+    expect(md).toContain('| Git commit | `0123456789abcdef0123456789abcdef01234567` |');
+    expect(md).toContain('| Auditor version | `0.1.0` |');
     expect(md).toContain('| Cluster | prod\\-eu\\-1 |');
   });
 
