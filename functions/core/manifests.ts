@@ -1,7 +1,7 @@
 // Desired state from Git: manifest files (multi-document YAML, JSON, `kind: List`) parsed into apps/v1
 // DaemonSets with file and line, the namespaces Git manages, and problems as values. One bad document
 // never stops the others: it becomes a manifest/invalid problem and parsing goes on.
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document, type Tags } from 'yaml';
 import { formatPath, jsonErrorLine, objectShapeProblem } from './dump.js';
 import type { K8sDaemonSet } from './k8s-types.js';
 import type { DesiredDaemonSet, DesiredSource, DesiredState, Gap, ManifestProblem } from './types.js';
@@ -13,6 +13,21 @@ export interface ManifestFileResult {
   namespaces: string[];
   problems: ManifestProblem[];
 }
+
+/**
+ * YAML read the way kubectl reads it (sigs.k8s.io/yaml, go-yaml v2, YAML 1.1 scalars) where that differs
+ * from YAML 1.2 in manifests people write: `<<: *base` merge keys, legacy octal (`defaultMode: 0644` is 420,
+ * not 644) and the 1.1 booleans (`hostNetwork: yes`; an unquoted label value `on` is a boolean, which the
+ * API server rejects). Reading them as YAML 1.2 would report spec/drift or manifest/invalid that is not there.
+ */
+export const KUBECTL_YAML = {
+  merge: true,
+  customTags: (tags: Tags): Tags => [
+    { identify: (v: unknown) => typeof v === 'number', default: true, tag: 'tag:yaml.org,2002:int', format: 'OCT', test: /^0[0-7]+$/, resolve: (s: string) => parseInt(s, 8) },
+    { identify: (v: unknown) => typeof v === 'boolean', default: true, tag: 'tag:yaml.org,2002:bool', test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/, resolve: (s: string) => /^(?:y|yes|on)$/i.test(s) },
+    ...tags,
+  ],
+};
 
 /** The most alias expansions a document may use (guards against "billion laughs" alias bombs). */
 export const MAX_ALIAS_COUNT = 100;
@@ -40,8 +55,7 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
     return finish(out);
   }
   const lc = new LineCounter();
-  // merge: `<<: *base` merge keys, which kubectl (sigs.k8s.io/yaml) honours; YAML 1.2 alone would keep `<<` as a key.
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true });
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, ...KUBECTL_YAML });
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, index) => {
     const start = (doc.contents?.range?.[0] ?? doc.range[0]);

@@ -144,6 +144,21 @@ describe('parseManifestFile()', () => {
     expect([r.problems, r.daemonSets[0]!.manifest.spec.template.spec.containers]).toEqual([[], [{ name: 'a', image: 'example/a:1', imagePullPolicy: 'Always' }]]);
   });
 
+  it('reads YAML 1.1 octal and booleans as kubectl does (defaultMode: 0644 is 420; hostNetwork: yes is true)', () => {
+    const text = DS('a', 'x').replace('    spec:\n', '    spec:\n      hostNetwork: yes\n      volumes: [{name: v, secret: {secretName: s, defaultMode: 0644}}]\n');
+
+    const r = parseManifestFile('ds.yaml', text);
+    const spec = r.daemonSets[0]!.manifest.spec.template.spec;
+
+    expect([r.problems, spec.hostNetwork, spec.volumes]).toEqual([[], true, [{ name: 'v', secret: { secretName: 's', defaultMode: 420 } }]]);
+  });
+
+  it('reports an unquoted label value that YAML 1.1 reads as a boolean, as the API server would', () => {
+    const r = parseManifestFile('ds.yaml', DS('a', 'x').replace('labels: {app: a}', 'labels: {app: a, enabled: on}'));
+
+    expect(r.problems.map((p) => p.message)).toEqual(['DaemonSet a: spec.template.metadata.labels.enabled must be a string (quote it), not boolean true']);
+  });
+
   it('reports an alias to an anchor of another document as such, not as an alias bomb', () => {
     const r = parseManifestFile('ds.yaml', `base: &base {name: a}\n---\n${DS('a', 'x').replace('  name: a\n', '  name: *base\n')}`);
 
