@@ -2,7 +2,7 @@
 // DaemonSets with file and line, the namespaces Git manages, and problems as values. One bad document
 // never stops the others: it becomes a manifest/invalid problem and parsing goes on.
 import { LineCounter, parseAllDocuments, type Document, type Tags } from 'yaml';
-import { formatPath, jsonErrorLine, objectShapeProblem } from './dump.js';
+import { formatPath, jsonErrorLine, lineAtOffset, objectShapeProblem } from './dump.js';
 import type { K8sDaemonSet } from './k8s-types.js';
 import type { DesiredDaemonSet, DesiredSource, DesiredState, Gap, ManifestProblem } from './types.js';
 
@@ -48,7 +48,8 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
     try {
       value = JSON.parse(text);
     } catch (err) {
-      problem(jsonErrorLine(text, err), TEMPLATE.test(text) ? templateMessage() : `invalid JSON: ${(err as Error).message}`);
+      const template = TEMPLATE.exec(text);
+      problem(template ? lineAtOffset(text, template.index) : jsonErrorLine(text, err), template ? templateMessage() : `invalid JSON: ${(err as Error).message}`);
       return out;
     }
     collectObject(file, value, 1, 0, out, problem, () => undefined);
@@ -63,7 +64,9 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
     if (doc.errors.length) {
       const e = doc.errors[0]!;
       const source = text.slice(doc.range[0], doc.range[2]);
-      if (TEMPLATE.test(source)) problem(line, templateMessage());
+      const template = TEMPLATE.exec(source);
+      // The line of the first {{ … }}: where the file stops being YAML.
+      if (template) problem(lc.linePos(doc.range[0] + template.index).line, templateMessage());
       else problem(line, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} (line ${lc.linePos(e.pos[0]).line}, column ${lc.linePos(e.pos[0]).col})`);
       return;
     }

@@ -79,6 +79,15 @@ describe('parseManifestFile()', () => {
     expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'chart/templates/ds.yaml', line: 1, message: expect.stringMatching(/unrendered Helm\/Go template/) }]);
   });
 
+  it.each([
+    ['YAML', 'ds.yaml', 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\n  labels:\n    {{- include "x.labels" . | nindent 4 }}\n'],
+    ['JSON', 'ds.json', '{\n  "kind": "DaemonSet",\n  "metadata": {\n  "name": "a"\n  },\n  "spec": {{ toJson .Values.spec }}\n}'],
+  ])('reports a Helm template in %s at the line of its first {{ }}', (_case, file, text) => {
+    const r = parseManifestFile(file, text);
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file, line: 6, message: expect.stringMatching(/^unrendered Helm\/Go template/) }]);
+  });
+
   it('reports a quoted Helm expression in a DaemonSet field', () => {
     const r = parseManifestFile('ds.yaml', DS('a', 'x').replace('example/a:1', '"{{ .Values.image }}"'));
 
