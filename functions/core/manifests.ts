@@ -198,7 +198,12 @@ export function desiredStateFromFiles(source: DesiredSource, results: ManifestFi
       }
     }
   }
-  return { source, daemonSets: [...byKey.values()], managedNamespaces: [...namespaces].sort(), problems, gaps };
+  // An unrendered kustomization hides every DaemonSet it would produce: Git was not read completely,
+  // so the audit must not pass as clean (fail closed). A single unparseable file stays a finding.
+  const unread: Gap[] = problems
+    .filter((p) => p.rule === 'manifest/unrendered')
+    .map((p) => ({ source: `git:${p.file}`, message: p.message }));
+  return { source, daemonSets: [...byKey.values()], managedNamespaces: [...namespaces].sort(), problems, gaps: [...gaps, ...unread] };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -192,4 +192,15 @@ describe('desiredStateFromFiles()', () => {
     expect(d.problems).toEqual([{ rule: 'manifest/invalid', file: 'b.yaml', line: 1, message: 'DaemonSet x/agent is declared again (first at a.yaml:1); only the first declaration is audited' }]);
     expect(d.managedNamespaces).toEqual(['x']);
   });
+
+  it('records an unrendered kustomization as a gap (Git not read completely), a broken file only as a finding', () => {
+    const broken = parseManifestFile('broken.yaml', 'kind: DaemonSet\nmetadata: {name: x\n');
+    const unrendered = { daemonSets: [], namespaces: [], problems: [{ rule: 'manifest/unrendered' as const, file: 'apps/kustomization.yaml', message: 'kustomization in apps not rendered: neither kubectl nor kustomize is on PATH' }] };
+
+    const d = desiredStateFromFiles({ kind: 'folder', location: 'g' }, [broken, unrendered]);
+
+    expect(d.problems.map((p) => p.rule)).toEqual(['manifest/invalid', 'manifest/unrendered']);
+    expect(d.gaps).toEqual([{ source: 'git:apps/kustomization.yaml', message: 'kustomization in apps not rendered: neither kubectl nor kustomize is on PATH' }]);
+  });
 });
+
