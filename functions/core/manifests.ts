@@ -131,6 +131,15 @@ function collectObject(
   if (kind !== 'DaemonSet' || value.apiVersion !== 'apps/v1') return;
   const name = typeof meta?.name === 'string' && meta.name ? meta.name : undefined;
   const label = `DaemonSet ${name ?? '(unnamed)'}`;
+  const namespace = typeof meta?.namespace === 'string' && meta.namespace ? meta.namespace : 'default';
+  if (name) {
+    // Name the DaemonSet on its problems, so the audit knows Git does declare it (not resource/unmanaged).
+    const plain = problem;
+    problem = (l, message) => {
+      plain(l, message);
+      out.problems[out.problems.length - 1]!.daemonSet = `${namespace}/${name}`;
+    };
+  }
   const spec = isObject(value.spec) ? value.spec : undefined;
   const missing = !name ? 'metadata.name'
     : !spec ? 'spec'
@@ -152,7 +161,6 @@ function collectObject(
     problem(locate(bad.path) ?? line, `${label}: ${formatPath(bad.path)} ${bad.message}`);
     return;
   }
-  const namespace = typeof meta!.namespace === 'string' && meta!.namespace ? meta!.namespace : 'default';
   out.namespaces.push(namespace);
   const manifest = { ...value, metadata: { ...meta, namespace } } as unknown as K8sDaemonSet;
   out.daemonSets.push({ manifest, file, line, documentIndex });

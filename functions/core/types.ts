@@ -58,6 +58,8 @@ export interface DesiredDaemonSet {
 export interface ManifestProblem {
   rule: 'manifest/invalid' | 'manifest/unrendered';
   file: string;
+  /** `namespace/name` when the problem is in a DaemonSet whose name could be read. */
+  daemonSet?: string;
   line?: number;
   message: string;
 }

@@ -121,7 +121,9 @@ describe('parseManifestFile()', () => {
     const r = parseManifestFile('ds.yaml', edit(DS('a', 'x')));
 
     expect(r.daemonSets).toEqual([]);
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 1, message: expect.stringContaining(`missing ${field}`) }]);
+    // The DaemonSet is named on the problem whenever its name could be read.
+    const named = field === 'metadata.name' ? {} : { daemonSet: 'x/a' };
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 1, message: expect.stringContaining(`missing ${field}`), ...named }]);
   });
 
   it.each([
@@ -134,7 +136,7 @@ describe('parseManifestFile()', () => {
     const r = parseManifestFile('ds.yaml', `${edit(DS('a', 'x'))}---\n${DS('b', 'x')}`);
 
     expect(r.daemonSets.map((d) => d.manifest.metadata.name)).toEqual(['b']);
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line, message: `DaemonSet a: ${message}` }]);
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line, message: `DaemonSet a: ${message}`, daemonSet: 'x/a' }]);
   });
 
   it('gives each item of a kind: List its own line', () => {
@@ -142,7 +144,7 @@ describe('parseManifestFile()', () => {
     const r = parseManifestFile('list.yaml', `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`);
 
     expect(r.daemonSets.map((d) => [d.manifest.metadata.name, d.line])).toEqual([['a', 4]]);
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'list.yaml', line: 34, message: 'DaemonSet b: spec.template.spec.containers[0].env must be a list, not number 5' }]);
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'list.yaml', line: 34, message: 'DaemonSet b: spec.template.spec.containers[0].env must be a list, not number 5', daemonSet: 'x/b' }]);
   });
 
   it('honours YAML merge keys as kubectl does', () => {

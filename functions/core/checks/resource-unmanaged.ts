@@ -8,8 +8,10 @@ export const resourceUnmanaged: Check = {
   run(ctx) {
     const out: Finding[] = [];
     const managed = new Set(ctx.desired.managedNamespaces);
+    // Declared in Git but unreadable there: manifest/invalid says so; "not in Git" would be wrong.
+    const declared = new Set(ctx.desired.problems.map((p) => p.daemonSet).filter(Boolean));
     for (const pair of ctx.daemonSets) {
-      if (pair.desired || !pair.live || !managed.has(pair.namespace)) continue;
+      if (pair.desired || !pair.live || !managed.has(pair.namespace) || declared.has(pair.key)) continue;
       out.push(findingFor(ctx, 'resource/unmanaged', pair, null,
         `DaemonSet ${pair.key} runs in the cluster, in namespace ${pair.namespace} that Git manages, but no manifest in Git declares it`,
         { expected: 'absent', actual: 'present' }));

@@ -17,4 +17,15 @@ describe('manifestProblems', () => {
       { rule: 'manifest/unrendered', severity: 'warning', namespace: '', daemonSet: '', node: null, message: 'overlays/prod: kustomize build failed', file: 'overlays/prod' },
     ]);
   });
+
+  it('files a problem inside a named DaemonSet under that DaemonSet', () => {
+    const desired = desiredOf([], { problems: [
+      { rule: 'manifest/invalid', file: 'logging/fluentd.yaml', line: 12, message: 'DaemonSet fluentd: spec.template.spec.tolerations[0] must be an object, not null', daemonSet: 'logging/fluentd' },
+    ] });
+
+    const findings = runCheck(manifestProblems, snapshotOf({ nodes: [node('n1')] }), desired);
+
+    expect(findings.map((f) => [f.namespace, f.daemonSet, f.line])).toEqual([['logging', 'fluentd', 12]]);
+  });
 });
+

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resourceMissing } from '../../../functions/core/checks/resource-missing.js';
 import { resourceUnmanaged } from '../../../functions/core/checks/resource-unmanaged.js';
+import { parseManifestFile } from '../../../functions/core/manifests.js';
 import { daemonSet, desiredOf, node, snapshotOf } from '../../support/builders.js';
 import { runCheck } from './support.js';
 
@@ -35,4 +36,15 @@ describe('resourceUnmanaged', () => {
       expected: 'absent', actual: 'present',
     }]);
   });
+
+  it('does not call a DaemonSet unmanaged when Git declares it in a manifest that does not parse', () => {
+    const snapshot = snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/debug-agent')] });
+    const broken = parseManifestFile('kube-system/debug-agent.yaml', 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: debug-agent, namespace: kube-system}\nspec:\n  template: {}\n');
+
+    const findings = runCheck(resourceUnmanaged, snapshot, desiredOf([daemonSet('kube-system/kube-proxy')], { problems: broken.problems }));
+
+    expect(broken.problems.map((p) => [p.rule, p.daemonSet])).toEqual([['manifest/invalid', 'kube-system/debug-agent']]);
+    expect(findings).toEqual([]);
+  });
 });
+
