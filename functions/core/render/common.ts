@@ -33,7 +33,10 @@ export function statusHeadline(report: Report): string {
     case 'drift':
       return `Drift found: ${findings}`;
     case 'clean':
-      return 'No drift found';
+      // Nothing audited is not the same promise as nothing wrong: say which it is.
+      return report.summary.daemonSets === 0
+        ? 'No drift found, but no DaemonSet was in scope: check the manifests source, the policy namespaces and the snapshot'
+        : 'No drift found';
   }
 }
 

@@ -99,7 +99,8 @@ function header(report: Report, only: string | undefined, url: string | null, fi
   if (status === 'incomplete') {
     lines.push('> [!CAUTION]', `> **${statusHeadline(report)}.** Drift may be missing from this report.`, '');
   }
-  const mark = status === 'incomplete' ? '⚠️ **INCOMPLETE**' : status === 'drift' ? '❌ **DRIFT**' : '✅ **COMPLETE, no drift found**';
+  const clean = report.summary.daemonSets === 0 ? '⚠️ **COMPLETE, but no DaemonSet was in scope**' : '✅ **COMPLETE, no drift found**';
+  const mark = status === 'incomplete' ? '⚠️ **INCOMPLETE**' : status === 'drift' ? '❌ **DRIFT**' : clean;
   const scope = only ? '' : ` · ${report.summary.nodes} nodes · ${report.summary.daemonSets} DaemonSets`;
   lines.push(`${mark} · ${findings.length} findings (${severityCounts(bySeverity)}) · ${waived} waived${scope}`, '');
   if (url) lines.push(`Full report: ${link('report.html', url)}`, '');

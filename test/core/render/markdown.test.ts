@@ -42,7 +42,7 @@ describe('renderMarkdown()', () => {
   });
 
   it('says no drift only for a complete report without findings', () => {
-    const md = renderMarkdown(reportOf());
+    const md = renderMarkdown(reportOf({ coverage: [coverageOf('kube-system/kube-proxy', { n1: 'running' })] }));
 
     expect(md).toContain('COMPLETE, no drift found');
     expect(md).not.toContain('INCOMPLETE');
