@@ -44,8 +44,16 @@ export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; con
   return { reason: `pod is ${status.phase ?? 'in an unknown phase'} and not Ready` };
 }
 
-/** Returns when the pod became unready: the Ready condition's lastTransitionTime, else startTime, else creation. */
+/**
+ * Returns when the pod became unready: the Ready condition's lastTransitionTime, else startTime, else
+ * creation. A container that keeps restarting (CrashLoopBackOff after restarts) flips Ready back to
+ * True on every start when it has no readiness probe, which resets that transition; the failure is
+ * then as old as the pod, so its start is the honest age.
+ */
 function unreadySince(pod: K8sPod): number {
+  const started = pod.status?.startTime ?? pod.metadata.creationTimestamp;
+  const looping = (pod.status?.containerStatuses ?? []).some((s) => s.state?.waiting?.reason === 'CrashLoopBackOff' && (s.restartCount ?? 0) > 0);
+  if (looping && started) return Date.parse(started);
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
   const t = ready?.lastTransitionTime ?? pod.status?.startTime ?? pod.metadata.creationTimestamp;
   return t ? Date.parse(t) : NaN;

@@ -8,7 +8,7 @@ const LONG_AGO = '2026-06-01T11:00:00Z';
 
 describe('coverageUnready', () => {
   it.each<[string, PodOptions, string, string | undefined]>([
-    ['CrashLoopBackOff', { waiting: 'CrashLoopBackOff', readySince: LONG_AGO }, 'container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)', 'agent'],
+    ['CrashLoopBackOff', { waiting: 'CrashLoopBackOff', readySince: LONG_AGO, creationTimestamp: LONG_AGO }, 'container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)', 'agent'],
     ['ImagePullBackOff', { waiting: 'ImagePullBackOff', readySince: LONG_AGO }, 'container agent is waiting: ImagePullBackOff (ImagePullBackOff for agent)', 'agent'],
     ['ErrImagePull', { waiting: 'ErrImagePull', readySince: LONG_AGO }, 'container agent is waiting: ErrImagePull (ErrImagePull for agent)', 'agent'],
     ['an unschedulable Pending pod', { unschedulable: '0/1 nodes are available: 1 Insufficient cpu.', readySince: LONG_AGO }, 'pod is Pending: kube-scheduler cannot place it (Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.)', undefined],
@@ -33,18 +33,27 @@ describe('coverageUnready', () => {
   it('waits for the grace period from the Ready condition transition', () => {
     const recent = new Date(AT.getTime() - 299_000).toISOString();
 
-    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { waiting: 'CrashLoopBackOff', readySince: recent })] }), desiredOf([ds]));
+    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { ready: false, readySince: recent })] }), desiredOf([ds]));
 
     expect(findings).toEqual([]);
+  });
+
+  it('dates a crash loop from the pod start, since each restart resets the Ready transition', () => {
+    const recent = new Date(AT.getTime() - 20_000).toISOString();
+    const started = new Date(AT.getTime() - 3 * 3600_000).toISOString();
+
+    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { waiting: 'CrashLoopBackOff', readySince: recent, creationTimestamp: started })] }), desiredOf([ds]));
+
+    expect(findings.map((f) => f.message)).toEqual(['pod agent-n1 on node n1 is not Ready for 3h: container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)']);
   });
 
   it('uses the policy threshold', () => {
     const recent = new Date(AT.getTime() - 61_000).toISOString();
     const policy = { ...defaultPolicy(), thresholds: { unreadyGraceSeconds: 60, rolloutStuckSeconds: 1800 } };
 
-    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { waiting: 'CrashLoopBackOff', readySince: recent })] }), desiredOf([ds]), policy);
+    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { ready: false, readySince: recent })] }), desiredOf([ds]), policy);
 
-    expect(findings.map((f) => f.message)).toEqual(['pod agent-n1 on node n1 is not Ready for 61s: container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)']);
+    expect(findings.map((f) => f.message)).toEqual(['pod agent-n1 on node n1 is not Ready for 61s: container agent is running but not ready (readiness probe failing)']);
   });
 
   it('judges only the pod the controller counts on the node', () => {
