@@ -2,6 +2,7 @@
 // leave the cluster: env values become a sha256 (a change stays detectable), managedFields and the
 // last-applied annotation are dropped, and Secrets/ConfigMaps are never listed at all.
 import { createHash } from 'node:crypto';
+import { redactSecretArgs } from '../../core/redact.js';
 import type { Container, EnvVar, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, ObjectMeta, OwnerReference, PodSpec } from '../../core/k8s-types.js';
 
 /** The annotation `kubectl apply` leaves: a full copy of the manifest, env values included. */
@@ -60,9 +61,18 @@ export function redactPodSpec(spec: Raw | undefined): PodSpec | undefined {
   const out: Raw = { ...spec };
   for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
     const list = spec[key];
-    if (Array.isArray(list)) out[key] = (list as Raw[]).map((c) => (c.env === undefined ? c : { ...c, env: redactEnv(c.env) }));
+    if (Array.isArray(list)) out[key] = (list as Raw[]).map(redactContainer);
   }
   return out as PodSpec;
+}
+
+/** Returns a container with env values and secret-looking flag values (`--password=…`) replaced by sha256s. */
+function redactContainer(c: Raw): Raw {
+  const out: Raw = c.env === undefined ? { ...c } : { ...c, env: redactEnv(c.env) };
+  for (const field of ['command', 'args']) {
+    if (Array.isArray(c[field])) out[field] = redactSecretArgs(c[field] as unknown[], (v) => `sha256:${sha256Hex(v)}`);
+  }
+  return out;
 }
 
 /** Redacts a pod template: its metadata loses the last-applied annotation, its spec the env values. */

@@ -6,6 +6,7 @@
 // admission, autoscalers) may add them. Lists of named items are matched by key, not position.
 import type { Container, K8sDaemonSet } from '../k8s-types.js';
 import { sha256Hex } from '../notify/sha256.js';
+import { redactSecretArgs } from '../redact.js';
 import { defaultPullPolicy, normaliseDaemonSet, Quantity, type Norm } from './normalise.js';
 
 /** One difference: JSON path, Git's value (expected) and the live value (actual); undefined = absent. */
@@ -22,6 +23,9 @@ export interface DiffOptions {
 
 /** Hex digits of an env value's sha256 that findings show (`sha256:<prefix>`): enough to compare, never the value. */
 export const ENV_HASH_PREFIX = 16;
+
+/** A secret flag value the snapshot already replaced by its full hash (functions/adapters/kubernetes/projection.ts). */
+const FULL_HASH = /^sha256:[0-9a-f]{64}$/;
 
 type Obj = { [k: string]: Norm };
 
@@ -120,7 +124,11 @@ function redactEnv(ds: Obj, hash: (text: string) => string): Obj {
     const containers = spec?.[list];
     if (!Array.isArray(containers)) continue;
     for (const c of containers) {
-      if (!isObj(c) || !Array.isArray(c.env)) continue;
+      if (!isObj(c)) continue;
+      for (const field of ['command', 'args']) {
+        if (Array.isArray(c[field])) c[field] = redactSecretArgs(c[field] as unknown[], (v) => (FULL_HASH.test(v) ? v.slice(0, 7 + ENV_HASH_PREFIX) : token(v))) as Norm[];
+      }
+      if (!Array.isArray(c.env)) continue;
       c.env = c.env.map((e) => {
         if (!isObj(e)) return token(typeof e === 'string' ? e : JSON.stringify(plain(e)));
         const { valueSha256, value, ...rest } = e;

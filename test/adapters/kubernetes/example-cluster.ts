@@ -13,6 +13,7 @@ export const PLANTED = {
   managedFields: 'planted-managed-fields-manager',
   templateEnvValue: 'planted-template-env-value',
   revisionEnvValue: 'planted-revision-env-value',
+  argToken: 'planted-arg-token-value',
 } as const;
 
 export interface ExampleCluster {
@@ -50,7 +51,7 @@ export function exampleCluster(): ExampleCluster {
     { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'agent', key: 'password' } } },
   ];
   const agent = daemonSet('monitoring/agent', {
-    containers: [{ name: 'agent', image: 'registry.example.com/agent:2.1.0', env: [{ name: 'TEMPLATE_ONLY', value: PLANTED.templateEnvValue }, ...secretEnv] }],
+    containers: [{ name: 'agent', image: 'registry.example.com/agent:2.1.0', args: [`--api-token=${PLANTED.argToken}`, '--v=2'], env: [{ name: 'TEMPLATE_ONLY', value: PLANTED.templateEnvValue }, ...secretEnv] }],
     annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ marker: PLANTED.lastApplied, env: PLANTED.envValue }), 'deprecated.daemonset.template.generation': '1' },
   });
   agent.metadata.managedFields = [{ manager: PLANTED.managedFields, operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];

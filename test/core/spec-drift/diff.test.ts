@@ -117,6 +117,27 @@ describe('diffDaemonSets()', () => {
     expect(diffDaemonSets(git, live)).toEqual(diffDaemonSets(git, live, { hash: sha256 }));
   });
 
+  it('shows secret-looking flag values in args only as sha256 prefixes, and still finds them changed', () => {
+    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/a:1', args: ['--db-password=hunter2', '--token', 'abc', '--verbose'] }] });
+    const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/a:1', args: ['--db-password=hunter3', '--token', 'abc', '--verbose'] }] });
+
+    const diff = diffDaemonSets(git, live, { hash: sha256 });
+
+    expect(diff).toEqual([{
+      path: 'spec.template.spec.containers[name=agent].args',
+      expected: [`--db-password=sha256:${sha256('hunter2').slice(0, 16)}`, '--token', `sha256:${sha256('abc').slice(0, 16)}`, '--verbose'],
+      actual: [`--db-password=sha256:${sha256('hunter3').slice(0, 16)}`, '--token', `sha256:${sha256('abc').slice(0, 16)}`, '--verbose'],
+    }]);
+    expect(JSON.stringify(diff)).not.toMatch(/hunter|"abc"/);
+  });
+
+  it('compares a secret flag the snapshot already hashed with the plain one in Git: no drift', () => {
+    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/a:1', args: ['--db-password=hunter2'] }] });
+    const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/a:1', args: [`--db-password=sha256:${sha256('hunter2')}`] }] });
+
+    expect(diffDaemonSets(git, live, { hash: sha256 })).toEqual([]);
+  });
+
   it('matches tolerations as a set and env by name, not position', () => {
     const git = daemonSet('agent', { asManifest: true, tolerations: [{ key: 'a', operator: 'Exists' }, { key: 'b', operator: 'Exists' }],
       containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] }] });
