@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { auditCommand } from '../../functions/cli/commands/audit.js';
 import { main, type CliIO } from '../../functions/cli/main.js';
 import { issueRoutes, labelRoutes } from '../emulators/github/issues.js';
+import { kubeconfigFor, startK8sApi } from '../emulators/k8s-api/server.js';
 import { newRepo, startGitHubEmulator } from '../emulators/github/server.js';
 import type { Report } from '../../functions/core/types.js';
 
@@ -221,6 +222,35 @@ describe('drift-auditor audit --store', () => {
     const trend = html.slice(html.indexOf('<section id="trend">'));
     expect(trend.match(/<g class="bar">/g)).toHaveLength(3);
     expect(trend).toContain('2026-11-20T10:00:00.000Z');
+  });
+});
+
+describe('drift-auditor audit --kubeconfig', () => {
+  it('reads the live cluster and finds exactly what the audit of its kubectl dump finds', async () => {
+    const items = (await Promise.all(['nodes.json', 'workloads.json'].map(async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items))).flat();
+    const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
+    const api = await startK8sApi({ nodes: ofKind('Node'), daemonSets: ofKind('DaemonSet'), pods: ofKind('Pod'), controllerRevisions: ofKind('ControllerRevision'), token: 'auditor-token' });
+    const saved = path.join(await tmp(), 'live.json.gz');
+    const live = captureIO();
+    const dump = captureIO();
+    try {
+      const code = await main(['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '--format', 'json', '--save-snapshot', saved], live);
+      await main(['audit', ...EXAMPLE, '--format', 'json'], dump);
+
+      expect(code).toBe(0);
+    } finally {
+      await api.close();
+    }
+
+    const liveReport = JSON.parse(live.out.join('')) as Report;
+    const dumpReport = JSON.parse(dump.out.join('')) as Report;
+    expect(liveReport.inputs.snapshot.kind).toBe('live');
+    expect(liveReport.complete).toBe(true);
+    expect(liveReport.findings).toEqual(dumpReport.findings);
+    expect(liveReport.coverage).toEqual(dumpReport.coverage);
+    const again = captureIO();
+    await main(['audit', '--snapshot', saved, ...EXAMPLE.slice(2), '--format', 'json'], again);
+    expect((JSON.parse(again.out.join('')) as Report).findings).toEqual(dumpReport.findings);
   });
 });
 
