@@ -5,10 +5,10 @@
 // Everything is a deterministic function of its inputs (ids come from hashing a seed string).
 import { createHash } from 'node:crypto';
 import type {
-  Container, ContainerStatus, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, PodSpec, Taint, Toleration,
+  Container, ContainerStatus, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, PodSpec, Taint,
 } from '../functions/core/k8s-types.js';
 import { compileEligibility } from '../functions/core/scheduling/eligibility.js';
-import { DAEMON_DEFAULT_TOLERATIONS, HOST_NETWORK_TOLERATION } from '../functions/core/scheduling/tolerations.js';
+import { daemonPodTolerations } from '../functions/core/scheduling/tolerations.js';
 
 /** Returns `len` hex characters of sha256(seed). */
 export function hexOf(seed: string, len = 64): string {
@@ -205,14 +205,6 @@ export interface DaemonPodOptions {
 
 const PRIORITY: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
 
-/** Returns the default tolerations added to a daemon pod spec (daemonset_util.go:AddOrUpdateDaemonPodTolerations). */
-export function withDaemonTolerations(spec: PodSpec): Toleration[] {
-  const defaults = [...DAEMON_DEFAULT_TOLERATIONS, ...(spec.hostNetwork ? [HOST_NETWORK_TOLERATION] : [])];
-  const same = (a: Toleration, b: Toleration): boolean => a.key === b.key && a.effect === b.effect && (a.operator ?? 'Equal') === b.operator && (a.value ?? '') === (b.value ?? '');
-  const user = (spec.tolerations ?? []).filter((t) => !defaults.some((d) => same(t, d)));
-  return [...user, ...defaults.map((d) => ({ ...d }))];
-}
-
 function nodeIp(node: K8sNode): string {
   const addresses = (node.status?.addresses as { type: string; address: string }[] | undefined) ?? [];
   return addresses.find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
@@ -248,7 +240,7 @@ export function daemonPod(ds: K8sDaemonSet, node: K8sNode, o: DaemonPodOptions):
       ...(preferred ? { preferredDuringSchedulingIgnoredDuringExecution: preferred } : {}),
     },
   };
-  spec.tolerations = withDaemonTolerations(spec);
+  spec.tolerations = daemonPodTolerations(spec);
   spec.nodeName = nodeName;
   spec.enableServiceLinks ??= true;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
