@@ -1,6 +1,7 @@
 // Files the user asked the CLI to write (--out, --output): a path that cannot be written is bad input
 // (exit 2, one line naming the path), found before the work where possible, never an "unexpected error".
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirs } from '../adapters/make-dirs.js';
 import { InputError } from '../core/errors.js';
 
 function reason(err: unknown): string {
@@ -14,7 +15,7 @@ function reason(err: unknown): string {
 /** Creates the folder `dir` (and its parents) if needed; throws InputError naming it when it cannot be. */
 export async function ensureOutputDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (err) {
     throw new InputError(`failed to create output folder ${dir}: ${reason(err)}`, { cause: err });
   }

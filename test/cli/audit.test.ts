@@ -211,6 +211,17 @@ describe('drift-auditor audit', () => {
 });
 
 
+describe('drift-auditor audit with an output folder it cannot create', () => {
+  it.each([['--out'], ['--store']])('exits 2 naming the folder for %s under /proc (instead of hanging)', async (flag) => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '--format', 'json', flag, '/proc/drift-auditor-test'], io);
+
+    expect(code).toBe(2);
+    expect(io.err.join('')).toMatch(/\/proc\/drift-auditor-test/);
+  });
+});
+
 describe('drift-auditor audit --store', () => {
   it('draws the trend of earlier runs of the cluster in the stored HTML report', async () => {
     const store = await tmp();

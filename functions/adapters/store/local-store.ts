@@ -1,9 +1,10 @@
 // The default store: a local folder with the same layout as S3. Objects are written to a temporary
 // file and hard-linked into place, which fails if the name exists: an atomic create-only write.
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { makeDirs } from '../make-dirs.js';
 import { StoreError } from '../../core/errors.js';
 import { BaseReportStore, checkKey, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
 
@@ -94,7 +95,7 @@ export class LocalStore extends BaseReportStore {
   private async writeTemp(path: string, body: Buffer): Promise<string> {
     const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirs(dirname(path));
       await writeFile(tmp, body, { flag: 'wx' });
     } catch (err) {
       throw wrap('write', path, err);
