@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../functions/core/k8s-types.js';
+import { findTool } from '../functions/adapters/tools.js';
 import { hexOf, imageIdOf, nodeOf, timeAfter, uidOf } from './live-objects.js';
 
 const SELF = fileURLToPath(import.meta.url);
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const PAGE = 500;
 const CREATED = '2026-09-01T08:00:00Z';
 
@@ -74,12 +74,10 @@ export async function benchSnapshot(o: BenchSnapshotOptions = {}): Promise<Recor
       const floor = await measureChild('floor', small.url, dir, bundle);
       const reader = await measureChild('reader', small.url, dir, bundle);
       rows.push({ name: 'floor', pods: small.pods, m: floor }, { name: 'readCluster + writeSnapshotFile (bundle)', pods: small.pods, m: reader });
-      if (existsSync(KUBECTL)) {
-        const kubectl = await measureKubectl(small.url, dir);
+      {
+        const kubectl = await measureKubectl(small.url, dir, await findTool('kubectl'));
         rows.push({ name: 'kubectl get nodes,ds,pods -A -o json --chunk-size=500', pods: small.pods, m: kubectl });
         Object.assign(out, { kubectlPods: small.pods, kubectlWallS: sec(kubectl.wallMs), kubectlRssMB: kubectl.maxRssMB, readerSmallWallS: sec(reader.wallMs), readerSmallRssMB: reader.maxRssMB });
-      } else {
-        console.log(`kubectl not found at ${KUBECTL}: kubectl row left out`);
       }
     } finally {
       small.stop();
@@ -155,7 +153,7 @@ async function measureChild(mode: 'floor' | 'reader', url: string, dir: string, 
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Measure;
 }
 
-async function measureKubectl(url: string, dir: string): Promise<Measure> {
+async function measureKubectl(url: string, dir: string, KUBECTL: string): Promise<Measure> {
   const kubeconfig = writeKubeconfig(url, dir);
   const outFile = join(dir, 'kubectl.json');
   const t0 = Date.now();

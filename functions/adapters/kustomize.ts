@@ -1,23 +1,23 @@
 // Kustomize folders, and turning a set of manifest files into a DesiredState. A folder holding a
 // `kustomization.yaml|yml|Kustomization` is a unit, as Argo CD and Flux treat it: it is rendered
-// with `kubectl kustomize` (else `kustomize build`) and its output parsed as one file named after the
-// kustomization; the raw files under it, and the bases it references, are not read again. When no
-// renderer is on PATH, or rendering fails, the folder becomes a `manifest/unrendered` problem — never
+// with the real `kubectl kustomize` (bundled through npm, see tools.ts) and its output parsed as one
+// file named after the kustomization; the raw files under it, and the bases it references, are not
+// read again. When no kubectl can be found, or rendering fails, the folder becomes a `manifest/unrendered` problem — never
 // silently skipped.
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { desiredStateFromFiles, parseManifestFile, type ManifestFileResult } from '../core/manifests.js';
 import type { DesiredSource, DesiredState, Gap } from '../core/types.js';
+import { findTool } from './tools.js';
 
 /** How to render kustomizations. */
 export interface KustomizeOptions {
-  /** Renderer: `{ command, args }` run as `command ...args <dir>`; null means none; default: found on PATH. */
+  /** Renderer: `{ command, args }` run as `command ...args <dir>`; null means none; default: the bundled kubectl. */
   renderer?: { command: string; args: string[] } | null;
-  /** Environment whose PATH is searched for kubectl/kustomize (default: process.env.PATH). */
+  /** Environment for finding kubectl (DRIFT_AUDITOR_KUBECTL, PATH; default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Per-render timeout in milliseconds (default 60 s). */
   renderTimeoutMs?: number;
@@ -82,19 +82,9 @@ export function planKustomize(kustomizations: SourceFile[]): KustomizePlan {
   };
 }
 
-/** Returns the renderer found on PATH: `kubectl kustomize`, else `kustomize build`, else null. */
-export async function findRenderer(env: NodeJS.ProcessEnv = process.env): Promise<{ command: string; args: string[] } | null> {
-  const dirs = (env.PATH ?? '').split(':').filter(Boolean);
-  for (const [name, args] of [['kubectl', ['kustomize']], ['kustomize', ['build']]] as const) {
-    for (const d of dirs) {
-      const p = join(d, name);
-      try {
-        await access(p, constants.X_OK);
-        return { command: p, args: [...args] };
-      } catch { /* not here */ }
-    }
-  }
-  return null;
+/** Returns the renderer: the real kubectl (bundled through npm, see tools.ts) as `kubectl kustomize`; throws ToolError naming where it looked. */
+export async function findRenderer(env: NodeJS.ProcessEnv = process.env): Promise<{ command: string; args: string[] }> {
+  return { command: await findTool('kubectl', { env }), args: ['kustomize'] };
 }
 
 /** Runs the renderer on `dir` and returns its YAML output; rejects with the renderer's message. */
@@ -121,8 +111,15 @@ export async function renderKustomizations(kustomizations: string[], opts: Rende
     daemonSets: [], namespaces: [],
     problems: [{ rule: 'manifest/unrendered', file: k, message: `kustomization in ${posix.dirname(k)} not rendered: ${why}` }],
   });
-  const renderer = opts.renderer === undefined ? await findRenderer({ PATH: opts.env?.PATH ?? process.env.PATH }) : opts.renderer;
-  if (!renderer) return kustomizations.map((k) => unrendered(k, 'neither kubectl nor kustomize is on PATH'));
+  let renderer = opts.renderer;
+  if (renderer === undefined) {
+    try {
+      renderer = await findRenderer(opts.env ?? process.env);
+    } catch (err) {
+      return kustomizations.map((k) => unrendered(k, (err as Error).message));
+    }
+  }
+  if (!renderer) return kustomizations.map((k) => unrendered(k, 'no kustomize renderer was given'));
   let temp: string | undefined;
   try {
     let root = opts.root;

@@ -54,17 +54,17 @@ describe('readManifests()', () => {
     ]);
   });
 
-  it('reports manifest/unrendered for a kustomization when no renderer is on PATH, and still reads other files', async () => {
+  it('reports manifest/unrendered for a kustomization when the configured kubectl does not exist, and still reads other files', async () => {
     const dir = copyFixture('flannel');
     writeFileSync(join(dir, 'agent.yaml'), DS);
 
-    const desired = await readManifests(dir, { env: { PATH: '/nonexistent' } });
+    const desired = await readManifests(dir, { env: { PATH: '/nonexistent', DRIFT_AUDITOR_KUBECTL: '/nonexistent/kubectl' } });
 
     expect(desired.daemonSets.map((d) => d.file)).toEqual(['agent.yaml']);
     expect(desired.problems).toEqual([{
       rule: 'manifest/unrendered',
       file: 'kube-flannel/kustomization.yaml',
-      message: 'kustomization in kube-flannel not rendered: neither kubectl nor kustomize is on PATH',
+      message: 'kustomization in kube-flannel not rendered: DRIFT_AUDITOR_KUBECTL=/nonexistent/kubectl is not an executable file',
     }]);
   });
 
