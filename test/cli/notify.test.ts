@@ -10,7 +10,7 @@ import type { Report } from '../../functions/core/types.js';
 import { issueRoutes, labelRoutes } from '../emulators/github/issues.js';
 import { newRepo, startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
 import { startS3Server } from '../adapters/store/s3-server.js';
-import { finding, report } from '../core/notify/reports.js';
+import { finding, report } from '../core/github-issues/reports.js';
 
 let emu: GitHubEmulator;
 let dir: string;

@@ -25,7 +25,7 @@ import { manifestsRepoOf, parseManifestsRepo, syncPulls, type ManifestsRepo, typ
 export { WriteBudget } from './budget.js';
 export { listDriftIssues, syncIssues, type ActionOutcome, type IssueSyncResult, type RepoRef } from './issues.js';
 export { manifestsRepoOf, parseManifestsRepo, syncPulls, type ManifestsRepo, type PullOutcome } from './pulls.js';
-export { parseReport, readReport, readReportText } from './report-source.js';
+export { parseReport, readReport, readReportText } from '../report-source.js';
 
 export interface NotifyOptions {
   /** `OWNER/REPO` that holds the issues. */

@@ -1,9 +1,9 @@
-// Issue sync, the thin I/O half of core/notify/plan.ts: list the repository's `drift` issues (all
+// Issue sync, the thin I/O half of core/github-issues/plan.ts: list the repository's `drift` issues (all
 // states, paginated; pull requests dropped), plan, then make sure the labels exist and run each
 // action under the write budget. A run whose plan is all `none` makes no write call at all.
 import type { Octokit } from 'octokit';
 import { describeGitHubError } from '../github-client.js';
-import { formatPlan, planIssues, writesOf, type ExistingIssue, type IssueAction, type IssuePlan, type PlanOptions } from '../../core/notify/plan.js';
+import { formatPlan, planIssues, writesOf, type ExistingIssue, type IssueAction, type IssuePlan, type PlanOptions } from '../../core/github-issues/plan.js';
 import type { Report } from '../../core/types.js';
 import type { WriteBudget } from './budget.js';
 

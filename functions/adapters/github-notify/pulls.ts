@@ -1,11 +1,11 @@
 // Pull requests where Git follows the cluster, through the git data API: read the manifest at the
-// base (or the PR branch), edit only its image lines (core/notify/manifest-edit.ts), then blob ->
+// base (or the PR branch), edit only its image lines (core/github-issues/manifest-edit.ts), then blob ->
 // tree -> commit -> ref (create, or move an existing branch) -> PR (create, or update the open one).
 // A merged or closed PR for the same target images is respected; an unchanged branch costs no write.
 import type { Octokit } from 'octokit';
 import { GitHubError, InputError } from '../../core/errors.js';
-import { editDaemonSetImages } from '../../core/notify/manifest-edit.js';
-import { decidePull, pullBody, pullTitle, selectPullSubjects, type ExistingPull, type PullSubject } from '../../core/notify/pull.js';
+import { editDaemonSetImages } from '../../core/github-issues/manifest-edit.js';
+import { decidePull, pullBody, pullTitle, selectPullSubjects, type ExistingPull, type PullSubject } from '../../core/github-issues/pull.js';
 import type { Report } from '../../core/types.js';
 import { describeGitHubError } from '../github-client.js';
 import type { WriteBudget } from './budget.js';

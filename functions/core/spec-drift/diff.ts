@@ -5,7 +5,7 @@
 // command, args, env, ports, mounts, probes, securityContext); elsewhere other actors (defaulting,
 // admission, autoscalers) may add them. Lists of named items are matched by key, not position.
 import type { Container, K8sDaemonSet } from '../k8s-types.js';
-import { sha256Hex } from '../notify/sha256.js';
+import { sha256Hex } from '../github-issues/sha256.js';
 import { redactSecretArgs } from '../redact.js';
 import { defaultPullPolicy, normaliseDaemonSet, Quantity, type Norm } from './normalise.js';
 

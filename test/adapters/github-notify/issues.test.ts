@@ -2,11 +2,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notify, syncIssues, WriteBudget } from '../../../functions/adapters/github-notify/index.js';
 import { createOctokit, type Octokit } from '../../../functions/adapters/github-client.js';
-import { formatIssueMarker } from '../../../functions/core/notify/marker.js';
+import { formatIssueMarker } from '../../../functions/core/github-issues/marker.js';
 import type { Report } from '../../../functions/core/types.js';
 import { issueRoutes, labelRoutes } from '../../emulators/github/issues.js';
 import { newRepo, startGitHubEmulator, type EmuIssue, type EmuRepo, type GitHubEmulator, type LoggedRequest } from '../../emulators/github/server.js';
-import { finding, report } from '../../core/notify/reports.js';
+import { finding, report } from '../../core/github-issues/reports.js';
 
 let emu: GitHubEmulator;
 let repo: EmuRepo;

@@ -9,7 +9,7 @@ import { issueRoutes, labelRoutes } from '../../emulators/github/issues.js';
 import { mergePull, pullRoutes } from '../../emulators/github/pulls.js';
 import { reposRoutes, seedRepo } from '../../emulators/github/repos.js';
 import { newRepo, startGitHubEmulator, type EmuRepo, type GitHubEmulator, type LoggedRequest } from '../../emulators/github/server.js';
-import { finding, report } from '../../core/notify/reports.js';
+import { finding, report } from '../../core/github-issues/reports.js';
 
 const ORIGINAL = readFileSync(new URL('../../fixtures/notify/nvidia-device-plugin.yml', import.meta.url), 'utf8');
 const FILE = 'gpu/nvidia-device-plugin.yml';

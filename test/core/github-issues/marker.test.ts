@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatIssueMarker, formatKeysBlock, formatPullMarker, parseIssueMarker, parseKeysBlock, parsePullMarker } from '../../../functions/core/notify/marker.js';
-import { sha256Hex } from '../../../functions/core/notify/sha256.js';
-import { findingKey, fingerprintOf, parseFindingKey, selectSubjects, wasAudited } from '../../../functions/core/notify/subjects.js';
+import { formatIssueMarker, formatKeysBlock, formatPullMarker, parseIssueMarker, parseKeysBlock, parsePullMarker } from '../../../functions/core/github-issues/marker.js';
+import { sha256Hex } from '../../../functions/core/github-issues/sha256.js';
+import { findingKey, fingerprintOf, parseFindingKey, selectSubjects, wasAudited } from '../../../functions/core/github-issues/subjects.js';
 import { finding, report } from './reports.js';
 
 describe('sha256Hex()', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPlan, planIssues, writesOf, type ExistingIssue, type IssueAction } from '../../../functions/core/notify/plan.js';
-import { selectSubjects } from '../../../functions/core/notify/subjects.js';
+import { formatPlan, planIssues, writesOf, type ExistingIssue, type IssueAction } from '../../../functions/core/github-issues/plan.js';
+import { selectSubjects } from '../../../functions/core/github-issues/subjects.js';
 import type { Report } from '../../../functions/core/types.js';
 import { finding, report } from './reports.js';
 

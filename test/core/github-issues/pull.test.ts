@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPullMarker } from '../../../functions/core/notify/marker.js';
-import { decidePull, pullBranch, selectPullSubjects, type ExistingPull } from '../../../functions/core/notify/pull.js';
+import { formatPullMarker } from '../../../functions/core/github-issues/marker.js';
+import { decidePull, pullBranch, selectPullSubjects, type ExistingPull } from '../../../functions/core/github-issues/pull.js';
 import type { Finding } from '../../../functions/core/types.js';
 import { finding, report } from './reports.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.js';
-import { editDaemonSetImages } from '../../../functions/core/notify/manifest-edit.js';
+import { editDaemonSetImages } from '../../../functions/core/github-issues/manifest-edit.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/notify/${name}`, import.meta.url), 'utf8');
 

@@ -3,8 +3,8 @@
 // path-style addressing for custom endpoints, checksums only when required).
 // The JSON is checked for the fields notify relies on, naming the bad one.
 import { readFile } from 'node:fs/promises';
-import { InputError, StoreError } from '../../core/errors.js';
-import type { Report } from '../../core/types.js';
+import { InputError, StoreError } from '../core/errors.js';
+import type { Report } from '../core/types.js';
 
 /** Returns the raw text at a path or `s3://bucket/key`. */
 export async function readReportText(location: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -17,7 +17,7 @@ export async function readReportText(location: string, env: NodeJS.ProcessEnv = 
     }
   }
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const { s3ClientFor } = await import('../store/index.js');
+  const { s3ClientFor } = await import('./store/index.js');
   // The store's client: AWS_REGION, the credential chain or keys in env, AWS_ENDPOINT_URL_S3 path-style.
   const client = s3ClientFor({ env: { ...env, AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL } });
   try {
