@@ -11,7 +11,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -288,6 +288,8 @@ export class AuditorStack extends Stack {
         target: 'node22',
         platform: 'node',
         minify: true,
+        // esbuild's size table on stderr is noise in synth and tests; errors still print.
+        logLevel: LogLevel.ERROR,
         // Error class names must survive minification: Step Functions retries and catches by error name.
         keepNames: true,
         sourceMap: true,
