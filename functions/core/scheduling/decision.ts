@@ -1,5 +1,5 @@
 // The answer to "should this DaemonSet run a pod on this node?", as the DaemonSet controller computes it
-// (kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:NodeShouldRunDaemonPod).
+// (kubernetes/kubernetes@v1.34.0:pkg/controller/daemon/daemon_controller.go:NodeShouldRunDaemonPod).
 
 /** Why a node is not (or no longer) eligible; null when it is. */
 export type ExclusionReason =

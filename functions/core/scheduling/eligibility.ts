@@ -1,6 +1,6 @@
 // Should this DaemonSet run a pod on this node? The controller's two booleans, computed from the DS
 // template once per DaemonSet and then per node in a tight loop
-// (kubernetes/kubernetes:pkg/controller/daemon/daemon_controller.go:NodeShouldRunDaemonPod, predicates, NewPod).
+// (kubernetes/kubernetes@v1.34.0:pkg/controller/daemon/daemon_controller.go:NodeShouldRunDaemonPod, predicates, NewPod).
 import { InputError } from '../errors.js';
 import type { K8sDaemonSet, K8sNode, Taint, Toleration } from '../k8s-types.js';
 import type { EligibilityDecision, ExclusionReason } from './decision.js';

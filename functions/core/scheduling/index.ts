@@ -1,5 +1,5 @@
 // Kubernetes-exact DaemonSet placement: pure functions that reproduce what the DaemonSet controller
-// decides (kubernetes/kubernetes:pkg/controller/daemon). Every rule cites its upstream file; the
+// decides (kubernetes/kubernetes@v1.34.0:pkg/controller/daemon). Every rule cites its upstream file; the
 // reference is docs/k8s-daemonset-semantics.md. Compile once per DaemonSet, evaluate per node.
 export type { EligibilityDecision, ExclusionReason } from './decision.js';
 export { compileEligibility, ELIGIBLE, type EligibilityEvaluator, nodeShouldRunDaemonPod } from './eligibility.js';

@@ -1,6 +1,6 @@
 // Daemon pods as the controller sees them: which node a pod belongs to, whether the DS owns it, its
 // readiness and the order the controller ranks pods on one node
-// (kubernetes/kubernetes:pkg/controller/daemon/util/daemonset_util.go:GetTargetNodeName,
+// (kubernetes/kubernetes@v1.34.0:pkg/controller/daemon/util/daemonset_util.go:GetTargetNodeName,
 // pkg/controller/controller_ref_manager.go:ClaimObject, pkg/api/v1/pod/util.go:IsPodReady, IsPodAvailable,
 // pkg/controller/daemon/daemon_controller.go:podByCreationTimestampAndPhase).
 import type { K8sDaemonSet, K8sPod, OwnerReference } from '../k8s-types.js';

@@ -1,5 +1,5 @@
 // Rolling-update limits with the server's defaults applied, as the controller computes them
-// (kubernetes/kubernetes:pkg/apis/apps/v1/defaults.go:SetDefaults_DaemonSet,
+// (kubernetes/kubernetes@v1.34.0:pkg/apis/apps/v1/defaults.go:SetDefaults_DaemonSet,
 // pkg/controller/daemon/util/daemonset_util.go:SurgeCount, UnavailableCount,
 // pkg/controller/daemon/update.go:updatedDesiredNodeCounts; apimachinery intstr:GetScaledValueFromIntOrPercent).
 import type { K8sDaemonSet } from '../k8s-types.js';

@@ -1,7 +1,7 @@
 // Taint/toleration matching and the tolerations the DaemonSet controller adds to every daemon pod
-// (kubernetes/api:core/v1/toleration.go:(Toleration).ToleratesTaint,
+// (kubernetes/api@v0.34.0:core/v1/toleration.go:(Toleration).ToleratesTaint,
 // kubernetes/component-helpers:scheduling/corev1/helpers.go:FindMatchingUntoleratedTaint,
-// kubernetes/kubernetes:pkg/controller/daemon/util/daemonset_util.go:AddOrUpdateDaemonPodTolerations).
+// kubernetes/kubernetes@v1.34.0:pkg/controller/daemon/util/daemonset_util.go:AddOrUpdateDaemonPodTolerations).
 import type { PodSpec, Taint, Toleration } from '../k8s-types.js';
 import { parseGoInt64 } from './labels.js';
 

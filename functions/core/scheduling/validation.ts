@@ -1,6 +1,6 @@
 // The parts of DaemonSet API validation that change placement or rollout, for manifests that never
 // went through an API server (Git) and for live objects created before a rule tightened
-// (kubernetes/kubernetes:pkg/apis/apps/validation/validation.go:ValidateDaemonSetSpec, ValidateRollingUpdateDaemonSet).
+// (kubernetes/kubernetes@v1.34.0:pkg/apis/apps/validation/validation.go:ValidateDaemonSetSpec, ValidateRollingUpdateDaemonSet).
 import type { K8sDaemonSet } from '../k8s-types.js';
 import { compileLabelSelector } from './label-selector.js';
 import { compileNodeAffinity } from './node-affinity.js';
