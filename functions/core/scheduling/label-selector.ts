@@ -1,5 +1,5 @@
 // metav1.LabelSelector matching with LabelSelectorAsSelector semantics
-// (kubernetes/apimachinery:pkg/apis/meta/v1/helpers.go:LabelSelectorAsSelector): null selects nothing,
+// (kubernetes/apimachinery@v0.34.0:pkg/apis/meta/v1/helpers.go:LabelSelectorAsSelector): null selects nothing,
 // `{}` selects everything, matchLabels AND matchExpressions, and an invalid selector selects nothing
 // (the controller gets an error and syncs no pods).
 import type { LabelSelector } from '../k8s-types.js';

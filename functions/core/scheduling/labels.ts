@@ -1,5 +1,5 @@
 // Label keys, label values and selector requirements as apimachinery parses and matches them
-// (kubernetes/apimachinery:pkg/labels/selector.go:NewRequirement, (*Requirement).Matches;
+// (kubernetes/apimachinery@v0.34.0:pkg/labels/selector.go:NewRequirement, (*Requirement).Matches;
 // pkg/util/validation/validation.go:IsQualifiedName, IsValidLabelValue, IsDNS1123Subdomain).
 // Shared by node affinity and label selectors; parse once, match many times.
 

@@ -1,5 +1,5 @@
 // Required node affinity plus nodeSelector, as the DaemonSet controller evaluates a daemon pod
-// (kubernetes/component-helpers:scheduling/corev1/nodeaffinity/nodeaffinity.go:GetRequiredNodeAffinity,
+// (kubernetes/component-helpers@v0.34.0:scheduling/corev1/nodeaffinity/nodeaffinity.go:GetRequiredNodeAffinity,
 // NewLazyErrorNodeSelector, nodeSelectorRequirementsAsSelector, nodeSelectorRequirementsAsFieldSelector,
 // (*nodeSelectorTerm).match). Parse errors make only their term never match; other terms still can.
 import type { K8sNode, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../k8s-types.js';

@@ -1,7 +1,7 @@
 // Rolling-update limits with the server's defaults applied, as the controller computes them
 // (kubernetes/kubernetes@v1.34.0:pkg/apis/apps/v1/defaults.go:SetDefaults_DaemonSet,
 // pkg/controller/daemon/util/daemonset_util.go:SurgeCount, UnavailableCount,
-// pkg/controller/daemon/update.go:updatedDesiredNodeCounts; apimachinery intstr:GetScaledValueFromIntOrPercent).
+// pkg/controller/daemon/update.go:updatedDesiredNodeCounts; kubernetes/apimachinery@v0.34.0:pkg/util/intstr/intstr.go:GetScaledValueFromIntOrPercent).
 import type { K8sDaemonSet } from '../k8s-types.js';
 
 /** The effective update strategy after SetDefaults_DaemonSet: type RollingUpdate, maxUnavailable 1, maxSurge 0. */

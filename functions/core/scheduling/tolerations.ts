@@ -1,6 +1,6 @@
 // Taint/toleration matching and the tolerations the DaemonSet controller adds to every daemon pod
 // (kubernetes/api@v0.34.0:core/v1/toleration.go:(Toleration).ToleratesTaint,
-// kubernetes/component-helpers:scheduling/corev1/helpers.go:FindMatchingUntoleratedTaint,
+// kubernetes/component-helpers@v0.34.0:scheduling/corev1/helpers.go:FindMatchingUntoleratedTaint,
 // kubernetes/kubernetes@v1.34.0:pkg/controller/daemon/util/daemonset_util.go:AddOrUpdateDaemonPodTolerations).
 import type { PodSpec, Taint, Toleration } from '../k8s-types.js';
 import { parseGoInt64 } from './labels.js';
@@ -32,7 +32,7 @@ export const DAEMON_DEFAULT_TOLERATIONS: readonly Readonly<Toleration>[] = Objec
 export const HOST_NETWORK_TOLERATION: Readonly<Toleration> = Object.freeze({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' });
 
 /**
- * IsDecimalInteger (kubernetes/apimachinery:pkg/api/validate/content/decimal_int.go) plus int64 range:
+ * IsDecimalInteger (kubernetes/apimachinery@v0.34.0:pkg/api/validate/content/decimal_int.go) plus int64 range:
  * "0" or an optional '-' then 1-9 then digits; no '+', no leading zeros, no "-0".
  */
 function parseCanonicalInt64(s: string): number | bigint | null {
