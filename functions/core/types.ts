@@ -159,6 +159,8 @@ export interface Finding {
   path?: string;
   file?: string;
   line?: number;
+  /** spec/drift and image/drift: the field manager that last set the live field (from managedFields), when known. */
+  changedBy?: { manager: string; operation: string; time?: string };
   /** Set when a waiver hides this finding (it is then listed in `waived`, not `findings`). */
   waiver?: Pick<Waiver, 'reason' | 'owner' | 'expires' | 'gitFollowsCluster'>;
 }

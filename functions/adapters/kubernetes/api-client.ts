@@ -49,7 +49,8 @@ interface RawResponse {
 class TransientError extends Error {}
 
 // Never projected, and large: cut out before parsing (managedFields is 20-50% of a real pod's JSON;
-// a node's status.images lists every image it holds).
+// a node's status.images lists every image it holds). DaemonSets keep theirs: they are few, and their
+// managedFields say who changed a drifted field (core/attribution).
 const DROPPED_KEYS = ['managedFields'];
 const NODE_DROPPED_KEYS = ['managedFields', 'images'];
 
@@ -130,7 +131,7 @@ export class KubeApiClient {
         const scanned = safeScan(() => scanList(res.body, (raw) => {
           const kept = keep(raw);
           if (kept !== undefined) pageItems.push(kept);
-        }, { dropKeys: target.resource === 'nodes' ? NODE_DROPPED_KEYS : DROPPED_KEYS, onlyContaining: o.onlyContaining }), what);
+        }, { dropKeys: target.resource === 'nodes' ? NODE_DROPPED_KEYS : target.resource === 'daemonsets' ? [] : DROPPED_KEYS, onlyContaining: o.onlyContaining }), what);
         if (!scanned.hasItems) throw new KubernetesError(`failed to ${what}: the server's response has no items array`);
         for (const item of pageItems) items.push(item);
         pages++;

@@ -85,13 +85,25 @@ export function redactPodTemplate(t: Raw | undefined): Raw | undefined {
   return out;
 }
 
-/** Returns a DaemonSet with its full spec (template redacted) and status. */
+/**
+ * Returns a DaemonSet's managedFields with only what attribution reads (manager, operation, time, the
+ * field set: names and merge keys, never values), or undefined when there are none.
+ */
+export function projectManagedFields(m: Raw | undefined): Raw[] | undefined {
+  const list = m?.managedFields;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const keep = ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'fieldsV1', 'subresource'];
+  return (list as Raw[]).filter((e) => e && typeof e === 'object').map((e) => Object.fromEntries(keep.filter((k) => e[k] !== undefined).map((k) => [k, e[k]])));
+}
+
+/** Returns a DaemonSet with its full spec (template redacted), status and managedFields (who changed what). */
 export function projectDaemonSet(raw: Raw): K8sDaemonSet {
   const spec = raw.spec as Raw;
+  const managedFields = projectManagedFields(raw.metadata as Raw | undefined);
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: projectMeta(raw.metadata as Raw),
+    metadata: { ...projectMeta(raw.metadata as Raw), ...(managedFields ? { managedFields } : {}) },
     spec: { ...spec, template: redactPodTemplate(spec?.template as Raw) } as unknown as K8sDaemonSet['spec'],
     ...(raw.status ? { status: raw.status as K8sDaemonSet['status'] } : {}),
   };

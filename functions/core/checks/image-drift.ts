@@ -1,9 +1,11 @@
 // image/drift: the live DaemonSet's container images against Git's, per container (and init container),
 // compared normalised (nginx:1.27 = docker.io/library/nginx:1.27; digest pins compare by digest).
 import { sameImage } from '../image-ref.js';
+import { changedByOf } from '../attribution/index.js';
 import type { Finding } from '../types.js';
 import type { Check } from './context.js';
 import { containerImages, containerPath, findingFor } from './helpers.js';
+import { describeChangedBy } from './spec-drift.js';
 
 export const imageDrift: Check = {
   rules: ['image/drift'],
@@ -22,14 +24,18 @@ export const imageDrift: Check = {
           out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name} is in Git (image ${want}) but not in the live DaemonSet`,
             { container: name, expected: want, actual: null, path: containerPath(gitSpec, name), ...where }));
         } else if (!sameImage(have, want)) {
-          out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name}: the live DaemonSet runs ${have}, Git wants ${want}`,
-            { container: name, expected: want, actual: have, path: containerPath(gitSpec, name), ...where }));
+          const path = containerPath(gitSpec, name);
+          const changedBy = changedByOf(pair.live.metadata.managedFields, path);
+          out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name}: the live DaemonSet runs ${have}, Git wants ${want}${describeChangedBy(changedBy)}`,
+            { container: name, expected: want, actual: have, path, ...where, ...(changedBy ? { changedBy } : {}) }));
         }
       }
       for (const [name, have] of live) {
         if (git.has(name)) continue;
-        out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name} (image ${have}) runs in the live DaemonSet but is not in Git`,
-          { container: name, expected: null, actual: have, path: containerPath(liveSpec, name), ...where }));
+        const path = containerPath(liveSpec, name);
+        const changedBy = changedByOf(pair.live.metadata.managedFields, path.replace(/\.image$/, ''));
+        out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name} (image ${have}) runs in the live DaemonSet but is not in Git${describeChangedBy(changedBy)}`,
+          { container: name, expected: null, actual: have, path, ...where, ...(changedBy ? { changedBy } : {}) }));
       }
     }
     return out;

@@ -119,6 +119,8 @@ export const PolicyFile = z.object({
 export const RULE_PARAMETERS: Readonly<Record<string, z.ZodTypeAny>> = {
   'practice/no-resource-limits': z.object({ require: z.array(z.enum(['cpu', 'memory', 'ephemeral-storage'])).min(1) }).strict().partial(),
   'practice/no-priority-class': z.object({ classes: z.array(z.string().min(1)).min(1) }).strict().partial(),
+  // Field managers that are people's hands (core/attribution): their live-only fields are drift anywhere.
+  'spec/drift': z.object({ handManagers: z.array(z.string().min(1)) }).strict().partial(),
 };
 
 // Compiled globs by pattern. applyPolicy matches every finding against every waiver and override, so

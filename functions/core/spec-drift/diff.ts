@@ -19,6 +19,11 @@ export interface SpecDifference {
 export interface DiffOptions {
   /** sha256 (hex) of a string (default: the core's pure sha256); env values are compared and shown only as hashes. */
   hash?: (text: string) => string;
+  /**
+   * Whether a hand tool (kubectl edit, Lens, ...) owns the live field at a path, per managedFields
+   * (functions/core/attribution/). A field only the live object has is drift wherever it sits when it does.
+   */
+  handOwned?: (path: string) => boolean;
 }
 
 /** Hex digits of an env value's sha256 that findings show (`sha256:<prefix>`): enough to compare, never the value. */
@@ -143,6 +148,8 @@ function redactEnv(ds: Obj, hash: (text: string) => string): Obj {
 class Differ {
   readonly out: SpecDifference[] = [];
 
+  constructor(private readonly handOwned?: (path: string) => boolean) {}
+
   report(path: string, g: Norm | undefined, l: Norm | undefined): void {
     this.out.push({ path, expected: plain(g), actual: plain(l) });
   }
@@ -152,6 +159,7 @@ class Differ {
     if (g === undefined && l === undefined) return;
     if (g === undefined) {
       if (full) this.report(path, g, l);
+      else if (this.handOwned) this.walkLiveOnly(l!, path, abstract);
       return;
     }
     if (l === undefined) {
@@ -171,6 +179,22 @@ class Differ {
       return;
     }
     if (!equal(g, l)) this.report(path, g, l);
+  }
+
+  /** Outside the full regions: reports the leaves of a live-only value that a hand tool owns. */
+  walkLiveOnly(l: Norm, path: string, abstract: string): void {
+    if (IMAGE_FIELDS.has(abstract) || CONTAINER_LISTS.has(abstract)) return;
+    if (isObj(l)) {
+      for (const [k, x] of Object.entries(l)) this.walkLiveOnly(x, fieldPath(path, k), abstract ? `${abstract}.${k}` : k);
+      return;
+    }
+    const keyOf = Array.isArray(l) ? LIST_KEYS[abstract.slice(abstract.lastIndexOf('.') + 1)] : undefined;
+    const items = Array.isArray(l) && keyOf ? keyed(l, keyOf) : null;
+    if (items) {
+      for (const [k, item] of items) this.walkLiveOnly(item, `${path}[${k}]`, `${abstract}[]`);
+      return;
+    }
+    if (this.handOwned!(path)) this.report(path, undefined, l);
   }
 
   walkList(g: Norm[], l: Norm[], path: string, abstract: string, full: boolean): void {
@@ -210,7 +234,7 @@ class Differ {
  */
 export function diffDaemonSets(git: K8sDaemonSet, live: K8sDaemonSet, opts: DiffOptions = {}): SpecDifference[] {
   const hash = opts.hash ?? sha256Hex;
-  const d = new Differ();
+  const d = new Differ(opts.handOwned);
   d.walk(redactEnv(normaliseDaemonSet(alignDefaultedPullPolicy(git, live)), hash), redactEnv(normaliseDaemonSet(live), hash), '', '', false);
   return d.out;
 }
