@@ -70,6 +70,15 @@ describe('audit() on examples/', () => {
       .toEqual({ complete: true, gaps: [], nodes: 14, daemonSets: 6 });
   });
 
+  it('states the crash loop as the pod shows it: restarts, last exit, Ready transition', () => {
+    const unready = report.findings.filter((f) => f.rule === 'coverage/unready').map((f) => f.message);
+
+    expect(unready).toEqual([
+      `pod node-exporter-pgdz4 on node ${node('10.0.1.57')} has not been Ready since 2026-11-20T09:12:40Z (47m before the audit): `
+      + 'container node-exporter is waiting: CrashLoopBackOff, 14 restarts, last exit code 1 (Error) at 2026-11-20T09:54:52Z',
+    ]);
+  });
+
   it('reports nothing on the cordoned node', () => {
     const cordoned = node('10.0.3.92');
 

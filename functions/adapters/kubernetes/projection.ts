@@ -159,7 +159,7 @@ function projectContainer(c: Raw): Container {
 
 function projectContainerStatus(s: Raw, i: Interner): Raw {
   const out: Raw = { name: i.string(s.name) };
-  for (const key of ['image', 'imageID', 'ready', 'started', 'restartCount', 'state']) {
+  for (const key of ['image', 'imageID', 'ready', 'started', 'restartCount', 'state', 'lastState']) {
     if (s[key] !== undefined) out[key] = i.string(s[key]);
   }
   return out;

@@ -1,7 +1,7 @@
 // coverage/unready: the pod the controller counts on a node (the first in podByCreationTimestampAndPhase
 // order) is not Ready (kubernetes/kubernetes:pkg/api/v1/pod/util.go:IsPodReady) beyond the grace period,
 // with the most likely reason: node NotReady, a waiting container, an unschedulable Pending pod.
-import type { K8sNode, K8sPod } from '../k8s-types.js';
+import type { ContainerStatus, K8sNode, K8sPod } from '../k8s-types.js';
 import { isPodReady } from '../scheduling/index.js';
 import type { Finding } from '../types.js';
 import type { Check } from './context.js';
@@ -30,8 +30,11 @@ export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; con
   const bad = waiting.find((s) => BAD_WAITING.has(s.state!.waiting!.reason!)) ?? waiting[0];
   if (bad) {
     const w = bad.state!.waiting!;
-    const restarts = bad.restartCount ? `, ${bad.restartCount} restarts` : '';
-    return { reason: `container ${bad.name} is waiting: ${w.reason}${restarts}${w.message ? ` (${w.message})` : ''}`, container: bad.name };
+    const restarts = bad.restartCount ? `, ${bad.restartCount} restart${bad.restartCount === 1 ? '' : 's'}` : '';
+    const exit = lastExit(bad);
+    // The kubelet's back-off message ("back-off 5m0s restarting failed container=…") says less than the last exit.
+    const detail = exit ? `, ${exit}` : w.message ? ` (${w.message})` : '';
+    return { reason: `container ${bad.name} is waiting: ${w.reason}${restarts}${detail}`, container: bad.name };
   }
   if (status.phase === 'Failed' || status.phase === 'Succeeded') return { reason: `pod has ended (phase ${status.phase}${status.reason ? `, ${status.reason}` : ''})` };
   const terminated = statuses.find((s) => s.state?.terminated);
@@ -44,19 +47,35 @@ export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; con
   return { reason: `pod is ${status.phase ?? 'in an unknown phase'} and not Ready` };
 }
 
+/** Returns "last exit code 1 (Error) at <finishedAt>" from a container's lastState, or null when it has none. */
+function lastExit(s: ContainerStatus): string | null {
+  const t = (s.lastState as { terminated?: { exitCode?: number; reason?: string; finishedAt?: string } } | undefined)?.terminated;
+  if (!t || t.exitCode === undefined) return null;
+  return `last exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.finishedAt ? ` at ${t.finishedAt}` : ''}`;
+}
+
 /**
- * Returns when the pod became unready: the Ready condition's lastTransitionTime, else startTime, else
- * creation. A container that keeps restarting (CrashLoopBackOff after restarts) flips Ready back to
- * True on every start when it has no readiness probe, which resets that transition; the failure is
- * then as old as the pod, so its start is the honest age.
+ * Returns what the pod's objects say about when it became unready: the Ready condition's
+ * lastTransitionTime when the condition is not True, else (no such condition) the pod's start or
+ * creation, named as such. No age is inferred beyond these timestamps.
  */
-function unreadySince(pod: K8sPod): number {
-  const started = pod.status?.startTime ?? pod.metadata.creationTimestamp;
-  const looping = (pod.status?.containerStatuses ?? []).some((s) => s.state?.waiting?.reason === 'CrashLoopBackOff' && (s.restartCount ?? 0) > 0);
-  if (looping && started) return Date.parse(started);
+function unreadySince(pod: K8sPod): { at: number; what: 'not Ready since' | 'started at' | null; time: string } {
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  const t = ready?.lastTransitionTime ?? pod.status?.startTime ?? pod.metadata.creationTimestamp;
-  return t ? Date.parse(t) : NaN;
+  if (ready?.lastTransitionTime && ready.status !== 'True') return { at: Date.parse(ready.lastTransitionTime), what: 'not Ready since', time: ready.lastTransitionTime };
+  const started = pod.status?.startTime ?? pod.metadata.creationTimestamp;
+  if (started) return { at: Date.parse(started), what: 'started at', time: started };
+  return { at: NaN, what: null, time: '' };
+}
+
+/**
+ * Returns whether a container is crash-looping: the kubelet backs off restarting it after it has
+ * already failed (CrashLoopBackOff with restarts). That is a failure seen, not a pod still starting,
+ * so the grace period (meant for start-up: pulling, probes warming up) does not hold it back. The
+ * Ready transition cannot date it either: without a readiness probe each restart flips Ready.
+ */
+function isCrashLooping(pod: K8sPod): boolean {
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+    .some((s) => s.state?.waiting?.reason === 'CrashLoopBackOff' && (s.restartCount ?? 0) > 0);
 }
 
 export const coverageUnready: Check = {
@@ -71,11 +90,14 @@ export const coverageUnready: Check = {
         const p = pods[0]!;
         if (isPodReady(p)) return;
         const since = unreadySince(p);
-        if (Number.isFinite(since) && now - since < graceMs) return;
+        const known = Number.isFinite(since.at);
+        if (known && now - since.at < graceMs && !isCrashLooping(p)) return;
         const { reason, container } = unreadyReason(p, node);
-        const age = Number.isFinite(since) ? ` for ${formatDuration(now - since)}` : '';
+        const ago = known ? `${formatDuration(now - since.at)} before the audit` : '';
+        const state = since.what === 'not Ready since' ? `has not been Ready since ${since.time} (${ago})`
+          : since.what === 'started at' ? `is not Ready (started at ${since.time}, ${ago}; no Ready condition time)` : 'is not Ready';
         out.push(findingFor(ctx, 'coverage/unready', pair, node.metadata.name,
-          `pod ${p.metadata.name} on node ${node.metadata.name} is not Ready${age}: ${reason}`,
+          `pod ${p.metadata.name} on node ${node.metadata.name} ${state}: ${reason}`,
           { expected: 'Ready', actual: reason, ...(container ? { container } : {}) }));
       });
     }

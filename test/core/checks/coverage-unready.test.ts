@@ -18,7 +18,7 @@ describe('coverageUnready', () => {
 
     expect(findings).toEqual([{
       rule: 'coverage/unready', severity: 'warning', namespace: 'kube-system', daemonSet: 'agent', node: 'n1',
-      message: `pod agent-n1 on node n1 is not Ready for 60m: ${reason}`, expected: 'Ready', actual: reason, ...(container ? { container } : {}),
+      message: `pod agent-n1 on node n1 has not been Ready since ${LONG_AGO} (60m before the audit): ${reason}`, expected: 'Ready', actual: reason, ...(container ? { container } : {}),
     }]);
   });
 
@@ -38,13 +38,36 @@ describe('coverageUnready', () => {
     expect(findings).toEqual([]);
   });
 
-  it('dates a crash loop from the pod start, since each restart resets the Ready transition', () => {
+  it('reports a crash loop inside the grace period, dated only by what the pod shows', () => {
     const recent = new Date(AT.getTime() - 20_000).toISOString();
     const started = new Date(AT.getTime() - 3 * 3600_000).toISOString();
+    const p = pod(ds, 'n1', { waiting: 'CrashLoopBackOff', readySince: recent, creationTimestamp: started });
+    p.status!.containerStatuses![0]!.lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt: '2026-06-01T11:59:20Z', finishedAt: '2026-06-01T11:59:21Z' } };
 
-    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { waiting: 'CrashLoopBackOff', readySince: recent, creationTimestamp: started })] }), desiredOf([ds]));
+    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [p] }), desiredOf([ds]));
 
-    expect(findings.map((f) => f.message)).toEqual(['pod agent-n1 on node n1 is not Ready for 3h: container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)']);
+    expect(findings.map((f) => f.message)).toEqual([
+      `pod agent-n1 on node n1 has not been Ready since ${recent} (20s before the audit): container agent is waiting: CrashLoopBackOff, 7 restarts, last exit code 1 (Error) at 2026-06-01T11:59:21Z`,
+    ]);
+  });
+
+  it('waits for the grace period for a container waiting without restarts', () => {
+    const recent = new Date(AT.getTime() - 20_000).toISOString();
+
+    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { waiting: 'ContainerCreating', readySince: recent })] }), desiredOf([ds]));
+
+    expect(findings).toEqual([]);
+  });
+
+  it('names the pod start, not a Ready transition, when the Ready condition has no time', () => {
+    const p = pod(ds, 'n1', { ready: false, creationTimestamp: LONG_AGO });
+    p.status!.conditions = p.status!.conditions!.filter((c) => c.type !== 'Ready');
+
+    const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [p] }), desiredOf([ds]));
+
+    expect(findings.map((f) => f.message)).toEqual([
+      `pod agent-n1 on node n1 is not Ready (started at ${LONG_AGO}, 60m before the audit; no Ready condition time): container agent is running but not ready (readiness probe failing)`,
+    ]);
   });
 
   it('uses the policy threshold', () => {
@@ -53,7 +76,7 @@ describe('coverageUnready', () => {
 
     const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { ready: false, readySince: recent })] }), desiredOf([ds]), policy);
 
-    expect(findings.map((f) => f.message)).toEqual(['pod agent-n1 on node n1 is not Ready for 61s: container agent is running but not ready (readiness probe failing)']);
+    expect(findings.map((f) => f.message)).toEqual([`pod agent-n1 on node n1 has not been Ready since ${recent} (61s before the audit): container agent is running but not ready (readiness probe failing)`]);
   });
 
   it('judges only the pod the controller counts on the node', () => {
