@@ -11,6 +11,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** True when stderr is a terminal (progress lines are shown only then). */
   isTTY: boolean;
+  /** The width of stdout when it is a terminal (tables are cut to fit only then). */
+  stdoutColumns?: number;
 }
 
 export type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -97,5 +99,6 @@ function defaultIO(): CliIO {
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     isTTY: Boolean(process.stderr.isTTY),
+    ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns || 120 } : {}),
   };
 }

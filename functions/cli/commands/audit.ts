@@ -236,7 +236,7 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
 
   if (args.format === 'json') io.stdout(artifacts['report.json'].body);
   else if (args.format === 'markdown') io.stdout(terminalSafe(artifacts['report.md'].body));
-  else io.stdout(render.renderTable(report));
+  else io.stdout(render.renderTable(report, { terminalColumns: io.stdoutColumns }));
 
   if (args.out) {
     await ensureOutputDir(args.out);
