@@ -2,6 +2,7 @@
 // defaults, server-owned fields are dropped, quantities become values, and "empty" equals "absent".
 // What is left differs only where a person or a controller changed something.
 import { parseImageRef } from '../image-ref.js';
+import { API_FIELDS } from './api-fields.js';
 import type { K8sDaemonSet } from '../k8s-types.js';
 import { quantityNanos } from './quantity.js';
 
@@ -155,6 +156,31 @@ function normalisePodSpec(spec: Obj): void {
   if (isObj(spec.overhead)) quantities(spec.overhead);
 }
 
+/**
+ * Drops the zero value of every non-pointer `omitempty` scalar field, following the API types from `type`
+ * down (api-fields.ts): the API server never returns them, so Git's `initialDelaySeconds: 0` or
+ * `hostNetwork: false` equals their absence. Runs before defaulting, as the server decodes before it defaults
+ * (a `timeoutSeconds: 0` becomes the default 1). Pointer fields keep their zero (`runAsUser: 0` is root).
+ */
+function dropZeroValues(v: Norm | undefined, type: string): void {
+  const fields = API_FIELDS[type];
+  if (!fields) return;
+  if (Array.isArray(v)) {
+    for (const item of v) dropZeroValues(item, type);
+    return;
+  }
+  if (!isObj(v)) return;
+  for (const [key, kind] of Object.entries(fields)) {
+    const x = v[key];
+    if (x === undefined) continue;
+    if (kind === 'zero') {
+      if (x === 0 || x === false || x === '') delete v[key];
+    } else {
+      dropZeroValues(x, kind);
+    }
+  }
+}
+
 /** Removes nulls, empty objects, empty arrays and `false` where false is the default, recursively. */
 function prune(v: Norm): Norm | undefined {
   if (v === null) return undefined;
@@ -187,6 +213,7 @@ export function normaliseDaemonSet(ds: K8sDaemonSet): Obj {
   omitKeys(meta.annotations, SERVER_ANNOTATIONS);
   const spec: Obj = isObj(src.spec) ? src.spec : {};
   delete spec.templateGeneration;
+  dropZeroValues(spec, 'DaemonSetSpec');
   const template = obj(spec, 'template');
   const tmeta = obj(template, 'metadata');
   delete tmeta.creationTimestamp;
