@@ -41,7 +41,9 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   const policyFile = c.policy ? join(bundleRoot(), c.policy) : undefined;
   const policy = await loadPolicy(policyFile, catalog, { rulesDir: rules });
 
-  const report = audit(snapshot, desired, policy, new Date(), {
+  // Audit time = the snapshot's own time, so a retry of this step (same staged snapshot) is the same run.
+  const at = snapshot.source.kind === 'live' && snapshot.source.finishedAt ? new Date(snapshot.source.finishedAt) : new Date();
+  const report = audit(snapshot, desired, policy, at, {
     auditorVersion: version,
     policySource: c.policy ? { file: c.policy } : undefined,
     hash: sha256Hex,

@@ -3,6 +3,18 @@
 // Objects are only ever created, never overwritten (a second write of identical bytes is a no-op);
 // a per-run index object feeds history, and clusters/<cluster>/latest.json moves last, only after
 // every object of the run is stored. Backends (local folder, S3) implement five small primitives.
+//
+// Retries and doubled runs. The run id is generatedAt plus the report's sha256, so the same inputs at
+// the same time always name the same run, and a retry is a no-op that succeeds:
+//   - report.json is written first: it is the run's identity, and every other object follows from it;
+//   - a run whose manifest.json already names this report is stored: only index and latest.json are
+//     made sure of (an attempt may have stopped between them);
+//   - report.html embeds the trend of the runs BEFORE it (readHistory), which can still change when an
+//     older run is stored late; a retry that finds another rendering of it from an earlier attempt of
+//     the same run keeps the stored one (`adopted`), as it keeps every object it finds;
+//   - a run folder that holds report.json but no manifest (an attempt that died) is completed by its
+//     retry, or collected by the next run of the cluster an hour or more later: its manifest then lists
+//     the objects it has, so it is never orphaned outside `reports list` and `reports verify`.
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { StoreError } from '../../core/errors.js';
@@ -31,6 +43,12 @@ export interface PutRunResult {
   keys: Record<string, string>;
   /** Standard run files that were not supplied (e.g. no snapshot): the run is stored without them. */
   missing?: string[];
+  /** True when the run was already stored completely (a retry or a doubled run): nothing was written. */
+  alreadyStored?: boolean;
+  /** History-dependent artifacts kept as an earlier attempt of this same run stored them. */
+  adopted?: string[];
+  /** Interrupted earlier runs of the cluster that this run found and completed (their run ids). */
+  collected?: string[];
 }
 
 export interface ManifestObject {
@@ -90,8 +108,8 @@ export interface ReportStore {
   putRun(run: RunInput): Promise<PutRunResult>;
   /** Returns the clusters that have runs. */
   listClusters(): Promise<string[]>;
-  /** Returns the cluster's runs, newest first. */
-  listRuns(cluster: string, opts?: { limit?: number }): Promise<RunSummary[]>;
+  /** Returns the cluster's runs, newest first; `before` (an ISO time) keeps only runs generated earlier. */
+  listRuns(cluster: string, opts?: { limit?: number; before?: string }): Promise<RunSummary[]>;
   /** Returns a run's manifest and report; `runId` may be `latest`. */
   getRun(cluster: string, runId: string): Promise<StoredRun>;
   /** Returns an object's bytes by store-relative key. */
@@ -137,7 +155,18 @@ export function runIdOf(generatedAt: string, reportSha256: string): string {
   return `${iso.slice(0, 19).replace(/[-:]/g, '')}${ms === '000' ? '' : ms}Z-${reportSha256.slice(0, 8)}`;
 }
 
-const RUN_ID = /^(\d{4})(\d{2})(\d{2})T\d{6}(\d{3})?Z-[0-9a-f]{8}$/;
+const RUN_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})?Z-([0-9a-f]{8})$/;
+
+/** Returns the time a run id names (ms since the epoch), or NaN when it is not a run id. */
+export function runTimeOf(runId: string): number {
+  const m = RUN_ID.exec(runId);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)) : Number.NaN;
+}
+
+/** Orders run ids by the time they name, then by id (string order misplaces ids with milliseconds). */
+export function compareRunIds(a: string, b: string): number {
+  return runTimeOf(a) - runTimeOf(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
 const CLUSTER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const OBJECT_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
@@ -187,6 +216,15 @@ export function serializeRun(run: RunInput): { report: Report; reportJson: Buffe
 /** The standard files of a run, in the order they are listed. */
 const STANDARD = ['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz'];
 const RESERVED = new Set(['snapshot.json.gz', 'manifest.json']);
+/** Artifacts that embed the store's earlier runs (the trend), so two attempts of one run may render them differently. */
+const HISTORY_DEPENDENT = new Set(['report.html']);
+/** An interrupted run is collected by a later run only when it is at least this much older (its own retry may be under way). */
+const COLLECT_AFTER_MS = 3600_000;
+/** Content types of the standard files, for objects whose backend keeps none (a local folder). */
+const CONTENT_TYPES: Record<string, string> = {
+  'report.json': 'application/json', 'report.md': 'text/markdown; charset=utf-8', 'report.html': 'text/html; charset=utf-8',
+  'findings.csv': 'text/csv; charset=utf-8', 'snapshot.json.gz': 'application/gzip',
+};
 const CONCURRENCY = 4;
 
 /** What a backend reads back: bytes plus the sha256 and content type stored with them (when kept). */
@@ -237,22 +275,51 @@ export abstract class BaseReportStore implements ReportStore {
       ...(run.snapshot ? [{ name: 'snapshot.json.gz', body: run.snapshot, contentType: 'application/gzip' }] : []),
     ];
     const entries: ManifestObject[] = objects.map((o) => ({ name: o.name, key: prefix + o.name, sha256: sha256Hex(o.body), size: o.body.length, contentType: o.contentType }));
+    const standardMissing = STANDARD.filter((n) => !entries.some((e) => e.name === n));
+    const done = (r: Omit<PutRunResult, 'runId'>): PutRunResult => ({ runId, ...r, ...(standardMissing.length ? { missing: standardMissing } : {}) });
 
+    // A retry (or a doubled run) of a run that is already stored completely writes nothing new.
+    const stored = await this.storedManifest(prefix, reportSha, runId, cluster);
+    if (stored) {
+      // Same report, so the same run; an object that differs from the stored one is an error. An object the
+      // stored run lacks (a run collected after an interruption) stays out of it: its manifest is final.
+      const storedSha = new Map(stored.manifest.objects.map((o) => [o.name, o.sha256]));
+      const differs = entries.filter((e) => !HISTORY_DEPENDENT.has(e.name) && storedSha.has(e.name) && storedSha.get(e.name) !== e.sha256).map((e) => e.name);
+      const lacking = STANDARD.filter((n) => !storedSha.has(n));
+      if (differs.length > 0) {
+        throw new RunStoreError(
+          `failed to store run ${runId} of cluster ${cluster} at ${this.describe(prefix)}: the run is already stored, and ${differs.join(', ')} ${differs.length === 1 ? 'differs' : 'differ'} from it (not overwritten); latest.json is unchanged`,
+          runId, differs,
+        );
+      }
+      const keys = await this.finishRun(stored.manifest, stored.body, report);
+      return { ...done({ keys, alreadyStored: true }), ...(lacking.length ? { missing: lacking } : {}) };
+    }
+
+    // report.json first: a folder with objects but no report.json is never left behind by a dying run.
     const failures = new Map<string, unknown>();
-    await pool(objects.map((o, i) => async () => {
+    const adopted: string[] = [];
+    const write = async (i: number): Promise<void> => {
+      const o = objects[i]!;
       try {
         await this.createObject(entries[i]!.key, o.body, o.contentType, entries[i]!.sha256);
       } catch (err) {
-        failures.set(o.name, err);
+        const kept = err instanceof ObjectExistsError && HISTORY_DEPENDENT.has(o.name) ? await this.readObject(entries[i]!.key).catch(() => null) : null;
+        if (!kept) { failures.set(o.name, err); return; }
+        // Another attempt of this very run (same report.json) rendered it with the history it saw: keep that.
+        entries[i] = { ...entries[i]!, sha256: sha256Hex(kept.body), size: kept.body.length };
+        adopted.push(o.name);
       }
-    }), CONCURRENCY);
+    };
+    await write(0);
+    if (!failures.has('report.json')) await pool(objects.slice(1).map((_o, j) => () => write(j + 1)), CONCURRENCY);
     if (failures.size > 0) {
       const first = [...failures.values()][0];
       const conflicts = [...failures].filter(([, e]) => e instanceof ObjectExistsError).map(([n]) => n);
-      const missing = [...failures.keys(), 'manifest.json'];
+      const missing = [...(failures.has('report.json') ? objects.map((o) => o.name) : failures.keys()), 'manifest.json'];
       const why = conflicts.length ? `${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with different content (not overwritten)` : (first as Error)?.message ?? String(first);
       throw new RunStoreError(
-        `failed to store run ${runId} of cluster ${cluster} at ${this.describe(prefix)}: ${failures.size} of ${objects.length} objects not written (missing: ${missing.join(', ')}): ${why}; latest.json is unchanged`,
+        `failed to store run ${runId} of cluster ${cluster} at ${this.describe(prefix)}: ${missing.length - 1} of ${objects.length} objects not written (missing: ${missing.join(', ')}): ${why}; latest.json is unchanged`,
         runId, missing, { cause: first },
       );
     }
@@ -261,30 +328,115 @@ export abstract class BaseReportStore implements ReportStore {
       schemaVersion: 1, cluster, runId, generatedAt: report.generatedAt, complete: report.complete, reportSha256: reportSha,
       ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}), objects: entries,
     };
-    const manifestBody = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    let manifestBody: Buffer = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    let finalManifest = manifest;
+    try {
+      await this.createObject(prefix + 'manifest.json', manifestBody, 'application/json', sha256Hex(manifestBody));
+    } catch (err) {
+      // A concurrent attempt of the same run wrote its manifest first: the run is stored, by it.
+      const other = err instanceof ObjectExistsError ? await this.storedManifest(prefix, reportSha, runId, cluster).catch(() => null) : null;
+      if (!other) {
+        throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(prefix + 'manifest.json')} (missing: manifest.json, index): ${(err as Error).message}; latest.json is unchanged`, runId, ['manifest.json', 'index'], { cause: err });
+      }
+      manifestBody = other.body;
+      finalManifest = other.manifest;
+    }
+    const keys = await this.finishRun(finalManifest, manifestBody, report);
+    const collected = await this.collectInterrupted(cluster, report.generatedAt).catch(() => []);
+    return done({ keys, ...(adopted.length ? { adopted } : {}), ...(collected.length ? { collected } : {}) });
+  }
+
+  /** Returns the run's manifest when it exists and names this report; null when absent; throws when it names another. */
+  private async storedManifest(prefix: string, reportSha: string, runId: string, cluster: string): Promise<{ manifest: RunManifest; body: Buffer } | null> {
+    // Unreadable (e.g. S3's 403 for a missing key without s3:ListBucket): the create-only writes below still guard it.
+    const existing = await this.readObject(prefix + 'manifest.json').catch(() => null);
+    if (!existing) return null;
+    const manifest = validManifest(existing.body, prefix);
+    if (typeof manifest === 'string' || manifest.reportSha256 !== reportSha) {
+      throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: ${this.describe(prefix + 'manifest.json')} already exists for another report (not overwritten); latest.json is unchanged`, runId, ['manifest.json']);
+    }
+    return { manifest, body: existing.body };
+  }
+
+  /** Writes the run's index entry (create-only) and moves latest.json; returns the run's keys by name. */
+  private async finishRun(manifest: RunManifest, manifestBody: Buffer, report: Report): Promise<Record<string, string>> {
+    const { cluster, runId } = manifest;
+    const prefix = runPrefix(cluster, runId);
     const manifestSha = sha256Hex(manifestBody);
     const summary: RunSummary = {
-      cluster, runId, generatedAt: report.generatedAt, complete: report.complete, findings: report.summary.findings,
+      cluster, runId, generatedAt: manifest.generatedAt, complete: manifest.complete, findings: report.summary.findings,
       bySeverity: report.summary.bySeverity, waived: report.summary.waived, prefix, manifestSha256: manifestSha,
     };
     const indexBody = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`);
-    const keys: Record<string, string> = Object.fromEntries(entries.map((e) => [e.name, e.key]));
-    for (const [name, key, body] of [['manifest.json', prefix + 'manifest.json', manifestBody], ['index', indexKey(cluster, runId), indexBody]] as const) {
-      try {
-        await this.createObject(key, body, 'application/json', sha256Hex(body));
-        keys[name] = key;
-      } catch (err) {
-        const missing = key.endsWith('manifest.json') ? ['manifest.json', 'index'] : ['index'];
-        throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(key)} (missing: ${missing.join(', ')}): ${(err as Error).message}; latest.json is unchanged`, runId, missing, { cause: err });
-      }
+    const keys: Record<string, string> = Object.fromEntries(manifest.objects.map((e) => [e.name, e.key]));
+    keys['manifest.json'] = prefix + 'manifest.json';
+    try {
+      await this.createObject(indexKey(cluster, runId), indexBody, 'application/json', sha256Hex(indexBody));
+      keys.index = indexKey(cluster, runId);
+    } catch (err) {
+      throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(indexKey(cluster, runId))} (missing: index): ${(err as Error).message}; latest.json is unchanged`, runId, ['index'], { cause: err });
     }
     try {
-      if (await this.moveLatest(cluster, { runId, generatedAt: report.generatedAt, prefix, manifestSha256: manifestSha })) keys['latest.json'] = latestKey(cluster);
+      if (await this.moveLatest(cluster, { runId, generatedAt: manifest.generatedAt, prefix, manifestSha256: manifestSha })) keys['latest.json'] = latestKey(cluster);
     } catch (err) {
       throw new RunStoreError(`failed to update ${this.describe(latestKey(cluster))}: ${(err as Error).message}; run ${runId} itself is stored completely`, runId, ['latest.json'], { cause: err });
     }
-    const missing = STANDARD.filter((n) => !entries.some((e) => e.name === n));
-    return { runId, keys, ...(missing.length ? { missing } : {}) };
+    return keys;
+  }
+
+  /**
+   * Completes the interrupted runs of the cluster stored on the day of `generatedAt` and the day before
+   * (run folders with report.json but no manifest.json) that are at least COLLECT_AFTER_MS older: their
+   * manifest lists the objects they have. Returns the run ids completed.
+   */
+  private async collectInterrupted(cluster: string, generatedAt: string): Promise<string[]> {
+    const now = Date.parse(generatedAt);
+    const days = [now, now - 24 * 3600_000].map((t) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '/'));
+    const collected: string[] = [];
+    for (const day of [...new Set(days)]) {
+      const base = `clusters/${cluster}/runs/${day}/`;
+      for (const id of await this.listChildren(base)) {
+        if (!(runTimeOf(id) <= now - COLLECT_AFTER_MS)) continue;
+        const prefix = base + id + '/';
+        const names = (await this.listKeys(prefix)).map((k) => k.slice(prefix.length)).filter((n) => OBJECT_NAME.test(n));
+        if (names.includes('manifest.json') || !names.includes('report.json')) continue;
+        if (await this.completeFromStore(cluster, id, prefix, names)) collected.push(id);
+      }
+    }
+    return collected;
+  }
+
+  /** Writes the manifest of an interrupted run from the objects it has; false when its report.json is not its own. */
+  private async completeFromStore(cluster: string, runId: string, prefix: string, names: string[]): Promise<boolean> {
+    const order = (n: string): number => (STANDARD.indexOf(n) === -1 ? STANDARD.length : STANDARD.indexOf(n));
+    const entries: ManifestObject[] = [];
+    let report: Report | undefined;
+    for (const name of [...names].sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1))) {
+      const o = await this.readObject(prefix + name);
+      if (!o) continue;
+      const sha = sha256Hex(o.body);
+      if (name === 'report.json') {
+        if (!runId.endsWith(`-${sha.slice(0, 8)}`)) return false;
+        report = parseJson<Report>(o.body, prefix + name);
+      }
+      entries.push({ name, key: prefix + name, sha256: sha, size: o.body.length, contentType: o.contentType ?? CONTENT_TYPES[name] ?? 'application/octet-stream' });
+    }
+    if (!report || report.cluster !== cluster) return false;
+    const reportSha = entries.find((e) => e.name === 'report.json')!.sha256;
+    const snapshotSha = report.inputs?.snapshot?.sha256;
+    const manifest: RunManifest = {
+      schemaVersion: 1, cluster, runId, generatedAt: report.generatedAt, complete: report.complete, reportSha256: reportSha,
+      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}), objects: entries,
+    };
+    const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    try {
+      await this.createObject(prefix + 'manifest.json', body, 'application/json', sha256Hex(body));
+    } catch (err) {
+      if (!(err instanceof ObjectExistsError)) throw err;
+      return false; // its own retry finished it meanwhile
+    }
+    await this.finishRun(manifest, body, report);
+    return true;
   }
 
   /** Points latest.json at the run unless a newer run is already there; retries when another writer raced. */
@@ -293,19 +445,30 @@ export abstract class BaseReportStore implements ReportStore {
     const body = Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.readObject(key);
-      if (current && parseJson<LatestPointer>(current.body, key).runId >= pointer.runId) return false;
+      const currentId = current ? latestRunId(current.body) : null;
+      if (current && currentId === undefined) {
+        // Unreadable: another writer's pointer seen mid-write on a server without atomic puts; look again.
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        continue;
+      }
+      if (currentId && compareRunIds(currentId, pointer.runId) >= 0) return false;
       if (await this.swapObject(key, body, 'application/json', sha256Hex(body), current ? current.version ?? sha256Hex(current.body) : null)) return true;
     }
-    throw new StoreError('another writer kept changing it');
+    throw new StoreError('another writer kept changing it, or it is not a valid pointer');
   }
 
   async listClusters(): Promise<string[]> {
     return (await this.listChildren('clusters/')).sort();
   }
 
-  async listRuns(cluster: string, opts: { limit?: number } = {}): Promise<RunSummary[]> {
+  async listRuns(cluster: string, opts: { limit?: number; before?: string } = {}): Promise<RunSummary[]> {
     const prefix = `clusters/${checkCluster(cluster)}/index/`;
-    const keys = (await this.listKeys(prefix)).filter((k) => k.endsWith('.json')).sort().reverse().slice(0, opts.limit ?? 100);
+    const before = opts.before === undefined ? Infinity : Date.parse(opts.before);
+    const idOf = (k: string): string => k.slice(k.lastIndexOf('/') + 1, -'.json'.length);
+    const keys = (await this.listKeys(prefix))
+      .filter((k) => k.endsWith('.json') && runTimeOf(idOf(k)) < before)
+      .sort((a, b) => compareRunIds(idOf(b), idOf(a)))
+      .slice(0, opts.limit ?? 100);
     const out: RunSummary[] = new Array(keys.length);
     await pool(keys.map((k, i) => async () => {
       out[i] = parseJson<RunSummary>(await this.getObject(k), k);
@@ -373,6 +536,16 @@ export abstract class BaseReportStore implements ReportStore {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Returns the run id latest.json points at, or undefined when it is not a valid pointer. */
+function latestRunId(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as Partial<LatestPointer> | null)?.runId;
+    return typeof id === 'string' && !Number.isNaN(runTimeOf(id)) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Returns the manifest sha256 a run's index entry names, or undefined when the entry is not valid. */
 function indexedManifestSha(body: Buffer): string | undefined {

@@ -6,7 +6,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { StoreError } from '../../core/errors.js';
-import { BaseReportStore, checkKey, ObjectExistsError, type StoredObject } from './report-store.js';
+import { BaseReportStore, checkKey, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
 
 export interface S3StoreOptions {
   /** KMS key id or ARN: objects are encrypted with SSE-KMS; otherwise SSE-S3 (AES256). */
@@ -49,6 +49,19 @@ export class S3Store extends BaseReportStore {
 
   /** True when `key` exists with this sha256; ObjectExistsError when it exists with another; false when absent. */
   private async sameOrConflict(key: string, sha256: string): Promise<boolean> {
+    // Some S3-compatible servers (s3rver) show an object before its metadata and bytes are complete:
+    // an object without sha256 metadata is looked at again a few times before it counts as different.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sameOrConflictOnce(key, sha256);
+      } catch (err) {
+        if (!(err instanceof UnsettledObject) || attempt >= 4) throw err instanceof UnsettledObject ? err.conflict : err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
+  private async sameOrConflictOnce(key: string, sha256: string): Promise<boolean> {
     let existing: string | undefined;
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
@@ -59,7 +72,15 @@ export class S3Store extends BaseReportStore {
       throw this.wrap('check', key, err);
     }
     if (existing === sha256) return true;
-    throw new ObjectExistsError(`failed to write ${this.describe(key)}: it already exists with different content (sha256 ${existing || 'unknown'})`);
+    // No sha256 metadata (written by another tool, or seen mid-write by servers that store metadata
+    // apart from the bytes): the bytes decide.
+    const conflict = new ObjectExistsError(`failed to write ${this.describe(key)}: it already exists with different content (sha256 ${existing || 'unknown'})`);
+    if (!existing) {
+      const o = await this.readObject(key);
+      if (o && sha256Hex(o.body) === sha256) return true;
+      throw new UnsettledObject(conflict);
+    }
+    throw conflict;
   }
 
   protected async readObject(key: string): Promise<StoredObject | null> {
@@ -130,6 +151,13 @@ export class S3Store extends BaseReportStore {
   private wrap(verb: string, key: string, err: unknown, hint = ''): StoreError {
     const e = err as { name?: string; message?: string };
     return new StoreError(`failed to ${verb} ${this.describe(key)}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}${hint}`, { cause: err });
+  }
+}
+
+/** An object seen without its sha256 metadata and with other bytes: possibly still being written. */
+class UnsettledObject extends Error {
+  constructor(readonly conflict: ObjectExistsError) {
+    super(conflict.message);
   }
 }
 

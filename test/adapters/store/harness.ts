@@ -20,6 +20,8 @@ export interface Harness {
   remove(key: string): Promise<void>;
   /** Makes every write of `key` fail from now on (a real failure of the backend). */
   breakKey(key: string): Promise<void>;
+  /** Undoes breakKey: writes of `key` succeed again (the failure was transient). */
+  repairKey(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function localHarness(): Promise<Harness> {
     remove: (key) => unlink(join(dir, key)),
     // A directory where the object should go: the create-only link fails and the object cannot be read.
     breakKey: async (key) => { await mkdir(join(dir, key), { recursive: true }); },
+    repairKey: (key) => rm(join(dir, key), { recursive: true, force: true }),
     close: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -52,6 +55,7 @@ export function s3Harness(server: S3Server, maxAttempts = 2): Harness & { server
     tamper: async (key, body) => { await direct.send(new PutObjectCommand({ Bucket: server.bucket, Key: `audit/${key}`, Body: body })); },
     remove: async (key) => { await direct.send(new DeleteObjectCommand({ Bucket: server.bucket, Key: `audit/${key}` })); },
     breakKey: async (key) => server.failPuts(new RegExp(`^audit/${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), Infinity),
+    repairKey: async () => server.clearFailures(),
     close: () => server.close(),
   };
 }

@@ -91,8 +91,8 @@ describe.each(STORES)('%s', (_name, make) => {
 
       const { prefix } = await h.store.getRun('prod-eu-1', runId);
       expect(err).toBeInstanceOf(RunStoreError);
-      expect((err as RunStoreError).missing).toEqual(['report.md', 'manifest.json']);
-      expect((err as Error).message).toMatch(/report\.md already exists with different content \(not overwritten\); latest\.json is unchanged/);
+      expect((err as RunStoreError).missing).toEqual(['report.md']);
+      expect((err as Error).message).toMatch(/the run is already stored, and report\.md differs from it \(not overwritten\); latest\.json is unchanged/);
       expect((await h.store.getObject(`${prefix}report.md`)).toString()).toEqual(run.artifacts['report.md']!.body);
     });
 

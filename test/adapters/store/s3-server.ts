@@ -23,6 +23,8 @@ export interface S3Server {
   client(maxAttempts?: number): S3Client;
   /** Makes PUTs to keys matching `pattern` fail with 500 `times` times (Infinity: always). */
   failPuts(pattern: RegExp, times: number): void;
+  /** Ends every injected failure. */
+  clearFailures(): void;
   /** Number of PUT requests seen per key (after injected failures too). */
   puts: Map<string, number>;
   close(): Promise<void>;
@@ -90,6 +92,9 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
     },
     failPuts(pattern, times) {
       failures.push({ pattern, left: times });
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     async close() {
       for (const c of clients) c.destroy();
