@@ -2,13 +2,15 @@
 // to a commit SHA first, then the repository is read in ONE tarball download at that SHA (never one
 // request per file) and extracted in memory. Only YAML/JSON files under PATH are kept, with size
 // caps and a path-traversal guard. Every failure is a GitHubError (exit 2), never an empty state.
+// The archive is unpacked into a private temp folder and rendered there like a local folder (render/).
 import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { GitHubError, UsageError } from '../core/errors.js';
 import type { DesiredState } from '../core/types.js';
 import { createOctokit, describeGitHubError, type GitHubClientOptions, type Octokit } from './github-client.js';
-import { assembleDesiredState, isKustomizationFile, type KustomizeOptions } from './kustomize.js';
+import { isKustomizationFile } from './kustomize.js';
+import { normaliseRepoPath, renderDesiredState, RepoTree, type RenderOptions } from './render/index.js';
 import { decodeText } from './text.js';
 
 /** A parsed `github:OWNER/REPO[@REF][:PATH]` spec. */
@@ -43,17 +45,9 @@ export function parseGitHubSpec(spec: string): GitHubSpec {
   return out;
 }
 
-/** Returns a repository-relative path without `.`/leading/trailing slashes, or null when it escapes the root. */
-export function normaliseRepoPath(p: string): string | null {
-  if (p.includes('\0')) return null;
-  const n = posix.normalize(`/${p.replace(/\\/g, '/')}`);
-  if (n.split('/').includes('..')) return null;
-  // posix.normalize('/..') is '/', so also reject any '..' segment in the input itself.
-  if (p.replace(/\\/g, '/').split('/').includes('..')) return null;
-  return n.replace(/^\/+|\/+$/g, '');
-}
+export { normaliseRepoPath };
 
-export interface ReadGitHubOptions extends KustomizeOptions {
+export interface ReadGitHubOptions extends RenderOptions {
   env?: NodeJS.ProcessEnv;
   /** A ready client (tests, or a caller that already has one); else built with createOctokit. */
   octokit?: Octokit;
@@ -94,15 +88,29 @@ export async function readGitHubManifests(spec: GitHubSpec, opts: ReadGitHubOpti
     if (!anyUnder) throw new GitHubError(`failed to read ${owner}/${repo}@${ref}:${spec.path}: no such folder at commit ${commit.slice(0, 12)}`);
   }
   const source = { kind: 'github' as const, location: `${owner}/${repo}`, ref, commit, ...(spec.path ? { path: spec.path } : {}) };
-  return assembleDesiredState(source, files, {
-    ...opts,
-    skipped: skipped.filter((s) => s.reason !== 'unsafe-path').map((s) => ({
-      path: s.path,
-      message: s.reason === 'too-large' ? `file exceeds the ${opts.maxFileBytes ?? 5 * 1024 * 1024}-byte limit and was not read` : 'symbolic link in the repository: not followed, not read',
-    })),
-    // Kustomizations may reach outside PATH (../base): render from a full extraction of the archive.
-    materialise: async (dir) => { await writeArchiveTo(archive, dir, maxTotal); return dir; },
+  // The whole tree, so kustomize bases outside PATH, charts and Applications' paths can be rendered.
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const root = await mkdtemp(posix.join(tmpdir(), 'drift-auditor-github-'));
+  const server = (opts.env ?? process.env).GITHUB_SERVER_URL ?? 'https://github.com';
+  const tree = new RepoTree({
+    root, owned: true, url: `${server}/${owner}/${repo}`, commit,
+    excluded: new Map(skipped.filter((s) => s.reason === 'too-large').map((s) => [s.path, s.reason])),
   });
+  try {
+    await writeArchiveTo(archive, root, maxTotal).catch((err: unknown) => {
+      throw new GitHubError(`failed to extract the archive of ${owner}/${repo}@${commit.slice(0, 12)}: ${(err as Error).message}`, { cause: err });
+    });
+    return await renderDesiredState(source, tree, spec.path ?? '', {
+      ...opts,
+      skipped: skipped.filter((s) => s.reason !== 'unsafe-path').map((s) => ({
+        path: s.path,
+        message: s.reason === 'too-large' ? `file exceeds the ${opts.maxFileBytes ?? 5 * 1024 * 1024}-byte limit and was not read` : 'symbolic link in the repository: not followed, not read',
+      })),
+    });
+  } finally {
+    await tree.dispose();
+  }
 }
 
 async function readDefaultBranch(octokit: Octokit, owner: string, repo: string): Promise<string> {

@@ -1,17 +1,19 @@
 // One entry point for the desired state: `--manifests github:OWNER/REPO[@REF][:PATH]` reads GitHub at
 // one commit (github-source.ts); anything else is a local folder, whose commit (and whether the work
-// tree is dirty) is recorded when it lies in a git work tree. Kustomize folders are rendered in both.
+// tree is dirty) is recorded when it lies in a git work tree. Both are rendered the same way
+// (render/): kustomizations, charts, Argo CD Applications and Flux objects, as the controllers would.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { desiredStateFromFiles, type ManifestFileResult } from '../core/manifests.js';
-import type { DesiredSource, DesiredState, Gap } from '../core/types.js';
+import { stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { DesiredSource, DesiredState } from '../core/types.js';
 import { parseGitHubSpec, readGitHubManifests, type ReadGitHubOptions } from './github-source.js';
-import { isKustomizationFile, planKustomize, renderKustomizations, type KustomizeOptions } from './kustomize.js';
-import { listManifestFiles, readManifestFiles } from './manifest-folder.js';
+import { renderDesiredState, RepoTree, type RenderOptions } from './render/index.js';
 
-export interface ReadManifestsOptions extends ReadGitHubOptions, KustomizeOptions {
+export interface ReadManifestsOptions extends ReadGitHubOptions, RenderOptions {
   env?: NodeJS.ProcessEnv;
+  /** This repository's URL, for a folder whose git origin remote is absent or differs (default: the origin remote, else DRIFT_AUDITOR_REPO_URL). */
+  repoURL?: string;
 }
 
 /** Returns the desired state named by `spec` (a folder or `github:OWNER/REPO[@REF][:PATH]`). */
@@ -20,28 +22,27 @@ export async function readManifests(spec: string, opts: ReadManifestsOptions = {
   return readLocalManifests(spec, opts);
 }
 
-/** Returns the desired state of a local folder, kustomizations rendered, with its git commit when known. */
-export async function readLocalManifests(dir: string, opts: KustomizeOptions = {}): Promise<DesiredState> {
-  const files = await listManifestFiles(dir);
-  const kustomizations = await Promise.all(files.filter(isKustomizationFile).map(async (path) => ({
-    path,
-    text: await readFile(join(dir, path), 'utf8').catch(() => ''),
-  })));
-  const plan = planKustomize(kustomizations);
-  const raw = files.filter((f) => !isKustomizationFile(f) && !plan.covered(f));
-  const entries: { path: string; result: ManifestFileResult }[] = [];
-  const gaps: Gap[] = [];
-  for (const path of raw) {
-    // One file at a time, so each result keeps its path (an unreadable file is a gap, not a result).
-    const r = await readManifestFiles(dir, [path]);
-    gaps.push(...r.gaps);
-    if (r.results[0]) entries.push({ path, result: r.results[0] });
+/** Returns the desired state of a local folder, rendered, with its git commit when known. */
+export async function readLocalManifests(dir: string, opts: ReadManifestsOptions = {}): Promise<DesiredState> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new InputError(`failed to read manifests folder ${dir}: ${(err as Error).message}`, { cause: err });
   }
-  const rendered = await renderKustomizations(plan.roots, { ...opts, root: dir });
-  plan.roots.forEach((path, i) => entries.push({ path, result: rendered[i]! }));
-  const ordered = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const source: DesiredSource = { kind: 'folder', location: dir, ...(await readGitInfo(dir)) };
-  return desiredStateFromFiles(source, ordered.map((e) => e.result), gaps);
+  const info = await readGitInfo(dir);
+  const top = info.commit ? await git(dir, ['rev-parse', '--show-toplevel']) : null;
+  const root = top ?? dir;
+  const entry = top ? relative(top, resolve(dir)).split(sep).join('/') : '';
+  const origin = top ? await git(dir, ['remote', 'get-url', 'origin']) : null;
+  const env = opts.env ?? process.env;
+  const url = opts.repoURL ?? origin ?? env.DRIFT_AUDITOR_REPO_URL;
+  const tree = new RepoTree({ root, ...(url ? { url } : {}), ...(info.commit ? { commit: info.commit } : {}) });
+  const source: DesiredSource = { kind: 'folder', location: dir, ...info };
+  try {
+    return await renderDesiredState(source, tree, entry.startsWith('..') ? '' : entry, opts);
+  } finally {
+    await tree.dispose();
+  }
 }
 
 function git(dir: string, args: string[]): Promise<string | null> {

@@ -69,7 +69,8 @@ async function locate(name: ToolName, opts: FindToolOptions, env: NodeJS.Process
   throw new ToolError(`cannot find ${name}: not at ${mounted}, the bundled ${LAYER_PACKAGE} could not be used (${bundled.message}), and none on PATH; set ${ENV_NAMES[name]}`);
 }
 
-function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+/** Returns drift-auditor's cache folder: $XDG_CACHE_HOME/drift-auditor, else ~/.cache/drift-auditor, else under the temp folder. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'drift-auditor');
   const home = env.HOME || homedir();
   return home ? join(home, '.cache', 'drift-auditor') : join(tmpdir(), 'drift-auditor-cache');

@@ -52,6 +52,45 @@ export interface DesiredDaemonSet {
   line: number;
   /** Index of the document in a multi-document file (0-based). */
   documentIndex: number;
+  /** Where the rendered desired state came from (absent for a plain file read as is). */
+  provenance?: Provenance;
+}
+
+/** The GitOps object that declares a piece of the desired state. */
+export interface EntryPoint {
+  kind: 'Application' | 'ApplicationSet' | 'Kustomization' | 'HelmRelease' | 'Path';
+  name: string;
+  namespace?: string;
+  /** Repository-relative file that declares it. */
+  file?: string;
+}
+
+/** How a DaemonSet's desired state was produced: the entry point, the renderer and its inputs. */
+export interface Provenance {
+  entryPoint?: EntryPoint;
+  renderer: 'plain' | 'kustomize' | 'helm';
+  /** Repository-relative folder or file rendered (a chart in Git, a kustomization, a directory). */
+  path?: string;
+  /** A chart pulled from a Helm or OCI repository. */
+  chart?: { name: string; version?: string; repo?: string; digest?: string };
+  releaseName?: string;
+  /** Value files in the order helm reads them (later wins). */
+  valueFiles?: string[];
+  /** Renderer versions, e.g. { helm: 'v4.1.4', kustomize: 'v5.7.1' }. */
+  renderers?: Record<string, string>;
+  commit?: string;
+}
+
+/** The marks a controller leaves on the live objects it applies: how a live DaemonSet is mapped to its entry point. */
+export interface OwnerMarks {
+  /** Argo CD: application name (label `app.kubernetes.io/instance`, annotation `argocd.argoproj.io/tracking-id` prefix). */
+  argocdApp?: string;
+  /** Flux Kustomization `namespace/name` (labels kustomize.toolkit.fluxcd.io/name, /namespace). */
+  fluxKustomization?: string;
+  /** Flux HelmRelease `namespace/name` (labels helm.toolkit.fluxcd.io/name, /namespace). */
+  fluxHelmRelease?: string;
+  /** Helm release name (annotation meta.helm.sh/release-name). */
+  helmRelease?: string;
 }
 
 /** A manifest problem found while reading Git: unparseable file, unrendered kustomization. */
@@ -62,6 +101,8 @@ export interface ManifestProblem {
   daemonSet?: string;
   line?: number;
   message: string;
+  /** An unrendered entry point: the marks its live objects carry, so the DaemonSets it owns are named, never unmanaged. */
+  owner?: OwnerMarks;
 }
 
 /** What Git wants. */
@@ -83,6 +124,10 @@ export interface DesiredSource {
   commit?: string;
   /** Local folder only: the git work tree had uncommitted changes under the folder when read. */
   dirty?: boolean;
+  /** Renderer versions used (helm, kustomize), when anything was rendered. */
+  renderers?: Record<string, string>;
+  /** What the render could not reproduce exactly, e.g. Helm `lookup` rendering empty. */
+  notes?: string[];
 }
 
 /** A rule as declared in `rules/<category>/<name>.yaml`. */

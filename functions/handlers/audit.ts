@@ -12,6 +12,7 @@ import { renderHtml } from '../core/render/html.js';
 import { renderMarkdown } from '../core/render/markdown.js';
 import { SEVERITIES, type Report, type Snapshot } from '../core/types.js';
 import { readManifests } from '../adapters/manifest-source.js';
+import { capabilitiesOf } from '../adapters/render/index.js';
 import { loadPolicy } from '../adapters/policy-loader.js';
 import { loadRules } from '../adapters/rules-loader.js';
 import { openStore, readHistory, type HistoryPoint } from '../adapters/store/index.js';
@@ -34,7 +35,7 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   const gz = await getObject({ bucket: event.snapshot.bucket, key: event.snapshot.key, sha256: event.snapshot.sha256 });
   const snapshot = parseSnapshot(gz, `s3://${event.snapshot.bucket}/${event.snapshot.key}`, event.snapshot.sha256, c.name);
   const env = await githubEnv();
-  const desired = await readManifests(c.manifests, { env });
+  const desired = await readManifests(c.manifests, { env, cluster: { name: c.name }, capabilities: capabilitiesOf(snapshot) });
   // rules/ (and its default-policy.yaml) sit next to index.mjs in the bundle, not where the adapters' defaults look.
   const rules = rulesDir();
   const catalog = await loadRules(rules);

@@ -70,7 +70,8 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
 
   // 2. What Git wants.
   const { readManifests } = await import('../../adapters/manifest-source.js');
-  const desired = await readManifests(args.manifests, { env: io.env });
+  const { capabilitiesOf } = await import('../../adapters/render/index.js');
+  const desired = await readManifests(args.manifests, { env: io.env, cluster: { name: snapshot.cluster }, capabilities: capabilitiesOf(snapshot) });
 
   // 3. What the user requires.
   const { loadRules } = await import('../../adapters/rules-loader.js');
