@@ -2,6 +2,7 @@
 // A reader can follow one run from here: eligibility per (node, DaemonSet), pod ownership,
 // the checks of every enabled rule, then policy (severity overrides, waivers), then the report.
 // Cost is linear in nodes x DaemonSets + pods: pods are indexed by owner once, eligibility is compiled once per DaemonSet.
+import { computeRequiredCoverage } from './evidence/required.js';
 import type { AuditContext, DaemonSetPair } from './checks/context.js';
 import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
@@ -35,6 +36,7 @@ export function audit(snapshot: Snapshot, desired: DesiredState, policy: Policy,
   findings.sort(compareFindings);
   waived.sort(compareFindings);
 
+  const coverage = ctx.daemonSets.map((pair) => computeCoverage(ctx, pair));
   const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   return {
@@ -51,7 +53,8 @@ export function audit(snapshot: Snapshot, desired: DesiredState, policy: Policy,
     gaps,
     summary: { nodes: ctx.nodes.length, daemonSets: ctx.daemonSets.length, findings: findings.length, bySeverity, waived: waived.length },
     nodes: ctx.nodes.map(nodeFacts),
-    coverage: ctx.daemonSets.map((pair) => computeCoverage(ctx, pair)),
+    coverage,
+    ...(policy.requiredCoverage.length ? { requiredCoverage: computeRequiredCoverage(ctx, coverage) } : {}),
     findings,
     waived,
   };

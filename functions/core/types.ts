@@ -234,6 +234,18 @@ export interface DaemonSetCoverage {
   nodes: Record<string, PodState>;
 }
 
+/** One requiredCoverage entry and DaemonSet at the time of a run: the nodes it must cover, and those it did. */
+export interface RequiredCoverageResult {
+  /** The requirement's `name`, else its selector as JSON. */
+  requirement: string;
+  /** `namespace/name` */
+  daemonSet: string;
+  /** Nodes the requirement selects, sorted by name. */
+  nodes: string[];
+  /** Of those, nodes with a Ready daemon pod (or one the controller keeps). */
+  covered: string[];
+}
+
 export interface Report {
   schemaVersion: 1;
   cluster: string;
@@ -257,6 +269,8 @@ export interface Report {
   /** Node facts the renderers group by (zone, node group, arch), sorted by name. */
   nodes: { name: string; zone?: string; nodeGroup?: string; arch?: string; ready: boolean; unschedulable: boolean; taints: string[] }[];
   coverage: DaemonSetCoverage[];
+  /** Per requiredCoverage entry and DaemonSet: required and covered nodes (evidence over time reads it). */
+  requiredCoverage?: RequiredCoverageResult[];
   findings: Finding[];
   waived: Finding[];
 }

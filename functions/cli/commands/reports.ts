@@ -9,6 +9,7 @@ import { terminalSafe, writeOutputFile } from '../output.js';
 export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [--json]
        drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--file NAME] [--output PATH]
        drift-auditor reports verify [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--json]
+       drift-auditor reports evidence --from DATE --to DATE --out DIR [...]   (see reports evidence --help)
 
   --store SPEC        a folder or s3://BUCKET/PREFIX (default: $DRIFT_AUDITOR_STORE, else ./reports)
   --s3-endpoint URL   S3-compatible endpoint (MinIO, on-prem); also AWS_ENDPOINT_URL_S3. Path-style.
@@ -79,6 +80,7 @@ export function parseReportsArgs(argv: string[], env: NodeJS.ProcessEnv): Report
 
 /** Runs `drift-auditor reports` and returns the exit code. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'evidence') return (await import('./evidence.js')).run(argv.slice(1), io);
   const args = parseReportsArgs(argv, io.env);
   if (args.help) {
     io.stdout(`${REPORTS_USAGE}\n`);
