@@ -8,6 +8,8 @@ import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
 import { applyPolicy } from './policy/apply.js';
+import { HASH_PREFIX, hashToken, redactAuditInputs, redactFinding, redactText } from './redact.js';
+import { sha256Hex } from './github-issues/sha256.js';
 import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, isPodTerminal, podOrder, targetNodeName } from './scheduling/index.js';
 import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, Gap, PodState, Policy, Report, RuleDefinition, Severity, Snapshot } from './types.js';
 import { SEVERITIES } from './types.js';
@@ -23,15 +25,18 @@ export interface AuditOptions {
 export const INCOMPLETE_RULE = 'audit/incomplete';
 
 /** Returns the audit report for one cluster snapshot against the desired state and policy. */
-export function audit(snapshot: Snapshot, desired: DesiredState, policy: Policy, at: Date, options: AuditOptions = {}): Report {
+export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: Policy, at: Date, options: AuditOptions = {}): Report {
+  // Secrets are compared and reported as tokens only, on both sides alike (core/redact.ts).
+  const { snapshot, desired } = redactAuditInputs(rawSnapshot, rawDesired, hashToken(options.hash ?? sha256Hex));
+  const shown = hashToken(options.hash ?? sha256Hex, HASH_PREFIX);
   const ctx: AuditContext = { ...buildContext(snapshot, desired, policy, at), ...(options.hash ? { hash: options.hash } : {}) };
   const raw: Finding[] = [];
   for (const check of CHECKS) {
     if (!check.rules.some((id) => ctx.rule(id))) continue;
-    for (const f of check.run(ctx)) if (ctx.rule(f.rule)) raw.push(f);
+    for (const f of check.run(ctx)) if (ctx.rule(f.rule)) raw.push(redactFinding(f, shown));
   }
   const { findings, waived } = applyPolicy(raw, policy, at);
-  const gaps = [...snapshot.gaps, ...desired.gaps];
+  const gaps = [...snapshot.gaps, ...desired.gaps].map((g) => ({ ...g, message: redactText(g.message, shown) }));
   if (gaps.length) findings.push(incompleteFinding(gaps, policy));
   findings.sort(compareFindings);
   waived.sort(compareFindings);

@@ -121,7 +121,7 @@ describe('drift-auditor audit', () => {
 
     await main(['audit', '--snapshot', path.join(dir, 'dump.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'markdown', '--now', '2026-11-20T10:00:00Z'], io);
 
-    expect(io.out.join('')).toContain('bye ?\\]0;pwned??\\[2J');
+    expect(io.out.join('')).toContain('bye \\<U\\+001B\\>\\]0;pwned\\<U\\+0007\\>\\<U\\+001B\\>\\[2J');
     expect([...io.out.join('')].filter((c) => c < ' ' && c !== '\n')).toEqual([]);
   });
 

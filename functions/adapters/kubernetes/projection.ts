@@ -1,12 +1,12 @@
-// Redaction and projection of raw API objects into what the audit and its evidence need. Secrets never
-// leave the cluster: env values become a sha256 (a change stays detectable), managedFields and the
-// last-applied annotation are dropped, and Secrets/ConfigMaps are never listed at all.
+// Projection of raw API objects into what the audit and its evidence need, redacted by core/redact.ts
+// (the one place of redaction). The exact projection, field by field, is docs/snapshot.md. Live reads
+// and kubectl dumps both go through it (projectSnapshot), and Secrets/ConfigMaps are never listed at all.
 import { createHash } from 'node:crypto';
-import { redactSecretArgs } from '../../core/redact.js';
+import { hashToken, LAST_APPLIED, redactDaemonSet, redactEnv as redactEnvValues, redactImage, redactPodTemplate, redactText, type Token } from '../../core/redact.js';
 import type { Container, EnvVar, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, ObjectMeta, OwnerReference, PodSpec } from '../../core/k8s-types.js';
+import type { Snapshot } from '../../core/types.js';
 
-/** The annotation `kubectl apply` leaves: a full copy of the manifest, env values included. */
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+export { LAST_APPLIED };
 
 type Raw = Record<string, unknown>;
 
@@ -15,13 +15,30 @@ export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
+/** The snapshot's token: `sha256:` + all 64 hex digits (findings show a prefix of it). */
+export const SNAPSHOT_TOKEN: Token = hashToken(sha256Hex);
+
+/** Free text a check reads (a waiting or scheduling message) is kept this long, redacted. */
+export const MESSAGE_LIMIT = 200;
+
 /** Returns env vars with `value` replaced by `valueSha256`; `valueFrom` (a reference, no data) is kept. */
 export function redactEnv(env: unknown): EnvVar[] | undefined {
   if (!Array.isArray(env)) return undefined;
-  return (env as EnvVar[]).map(({ value, ...rest }) => (value === undefined || value === null ? rest : { ...rest, valueSha256: sha256Hex(String(value)) }));
+  return redactEnvValues(env, SNAPSHOT_TOKEN) as EnvVar[];
 }
 
-/** Returns the metadata the audit uses: no managedFields, no last-applied annotation, no selfLink. */
+/** Returns a message a check reads: redacted, then cut to MESSAGE_LIMIT characters. */
+function keptMessage(m: unknown): string | undefined {
+  if (typeof m !== 'string') return undefined;
+  const s = redactText(m, SNAPSHOT_TOKEN);
+  return s.length > MESSAGE_LIMIT ? `${s.slice(0, MESSAGE_LIMIT - 1)}…` : s;
+}
+
+/**
+ * Returns the metadata the audit uses: name, namespace, uid, resourceVersion, generation, creation and
+ * deletion times, labels and owner references. Annotations are not kept here (projectDaemonSet keeps
+ * the DaemonSet's, redacted); nor are managedFields (DaemonSets keep theirs), finalizers or selfLink.
+ */
 export function projectMeta(m: Raw | undefined): ObjectMeta {
   const meta = (m ?? {}) as ObjectMeta;
   const out: ObjectMeta = { name: meta.name };
@@ -32,17 +49,20 @@ export function projectMeta(m: Raw | undefined): ObjectMeta {
   if (meta.creationTimestamp !== undefined) out.creationTimestamp = meta.creationTimestamp;
   if (meta.deletionTimestamp !== undefined) out.deletionTimestamp = meta.deletionTimestamp;
   if (meta.labels) out.labels = meta.labels;
-  const annotations = withoutLastApplied(meta.annotations);
-  if (annotations) out.annotations = annotations;
   if (meta.ownerReferences) out.ownerReferences = meta.ownerReferences;
   return out;
 }
 
-function withoutLastApplied(a: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!a) return undefined;
-  if (!(LAST_APPLIED in a)) return a;
-  const { [LAST_APPLIED]: _dropped, ...rest } = a;
-  return rest;
+const MANAGED_FIELD_KEYS = ['manager', 'operation', 'time', 'apiVersion', 'fieldsType', 'fieldsV1', 'subresource'] as const;
+
+/** Returns a DaemonSet's managedFields entries (who wrote which field, never values), for change attribution. */
+function projectManagedFields(list: unknown): Raw[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  return list.filter((e): e is Raw => !!e && typeof e === 'object').map((e) => {
+    const out: Raw = {};
+    for (const k of MANAGED_FIELD_KEYS) if (e[k] !== undefined) out[k] = e[k];
+    return out;
+  });
 }
 
 /** Returns the controlling owner reference (`controller: true`), if any. */
@@ -55,67 +75,41 @@ function ownedByDaemonSet(raw: Raw): boolean {
   return owner?.kind === 'DaemonSet' && /^(apps|extensions)\//.test(owner.apiVersion ?? '');
 }
 
-/** Redacts a full pod spec (DaemonSet template, ControllerRevision data): env values in every container list. */
-export function redactPodSpec(spec: Raw | undefined): PodSpec | undefined {
-  if (!spec) return undefined;
-  const out: Raw = { ...spec };
-  for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
-    const list = spec[key];
-    if (Array.isArray(list)) out[key] = (list as Raw[]).map(redactContainer);
-  }
-  return out as PodSpec;
-}
-
-/** Returns a container with env values and secret-looking flag values (`--password=…`) replaced by sha256s. */
-function redactContainer(c: Raw): Raw {
-  const out: Raw = c.env === undefined ? { ...c } : { ...c, env: redactEnv(c.env) };
-  for (const field of ['command', 'args']) {
-    if (Array.isArray(c[field])) out[field] = redactSecretArgs(c[field] as unknown[], (v) => `sha256:${sha256Hex(v)}`);
-  }
-  return out;
-}
-
-/** Redacts a pod template: its metadata loses the last-applied annotation, its spec the env values. */
-export function redactPodTemplate(t: Raw | undefined): Raw | undefined {
-  if (!t || typeof t !== 'object') return t;
-  const out: Raw = { ...t };
-  const meta = t.metadata as ObjectMeta | undefined;
-  if (meta?.annotations) out.metadata = { ...meta, annotations: withoutLastApplied(meta.annotations) };
-  if (t.spec) out.spec = redactPodSpec(t.spec as Raw);
-  return out;
-}
-
-/**
- * Returns a DaemonSet's managedFields with only what attribution reads (manager, operation, time, the
- * field set: names and merge keys, never values), or undefined when there are none.
- */
-export function projectManagedFields(m: Raw | undefined): Raw[] | undefined {
-  const list = m?.managedFields;
-  if (!Array.isArray(list) || list.length === 0) return undefined;
-  const keep = ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'fieldsV1', 'subresource'];
-  return (list as Raw[]).filter((e) => e && typeof e === 'object').map((e) => Object.fromEntries(keep.filter((k) => e[k] !== undefined).map((k) => [k, e[k]])));
-}
-
-/** Returns a DaemonSet with its full spec (template redacted), status and managedFields (who changed what). */
+/** Returns a DaemonSet with its full spec (template redacted), status, redacted annotations and managedFields. */
 export function projectDaemonSet(raw: Raw): K8sDaemonSet {
-  const spec = raw.spec as Raw;
-  const managedFields = projectManagedFields(raw.metadata as Raw | undefined);
+  const meta = (raw.metadata ?? {}) as Raw;
+  const metadata = projectMeta(meta) as ObjectMeta & { annotations?: Record<string, string>; managedFields?: Raw[] };
+  const redacted = redactDaemonSet({ metadata: { annotations: meta.annotations }, spec: raw.spec }, SNAPSHOT_TOKEN) as { metadata: { annotations?: Record<string, string> }; spec?: unknown };
+  if (redacted.metadata.annotations) metadata.annotations = redacted.metadata.annotations;
+  const managedFields = projectManagedFields(meta.managedFields);
+  if (managedFields) metadata.managedFields = managedFields;
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { ...projectMeta(raw.metadata as Raw), ...(managedFields ? { managedFields } : {}) },
-    spec: { ...spec, template: redactPodTemplate(spec?.template as Raw) } as unknown as K8sDaemonSet['spec'],
+    metadata,
+    spec: redacted.spec as K8sDaemonSet['spec'],
     ...(raw.status ? { status: raw.status as K8sDaemonSet['status'] } : {}),
   };
 }
 
-/** Returns a Node without `status.images` and the volume lists (large, unused). */
+/** Returns a condition's type, status, reason and times; its message only when `keepMessage` (redacted, cut). */
+function projectCondition(c: unknown, keepMessage: boolean): unknown {
+  if (!c || typeof c !== 'object') return c;
+  const r = c as Raw;
+  const out: Raw = {};
+  for (const k of ['type', 'status', 'reason', 'lastTransitionTime']) if (r[k] !== undefined) out[k] = r[k];
+  if (keepMessage && r.message !== undefined) out.message = keptMessage(r.message);
+  return out;
+}
+
+/** Returns a Node: conditions without messages, node info, capacity, addresses; no annotations, no `status.images`. */
 export function projectNode(raw: Raw, i: Interner = new Interner()): K8sNode {
   const status = (raw.status ?? {}) as Raw;
   const kept: Raw = {};
   for (const key of ['conditions', 'nodeInfo', 'capacity', 'allocatable', 'addresses', 'phase']) {
     if (status[key] !== undefined) kept[key] = status[key];
   }
+  if (Array.isArray(kept.conditions)) kept.conditions = kept.conditions.map((c) => projectCondition(c, false));
   // Thousands of nodes share instance types, versions, label values and condition texts.
   if (kept.capacity) kept.capacity = i.value(kept.capacity);
   if (kept.allocatable) kept.allocatable = i.value(kept.allocatable);
@@ -143,25 +137,51 @@ export function projectControllerRevision(raw: Raw): K8sControllerRevision | und
     // DaemonSet revisions hold `{"spec":{"template":{...,"$patch":"replace"}}}`, see
     // kubernetes/pkg/controller/daemon/update.go getPatch().
     const spec = data?.spec as Raw | undefined;
-    out.data = spec?.template ? { ...data, spec: { ...spec, template: redactPodTemplate(spec.template as Raw) } } : {};
+    out.data = spec?.template ? { ...data, spec: { ...spec, template: redactPodTemplate(spec.template as Raw, SNAPSHOT_TOKEN) } } : {};
   }
   return out;
 }
 
 function projectContainer(c: Raw): Container {
   const out: Container = { name: c.name as string };
-  if (c.image !== undefined) out.image = c.image as string;
+  if (c.image !== undefined) out.image = typeof c.image === 'string' ? redactImage(c.image, SNAPSHOT_TOKEN) : (c.image as string);
   const env = redactEnv(c.env);
   if (env) out.env = env;
   if (c.resources !== undefined) out.resources = c.resources as Container['resources'];
   return out;
 }
 
+/** Container state: waiting reason and message (redacted, cut), running start, terminated reason, exit code and times. */
+function projectState(state: unknown): unknown {
+  if (!state || typeof state !== 'object') return state;
+  const out: Raw = {};
+  const { waiting, running, terminated } = state as Raw;
+  if (waiting && typeof waiting === 'object') {
+    const w = waiting as Raw;
+    out.waiting = { ...(w.reason !== undefined ? { reason: w.reason } : {}), ...(w.message !== undefined ? { message: keptMessage(w.message) } : {}) };
+  }
+  if (running && typeof running === 'object') out.running = (running as Raw).startedAt !== undefined ? { startedAt: (running as Raw).startedAt } : {};
+  if (terminated && typeof terminated === 'object') {
+    const t = terminated as Raw;
+    const kept: Raw = {};
+    // The termination message is whatever the container wrote: never kept.
+    for (const k of ['reason', 'exitCode', 'startedAt', 'finishedAt']) if (t[k] !== undefined) kept[k] = t[k];
+    out.terminated = kept;
+  }
+  return out;
+}
+
 function projectContainerStatus(s: Raw, i: Interner): Raw {
   const out: Raw = { name: i.string(s.name) };
-  for (const key of ['image', 'imageID', 'ready', 'started', 'restartCount', 'state', 'lastState']) {
-    if (s[key] !== undefined) out[key] = i.string(s[key]);
+  for (const key of ['image', 'imageID']) {
+    if (typeof s[key] === 'string') out[key] = i.string(redactImage(s[key] as string, SNAPSHOT_TOKEN));
   }
+  for (const key of ['ready', 'started', 'restartCount']) {
+    if (s[key] !== undefined) out[key] = s[key];
+  }
+  if (s.state !== undefined) out.state = projectState(s.state);
+  // coverage/unready reads the last exit code and time (lastState.terminated), never its message.
+  if (s.lastState !== undefined) out.lastState = projectState(s.lastState);
   return out;
 }
 
@@ -226,7 +246,6 @@ export function sharedJson(v: object): string | undefined {
 function internMeta(meta: ObjectMeta, i: Interner): ObjectMeta {
   if (meta.namespace !== undefined) meta.namespace = i.string(meta.namespace);
   if (meta.labels) meta.labels = i.value(meta.labels);
-  if (meta.annotations) meta.annotations = i.value(meta.annotations);
   if (meta.ownerReferences) meta.ownerReferences = i.value(meta.ownerReferences);
   return meta;
 }
@@ -262,11 +281,30 @@ export function projectPod(raw: Raw, i: Interner = new Interner()): K8sPod | und
   }
   const status = (raw.status ?? {}) as Raw;
   const outStatus: Raw = {};
-  for (const key of ['phase', 'conditions', 'reason', 'message', 'startTime']) {
+  // status.message is free text no check reads: not kept. Only PodScheduled's message is (coverage/unready).
+  for (const key of ['phase', 'reason', 'startTime']) {
     if (status[key] !== undefined) outStatus[key] = i.string(status[key]);
   }
+  if (Array.isArray(status.conditions)) outStatus.conditions = status.conditions.map((c) => projectCondition(c, (c as Raw | null)?.type === 'PodScheduled'));
   i.stringsIn(outStatus.conditions, CONDITION_STRINGS);
   if (Array.isArray(status.containerStatuses)) outStatus.containerStatuses = (status.containerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
   if (Array.isArray(status.initContainerStatuses)) outStatus.initContainerStatuses = (status.initContainerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
   return { apiVersion: 'v1', kind: 'Pod', metadata: internMeta(projectMeta(raw.metadata as Raw), i), spec: outSpec, status: outStatus as K8sPod['status'] };
+}
+
+/**
+ * Returns a snapshot read from dump files projected exactly as a live read is (same fields, same
+ * redaction), so that the audit, its findings and the stored evidence never see more than a live read
+ * would. Projecting a projected snapshot changes nothing.
+ */
+export function projectSnapshot(snapshot: Snapshot): Snapshot {
+  const i = new Interner();
+  const defined = <T>(x: T | undefined): x is T => x !== undefined;
+  return {
+    ...snapshot,
+    nodes: snapshot.nodes.map((n) => projectNode(n as unknown as Raw, i)),
+    daemonSets: snapshot.daemonSets.map((d) => projectDaemonSet(d as unknown as Raw)),
+    controllerRevisions: snapshot.controllerRevisions.map((r) => projectControllerRevision(r as unknown as Raw)).filter(defined),
+    pods: snapshot.pods.map((p) => projectPod(p as unknown as Raw, i)).filter(defined),
+  };
 }

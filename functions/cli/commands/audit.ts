@@ -200,7 +200,9 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
 async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string): Promise<Snapshot> {
   if (args.snapshots.length > 0) {
     const { readDump } = await import('../../adapters/dump-reader.js');
-    return readDump(args.snapshots, { cluster: args.cluster });
+    // A dump is projected and redacted exactly as a live read is, before anything reads it.
+    const { projectSnapshot } = await import('../../adapters/kubernetes/projection.js');
+    return projectSnapshot(await readDump(args.snapshots, { cluster: args.cluster }));
   }
   const k8s = await import('../../adapters/kubernetes/index.js');
   if (args.saveSnapshot) await k8s.checkSnapshotTarget(args.saveSnapshot);
@@ -263,22 +265,10 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
   return undefined;
 }
 
-/**
- * Returns the snapshot to keep as evidence, gzipped. A live read is already redacted; a kubectl dump
- * is not (env values, last-applied annotations, managedFields), so it goes through the same projection.
- */
+/** Returns the snapshot to keep as evidence, gzipped: live reads and dumps are both projected and redacted already. */
 async function evidenceSnapshot(snapshot: Snapshot): Promise<Buffer> {
   const k8s = await import('../../adapters/kubernetes/index.js');
-  if (snapshot.source.kind === 'live') return k8s.serializeSnapshot(snapshot);
-  type Raw = Parameters<typeof k8s.projectNode>[0];
-  const defined = <T>(x: T | undefined): x is T => x !== undefined;
-  return k8s.serializeSnapshot({
-    ...snapshot,
-    nodes: snapshot.nodes.map((n) => k8s.projectNode(n as unknown as Raw)),
-    daemonSets: snapshot.daemonSets.map((d) => k8s.projectDaemonSet(d as unknown as Raw)),
-    controllerRevisions: snapshot.controllerRevisions.map((r) => k8s.projectControllerRevision(r as unknown as Raw)).filter(defined),
-    pods: snapshot.pods.map((p) => k8s.projectPod(p as unknown as Raw)).filter(defined),
-  });
+  return k8s.serializeSnapshot(snapshot);
 }
 
 function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number {

@@ -6,7 +6,7 @@
 // admission, autoscalers) may add them. Lists of named items are matched by key, not position.
 import type { Container, K8sDaemonSet } from '../k8s-types.js';
 import { sha256Hex } from '../github-issues/sha256.js';
-import { redactSecretArgs } from '../redact.js';
+import { HASH_PREFIX, hashToken, redactDaemonSet } from '../redact.js';
 import { defaultPullPolicy, normaliseDaemonSet, Quantity, type Norm } from './normalise.js';
 
 /** One difference: JSON path, Git's value (expected) and the live value (actual); undefined = absent. */
@@ -27,10 +27,7 @@ export interface DiffOptions {
 }
 
 /** Hex digits of an env value's sha256 that findings show (`sha256:<prefix>`): enough to compare, never the value. */
-export const ENV_HASH_PREFIX = 16;
-
-/** A secret flag value the snapshot already replaced by its full hash (functions/adapters/kubernetes/projection.ts). */
-const FULL_HASH = /^sha256:[0-9a-f]{64}$/;
+export const ENV_HASH_PREFIX = HASH_PREFIX;
 
 type Obj = { [k: string]: Norm };
 
@@ -118,31 +115,29 @@ function keyed(items: Norm[], keyOf: (i: Obj) => string | null): Map<string, Obj
 }
 
 /**
- * Replaces every env value by `sha256:<prefix>` (a live value the snapshot already redacted to
- * `valueSha256` by the prefix of that hash): env values may be secrets, and findings, reports and
- * GitHub issues must never carry them. Both sides hash alike, so a changed value is still drift.
+ * Redacts a normalised DaemonSet for comparison and display (core/redact.ts, with `sha256:<prefix>`
+ * tokens): env values, secret flags and shell assignments, probe headers, lifecycle commands, image
+ * credentials and annotation values. A live object the snapshot already redacted holds full tokens,
+ * which become the same prefixes, so both sides hash alike and a changed secret is still drift.
  */
-function redactEnv(ds: Obj, hash: (text: string) => string): Obj {
-  const token = (text: string): string => `sha256:${hash(text).slice(0, ENV_HASH_PREFIX)}`;
-  const spec = isObj(ds.spec) && isObj(ds.spec.template) && isObj(ds.spec.template.spec) ? ds.spec.template.spec : undefined;
+function redactForDiff(ds: Obj, hash: (text: string) => string): Obj {
+  const token = hashToken(hash, ENV_HASH_PREFIX);
+  const out = redactDaemonSet(ds, token) as Obj;
+  const spec = isObj(out.spec) && isObj(out.spec.template) && isObj(out.spec.template.spec) ? out.spec.template.spec : undefined;
   for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
     const containers = spec?.[list];
     if (!Array.isArray(containers)) continue;
     for (const c of containers) {
-      if (!isObj(c)) continue;
-      for (const field of ['command', 'args']) {
-        if (Array.isArray(c[field])) c[field] = redactSecretArgs(c[field] as unknown[], (v) => (FULL_HASH.test(v) ? v.slice(0, 7 + ENV_HASH_PREFIX) : token(v))) as Norm[];
-      }
-      if (!Array.isArray(c.env)) continue;
+      if (!isObj(c) || !Array.isArray(c.env)) continue;
+      // Shown as `value: sha256:<prefix>`, the way Git's value reads once hashed.
       c.env = c.env.map((e) => {
         if (!isObj(e)) return token(typeof e === 'string' ? e : JSON.stringify(plain(e)));
-        const { valueSha256, value, ...rest } = e;
-        if (valueSha256 !== undefined) return { ...rest, value: `sha256:${String(valueSha256).slice(0, ENV_HASH_PREFIX)}` };
-        return value === undefined ? rest : { ...rest, value: token(typeof value === 'string' ? value : JSON.stringify(plain(value))) };
+        const { valueSha256, ...rest } = e;
+        return valueSha256 === undefined ? rest : { ...rest, value: `sha256:${String(valueSha256).slice(0, ENV_HASH_PREFIX)}` };
       });
     }
   }
-  return ds;
+  return out;
 }
 
 class Differ {
@@ -230,12 +225,12 @@ class Differ {
 /**
  * Returns the differences between the Git manifest and the live DaemonSet after normalisation
  * (see normalise.ts), one per JSON path, Git first. Container images are image/drift's. Env values
- * appear only as `sha256:<prefix>` (see redactEnv).
+ * appear only as `sha256:<prefix>` (see redactForDiff).
  */
 export function diffDaemonSets(git: K8sDaemonSet, live: K8sDaemonSet, opts: DiffOptions = {}): SpecDifference[] {
   const hash = opts.hash ?? sha256Hex;
   const d = new Differ(opts.handOwned);
-  d.walk(redactEnv(normaliseDaemonSet(alignDefaultedPullPolicy(git, live)), hash), redactEnv(normaliseDaemonSet(live), hash), '', '', false);
+  d.walk(redactForDiff(normaliseDaemonSet(alignDefaultedPullPolicy(git, live)), hash), redactForDiff(normaliseDaemonSet(live), hash), '', '', false);
   return d.out;
 }
 

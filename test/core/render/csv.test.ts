@@ -36,8 +36,19 @@ describe('csvField()', () => {
     ['\tcmd', "'\tcmd"],
     ['\rcmd', '"\'\rcmd"'],
     ['a=b', 'a=b'],
+    ['\n=1+2', '"\'\n=1+2"'],
+    ['  =1+2', "'  =1+2"],
+    ['\u00a0@SUM(A1)', "'\u00a0@SUM(A1)"],
+    [' -2', "' -2"],
+    ['\t+1', "'\t+1"],
+    ['node \u202Egnp.exe', 'node <U+202E>gnp.exe'],
+    ['bell\u0007', 'bell<U+0007>'],
   ])('turns %j into %j', (input, expected) => {
     expect(csvField(input)).toEqual(expected);
+  });
+
+  it('hashes a secret a cell would carry', () => {
+    expect(csvField('mysql -p hunter2')).toMatch(/^mysql -p sha256:[0-9a-f]{16}$/);
   });
 });
 
