@@ -1,52 +1,46 @@
 // Reads a GitOps folder from disk: every *.yaml, *.yml and *.json below it (skipping .git and
 // node_modules), in a deterministic order, parsed by the pure core (functions/core/manifests.ts).
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+// A pull request writes this folder, so its files are read as hostile (safe-read.ts): only regular
+// files, links that stay in the folder, and capped bytes; anything else exits 2 naming the file.
+import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { desiredStateFromFiles, parseManifestFile, type ManifestFileResult } from '../core/manifests.js';
 import type { DesiredState, Gap } from '../core/types.js';
+import { listTree, ReadBudget, readRegularFile } from './safe-read.js';
 import { decodeText } from './text.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 const MANIFEST = /\.(ya?ml|json)$/i;
+/** Largest manifest file read (the largest real CRD bundles are a few MiB). */
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Largest sum of manifest files read from one folder. */
+export const MAX_MANIFEST_TOTAL_BYTES = 1024 * 1024 * 1024;
 
 /** Returns the manifest files under `dir` as sorted, `/`-separated paths relative to `dir`; throws InputError if `dir` is unreadable. */
 export async function listManifestFiles(dir: string): Promise<string[]> {
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-  } catch (err) {
-    throw new InputError(`failed to read manifests folder ${dir}: ${(err as Error).message}`, { cause: err });
-  }
-  const files: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch (err) {
-      throw new InputError(`failed to read manifests folder ${d}: ${(err as Error).message}`, { cause: err });
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) await walk(p);
-      } else if ((e.isFile() || e.isSymbolicLink()) && MANIFEST.test(e.name)) {
-        files.push(relative(dir, p).split(sep).join('/'));
-      }
-    }
-  };
-  await walk(dir);
-  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return listTree(dir, { what: 'manifests folder', accept: (name) => MANIFEST.test(name), skipDirs: SKIP_DIRS });
 }
 
-/** Returns the parsed files under `dir` (paths relative to it) plus a gap for each file that could not be read. */
-export async function readManifestFiles(dir: string, files?: string[]): Promise<{ results: ManifestFileResult[]; gaps: Gap[] }> {
+export interface ReadManifestOptions {
+  /** Byte caps; default MAX_MANIFEST_BYTES per file and MAX_MANIFEST_TOTAL_BYTES in all. */
+  budget?: ReadBudget;
+}
+
+/**
+ * Returns the parsed files under `dir` (paths relative to it) plus a gap for each file that could not be
+ * read; throws InputError for a file that must not be read at all (not a regular file, a link out of
+ * `dir`, too large).
+ */
+export async function readManifestFiles(dir: string, files?: string[], o: ReadManifestOptions = {}): Promise<{ results: ManifestFileResult[]; gaps: Gap[] }> {
+  const budget = o.budget ?? new ReadBudget(MAX_MANIFEST_BYTES, MAX_MANIFEST_TOTAL_BYTES);
   const results: ManifestFileResult[] = [];
   const gaps: Gap[] = [];
   for (const f of files ?? (await listManifestFiles(dir))) {
     let text: string;
     try {
-      text = decodeText(await readFile(join(dir, f)));
+      text = decodeText(await readRegularFile(join(dir, f), { what: 'manifest', root: dir, budget }));
     } catch (err) {
+      if (err instanceof InputError) throw err;
       gaps.push({ source: `file:${f}`, message: `failed to read manifest ${f}: ${(err as Error).message}` });
       continue;
     }

@@ -1,9 +1,13 @@
 // Cluster dumps: the text of `kubectl get nodes,daemonsets,pods,controllerrevisions -A -o json`
-// (a v1 List, typed lists such as NodeList, or single objects; JSON or YAML) turned into a Snapshot.
-// Pure: the adapter reads, decompresses and hashes files and hands their text here.
-import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+// (a v1 List, typed lists such as NodeList, sonobuoy's JSON arrays, or single objects; JSON or YAML)
+// turned into a Snapshot, with a gap for each kind the dump lacks where the audit needs it (fail closed).
+// Pure: the adapter reads, decompresses and hashes files, and may stream a List's items into collectDumpItem.
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
+import { KUBECTL_YAML, MAX_ALIAS_COUNT, yamlErrorText } from './kubectl-yaml.js';
+import { formatPath, objectShapeProblem, valueProblem } from './object-shape.js';
+import { jsonErrorLine } from './text-position.js';
 import type { Gap, Snapshot, SnapshotSource } from './types.js';
 
 /** Annotations on a dump List that carry the snapshot header (written by the live snapshot writer). */
@@ -28,6 +32,15 @@ export interface DumpHeader {
   gaps: Gap[];
 }
 
+/** The kinds the audit reads from a dump. */
+export type DumpKind = 'Node' | 'Pod' | 'DaemonSet' | 'ControllerRevision';
+
+/**
+ * Turns a raw object of a kind the audit reads into what the snapshot keeps (the adapter's projection:
+ * pods compacted, secrets hashed), or undefined to drop it (a pod no DaemonSet owns). Default: kept as is.
+ */
+export type DumpProjector = (kind: DumpKind, raw: Record<string, unknown>) => object | undefined;
+
 /** The objects of the four kinds the audit reads, from one or more dump files. */
 export interface DumpContents {
   nodes: K8sNode[];
@@ -35,33 +48,17 @@ export interface DumpContents {
   pods: K8sPod[];
   controllerRevisions: K8sControllerRevision[];
   header: DumpHeader;
+  /** Namespaces with at least one listed Pod of any owner (before projection drops the non-daemon ones). */
+  podNamespaces: Set<string>;
+  project?: DumpProjector;
 }
 
-/** Returns an empty DumpContents to collect into. */
-export function emptyDumpContents(): DumpContents {
-  return { nodes: [], daemonSets: [], pods: [], controllerRevisions: [], header: { gaps: [] } };
+/** Returns an empty DumpContents to collect into; `project` shapes each kept object (see DumpProjector). */
+export function emptyDumpContents(project?: DumpProjector): DumpContents {
+  return { nodes: [], daemonSets: [], pods: [], controllerRevisions: [], header: { gaps: [] }, podNamespaces: new Set(), ...(project ? { project } : {}) };
 }
 
-/** Returns the 1-based line of character offset `pos` in `text`. */
-export function lineAtOffset(text: string, pos: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
-/** Returns the 1-based line a JSON.parse SyntaxError points at, when its message gives a position. */
-export function jsonErrorLine(text: string, err: unknown): number | undefined {
-  const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-  if (m) return lineAtOffset(text, Number(m[1]));
-  // V8 omits the position for "Unexpected token" errors: let the YAML parser (a JSON superset) find it,
-  // on the error path only and only for files small enough to re-parse.
-  if (text.length > 32 * 1024 * 1024) return undefined;
-  const lc = new LineCounter();
-  const e = parseDocument(text, { lineCounter: lc, prettyErrors: false }).errors[0];
-  return e ? lc.linePos(e.pos[0]).line : undefined;
-}
-
-/** Parses one dump file's text (JSON when it starts with `{`, else YAML) into `into`; throws InputError naming the file. */
+/** Parses one dump file's text (JSON when it starts with `{` or `[`, else YAML) into `into`; throws InputError naming the file. */
 export function parseDumpText(file: string, text: string, into: DumpContents = emptyDumpContents()): DumpContents {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark (Windows editors): JSON.parse rejects it
   const start = text.search(/\S/);
@@ -78,17 +75,17 @@ export function parseDumpText(file: string, text: string, into: DumpContents = e
     return into;
   }
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true });
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, ...KUBECTL_YAML });
   const list = Array.isArray(docs) ? docs : [];
   let seen = 0;
   for (const doc of list) {
     if (doc.errors.length) {
       const e = doc.errors[0]!;
-      throw new InputError(`failed to read dump ${file}: line ${lc.linePos(e.pos[0]).line}: invalid YAML: ${e.message.split('\n')[0]}`, { cause: e });
+      throw new InputError(`failed to read dump ${file}: line ${lc.linePos(e.pos[0]).line}: invalid YAML: ${yamlErrorText(e.message)}`);
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       throw new InputError(`failed to read dump ${file}: line ${lc.linePos(doc.range[0]).line}: ${(err as Error).message}`, { cause: err });
     }
@@ -100,21 +97,48 @@ export function parseDumpText(file: string, text: string, into: DumpContents = e
   return into;
 }
 
-const LIST_ITEM_KIND: Record<string, string> = { NodeList: 'Node', PodList: 'Pod', DaemonSetList: 'DaemonSet', ControllerRevisionList: 'ControllerRevision' };
+const LIST_ITEM_KIND: Record<string, DumpKind> = { NodeList: 'Node', PodList: 'Pod', DaemonSetList: 'DaemonSet', ControllerRevisionList: 'ControllerRevision' };
+const FILE_KIND: Record<string, DumpKind> = { nodes: 'Node', pods: 'Pod', daemonsets: 'DaemonSet', controllerrevisions: 'ControllerRevision' };
 
-/** Adds the objects of one parsed dump document (a List, typed list or single object) to `into`. */
+/**
+ * Returns the kind a file's name says its items are, for items without a kind: sonobuoy writes
+ * `resources/cluster/Nodes.json`, `resources/ns/x/core_v1_pods.json`, `…/apps_v1_daemonsets.json`.
+ */
+export function kindFromFileName(file: string): DumpKind | undefined {
+  const m = /(?:^|[/\\_])([A-Za-z]+)\.(?:json|ya?ml)(?:\.gz)?$/i.exec(file);
+  return m ? FILE_KIND[m[1]!.toLowerCase()] : undefined;
+}
+
+/** Returns the item kind a List's own kind implies (`NodeList` → Node), if any. */
+export function listItemKind(listKind: unknown): DumpKind | undefined {
+  return typeof listKind === 'string' ? LIST_ITEM_KIND[listKind] : undefined;
+}
+
+/** Returns whether a parsed top-level value is a List (an `items` array and no kind, or a kind ending in List). */
+export function isListValue(value: Record<string, unknown>): boolean {
+  return Array.isArray(value.items) && (value.kind === undefined || (typeof value.kind === 'string' && value.kind.endsWith('List')));
+}
+
+/** Adds the objects of one parsed dump document (a List, typed list, JSON array of objects or single object) to `into`. */
 export function collectDumpValue(file: string, value: unknown, into: DumpContents): void {
+  if (Array.isArray(value)) {
+    // sonobuoy's resources/ files: a JSON array of one kind's objects, without kind or apiVersion.
+    const bad = (value as unknown[]).find((item) => !isObject(item));
+    if (bad !== undefined) {
+      throw new InputError(`failed to read dump ${file}: not a Kubernetes List or object (found an array of ${bad === null ? 'null' : Array.isArray(bad) ? 'arrays' : typeof bad}); expected the output of kubectl get … -o json`);
+    }
+    const hint = kindFromFileName(file);
+    for (const item of value as unknown[]) collectDumpItem(file, item, hint, into);
+    return;
+  }
   if (!isObject(value)) {
-    throw new InputError(`failed to read dump ${file}: not a Kubernetes List or object (found ${Array.isArray(value) ? 'an array' : typeof value}); expected the output of kubectl get … -o json`);
+    throw new InputError(`failed to read dump ${file}: not a Kubernetes List or object (found ${typeof value}); expected the output of kubectl get … -o json`);
   }
   const kind = typeof value.kind === 'string' ? value.kind : undefined;
-  if (Array.isArray(value.items) && (kind === undefined || kind.endsWith('List'))) {
-    readHeader(file, value, into.header);
-    const itemKind = kind ? LIST_ITEM_KIND[kind] : undefined;
-    for (const item of value.items as unknown[]) {
-      if (!isObject(item)) continue;
-      addObject(file, typeof item.kind === 'string' ? item.kind : itemKind ?? inferKind(item), item, into);
-    }
+  if (isListValue(value)) {
+    readDumpHeader(file, value, into.header);
+    const hint = listItemKind(kind) ?? kindFromFileName(file);
+    for (const item of value.items as unknown[]) collectDumpItem(file, item, hint, into);
     return;
   }
   if (kind === undefined || !isObject(value.metadata)) {
@@ -123,24 +147,70 @@ export function collectDumpValue(file: string, value: unknown, into: DumpContent
   addObject(file, kind, value, into);
 }
 
-function addObject(file: string, kind: string | undefined, item: Record<string, unknown>, into: DumpContents): void {
-  // A kind the audit reads must have the shape it reads (a Node without a name is not silently dropped).
-  const problem = kind ? objectShapeProblem(kind, item) : undefined;
-  if (problem) {
-    const meta = isObject(item.metadata) ? item.metadata : {};
-    const name = `${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${typeof meta.name === 'string' ? meta.name : '(no name)'}`;
-    throw new InputError(`failed to read dump ${file}: ${kind} ${name}: ${formatPath(problem.path)} ${problem.message}`);
+/** Adds one item of a List or array: its own kind, else the kind its list or file implies, else the kind its shape shows. */
+export function collectDumpItem(file: string, item: unknown, kindHint: string | undefined, into: DumpContents): void {
+  if (!isObject(item)) return;
+  addObject(file, typeof item.kind === 'string' ? item.kind : kindHint ?? inferKind(item), item, into);
+}
+
+/** Kubernetes' `deprecated.daemonset.template.generation` annotation (k8s.io/api/apps/v1 DeprecatedTemplateGeneration). */
+export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+
+/**
+ * Reads an extensions/v1beta1 (or apps/v1beta2) DaemonSet as the API server's conversion to apps/v1 does:
+ * `spec.templateGeneration` becomes the `deprecated.daemonset.template.generation` annotation
+ * (kubernetes/kubernetes@v1.15.0 pkg/apis/apps/v1/conversion.go:Convert_apps_DaemonSet_To_v1_DaemonSet),
+ * which pods carry as their `pod-template-generation` label; and a missing selector defaults to the
+ * template's labels (pkg/apis/extensions/v1beta1/defaults.go:SetDefaults_DaemonSet).
+ */
+function convertOldDaemonSet(item: Record<string, unknown>): void {
+  const spec = item.spec as Record<string, unknown>;
+  if (typeof spec.templateGeneration === 'number') {
+    const meta = item.metadata as Record<string, unknown>;
+    item.metadata = { ...meta, annotations: { ...(meta.annotations as Record<string, string> | undefined), [TEMPLATE_GENERATION_ANNOTATION]: String(spec.templateGeneration) } };
   }
-  if (!isObject(item.metadata) || typeof item.metadata.name !== 'string') return;
+  if (spec.selector == null && item.apiVersion !== 'apps/v1') {
+    const labels = isObject(spec.template) && isObject(spec.template.metadata) ? spec.template.metadata.labels : undefined;
+    if (isObject(labels) && Object.keys(labels).length) item.spec = { ...spec, selector: { matchLabels: labels } };
+  }
+}
+
+function objectName(item: Record<string, unknown>): string {
+  const meta = isObject(item.metadata) ? item.metadata : {};
+  return `${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${typeof meta.name === 'string' ? meta.name : '(no name)'}`;
+}
+
+function addObject(file: string, kind: string | undefined, item: Record<string, unknown>, into: DumpContents): void {
+  if (kind !== 'Node' && kind !== 'Pod' && kind !== 'DaemonSet' && kind !== 'ControllerRevision') return;
+  // A kind the audit reads must have the shape it reads (a Node without a name is not silently dropped).
+  const fail = (path: (string | number)[], message: string): InputError => new InputError(`failed to read dump ${file}: ${kind} ${objectName(item)}: ${formatPath(path)} ${message}`);
+  const problem = objectShapeProblem(kind, item);
+  if (problem) throw fail(problem.path, problem.message);
+  const meta = item.metadata as Record<string, unknown>;
+  if (kind === 'Pod') into.podNamespaces.add(typeof meta.namespace === 'string' ? meta.namespace : 'default');
+  if (kind === 'DaemonSet') {
+    convertOldDaemonSet(item);
+    const spec = item.spec as Record<string, unknown>;
+    // Any served version (old clusters list extensions/v1beta1) as long as it has what the audit reads.
+    if (!isObject(spec.selector) || !isObject(spec.template)) return;
+  }
+  let kept: object | undefined;
+  try {
+    kept = into.project ? into.project(kind, item) : item;
+  } catch (err) {
+    // The projection serialises parts of the object (to share equal values): a value nested thousands of levels overflows there.
+    if (err instanceof RangeError) throw fail([], 'is nested too deeply to read');
+    throw err;
+  }
+  if (!kept) return;
+  // What is kept is read by the audit and written to reports: nothing in it may nest without bound.
+  const deep = valueProblem(kept);
+  if (deep) throw fail(deep.path, deep.message);
   switch (kind) {
-    case 'Node': into.nodes.push(item as unknown as K8sNode); break;
-    case 'Pod': into.pods.push(item as unknown as K8sPod); break;
-    case 'DaemonSet':
-      // Any served version (old clusters list extensions/v1beta1) as long as it has what the audit reads.
-      if (isObject(item.spec) && isObject(item.spec.selector) && isObject(item.spec.template)) into.daemonSets.push(item as unknown as K8sDaemonSet);
-      break;
-    case 'ControllerRevision': into.controllerRevisions.push(item as unknown as K8sControllerRevision); break;
-    default: break;
+    case 'Node': into.nodes.push(kept as K8sNode); break;
+    case 'Pod': into.pods.push(kept as K8sPod); break;
+    case 'DaemonSet': into.daemonSets.push(kept as K8sDaemonSet); break;
+    case 'ControllerRevision': into.controllerRevisions.push(kept as K8sControllerRevision); break;
   }
 }
 
@@ -157,7 +227,8 @@ function inferKind(item: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function readHeader(file: string, list: Record<string, unknown>, header: DumpHeader): void {
+/** Reads the snapshot header from a List's annotations into `header`; throws InputError when it names another cluster or is malformed. */
+export function readDumpHeader(file: string, list: Record<string, unknown>, header: DumpHeader): void {
   const ann = isObject(list.metadata) && isObject(list.metadata.annotations) ? (list.metadata.annotations as Record<string, unknown>) : undefined;
   if (!ann) return;
   const str = (k: string): string | undefined => (typeof ann[k] === 'string' && ann[k] !== '' ? (ann[k] as string) : undefined);
@@ -187,12 +258,20 @@ function readHeader(file: string, list: Record<string, unknown>, header: DumpHea
   }
 }
 
-/** Returns the Snapshot of collected dump contents; throws InputError when there is no Node (a dump without nodes cannot be audited). */
+/**
+ * Returns the Snapshot of collected dump contents; throws InputError when there is no Node (a dump without
+ * nodes cannot be audited). A kind the dump lacks where the audit needs it becomes a gap (see dumpGaps).
+ */
 export function snapshotFromDump(contents: DumpContents, files: { path: string; sha256: string }[], cluster?: string): Snapshot {
   if (!contents.nodes.length) {
     throw new InputError(`failed to read dump: no Node objects in ${files.map((f) => f.path).join(', ') || 'the input'}: a dump without nodes cannot be audited`);
   }
   const h = contents.header;
+  const nodes = dedupe(contents.nodes);
+  const daemonSets = dedupe(contents.daemonSets);
+  const pods = dedupe(contents.pods);
+  const controllerRevisions = dedupe(contents.controllerRevisions);
+  const { gaps, notes } = dumpGaps(daemonSets, pods, controllerRevisions, contents.podNamespaces);
   const source: SnapshotSource = {
     kind: 'dump',
     files,
@@ -201,16 +280,59 @@ export function snapshotFromDump(contents: DumpContents, files: { path: string; 
     ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
     ...(h.auditorVersion ? { auditorVersion: h.auditorVersion } : {}),
     ...(h.namespaces ? { namespaces: h.namespaces } : {}),
+    ...(notes.length ? { notes } : {}),
   };
-  return {
-    cluster: cluster ?? h.cluster ?? 'unknown',
-    nodes: dedupe(contents.nodes),
-    daemonSets: dedupe(contents.daemonSets),
-    pods: dedupe(contents.pods),
-    controllerRevisions: dedupe(contents.controllerRevisions),
-    source,
-    gaps: h.gaps,
-  };
+  return { cluster: cluster ?? h.cluster ?? 'unknown', nodes, daemonSets, pods, controllerRevisions, source, gaps: [...h.gaps, ...gaps] };
+}
+
+/**
+ * Returns the gaps of a dump that lacks a kind the audit needs, and notes on what it judged differently.
+ * A kubectl List of several kinds carries no per-kind marker, so "no Pod was listed" and "zero pods" are
+ * told apart by the DaemonSets' own status, written by the controller that saw the pods:
+ * - a namespace where a DaemonSet reports scheduled pods (status.currentNumberScheduled > 0) but the dump
+ *   holds no Pod of any owner: the pods were not dumped, and coverage there cannot be judged (gap `dump:pods`);
+ * - a namespace whose pods name a DaemonSet as controller but holds no DaemonSet: the DaemonSets were not
+ *   dumped, and those pods cannot be judged (gap `dump:daemonsets`);
+ * - no ControllerRevision at all: not a gap, but whether a pod is up to date is then judged by its
+ *   pod-template-generation label or its images alone (a note in the report's inputs).
+ */
+export function dumpGaps(daemonSets: K8sDaemonSet[], pods: K8sPod[], revisions: K8sControllerRevision[], podNamespaces: ReadonlySet<string>): { gaps: Gap[]; notes: string[] } {
+  const gaps: Gap[] = [];
+  const notes: string[] = [];
+  const nsOf = (o: { metadata: { namespace?: string } }): string => o.metadata.namespace ?? 'default';
+  const scheduled = new Map<string, number>();
+  for (const ds of daemonSets) {
+    const n = ds.status?.currentNumberScheduled ?? 0;
+    if (n > 0 && !podNamespaces.has(nsOf(ds))) scheduled.set(nsOf(ds), (scheduled.get(nsOf(ds)) ?? 0) + n);
+  }
+  const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+  if (scheduled.size && !podNamespaces.size) {
+    const total = [...scheduled.values()].reduce((a, b) => a + b, 0);
+    gaps.push({ source: 'dump:pods', message: `the dump has no Pod list, while its DaemonSets report ${plural(total, 'scheduled pod')}: coverage cannot be judged (dump pods too: kubectl get nodes,daemonsets,pods,controllerrevisions -A -o json)` });
+  } else {
+    for (const [ns, n] of [...scheduled].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      gaps.push({ source: `dump:pods/${ns}`, message: `the dump has no Pod in namespace ${ns}, while its DaemonSets report ${plural(n, 'scheduled pod')}: coverage there cannot be judged` });
+    }
+  }
+  const dsNamespaces = new Set(daemonSets.map(nsOf));
+  const orphans = new Map<string, number>();
+  for (const p of pods) {
+    const ns = nsOf(p);
+    if (dsNamespaces.has(ns) || !p.metadata.ownerReferences?.some((r) => r.controller === true && r.kind === 'DaemonSet')) continue;
+    orphans.set(ns, (orphans.get(ns) ?? 0) + 1);
+  }
+  if (orphans.size && !daemonSets.length) {
+    const total = [...orphans.values()].reduce((a, b) => a + b, 0);
+    gaps.push({ source: 'dump:daemonsets', message: `the dump has no DaemonSet list, while ${plural(total, 'pod names', 'pods name')} a DaemonSet as controller: their DaemonSets cannot be audited` });
+  } else {
+    for (const [ns, n] of [...orphans].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      gaps.push({ source: `dump:daemonsets/${ns}`, message: `the dump has no DaemonSet in namespace ${ns}, while ${plural(n, 'pod there names', 'pods there name')} a DaemonSet as controller: those DaemonSets cannot be audited` });
+    }
+  }
+  if (daemonSets.length && !revisions.length) {
+    notes.push('the dump has no ControllerRevision: whether a pod is up to date is judged by its pod-template-generation label where the DaemonSet records a template generation, else by its container images alone');
+  }
+  return { gaps, notes };
 }
 
 /** Drops repeated objects (the same object in two dump files), keeping the first; no copies otherwise. */
@@ -224,150 +346,6 @@ function dedupe<T extends { metadata: { name: string; namespace?: string; uid?: 
     out.push(o);
   }
   return out.length === objects.length ? objects : out;
-}
-
-// The shapes of the fields the audit reads, so that a hand-edited or foreign dump (or a Git manifest)
-// fails with the field named instead of breaking the audit. Fields not named here pass through unread.
-// Absent and null optional fields are fine; wrong types are not (the API server rejects them too).
-type Path = (string | number)[];
-/** What is wrong with an object: the field's path and why (`must be a list, not string "all"`). */
-export interface ShapeProblem {
-  path: Path;
-  message: string;
-}
-/** Checks a value; on failure returns the problem with the path below the value (callers prepend theirs, so success allocates nothing). */
-type ShapeCheck = (v: unknown) => ShapeProblem | undefined;
-
-function typeName(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
-}
-const must = (want: string, v: unknown): ShapeProblem => ({ path: [], message: `must be ${want}, not ${typeName(v)}` });
-const under = (seg: string | number, e: ShapeProblem): ShapeProblem => {
-  e.path.unshift(seg);
-  return e;
-};
-const str: ShapeCheck = (v) => (typeof v === 'string' ? undefined : must('a string', v));
-const num: ShapeCheck = (v) => (typeof v === 'number' ? undefined : must('a number', v));
-const bool: ShapeCheck = (v) => (typeof v === 'boolean' ? undefined : must('true or false', v));
-const intOrString: ShapeCheck = (v) => (typeof v === 'number' || typeof v === 'string' ? undefined : must('a number or a string', v));
-const anyObject: ShapeCheck = (v) => (isObject(v) ? undefined : must('an object', v));
-const stringMap: ShapeCheck = (v) => {
-  if (!isObject(v)) return must('an object of strings', v);
-  for (const k in v) if (typeof v[k] !== 'string') return under(k, must('a string (quote it)', v[k]));
-  return undefined;
-};
-const listOf = (item: ShapeCheck): ShapeCheck => (v) => {
-  if (!Array.isArray(v)) return must('a list', v);
-  for (let i = 0; i < v.length; i++) {
-    const e = item(v[i]);
-    if (e) return under(i, e);
-  }
-  return undefined;
-};
-const shape = (fields: Record<string, ShapeCheck>, required: string[] = []): ShapeCheck => {
-  const keys = Object.keys(fields);
-  const checks = keys.map((k) => fields[k]!);
-  return (v) => {
-    if (!isObject(v)) return must('an object', v);
-    for (let i = 0; i < required.length; i++) if (v[required[i]!] == null) return { path: [required[i]!], message: 'is missing' };
-    for (let i = 0; i < keys.length; i++) {
-      const x = v[keys[i]!];
-      if (x == null) continue;
-      const e = checks[i]!(x);
-      if (e) return under(keys[i]!, e);
-    }
-    return undefined;
-  };
-};
-
-/** Returns a field path as people write it: `spec.template.spec.tolerations[0]`, `metadata.labels["app.kubernetes.io/name"]`. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out || '(object)';
-}
-
-const metadata = shape({
-  name: str, namespace: str, uid: str, creationTimestamp: str, deletionTimestamp: str, labels: stringMap, annotations: stringMap,
-  ownerReferences: listOf(shape({ apiVersion: str, kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
-}, ['name']);
-const requirement = shape({ key: str, operator: str, values: listOf(str) }, ['key', 'operator']);
-const container = shape({
-  name: str, image: str, imagePullPolicy: str, env: listOf(shape({ name: str }, ['name'])), resources: shape({ limits: anyObject, requests: anyObject }),
-}, ['name']);
-const podSpec = shape({
-  nodeName: str, nodeSelector: stringMap, hostNetwork: bool, priorityClassName: str, containers: listOf(container), initContainers: listOf(container),
-  affinity: shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchExpressions: listOf(requirement), matchFields: listOf(requirement) })) }) }) }),
-  tolerations: listOf(shape({ key: str, operator: str, value: str, effect: str, tolerationSeconds: num })),
-}, ['containers']);
-const condition = shape({ type: str, status: str, reason: str, message: str, lastTransitionTime: str }, ['type', 'status']);
-const daemonSetStatus = Object.fromEntries(['currentNumberScheduled', 'desiredNumberScheduled', 'numberMisscheduled', 'numberReady', 'numberAvailable', 'numberUnavailable', 'updatedNumberScheduled', 'observedGeneration'].map((k) => [k, num]));
-
-// Pods are most of a dump, so of them only what the audit reads is checked, to the depth where a wrong
-// type would break it (ownership, labels, target node, container names and images, status lists),
-// keeping the check to a few percent of JSON.parse.
-const podMetadata = shape({
-  metadata: shape({
-    name: str, namespace: str, uid: str, labels: stringMap,
-    ownerReferences: listOf(shape({ kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
-  }, ['name']),
-}, ['metadata']);
-const podContainer = shape({ name: str, image: str }, ['name']);
-// Image references and digests are parsed as strings (image-ref.ts); the rest of a status is only read or printed.
-const containerStatus = shape({ name: str, image: str, imageID: str }, ['name']);
-const podAffinity = shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchFields: listOf(requirement) })) }) }) });
-const daemonPodSpec = shape({ nodeName: str, containers: listOf(podContainer), initContainers: listOf(podContainer) }, ['containers']);
-/** The target node comes from the affinity only while spec.nodeName is unset (scheduling/pods.ts:targetNodeName). */
-const unboundAffinity: ShapeCheck = (v) => {
-  if (!isObject(v) || v.nodeName != null || v.affinity == null) return undefined;
-  const e = podAffinity(v.affinity);
-  return e && under('affinity', e);
-};
-const pod = shape({
-  spec: (v) => daemonPodSpec(v) ?? unboundAffinity(v),
-  status: shape({ phase: str, conditions: listOf(anyObject), containerStatuses: listOf(containerStatus), initContainerStatuses: listOf(containerStatus) }),
-}, ['spec']);
-const isDaemonPod = (v: unknown): boolean => {
-  const refs = (v as { metadata: { ownerReferences?: { kind?: unknown; controller?: unknown }[] } }).metadata.ownerReferences;
-  return Array.isArray(refs) && refs.some((r) => r.controller === true && r.kind === 'DaemonSet');
-};
-
-const daemonSetOf = (required: string[]): ShapeCheck => shape({
-  metadata,
-  spec: shape({
-    selector: shape({ matchLabels: stringMap, matchExpressions: listOf(requirement) }),
-    template: shape({ metadata: shape({ labels: stringMap, annotations: stringMap }), spec: podSpec }, ['spec']),
-    updateStrategy: shape({ type: str, rollingUpdate: shape({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
-    minReadySeconds: num,
-  }, required),
-  status: shape(daemonSetStatus),
-}, ['metadata', 'spec']);
-
-const SHAPES: Record<string, ShapeCheck> = {
-  Node: shape({
-    metadata,
-    spec: shape({ unschedulable: bool, taints: listOf(shape({ key: str, value: str, effect: str }, ['key', 'effect'])) }),
-    status: shape({ conditions: listOf(condition), nodeInfo: shape({ architecture: str, operatingSystem: str, kubeletVersion: str }) }),
-  }, ['metadata']),
-  // Only daemon pods (controller reference to a DaemonSet) are read beyond metadata; other pods are skipped by the audit.
-  Pod: (v) => podMetadata(v) ?? (isDaemonPod(v) ? pod(v) : undefined),
-  // apps/v1 requires the selector; extensions/v1beta1 defaulted it from the template labels.
-  DaemonSet: (v) => (isObject(v) && typeof v.apiVersion === 'string' && v.apiVersion !== 'apps/v1' ? daemonSetOf(['template']) : daemonSetOf(['selector', 'template']))(v),
-  ControllerRevision: shape({ metadata, revision: num }, ['metadata', 'revision']),
-};
-
-/**
- * Returns why a Node, Pod, DaemonSet or ControllerRevision cannot be audited: the first field of a
- * wrong type or missing (format it as `${formatPath(path)} ${message}`: `spec.template.spec.tolerations
- * must be a list, not string "all"`), or undefined when its shape is fine. Only the fields the audit reads are checked.
- */
-export function objectShapeProblem(kind: string, value: unknown): ShapeProblem | undefined {
-  const check = SHAPES[kind];
-  return check ? check(value) : undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,36 +1,22 @@
 // Desired state from Git: manifest files (multi-document YAML, JSON, `kind: List`) parsed into apps/v1
 // DaemonSets with file and line, the namespaces Git manages, and problems as values. One bad document
 // never stops the others: it becomes a manifest/invalid problem and parsing goes on.
-import { LineCounter, parseAllDocuments, type Document, type Tags } from 'yaml';
-import { formatPath, jsonErrorLine, lineAtOffset, objectShapeProblem } from './dump.js';
+import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
+import { KUBECTL_YAML, MAX_ALIAS_COUNT, MAX_DOCUMENT_DEPTH, yamlErrorText } from './kubectl-yaml.js';
+import { formatPath, objectShapeProblem, valueProblem } from './object-shape.js';
+import { jsonErrorLine, lineAtOffset } from './text-position.js';
 import type { K8sDaemonSet } from './k8s-types.js';
 import type { DesiredDaemonSet, DesiredSource, DesiredState, Gap, ManifestProblem } from './types.js';
 
 /** What one manifest file contributes to the desired state. */
+export { KUBECTL_YAML, MAX_ALIAS_COUNT } from './kubectl-yaml.js';
+
 export interface ManifestFileResult {
   daemonSets: DesiredDaemonSet[];
   /** Namespaces of namespaced objects with an explicit namespace, names of Namespace objects, and DaemonSets' namespaces. */
   namespaces: string[];
   problems: ManifestProblem[];
 }
-
-/**
- * YAML read the way kubectl reads it (sigs.k8s.io/yaml, go-yaml v2, YAML 1.1 scalars) where that differs
- * from YAML 1.2 in manifests people write: `<<: *base` merge keys, legacy octal (`defaultMode: 0644` is 420,
- * not 644) and the 1.1 booleans (`hostNetwork: yes`; an unquoted label value `on` is a boolean, which the
- * API server rejects). Reading them as YAML 1.2 would report spec/drift or manifest/invalid that is not there.
- */
-export const KUBECTL_YAML = {
-  merge: true,
-  customTags: (tags: Tags): Tags => [
-    { identify: (v: unknown) => typeof v === 'number', default: true, tag: 'tag:yaml.org,2002:int', format: 'OCT', test: /^0[0-7]+$/, resolve: (s: string) => parseInt(s, 8) },
-    { identify: (v: unknown) => typeof v === 'boolean', default: true, tag: 'tag:yaml.org,2002:bool', test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/, resolve: (s: string) => /^(?:y|yes|on)$/i.test(s) },
-    ...tags,
-  ],
-};
-
-/** The most alias expansions a document may use (guards against "billion laughs" alias bombs). */
-export const MAX_ALIAS_COUNT = 100;
 
 const TEMPLATE = /\{\{-?\s*[^}]*\}\}/;
 /** A Helm expression inside a string that parsed as YAML (quoted `"{{ .Values.image }}"`); other `{{` in strings are legitimate config. */
@@ -52,6 +38,11 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       problem(template ? lineAtOffset(text, template.index) : jsonErrorLine(text, err), template ? templateMessage() : `invalid JSON: ${(err as Error).message}`);
       return out;
     }
+    const deep = valueProblem(value, MAX_DOCUMENT_DEPTH);
+    if (deep) {
+      problem(1, `${formatPath(deep.path)} ${deep.message}`);
+      return out;
+    }
     collectObject(file, value, 1, 0, out, problem, () => undefined);
     return finish(out);
   }
@@ -67,7 +58,15 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       const template = TEMPLATE.exec(source);
       // The line of the first {{ … }}: where the file stops being YAML.
       if (template) problem(lc.linePos(doc.range[0] + template.index).line, templateMessage());
-      else problem(line, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} (line ${lc.linePos(e.pos[0]).line}, column ${lc.linePos(e.pos[0]).col})`);
+      else problem(line, `invalid YAML: ${yamlErrorText(e.message).replace(/ at line \d+, column \d+:?$/, '')} (line ${lc.linePos(e.pos[0]).line}, column ${lc.linePos(e.pos[0]).col})`);
+      return;
+    }
+    const key = collectionKey(doc);
+    if (key !== undefined) {
+      // `{{ .Values.x }}: y` parses as a map whose key is a map: a template, or no Kubernetes object.
+      const template = TEMPLATE.exec(text.slice(doc.range[0], doc.range[2]));
+      if (template) problem(lc.linePos(doc.range[0] + template.index).line, templateMessage());
+      else problem(lc.linePos(key).line, 'invalid YAML: a mapping key is itself a list or mapping, which no Kubernetes object has');
       return;
     }
     let value: unknown;
@@ -94,6 +93,21 @@ function lineLocator(doc: Document, lc: LineCounter): Locate {
     }
     return undefined;
   };
+}
+
+/** Returns the offset of the first mapping key that is a collection (`{{ x }}: y`, `? [a]`), if any. */
+function collectionKey(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        at = pair.key.range?.[0] ?? doc.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
 }
 
 function templateMessage(): string {
@@ -149,6 +163,12 @@ function collectObject(
     : undefined;
   if (missing) {
     problem(line, `${label}: missing ${missing}`);
+    return;
+  }
+  // Before anything recurses into it: a DaemonSet nested thousands of levels deep would overflow the stack.
+  const deep = valueProblem(value);
+  if (deep) {
+    problem(locate(deep.path) ?? line, `${label}: ${formatPath(deep.path)} ${deep.message}`);
     return;
   }
   const templated = findTemplate(value, '');

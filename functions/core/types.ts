@@ -39,6 +39,8 @@ export interface SnapshotSource {
   auditorVersion?: string;
   /** Namespaces read; absent means all. */
   namespaces?: string[];
+  /** What the audit judged differently because of the input, without a gap (a dump without ControllerRevisions). */
+  notes?: string[];
   /** Live reads: each list's resourceVersion, keyed `resource` or `resource/namespace`. */
   resourceVersions?: Record<string, string>;
 }

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,5 +50,54 @@ describe('listManifestFiles()', () => {
     for (const f of ['.git/config.yaml', 'node_modules/x/p.json', 'b/z.yml', 'a/y.json', 'a/README.md', 'root.yaml']) await writeFile(join(dir, f), '');
 
     expect(await listManifestFiles(dir)).toEqual(['a/y.json', 'b/z.yml', 'root.yaml']);
+  });
+});
+
+describe('readManifestFolder() on hostile files', () => {
+  const DS = join(GITOPS, 'monitoring', 'nodeExporter-daemonset.yaml');
+  async function gitopsWith(plant: (dir: string) => Promise<void>): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-hostile-'));
+    await writeFile(join(dir, 'ds.yaml'), await readFile(DS));
+    await plant(dir);
+    return dir;
+  }
+
+  it.each([
+    ['a symlink to /dev/zero', (d: string) => symlink('/dev/zero', join(d, 'zero.yaml')), /manifest .*zero\.yaml: it is a symbolic link to \/dev\/zero, outside/],
+    ['a symlink to /proc/self/environ', (d: string) => symlink('/proc/self/environ', join(d, 'env.yaml')), /manifest .*env\.yaml: it is a symbolic link to \/proc\/\d+\/environ, outside/],
+    ['a named pipe', async (d: string) => { execFileSync('mkfifo', [join(d, 'pipe.yaml')]); }, /manifest .*pipe\.yaml: a named pipe \(FIFO\), not a regular file/],
+    ['a symlink to a named pipe', async (d: string) => { execFileSync('mkfifo', [join(d, 'pipe')]); await symlink(join(d, 'pipe'), join(d, 'link.yml')); }, /manifest .*link\.yml: a named pipe \(FIFO\), not a regular file/],
+  ])('refuses %s, naming the file', async (_n, plant, message) => {
+    const dir = await gitopsWith(plant);
+
+    await expect(readManifestFolder(dir)).rejects.toThrow(InputError);
+    await expect(readManifestFolder(dir)).rejects.toThrow(message);
+  });
+
+  it('does not enter a symlinked folder that leads out of the tree', async () => {
+    const dir = await gitopsWith((d) => symlink('/proc/self', join(d, 'proc')));
+
+    const d = await readManifestFolder(dir);
+
+    expect([d.daemonSets.map((x) => x.file), d.problems, d.gaps]).toEqual([['ds.yaml'], [], []]);
+  });
+
+  it('reads a symlink that stays inside the folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-links-'));
+    await mkdir(join(dir, 'base'));
+    await writeFile(join(dir, 'base', 'ds.yaml'), await readFile(DS));
+    await symlink(join(dir, 'base'), join(dir, 'overlay'));
+
+    const d = await readManifestFolder(dir);
+
+    // The folder reached twice through a link is read once.
+    expect(d.daemonSets.map((x) => x.file)).toEqual(['base/ds.yaml']);
+  });
+
+  it('refuses a manifest larger than the per-file cap, saying the limit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-big-'));
+    await writeFile(join(dir, 'big.yaml'), Buffer.alloc(64 * 1024 * 1024 + 1, 0x20));
+
+    await expect(readManifestFolder(dir)).rejects.toThrow(/manifest .*big\.yaml: the file is larger than the 64 MiB limit/);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { desiredStateFromFiles, parseManifestFile } from '../../functions/core/manifests.js';
 
 const fixture = (p: string): string => readFileSync(new URL(`../fixtures/core/gitops/${p}`, import.meta.url), 'utf8');
@@ -174,6 +174,46 @@ describe('parseManifestFile()', () => {
     const r = parseManifestFile('ds.yaml', `base: &base {name: a}\n---\n${DS('a', 'x').replace('  name: a\n', '  name: *base\n')}`);
 
     expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 3, message: expect.stringMatching(/^invalid YAML: Unresolved alias/) }]);
+  });
+
+  it('reads an unquoted {{ … }} key as an unrendered template, printing no warning', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    const text = DS('a', 'x').replace('  name: a\n', '  {{ .Values.nameKey }}: a\n');
+
+    const r = parseManifestFile('ds.yaml', text);
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 4, message: expect.stringMatching(/^unrendered Helm\/Go template/) as unknown as string }]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it.each([
+    ['.nan', 'minReadySeconds: .nan', 7],
+    ['-.inf', 'minReadySeconds: -.inf', 7],
+    ['.Inf', 'minReadySeconds: .Inf', 7],
+  ])('refuses %s (NaN and infinity are no Kubernetes values) with its line', (_n, field, line) => {
+    const r = parseManifestFile('ds.yaml', DS('a', 'x').replace('spec:\n', `spec:\n  ${field}\n`));
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 1, message: expect.stringMatching(new RegExp(`^invalid YAML: .* is not a number Kubernetes accepts .*\\(line ${line}, column \\d+\\)$`)) as unknown as string }]);
+    expect(r.daemonSets).toEqual([]);
+  });
+
+  it.each([
+    ['YAML', 'ds.yaml', DS('a', 'x').replace('spec:\n', `spec:\n  deep: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`), /^invalid YAML: the document is nested too deeply to read/],
+    ['JSON', 'ds.json', JSON.stringify({ kind: 'ConfigMap', data: 'DEEP' }).replace('"DEEP"', `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`), /^data(\.a){11}…\(988 levels more\) is nested more than 1000 levels deep$/],
+  ])('reports a %s document nested 20,000 levels deep as manifest/invalid, without a stack overflow', (_n, file, text, message) => {
+    const r = parseManifestFile(file, text);
+
+    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file, line: expect.any(Number) as unknown as number, message: expect.stringMatching(message) as unknown as string }]);
+  });
+
+  it('refuses a DaemonSet nested deeper than any real one, naming the field', () => {
+    const deep = `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`;
+    const text = JSON.stringify({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a', namespace: 'x' }, spec: { selector: {}, template: { spec: { containers: [], x: 'DEEP' } } } }).replace('"DEEP"', deep);
+
+    const r = parseManifestFile('ds.json', text);
+
+    expect(r.problems.map((p) => [p.daemonSet, p.message])).toEqual([['x/a', 'DaemonSet a: spec.template.spec.x.a.a.a.a.a.a.a.a…(88 levels more) is nested more than 100 levels deep']]);
   });
 
   it('reports invalid JSON with its line', () => {
