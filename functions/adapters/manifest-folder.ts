@@ -21,6 +21,19 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
   return listTree(dir, { what: 'manifests folder', accept: (name) => MANIFEST.test(name), skipDirs: SKIP_DIRS });
 }
 
+/** Returns a fresh byte budget for one manifests folder or repository. */
+export function manifestBudget(): ReadBudget {
+  return new ReadBudget(MAX_MANIFEST_BYTES, MAX_MANIFEST_TOTAL_BYTES);
+}
+
+/**
+ * Returns the text of `file` (relative to `root`), read as hostile (safe-read.ts): InputError naming it
+ * when it is no regular file, leaves `root` or passes the budget; a plain Error when it cannot be read.
+ */
+export async function readManifestText(root: string, file: string, budget: ReadBudget): Promise<string> {
+  return decodeText(await readRegularFile(join(root, file), { what: 'manifest', root, budget }));
+}
+
 export interface ReadManifestOptions {
   /** Byte caps; default MAX_MANIFEST_BYTES per file and MAX_MANIFEST_TOTAL_BYTES in all. */
   budget?: ReadBudget;
@@ -32,13 +45,13 @@ export interface ReadManifestOptions {
  * `dir`, too large).
  */
 export async function readManifestFiles(dir: string, files?: string[], o: ReadManifestOptions = {}): Promise<{ results: ManifestFileResult[]; gaps: Gap[] }> {
-  const budget = o.budget ?? new ReadBudget(MAX_MANIFEST_BYTES, MAX_MANIFEST_TOTAL_BYTES);
+  const budget = o.budget ?? manifestBudget();
   const results: ManifestFileResult[] = [];
   const gaps: Gap[] = [];
   for (const f of files ?? (await listManifestFiles(dir))) {
     let text: string;
     try {
-      text = decodeText(await readRegularFile(join(dir, f), { what: 'manifest', root: dir, budget }));
+      text = await readManifestText(dir, f, budget);
     } catch (err) {
       if (err instanceof InputError) throw err;
       gaps.push({ source: `file:${f}`, message: `failed to read manifest ${f}: ${(err as Error).message}` });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listManifestFiles, readManifestFolder } from '../../functions/adapters/manifest-folder.js';
+import { readManifests } from '../../functions/adapters/manifest-source.js';
 import { InputError } from '../../functions/core/errors.js';
 
 const GITOPS = fileURLToPath(new URL('../fixtures/core/gitops/', import.meta.url));
@@ -72,6 +73,16 @@ describe('readManifestFolder() on hostile files', () => {
 
     await expect(readManifestFolder(dir)).rejects.toThrow(InputError);
     await expect(readManifestFolder(dir)).rejects.toThrow(message);
+  });
+
+  it.each([
+    ['a symlink to /dev/zero', (d: string) => symlink('/dev/zero', join(d, 'zero.yaml')), /manifest .*\/zero\.yaml: it is a symbolic link to \/dev\/zero, outside/],
+    ['a symlink to a named pipe', async (d: string) => { execFileSync('mkfifo', [join(d, 'pipe')]); await symlink(join(d, 'pipe'), join(d, 'link.yaml')); }, /manifest .*\/link\.yaml: a named pipe \(FIFO\), not a regular file/],
+  ])('refuses %s on the --manifests path the CLI takes (readManifests), naming the file', async (_n, plant, message) => {
+    const dir = await gitopsWith(plant);
+
+    await expect(readManifests(dir)).rejects.toThrow(InputError);
+    await expect(readManifests(dir)).rejects.toThrow(message);
   });
 
   it('does not enter a symlinked folder that leads out of the tree', async () => {

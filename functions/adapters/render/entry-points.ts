@@ -8,6 +8,7 @@
 import { cp } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { InputError } from '../../core/errors.js';
 import { KUBECTL_YAML, parseManifestFile, type ManifestFileResult } from '../../core/manifests.js';
 import type { EntryPoint, Gap, OwnerMarks, Provenance } from '../../core/types.js';
 import { findTool } from '../tools.js';
@@ -174,6 +175,7 @@ export class EntryPointRenderer {
   /** Returns a file's text, or null after recording a gap (an unreadable file is a gap, not an empty file). */
   private async readOrGap(f: string): Promise<string | null> {
     return this.tree.read(f).catch((err: unknown) => {
+      if (err instanceof InputError) throw err; // a hostile file (FIFO, device, link out of the tree): exit 2 naming it
       this.gaps.push({ source: `file:${f}`, message: `failed to read manifest ${f}: ${(err as Error).message}` });
       return null;
     });

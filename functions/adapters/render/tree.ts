@@ -2,10 +2,10 @@
 // unpacked into a temp folder), the files in it, its URL (to tell "this repository" from others) and
 // its commit. Renders that must edit files (helmCharts inflation, Argo CD kustomize overrides) get a
 // writable copy, made once and only when needed: the user's own folder is never written.
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, sep } from 'node:path';
-import { decodeText } from '../text.js';
+import { manifestBudget, readManifestText } from '../manifest-folder.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
@@ -47,6 +47,7 @@ export class RepoTree {
   private all?: Promise<string[]>;
   private copy?: Promise<string>;
   private temps: string[] = [];
+  private readonly budget = manifestBudget();
 
   constructor(init: RepoTreeInit) {
     this.root = init.root;
@@ -84,9 +85,9 @@ export class RepoTree {
     return all.filter((f) => f === dir || f.startsWith(`${dir}/`));
   }
 
-  /** Returns a file's text (BOM and UTF-16 decoded). */
+  /** Returns a file's text (BOM and UTF-16 decoded); InputError for a FIFO, device, link out of the tree or oversized file (manifest-folder.ts). */
   async read(path: string): Promise<string> {
-    return decodeText(await readFile(join(this.root, path)));
+    return readManifestText(this.root, path, this.budget);
   }
 
   /** Returns the root of a writable copy of the tree (the tree itself when it is a private temp folder). */
