@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   snapshot: async () => (await import('./commands/snapshot.js')).run,
   reports: async () => (await import('./commands/reports.js')).run,
   notify: async () => (await import('./commands/notify.js')).run,
+  'pr-check': async () => (await import('./commands/pr-check.js')).run,
 };
 
 export const USAGE = `usage: drift-auditor <command> [options]
@@ -31,6 +32,7 @@ commands:
   snapshot   read a live cluster into a redacted snapshot file
   reports    list, get and verify stored reports
   notify     open, update and close GitHub issues (and PRs) from a report
+  pr-check   what a manifest change does to each node's DaemonSets, before it merges
 
 Run 'drift-auditor <command> --help' for a command's options.`;
 

@@ -218,7 +218,8 @@ export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonS
 
 const NODE_GROUP_LABELS = ['eks.amazonaws.com/nodegroup', 'cloud.google.com/gke-nodepool', 'karpenter.sh/nodepool', 'node.kubernetes.io/instance-group', 'kops.k8s.io/instancegroup'];
 
-function nodeFacts(n: K8sNode): Report['nodes'][number] {
+/** Returns the facts reports group nodes by: zone, node group, arch, readiness, taints. */
+export function nodeFacts(n: K8sNode): Report['nodes'][number] {
   const labels = n.metadata.labels ?? {};
   const zone = labels['topology.kubernetes.io/zone'];
   const nodeGroup = NODE_GROUP_LABELS.map((k) => labels[k]).find((v) => v);

@@ -52,7 +52,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
 }
 
 /** Lays out rows in columns as wide as their widest cell; a last left-aligned column is not padded. */
-function columns(head: string[], rows: string[][], right: boolean[] = []): string[] {
+export function columns(head: string[], rows: string[][], right: boolean[] = []): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)];
@@ -75,7 +75,7 @@ function count(c: DaemonSetCoverage, computed: (typeof COUNTS)[number][0], repor
   return r === undefined || r === c[computed] ? String(c[computed]) : `${c[computed]} (status ${r})`;
 }
 
-function cutTo(s: string, max: number): string {
+export function cutTo(s: string, max: number): string {
   const p = plain(s);
   return p.length > max ? `${p.slice(0, max - 1)}…` : p;
 }

@@ -1,0 +1,236 @@
+// `drift-auditor pr-check`: what a change to the GitOps manifests does to the nodes of a real cluster.
+//   1. snapshot — a saved dump or snapshot (--snapshot PATH|s3://BUCKET/KEY), or the latest run of a
+//                 cluster in the evidence store (--store S --cluster C)
+//   2. base, head — both sides through the audit's desired-state reader (folders or github:…)
+//   3. policy   — the rule catalog (rules/, change/*) and the user's policy (--rules FILE)
+//   4. compare  — the pure core (functions/core/change)
+//   5. outputs  — stdout (-o), and with --github a check run plus one upserted PR comment
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { changeAnnotations, changeCommentMarker, changeExitCode, compareChange, renderChangeMarkdown, renderChangeTable, type ChangeReport } from '../../core/change/index.js';
+import { InputError, StoreError, UsageError } from '../../core/errors.js';
+import { SEVERITIES, type DesiredState, type Severity, type Snapshot } from '../../core/types.js';
+import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
+import { terminalSafe, writeOutputFile } from '../output.js';
+
+export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
+                             --base DIR|github:OWNER/REPO[@REF][:PATH] --head DIR|github:OWNER/REPO[@REF][:PATH]
+                             [--rules POLICY.yaml] [-o table|markdown|json] [--out FILE]
+                             [--fail-on none|info|warning|critical] [--now RFC3339] [--github]
+
+  --snapshot SRC   the cluster's nodes: a kubectl dump or drift-auditor snapshot (file or folder, .gz too),
+                   or s3://BUCKET/KEY of one. Repeatable.
+  --store S        the evidence store (folder or s3://BUCKET/PREFIX): its latest run's snapshot of --cluster
+  --cluster NAME   the cluster (with --store: whose snapshot; else the name shown)
+  --base SRC       the manifests before the change (folder or github:OWNER/REPO@REF:PATH)
+  --head SRC       the manifests after the change
+  --rules FILE     policy: requiredCoverage makes a lost node critical; waivers, severities, parameters
+  -o, --output F   stdout: table (default), markdown (the PR comment) or json (the full check)
+  --out FILE       also write the JSON check there
+  --fail-on SEV    exit 1 when a finding of SEV or worse remains (default critical)
+  --now RFC3339    the check's time (default now): the snapshot's age is measured against it
+  --github         publish a check run on the PR's head commit and upsert one PR comment
+                   (GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_PATH as in Actions)
+
+Exit codes: 0 ok, 1 a finding at or above --fail-on or an incomplete check, 2 bad usage or unreadable input.`;
+
+const OUTPUTS = ['table', 'markdown', 'json'] as const;
+type Output = (typeof OUTPUTS)[number];
+
+export interface PrCheckArgs {
+  help: boolean;
+  snapshots: string[];
+  store?: string;
+  cluster?: string;
+  base: string;
+  head: string;
+  rules?: string;
+  output: Output;
+  out?: string;
+  failOn: Severity | 'none';
+  now: Date;
+  github: boolean;
+  s3Endpoint?: string;
+}
+
+/** Settings tests inject (GitHub throttling and retries off); production passes none. */
+export interface PrCheckOverrides {
+  github?: { throttle?: boolean; retries?: number };
+}
+
+/** Runs `drift-auditor pr-check` and returns the exit code. */
+export const run: Command = (argv, io) => runPrCheck(argv, io, {});
+
+/** Returns the pr-check command with overrides for its adapters. */
+export function prCheckCommand(overrides: PrCheckOverrides): Command {
+  return (argv, io) => runPrCheck(argv, io, overrides);
+}
+
+/** Parses and validates the pr-check command line; throws UsageError with a one-line reason. */
+export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      snapshot: { type: 'string', multiple: true },
+      store: { type: 'string' },
+      cluster: { type: 'string' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      rules: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      'fail-on': { type: 'string' },
+      now: { type: 'string' },
+      github: { type: 'boolean' },
+      's3-endpoint': { type: 'string' },
+    },
+  }, PR_CHECK_USAGE);
+  const help = Boolean(values.help);
+  const snapshots = values.snapshot ?? [];
+  if (!help) {
+    if (snapshots.length > 0 && values.store) throw new UsageError('--snapshot names a snapshot; --store reads the latest one of --cluster: give one or the other');
+    if (snapshots.length === 0 && !values.store) throw new UsageError(`--snapshot or --store is required\n${PR_CHECK_USAGE}`);
+    if (values.store && !values.cluster) throw new UsageError('--store needs --cluster: whose latest snapshot to read');
+    if (!values.base || !values.head) throw new UsageError(`--base and --head are required\n${PR_CHECK_USAGE}`);
+  }
+  if (values.output !== undefined && values.format !== undefined && values.output !== values.format) throw new UsageError('-o/--output and --format name the same setting: give one');
+  const output = (values.output ?? values.format ?? 'table') as Output;
+  if (!OUTPUTS.includes(output)) throw new UsageError(`-o/--output must be one of ${OUTPUTS.join(', ')}, not '${output}'`);
+  const failOn = (values['fail-on'] ?? 'critical') as Severity | 'none';
+  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
+  let now = new Date();
+  if (values.now !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now) || Number.isNaN(Date.parse(values.now))) {
+      throw new UsageError(`--now must be an RFC 3339 time such as 2026-11-20T10:00:00Z, not '${values.now}'`);
+    }
+    now = new Date(values.now);
+  }
+  return {
+    help, snapshots, store: values.store, cluster: values.cluster, base: values.base ?? '', head: values.head ?? '', rules: values.rules,
+    output, out: values.out, failOn, now, github: Boolean(values.github), s3Endpoint: values['s3-endpoint'],
+  };
+}
+
+async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides): Promise<number> {
+  const args = parsePrCheckArgs(argv);
+  if (args.help) {
+    io.stdout(`${PR_CHECK_USAGE}\n`);
+    return 0;
+  }
+  const auditorVersion = await version();
+  const snapshot = await readSnapshot(args, io);
+
+  // Both sides through the audit's reader: plain files, Kustomize (and whatever renderers land there).
+  const { readManifests } = await import('../../adapters/manifest-source.js');
+  const base = await readManifests(args.base, { env: io.env });
+  const head = await readManifests(args.head, { env: io.env });
+
+  const { loadRules } = await import('../../adapters/rules-loader.js');
+  const { loadPolicy } = await import('../../adapters/policy-loader.js');
+  const catalog = await loadRules(io.env.DRIFT_AUDITOR_RULES_DIR);
+  const policy = await loadPolicy(args.rules, catalog);
+
+  const report = compareChange(snapshot, base, head, policy, args.now, { auditorVersion, ...(args.rules ? { policySource: { file: args.rules } } : {}) });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (args.output === 'json') io.stdout(json);
+  else if (args.output === 'markdown') io.stdout(terminalSafe(renderChangeMarkdown(report)));
+  else io.stdout(renderChangeTable(report, { terminalColumns: io.stdoutColumns }));
+  if (args.out) await writeOutputFile(args.out, json);
+
+  const { code, reason } = changeExitCode(report, args.failOn);
+  if (reason) io.stderr(terminalSafe(`drift-auditor: ${reason}\n`));
+  if (args.github) await publish(report, head, code, io, overrides);
+  return code;
+}
+
+async function readSnapshot(args: PrCheckArgs, io: CliIO): Promise<Snapshot> {
+  const { readDump } = await import('../../adapters/dump-reader.js');
+  const local = args.snapshots.filter((s) => !s.startsWith('s3://'));
+  const remote = args.snapshots.filter((s) => s.startsWith('s3://'));
+  if (!args.store && remote.length === 0) return readDump(local, { cluster: args.cluster });
+  // S3 objects and stored runs are fetched into a private temporary folder, then read as files.
+  const dir = await mkdtemp(path.join(tmpdir(), 'drift-auditor-pr-check-'));
+  try {
+    const files = [...local];
+    for (const [i, spec] of remote.entries()) files.push(await fetchS3Object(spec, path.join(dir, String(i)), args, io));
+    if (args.store) files.push(await fetchStoredSnapshot(args.store, args.cluster!, dir, args, io));
+    return await readDump(files, { cluster: args.cluster });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function fetchS3Object(spec: string, dir: string, args: PrCheckArgs, io: CliIO): Promise<string> {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(spec);
+  if (!m) throw new UsageError(`--snapshot ${spec}: expected s3://BUCKET/KEY`);
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { s3ClientFor } = await import('../../adapters/store/index.js');
+  const { makeDirs } = await import('../../adapters/make-dirs.js');
+  const client = s3ClientFor({ env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) });
+  try {
+    const res = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+    const bytes = Buffer.from(await res.Body!.transformToByteArray());
+    await makeDirs(dir);
+    const file = path.join(dir, path.posix.basename(m[2]!).replace(/[^\w.-]/g, '_') || 'snapshot.json');
+    await writeOutputFile(file, bytes);
+    return file;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new StoreError(`failed to read snapshot ${spec}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Fetches the snapshot of the cluster's latest stored run, checking its sha256 against the run's manifest. */
+async function fetchStoredSnapshot(spec: string, cluster: string, dir: string, args: PrCheckArgs, io: CliIO): Promise<string> {
+  const { openStore, sha256Hex } = await import('../../adapters/store/index.js');
+  const store = openStore(spec, { env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) });
+  const run = await store.getRun(cluster, 'latest');
+  const object = run.manifest.objects.find((o) => o.name === 'snapshot.json.gz');
+  if (!object) throw new StoreError(`failed to read the snapshot of ${cluster}: run ${run.runId} in ${store.describe('')} was stored without one`);
+  const bytes = await store.getObject(object.key);
+  if (sha256Hex(bytes) !== object.sha256) {
+    throw new StoreError(`failed to read the snapshot of ${cluster}: ${store.describe(object.key)} does not match the sha256 in its run manifest (tampered or corrupt)`);
+  }
+  const file = path.join(dir, 'snapshot.json.gz');
+  await writeOutputFile(file, bytes);
+  io.stderr(terminalSafe(`pr-check: snapshot of ${cluster} from run ${run.runId}\n`));
+  return file;
+}
+
+/** Publishes the check run (annotations on the head's manifest lines) and the PR comment. */
+async function publish(report: ChangeReport, head: DesiredState, code: number, io: CliIO, overrides: PrCheckOverrides): Promise<void> {
+  const { publishPullRequestCheck } = await import('../../adapters/github-checks.js');
+  // Annotations need repository paths: a local head folder's files are relative to the folder.
+  const prefix = head.source.kind === 'folder' ? await repoPrefix(head.source.location) : '';
+  const body = renderChangeMarkdown(report);
+  const { severityCounts } = await import('../../core/render/common.js');
+  const result = await publishPullRequestCheck({
+    env: io.env,
+    ...overrides.github,
+    check: {
+      name: `drift-auditor pr-check (${report.cluster})`,
+      conclusion: code === 0 ? 'success' : 'failure',
+      title: !report.complete ? 'INCOMPLETE: could not read or render everything'
+        : `${report.summary.lost} lost, ${report.summary.gained} gained node placements (${severityCounts(report.summary.bySeverity)})`,
+      summary: body,
+      annotations: changeAnnotations(report, prefix),
+    },
+    comment: { marker: changeCommentMarker(report.cluster), body },
+  });
+  io.stderr(`pr-check: check run ${result.checkRun.id} on ${result.pr.owner}/${result.pr.repo}@${result.pr.headSha.slice(0, 12)} (${result.checkRun.requests} request(s)); comment ${result.comment ?? 'unchanged'} on #${result.pr.number}\n`);
+}
+
+/** Returns the folder's path inside its git work tree (`clusters/prod/`), or '' outside one. */
+function repoPrefix(dir: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('git', ['-C', dir, 'rev-parse', '--show-prefix'], { timeout: 10_000 }, (err, stdout) => resolve(err ? '' : stdout.trim()));
+  });
+}
