@@ -40,7 +40,7 @@ describe('drift-auditor pr-check', () => {
     ]);
     expect(report.findings[0]!.message).toContain('the node has taint node-role.kubernetes.io/control-plane:NoSchedule, which the DaemonSet does not tolerate');
     expect(report.daemonSets.filter((d) => d.change !== 'unchanged').map((d) => [d.name, d.nodesBefore, d.nodesAfter, d.lost, d.gained, d.head])).toEqual([
-      ['fluentd', 11, 10, 1, 0, { file: 'logging/fluentd.yaml', line: 45 }],
+      ['fluentd', 11, 10, 1, 0, { file: 'examples/pr/narrow-fluentd-tolerations/logging/fluentd.yaml', line: 45 }],
     ]);
     expect([report.complete, report.snapshotTakenAt, report.snapshotAgeSeconds]).toEqual([true, '2026-11-20T09:59:37.000Z', 23]);
     expect(err).toBe('drift-auditor: 1 finding(s) at or above critical\n');

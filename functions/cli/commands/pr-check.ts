@@ -5,13 +5,12 @@
 //   3. policy   — the rule catalog (rules/, change/*) and the user's policy (--rules FILE)
 //   4. compare  — the pure core (functions/core/change)
 //   5. outputs  — stdout (-o), and with --github a check run plus one upserted PR comment
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { changeAnnotations, changeCommentMarker, changeExitCode, compareChange, renderChangeMarkdown, renderChangeTable, type ChangeReport } from '../../core/change/index.js';
 import { InputError, StoreError, UsageError } from '../../core/errors.js';
-import { SEVERITIES, type DesiredState, type Severity, type Snapshot } from '../../core/types.js';
+import { SEVERITIES, type Severity, type Snapshot } from '../../core/types.js';
 import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
@@ -128,8 +127,10 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
 
   // Both sides through the audit's reader: plain files, Kustomize (and whatever renderers land there).
   const { readManifests } = await import('../../adapters/manifest-source.js');
-  const base = await readManifests(args.base, { env: io.env });
-  const head = await readManifests(args.head, { env: io.env });
+  const { capabilitiesOf } = await import('../../adapters/render/index.js');
+  const render = { env: io.env, cluster: { name: snapshot.cluster }, capabilities: capabilitiesOf(snapshot) };
+  const base = await readManifests(args.base, render);
+  const head = await readManifests(args.head, render);
 
   const { loadRules } = await import('../../adapters/rules-loader.js');
   const { loadPolicy } = await import('../../adapters/policy-loader.js');
@@ -145,7 +146,7 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
 
   const { code, reason } = changeExitCode(report, args.failOn);
   if (reason) io.stderr(terminalSafe(`drift-auditor: ${reason}\n`));
-  if (args.github) await publish(report, head, code, io, overrides);
+  if (args.github) await publish(report, code, io, overrides);
   return code;
 }
 
@@ -206,10 +207,8 @@ async function fetchStoredSnapshot(spec: string, cluster: string, dir: string, a
 }
 
 /** Publishes the check run (annotations on the head's manifest lines) and the PR comment. */
-async function publish(report: ChangeReport, head: DesiredState, code: number, io: CliIO, overrides: PrCheckOverrides): Promise<void> {
+async function publish(report: ChangeReport, code: number, io: CliIO, overrides: PrCheckOverrides): Promise<void> {
   const { publishPullRequestCheck } = await import('../../adapters/github-checks.js');
-  // Annotations need repository paths: a local head folder's files are relative to the folder.
-  const prefix = head.source.kind === 'folder' ? await repoPrefix(head.source.location) : '';
   const body = renderChangeMarkdown(report);
   const { severityCounts } = await import('../../core/render/common.js');
   const result = await publishPullRequestCheck({
@@ -221,16 +220,10 @@ async function publish(report: ChangeReport, head: DesiredState, code: number, i
       title: !report.complete ? 'INCOMPLETE: could not read or render everything'
         : `${report.summary.lost} lost, ${report.summary.gained} gained node placements (${severityCounts(report.summary.bySeverity)})`,
       summary: body,
-      annotations: changeAnnotations(report, prefix),
+      // The desired-state reader names files by their repository path, which is what annotations need.
+      annotations: changeAnnotations(report),
     },
     comment: { marker: changeCommentMarker(report.cluster), body },
   });
   io.stderr(`pr-check: check run ${result.checkRun.id} on ${result.pr.owner}/${result.pr.repo}@${result.pr.headSha.slice(0, 12)} (${result.checkRun.requests} request(s)); comment ${result.comment ?? 'unchanged'} on #${result.pr.number}\n`);
-}
-
-/** Returns the folder's path inside its git work tree (`clusters/prod/`), or '' outside one. */
-function repoPrefix(dir: string): Promise<string> {
-  return new Promise((resolve) => {
-    execFile('git', ['-C', dir, 'rev-parse', '--show-prefix'], { timeout: 10_000 }, (err, stdout) => resolve(err ? '' : stdout.trim()));
-  });
 }

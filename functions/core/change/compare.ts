@@ -4,7 +4,7 @@
 // template; the nodes that flip are the change's effect. Pure: no I/O, no clock.
 import { compareFindings, INCOMPLETE_RULE, nodeFacts } from '../audit.js';
 import { describeExclusion, containerImages, formatTaint } from '../checks/helpers.js';
-import { hasRequiredTaints } from '../checks/required-coverage.js';
+import { hasRequiredTaints } from '../checks/coverage/required-missing.js';
 import type { K8sDaemonSet, K8sNode } from '../k8s-types.js';
 import { applyPolicy } from '../policy/apply.js';
 import type { EligibilityDecision, ExclusionReason } from '../scheduling/index.js';
