@@ -68,6 +68,8 @@ export class EntryPointRenderer {
   private fluxPending: { o: K8sObject; file: string }[] = [];
   private readonly charts: ChartSource;
   private editCount = 0;
+  /** Paths already read as a whole for the audited cluster: Flux's own flux-system Kustomization re-applies its folder. */
+  private readonly readPaths = new Set<string>();
 
   constructor(private readonly tree: RepoTree, private readonly s: RenderSettings) {
     this.charts = new ChartSource({ cacheDir: s.cacheDir, env: s.env, timeoutMs: s.renderTimeoutMs, helm: undefined });
@@ -75,6 +77,7 @@ export class EntryPointRenderer {
 
   /** Reads `path` (repository-relative, '' = root) as the top entry point and everything it leads to. */
   async run(path: string): Promise<void> {
+    this.readPaths.add(path);
     for (const u of await this.pathUnits(path, { matches: true })) this.accept(u);
     for (;;) {
       while (this.queue.length) await this.queue.shift()!();
@@ -429,6 +432,8 @@ export class EntryPointRenderer {
         const path = normaliseRepoPath(typeof spec.path === 'string' ? spec.path : '');
         if (path === null) throw new RenderError(`spec.path ${String(spec.path)} leaves the repository`);
         if (!(await this.tree.list(path)).length) throw new RenderError(`spec.path ${path || '.'} does not exist`);
+        if (this.readPaths.has(path)) return;
+        this.readPaths.add(path);
         const substitute = (spec.postBuild as { substitute?: Record<string, string> } | undefined)?.substitute;
         const ctx: Ctx = { entry, matches: true, namespace: targetNs, owner };
         for (const u of await this.pathUnits(path, ctx)) this.accept({ ...u, ...(targetNs ? { namespace: targetNs, force: true } : {}), ...(substitute ? { substitute } : {}) });

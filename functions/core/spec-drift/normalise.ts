@@ -46,6 +46,16 @@ function setDefault(o: Obj, key: string, value: Norm): void {
   if (o[key] === undefined || o[key] === null) o[key] = value;
 }
 
+/**
+ * Marks the GitOps controllers write on the objects they apply, which are not desired state: Argo CD's
+ * tracking annotation, Flux's kustomize-controller and helm-controller labels, Helm's release annotations.
+ */
+export const CONTROLLER_MARKS = { annotations: [/^argocd\.argoproj\.io\/tracking-id$/, /^meta\.helm\.sh\//], labels: [/^kustomize\.toolkit\.fluxcd\.io\//, /^helm\.toolkit\.fluxcd\.io\//] };
+
+function omitMatching(o: Norm | undefined, patterns: readonly RegExp[]): void {
+  if (isObj(o)) for (const k of Object.keys(o)) if (patterns.some((p) => p.test(k))) delete o[k];
+}
+
 function omitKeys(o: Norm | undefined, keys: readonly string[]): void {
   if (isObj(o)) for (const k of keys) delete o[k];
 }
@@ -211,6 +221,8 @@ export function normaliseDaemonSet(ds: K8sDaemonSet): Obj {
   const src = structuredClone(ds) as unknown as Obj;
   const meta = isObj(src.metadata) ? src.metadata : {};
   omitKeys(meta.annotations, SERVER_ANNOTATIONS);
+  omitMatching(meta.annotations, CONTROLLER_MARKS.annotations);
+  omitMatching(meta.labels, CONTROLLER_MARKS.labels);
   const spec: Obj = isObj(src.spec) ? src.spec : {};
   delete spec.templateGeneration;
   dropZeroValues(spec, 'DaemonSetSpec');

@@ -1,40 +1,23 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifests } from '../../../functions/adapters/manifest-source.js';
 import { destinationMatches, globMatch, instantiateTemplate } from '../../../functions/adapters/render/argocd.js';
 import { parseImageOverride } from '../../../functions/adapters/render/kustomize.js';
-import { findTool } from '../../../functions/adapters/tools.js';
 import type { DesiredState } from '../../../functions/core/types.js';
-import { reposRoutes, seedRepo } from '../../emulators/github/repos.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../../emulators/github/server.js';
-import { startHelmRepo, type HelmRepoEmulator } from '../../emulators/helm-repo/server.js';
-import { fixtureFiles } from './gitops.js';
+import { seedRepo } from '../../emulators/github/repos.js';
+import { fixtureFiles, startRenderTestEnv, type RenderTestEnv } from './gitops.js';
 import { CHARTS, images, makeRepo } from './repo.js';
 
 const PROD = { name: 'prod', server: 'https://prod.k8s.example.com' };
-let helmRepo: HelmRepoEmulator;
-let github: GitHubEmulator;
-let cacheDir: string;
-const made: string[] = [];
+let env: RenderTestEnv;
 
 beforeAll(async () => {
-  helmRepo = await startHelmRepo({
-    helm: await findTool('helm'),
-    charts: [{ dir: `${CHARTS}node-agent`, versions: ['1.4.0'] }, { dir: `${CHARTS}node-agent`, versions: ['1.5.0'], appVersion: '1.9.0' }],
-  });
-  github = await startGitHubEmulator(reposRoutes);
-  cacheDir = makeRepo({});
-  made.push(cacheDir);
+  env = await startRenderTestEnv([{ dir: `${CHARTS}node-agent`, versions: ['1.4.0'] }, { dir: `${CHARTS}node-agent`, versions: ['1.5.0'], appVersion: '1.9.0' }]);
 });
-afterAll(async () => {
-  await helmRepo.close();
-  await github.close();
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+afterAll(async () => { await env.close(); });
 
 function platformRepo(extra: Record<string, string> = {}): string {
-  const dir = makeRepo({ ...fixtureFiles('gitops-argocd', helmRepo.url), ...extra }, {}, { origin: 'git@github.com:acme/platform.git' });
-  made.push(dir);
+  const dir = makeRepo({ ...fixtureFiles('gitops-argocd', env.helmRepo.url), ...extra }, {}, { origin: 'git@github.com:acme/platform.git' });
+  env.made.push(dir);
   return dir;
 }
 
@@ -56,15 +39,15 @@ describe('readManifests() on an Argo CD app of apps', () => {
   it('renders each Application destined to the cluster, following child Applications whatever the parent\'s destination', async () => {
     const dir = platformRepo();
 
-    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir });
+    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
 
     expectProdState(desired);
   });
 
   it('reads the same from a GitHub tarball', async () => {
-    seedRepo(github.state, 'acme', 'platform', fixtureFiles('gitops-argocd', helmRepo.url));
+    seedRepo(env.github.state, 'acme', 'platform', fixtureFiles('gitops-argocd', env.helmRepo.url));
 
-    const desired = await readManifests('github:acme/platform@main:bootstrap', { env: { GITHUB_API_URL: github.url, PATH: process.env.PATH }, client: { throttle: false }, cluster: PROD, cacheDir });
+    const desired = await readManifests('github:acme/platform@main:bootstrap', { env: { GITHUB_API_URL: env.github.url, PATH: process.env.PATH }, client: { throttle: false }, cluster: PROD, cacheDir: env.cacheDir });
 
     expectProdState(desired);
     expect(desired.daemonSets[0]!.provenance?.commit).toBe(desired.source.commit);
@@ -73,7 +56,7 @@ describe('readManifests() on an Argo CD app of apps', () => {
   it('applies Helm values with Argo CD\'s precedence: chart < value files in order < valuesObject (over values) < parameters', async () => {
     const dir = platformRepo();
 
-    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir });
+    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
 
     const agent = desired.daemonSets.find((d) => d.manifest.metadata.name === 'agent-node-agent')!;
     const pod = agent.manifest.spec.template;
@@ -89,12 +72,12 @@ describe('readManifests() on an Argo CD app of apps', () => {
   it('pulls a chart from a Helm repository by version, checks its digest, and resolves $values from the ref source', async () => {
     const dir = platformRepo();
 
-    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir });
+    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
 
     const logs = desired.daemonSets.find((d) => d.manifest.metadata.name === 'logs')!;
     expect(logs.provenance).toMatchObject({
       entryPoint: { kind: 'Application', name: 'logs' }, renderer: 'helm', releaseName: 'logs', valueFiles: ['values/logs.yaml'],
-      chart: { name: 'node-agent', version: '1.5.0', repo: helmRepo.url, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
+      chart: { name: 'node-agent', version: '1.5.0', repo: env.helmRepo.url, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
     });
     expect(logs.manifest.spec.template.spec.containers[0]!.args).toEqual(['--cluster=prod', '--log-level=info']);
   });
@@ -102,7 +85,7 @@ describe('readManifests() on an Argo CD app of apps', () => {
   it('applies the Application\'s kustomize images, namePrefix and commonLabels on top of the overlay\'s patches', async () => {
     const dir = platformRepo();
 
-    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir });
+    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
 
     const npd = desired.daemonSets.find((d) => d.manifest.metadata.name === 'prod-node-problem-detector')!;
     expect(npd.manifest.metadata.labels).toEqual({ team: 'node' });
@@ -113,7 +96,7 @@ describe('readManifests() on an Argo CD app of apps', () => {
   it('ignores Applications for other clusters entirely, and counts them when the audited cluster is that one', async () => {
     const dir = platformRepo();
 
-    const staging = await readManifests(`${dir}/bootstrap`, { cluster: { name: 'staging' }, cacheDir });
+    const staging = await readManifests(`${dir}/bootstrap`, { cluster: { name: 'staging' }, cacheDir: env.cacheDir });
 
     expect(images(staging)).toEqual({
       'probes/probe': 'registry.example.com/probe:2.1',
@@ -128,7 +111,7 @@ describe('readManifests() on an Argo CD app of apps', () => {
       'apps/matrix.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: matrix, namespace: argocd }\nspec:\n  generators: [ { matrix: { generators: [] } } ]\n  template: {}\n',
     });
 
-    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir });
+    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
 
     expect(desired.problems.map((p) => [p.rule, p.file, p.message, p.owner])).toEqual([
       ['manifest/unrendered', 'apps/broken.yaml', 'Application argocd/broken: value file missing.yaml does not exist', { argocdApp: 'broken' }],

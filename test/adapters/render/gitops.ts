@@ -1,8 +1,13 @@
 // The GitOps fixture repositories as file maps (with the loopback Helm repository's URL filled in), for
 // writing to a folder or seeding the GitHub emulator.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTool } from '../../../functions/adapters/tools.js';
+import { reposRoutes } from '../../emulators/github/repos.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../emulators/github/server.js';
+import { startHelmRepo, type HelmRepoEmulator, type HelmRepoOptions } from '../../emulators/helm-repo/server.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -19,4 +24,29 @@ export function fixtureFiles(name: string, helmRepoURL = 'http://127.0.0.1:9'): 
   };
   walk(root);
   return out;
+}
+
+/** The loopback servers a GitOps render test needs, and a chart cache folder; `made` folders are removed on close. */
+export interface RenderTestEnv {
+  helmRepo: HelmRepoEmulator;
+  github: GitHubEmulator;
+  cacheDir: string;
+  made: string[];
+  close(): Promise<void>;
+}
+
+/** Starts a Helm repository serving `charts` and the GitHub emulator. */
+export async function startRenderTestEnv(charts: HelmRepoOptions['charts']): Promise<RenderTestEnv> {
+  const helmRepo = await startHelmRepo({ helm: await findTool('helm'), charts });
+  const github = await startGitHubEmulator(reposRoutes);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'render-cache-'));
+  const made = [cacheDir];
+  return {
+    helmRepo, github, cacheDir, made,
+    close: async () => {
+      await helmRepo.close();
+      await github.close();
+      for (const d of made) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }
