@@ -6,7 +6,7 @@
 // CLI does (tsx plus client-node's module graph add ~150 MB of RSS before any object is read).
 // Run: npx tsx bench/snapshot.ts [nodes]
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
