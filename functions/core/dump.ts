@@ -147,10 +147,15 @@ export function collectDumpValue(file: string, value: unknown, into: DumpContent
   addObject(file, kind, value, into);
 }
 
-/** Adds one item of a List or array: its own kind, else the kind its list or file implies, else the kind its shape shows. */
+/** Returns the kind of a List item or array element: its own, else the one its list or file implies, else the one its shape shows. */
+export function dumpItemKind(item: Record<string, unknown>, kindHint: string | undefined): string | undefined {
+  return typeof item.kind === 'string' ? item.kind : kindHint ?? inferKind(item);
+}
+
+/** Adds one item of a List or array (kind as dumpItemKind finds it). */
 export function collectDumpItem(file: string, item: unknown, kindHint: string | undefined, into: DumpContents): void {
   if (!isObject(item)) return;
-  addObject(file, typeof item.kind === 'string' ? item.kind : kindHint ?? inferKind(item), item, into);
+  addObject(file, dumpItemKind(item, kindHint), item, into);
 }
 
 /** Kubernetes' `deprecated.daemonset.template.generation` annotation (k8s.io/api/apps/v1 DeprecatedTemplateGeneration). */

@@ -184,13 +184,16 @@ describe('readDump() streaming', () => {
     expect(s.nodes.map((n) => n.metadata.name)).toEqual(['n2']);
   });
 
-  it('leaves out managedFields and the last-applied annotation before parsing', async () => {
-    const big = { ...ds, metadata: { ...ds.metadata, managedFields: [{ manager: 'kubectl' }], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"x":1}', keep: 'me' } } };
+  it('keeps a DaemonSet\'s managedFields (who changed a field) and drops its last-applied annotation, as the live reader does', async () => {
+    const managedFields = [{ manager: 'kubectl-edit', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
+    const dsStatus = { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, numberMisscheduled: 0 };
+    const big = { ...ds, metadata: { ...ds.metadata, managedFields, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"x":1}' } }, status: dsStatus };
+    const withFields = { ...pod(ds, 'n1'), metadata: { ...pod(ds, 'n1').metadata, managedFields } };
 
-    const s = await readDump([await dumpFile(JSON.stringify({ kind: 'List', items: [node('n1'), big] }))]);
+    const s = await readDump([await dumpFile(JSON.stringify({ kind: 'List', items: [node('n1'), withFields, big] }))]);
 
-    expect(s.daemonSets[0]!.metadata).not.toHaveProperty('managedFields');
-    expect(s.daemonSets[0]!.metadata.annotations).toEqual({ keep: 'me' });
+    expect(s.daemonSets.map((d) => [d.metadata.managedFields, d.metadata.annotations])).toEqual([[managedFields, undefined]]);
+    expect(s.pods.map((p) => p.metadata.managedFields)).toEqual([undefined]);
   });
 
   it('reads the same objects from bytes in memory (a Lambda\'s S3 object) as from the file', async () => {
