@@ -30,7 +30,10 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
   --rules FILE        policy: required coverage, waivers, severity overrides (default rules/default-policy.yaml)
   --cluster NAME      cluster name in the report (default: from the snapshot, else 'unknown')
   --now RFC3339       audit time (default: now); fixes ages and waiver expiry for reproducible runs
-  --format F          stdout: table (default on a terminal), markdown or json (only the report on stdout)
+  --format F          stdout: table (default on a terminal), markdown or json (only the report on stdout),
+                      asff (Security Hub findings; DRIFT_AUDITOR_AWS_ACCOUNT_ID, AWS_REGION, optional
+                      DRIFT_AUDITOR_EKS_CLUSTER_ARN; with --store, findings gone since the last run are RESOLVED)
+                      or openmetrics (node-exporter textfile collector, Pushgateway)
   --out DIR           write report.json, report.md, report.html and findings.csv there
   --fail-on SEV       exit 1 when a finding of SEV or worse remains (default none)
   --store SPEC        keep the run as evidence: a folder or s3://BUCKET/PREFIX (never overwrites)
@@ -38,7 +41,7 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
 
 Exit codes: 0 ok, 1 drift at or above --fail-on or an incomplete audit, 2 bad usage or unreadable input.`;
 
-const FORMATS = ['table', 'markdown', 'json'] as const;
+const FORMATS = ['table', 'markdown', 'json', 'asff', 'openmetrics'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** Settings tests inject (GitHub throttling off); production passes none. */
@@ -237,7 +240,15 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
     'findings.csv': { body: render.renderCsv(report), contentType: 'text/csv; charset=utf-8' },
   };
 
-  if (args.format === 'json') io.stdout(artifacts['report.json'].body);
+  if (args.format === 'asff') {
+    const { asffOptionsFromEnv } = await import('../../adapters/security-hub.js');
+    const target = asffOptionsFromEnv(io.env);
+    // The store's previous run of this cluster: its findings that are gone become RESOLVED.
+    const [last] = store ? await store.listRuns(report.cluster, { limit: 1 }) : [];
+    const previous = last && store ? (await store.getRun(report.cluster, last.runId)).report : null;
+    io.stdout(`${JSON.stringify((await import('../../core/render/asff.js')).renderAsff(report, { ...target, previous }), null, 2)}\n`);
+  } else if (args.format === 'openmetrics') io.stdout((await import('../../core/render/openmetrics.js')).renderOpenMetrics(report));
+  else if (args.format === 'json') io.stdout(artifacts['report.json'].body);
   else if (args.format === 'markdown') io.stdout(terminalSafe(artifacts['report.md'].body));
   else io.stdout(render.renderTable(report, { terminalColumns: io.stdoutColumns }));
 
