@@ -1,6 +1,10 @@
 // audit() over real data: upstream DaemonSet manifests (test/fixtures/core/gitops) as Git, real Node
 // objects from three clusters (test/fixtures/core/dump) as the cluster, and the pods a healthy
-// controller would have created.
+// controller would have created; and real cluster dumps (test/fixtures/real-clusters) audited live-only,
+// whose every DaemonSet's own status, computed by the real controller, the audit must reproduce.
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDump } from '../../functions/adapters/dump-reader.js';
 import { readManifestFolder } from '../../functions/adapters/manifest-folder.js';
@@ -9,6 +13,7 @@ import type { K8sDaemonSet, K8sPod } from '../../functions/core/k8s-types.js';
 import { compileEligibility } from '../../functions/core/scheduling/index.js';
 import { AT, desiredOf, node, pod, revision } from '../support/builders.js';
 import { corePolicy } from '../support/cluster.js';
+import type { DesiredState } from '../../functions/core/types.js';
 
 const fixture = (p: string): string => new URL(`../fixtures/core/${p}`, import.meta.url).pathname;
 
@@ -66,5 +71,106 @@ describe('audit() on upstream fixtures', () => {
       reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 }, nodes: { '10.76.193.41': 'running' },
     }]);
     expect(report.findings).toEqual([]);
+  });
+});
+
+const REAL = new URL('../fixtures/real-clusters/', import.meta.url).pathname;
+interface Meta { cluster: string; now: string; exceptions: { daemonSet: string; field: string; auditor: number; status: number }[] }
+/** No Git: the live DaemonSets' own specs decide eligibility (what --live-only audits). */
+const NO_GIT: DesiredState = { source: { kind: 'folder', location: '(none)' }, daemonSets: [], managedNamespaces: [], problems: [], gaps: [] };
+
+/** Returns each DaemonSet's coverage as the audit computed it and as its own status reports it, documented skews applied to the status. */
+async function coverageOf(dir: string, paths: string[]) {
+  const meta = JSON.parse(await readFile(join(REAL, dir, 'meta.json'), 'utf8')) as Meta;
+  const snapshot = await readDump(paths, { cluster: meta.cluster });
+  const report = audit(snapshot, NO_GIT, corePolicy(), new Date(meta.now));
+  const computed: Record<string, unknown> = {};
+  const reported: Record<string, unknown> = {};
+  for (const c of report.coverage) {
+    const key = `${c.namespace}/${c.name}`;
+    computed[key] = { desired: c.eligible, current: c.covered, ready: c.ready, upToDate: c.upToDate, misscheduled: c.misscheduled };
+    const status: Record<string, number> = { ...c.reported! };
+    for (const e of meta.exceptions.filter((x) => x.daemonSet === key)) status[e.field] = e.auditor;
+    reported[key] = status;
+  }
+  return { computed, reported, report, snapshot, meta };
+}
+
+describe('audit() of real cluster dumps, live-only', () => {
+  it.each([
+    ['sonobuoy-aws-k8s18-a', 4],
+    ['sonobuoy-aws-k8s18-b', 4],
+    ['sonobuoy-kind-k8s114-heptio-sonobuoy', 6],
+    ['sonobuoy-kind-k8s114-kube-system', 6],
+    ['sonobuoy-kind-k8s121', 3],
+    ['fixinventory-doks-k8s121', 5],
+  ])('%s: reproduces every DaemonSet\'s own status (%i DaemonSets)', async (dir, daemonSets) => {
+    const { computed, reported, report } = await coverageOf(dir, [join(REAL, dir, 'dump.json')]);
+
+    expect(Object.keys(computed)).toHaveLength(daemonSets);
+    expect(computed).toEqual(reported);
+    expect([report.complete, report.gaps]).toEqual([true, []]);
+  });
+
+  it('documents the one known listing skew rather than hiding it', async () => {
+    const { computed, meta } = await coverageOf('sonobuoy-kind-k8s114-kube-system', [join(REAL, 'sonobuoy-kind-k8s114-kube-system', 'dump.json')]);
+
+    expect(meta.exceptions.map((e) => [e.daemonSet, e.field, e.auditor, e.status])).toEqual([['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1', 'ready', 1, 0]]);
+    expect((computed['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1'] as { ready: number }).ready).toEqual(1);
+  });
+
+  it('notes that a dump without ControllerRevisions judges up-to-date pods without them, and stays complete', async () => {
+    const { report } = await coverageOf('sonobuoy-aws-k8s18-b', [join(REAL, 'sonobuoy-aws-k8s18-b', 'dump.json')]);
+
+    expect(report.complete).toBe(true);
+    expect(report.inputs.snapshot.notes).toEqual([expect.stringMatching(/^the dump has no ControllerRevision: /) as unknown as string]);
+  });
+
+  it.each(['sonobuoy-aws-k8s18-a', 'sonobuoy-kind-k8s114-heptio-sonobuoy', 'sonobuoy-kind-k8s121'])(
+    '%s: reads the same from sonobuoy\'s own layout (resources/ JSON arrays without kind or apiVersion)',
+    async (dir) => {
+      const list = JSON.parse(await readFile(join(REAL, dir, 'dump.json'), 'utf8')) as { items: Record<string, unknown>[] };
+      const out = await mkdtemp(join(tmpdir(), 'sonobuoy-'));
+      const files = new Map<string, Record<string, unknown>[]>();
+      for (const { kind, apiVersion: _a, ...item } of list.items) {
+        const ns = (item.metadata as { namespace?: string }).namespace;
+        const file = kind === 'Node' ? 'resources/cluster/Nodes.json' : `resources/ns/${ns}/${kind as string}s.json`;
+        files.set(file, [...(files.get(file) ?? []), item]);
+      }
+      for (const [file, items] of files) {
+        await mkdir(join(out, file, '..'), { recursive: true });
+        await writeFile(join(out, file), JSON.stringify(items, null, 2));
+      }
+
+      const fromArrays = await coverageOf(dir, [join(out, 'resources')]);
+      const fromList = await coverageOf(dir, [join(REAL, dir, 'dump.json')]);
+
+      expect(fromArrays.computed).toEqual(fromList.computed);
+      expect(fromArrays.computed).toEqual(fromArrays.reported);
+      expect(fromArrays.report.findings).toEqual(fromList.report.findings);
+      expect((await readdir(join(out, 'resources', 'ns'))).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('records a gap instead of coverage/missing findings marked complete for a dump without pods (kubectl get nodes,daemonsets)', async () => {
+    const list = JSON.parse(await readFile(join(REAL, 'fixinventory-doks-k8s121', 'dump.json'), 'utf8')) as { items: { kind: string }[] };
+    const dir = await mkdtemp(join(tmpdir(), 'no-pods-'));
+    await writeFile(join(dir, 'dump.json'), JSON.stringify({ ...list, items: list.items.filter((i) => i.kind === 'Node' || i.kind === 'DaemonSet') }));
+
+    const { report } = await coverageOf('fixinventory-doks-k8s121', [join(dir, 'dump.json')]);
+
+    expect(report.complete).toBe(false);
+    expect(report.gaps.map((g) => g.source)).toEqual(['dump:pods']);
+  });
+
+  it('records a gap for a dump without DaemonSets whose pods name DaemonSet controllers', async () => {
+    const list = JSON.parse(await readFile(join(REAL, 'fixinventory-doks-k8s121', 'dump.json'), 'utf8')) as { items: { kind: string }[] };
+    const dir = await mkdtemp(join(tmpdir(), 'no-ds-'));
+    await writeFile(join(dir, 'dump.json'), JSON.stringify({ ...list, items: list.items.filter((i) => i.kind !== 'DaemonSet') }));
+
+    const { report } = await coverageOf('fixinventory-doks-k8s121', [join(dir, 'dump.json')]);
+
+    expect(report.complete).toBe(false);
+    expect(report.gaps.map((g) => g.source)).toEqual(['dump:daemonsets']);
   });
 });
