@@ -97,7 +97,8 @@ function projectCondition(c: unknown, keepMessage: boolean): unknown {
   if (!c || typeof c !== 'object') return c;
   const r = c as Raw;
   const out: Raw = {};
-  for (const k of ['type', 'status', 'reason', 'lastTransitionTime']) if (r[k] !== undefined) out[k] = r[k];
+  // A node's newest heartbeat dates a dump that records no read time (pr-check's change/snapshot-stale).
+  for (const k of ['type', 'status', 'reason', 'lastTransitionTime', 'lastHeartbeatTime']) if (r[k] !== undefined) out[k] = r[k];
   if (keepMessage && r.message !== undefined) out.message = keptMessage(r.message);
   return out;
 }
