@@ -12,7 +12,7 @@ import { renderDesiredState, RepoTree, type RenderOptions } from './render/index
 
 export interface ReadManifestsOptions extends ReadGitHubOptions, RenderOptions {
   env?: NodeJS.ProcessEnv;
-  /** This repository's URL, for a folder whose git origin remote is absent or differs (default: the origin remote, else DRIFT_AUDITOR_REPO_URL). */
+  /** This repository's URL, for a folder whose git origin remote is absent or differs (default: DRIFT_AUDITOR_REPO_URL, else the git origin remote). */
   repoURL?: string;
 }
 
@@ -35,7 +35,7 @@ export async function readLocalManifests(dir: string, opts: ReadManifestsOptions
   const entry = top ? relative(top, resolve(dir)).split(sep).join('/') : '';
   const origin = top ? await git(dir, ['remote', 'get-url', 'origin']) : null;
   const env = opts.env ?? process.env;
-  const url = opts.repoURL ?? origin ?? env.DRIFT_AUDITOR_REPO_URL;
+  const url = opts.repoURL ?? env.DRIFT_AUDITOR_REPO_URL ?? origin;
   const tree = new RepoTree({ root, ...(url ? { url } : {}), ...(info.commit ? { commit: info.commit } : {}) });
   const source: DesiredSource = { kind: 'folder', location: dir, ...info };
   try {

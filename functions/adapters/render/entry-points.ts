@@ -47,11 +47,14 @@ interface Unit {
   /** Destined to the audited cluster (else only child Applications are taken from it). */
   matches: boolean;
   substitute?: Record<string, string>;
+  /** Only follow the GitOps objects in it (a top-level path that holds Applications or Flux objects). */
+  gitopsOnly?: boolean;
 }
 
 interface Ctx { entry?: EntryPoint; matches: boolean; namespace?: string; owner?: OwnerMarks }
 
 const MANIFEST = /\.(ya?ml|json)$/i;
+const GITOPS_API = /^\s*"?apiVersion"?\s*:\s*"?(argoproj\.io|kustomize\.toolkit\.fluxcd\.io|helm\.toolkit\.fluxcd\.io)\//m;
 const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
   'PriorityClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeSnapshotClass', 'PodSecurityPolicy', 'ClusterIssuer', 'ClusterPolicy']);
@@ -77,8 +80,18 @@ export class EntryPointRenderer {
 
   /** Reads `path` (repository-relative, '' = root) as the top entry point and everything it leads to. */
   async run(path: string): Promise<void> {
-    this.readPaths.add(path);
-    for (const u of await this.pathUnits(path, { matches: true })) this.accept(u);
+    // A path holding Argo CD or Flux objects: the desired state is what they render (the issue's rule 1),
+    // so nothing else under it is read as is (its charts and overlays are reached, if at all, through them).
+    const gitops = await this.gitopsFiles(path);
+    if (gitops.length) {
+      for (const f of gitops) {
+        const text = await this.readOrGap(f);
+        if (text !== null) this.accept({ file: f, text, matches: true, gitopsOnly: true, provenance: { renderer: 'plain', path: f } });
+      }
+    } else {
+      this.readPaths.add(path);
+      for (const u of await this.pathUnits(path, { matches: true })) this.accept(u);
+    }
     for (;;) {
       while (this.queue.length) await this.queue.shift()!();
       const pending = this.fluxPending;
@@ -109,6 +122,19 @@ export class EntryPointRenderer {
 
   // ---- accepting rendered output
 
+  /** Plain YAML files under `path` (outside charts) that declare Argo CD or Flux objects. */
+  private async gitopsFiles(path: string): Promise<string[]> {
+    const files = await this.tree.list(path);
+    const charts = files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f));
+    const out: string[] = [];
+    for (const f of files) {
+      if (!MANIFEST.test(f) || charts.some((c) => f.startsWith(`${c}/`))) continue;
+      const text = await this.tree.read(f).catch(() => '');
+      if (GITOPS_API.test(text)) out.push(f);
+    }
+    return out;
+  }
+
   private accept(u: Unit): void {
     let objects: K8sObject[] = [];
     try {
@@ -122,7 +148,7 @@ export class EntryPointRenderer {
       if (flux === 'source') this.fluxSources.set(`${o.kind}/${o.metadata?.namespace ?? 'flux-system'}/${o.metadata?.name}`, o);
       else if (flux && !o.spec?.kubeConfig) this.queueFlux(o, u.file);
     }
-    if (!u.matches) return;
+    if (!u.matches || u.gitopsOnly) return;
     let text = u.text;
     if (u.substitute || u.namespace) text = rewriteObjects(text, u);
     const result = parseManifestFile(u.file, text);

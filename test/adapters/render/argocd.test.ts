@@ -44,6 +44,14 @@ describe('readManifests() on an Argo CD app of apps', () => {
     expectProdState(desired);
   });
 
+  it('reads the repository root as its Applications render it, not its charts and overlays as plain paths', async () => {
+    const dir = platformRepo();
+
+    const desired = await readManifests(dir, { cluster: PROD, cacheDir: env.cacheDir });
+
+    expectProdState(desired);
+  });
+
   it('reads the same from a GitHub tarball', async () => {
     seedRepo(env.github.state, 'acme', 'platform', fixtureFiles('gitops-argocd', env.helmRepo.url));
 
