@@ -213,6 +213,7 @@ export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonS
       misscheduled: s?.numberMisscheduled ?? 0,
     } : null,
     nodes,
+    ...(pair.desired?.provenance ? { provenance: pair.desired.provenance } : {}),
   };
 }
 

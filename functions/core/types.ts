@@ -234,6 +234,8 @@ export interface DaemonSetCoverage {
   reported: { desired: number; current: number; ready: number; upToDate: number; misscheduled: number } | null;
   /** Per-node state for the coverage matrix, keyed by node name (only nodes not `not-eligible`). */
   nodes: Record<string, PodState>;
+  /** Where Git's desired state for it came from, when it was rendered (Application, chart, values, renderers, commit). */
+  provenance?: Provenance;
 }
 
 /** One requiredCoverage entry and DaemonSet at the time of a run: the nodes it must cover, and those it did. */
