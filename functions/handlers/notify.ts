@@ -37,6 +37,8 @@ export const handler = instrument('Notify', async (event: AuditOutput): Promise<
     // GitHub's write pacing (1 write/s); 'off' only for GitHub Enterprise without secondary limits, or tests.
     throttle: process.env.DRIFT_AUDITOR_GITHUB_THROTTLE !== 'off',
     env,
+    // Two executions at once (schedule + a manual start) notify one repository in turn, not together.
+    lock: store,
     log: (line: string) => logger.info('notify action', { action: line }),
   });
   metrics.addMetric('GitHubWrites', MetricUnit.Count, result.writes);

@@ -18,7 +18,10 @@ import type { Octokit } from 'octokit';
 import { UsageError } from '../../core/errors.js';
 import type { Report, Severity } from '../../core/types.js';
 import { createOctokit } from '../github-client.js';
+import type { HeldLock, LockOptions, ReportStore } from '../store/report-store.js';
 import { WriteBudget } from './budget.js';
+import { checkReachable } from './reach.js';
+import { formatPlanDetail, planIssues } from '../../core/github-issues/plan.js';
 import { syncIssues, type ActionOutcome, type IssueSyncResult, type RepoRef } from './issues.js';
 import { manifestsRepoOf, parseManifestsRepo, syncPulls, type ManifestsRepo, type PullOutcome } from './pulls.js';
 
@@ -49,6 +52,13 @@ export interface NotifyOptions {
   octokit?: Octokit;
   /** Throttling plugin on (default true); tests turn it off. */
   throttle?: boolean;
+  /**
+   * Serialises runs for one repository and cluster: a lock object in the evidence store
+   * (locks/notify/<owner>/<repo>/<cluster>.json, created only if absent, expiring), held for the run.
+   */
+  lock?: Pick<ReportStore, 'acquireLock'>;
+  /** Lock timing (tests); default: wait up to 10 minutes, expire after 15. */
+  lockOptions?: LockOptions;
   log?: (line: string) => void;
 }
 
@@ -62,6 +72,10 @@ export interface NotifyResult {
   pulls: PullOutcome[];
   /** Human-readable list of what was not done. */
   notDone: string[];
+  /** Duplicate issues and comments found (and healed): the run then exits 1. */
+  duplicates: string[];
+  /** Failed writes that GitHub had carried out, found again by marker (not repeated). */
+  recovered: string[];
 }
 
 /** Parses `OWNER/REPO`. */
@@ -75,6 +89,14 @@ function count(outcomes: readonly ActionOutcome[], kind: string, status = 'done'
   return outcomes.filter((o) => o.action.kind === kind && o.status === status).length;
 }
 
+/**
+ * Returns what a first run would send for the report, with no network: the plan against a repository
+ * with no drift issue yet, every issue's title, labels and body in full (`notify --plan-only`).
+ */
+export function planOffline(report: Report, opts: Pick<NotifyOptions, 'minSeverity' | 'labels' | 'reportUrl'>): string {
+  return formatPlanDetail(planIssues(report, [], { minSeverity: opts.minSeverity ?? 'warning', extraLabels: opts.labels, reportUrl: opts.reportUrl }));
+}
+
 /** Syncs the report's issues (and PRs) to GitHub and returns what was done, planned or left undone. */
 export async function notify(report: Report, opts: NotifyOptions): Promise<NotifyResult> {
   const repo = parseRepo(opts.repo);
@@ -84,6 +106,33 @@ export async function notify(report: Report, opts: NotifyOptions): Promise<Notif
   const budget = new WriteBudget(opts.maxWrites ?? 50);
   const minSeverity = opts.minSeverity ?? 'warning';
 
+  await checkReachable(octokit);
+  const lock = opts.lock && !opts.dryRun ? await takeLock(opts.lock, repo, report.cluster, opts) : undefined;
+  try {
+    return await syncAll(report, opts, { repo, manifests, octokit, budget, minSeverity, env });
+  } finally {
+    await lock?.release().catch((err: unknown) => opts.log?.(`could not release ${lock.key}: ${(err as Error).message} (it expires by itself)`));
+  }
+}
+
+async function takeLock(store: Pick<ReportStore, 'acquireLock'>, repo: RepoRef, cluster: string, opts: NotifyOptions): Promise<HeldLock> {
+  const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]/, 'x');
+  const lock = await store.acquireLock(`notify/${safe(repo.owner)}/${safe(repo.repo)}/${safe(cluster)}`, { ttlSeconds: 900, waitSeconds: 600, ...opts.lockOptions });
+  if (lock.waitedMs >= 1000) opts.log?.(`waited ${Math.round(lock.waitedMs / 1000)} s for another notify run of ${repo.owner}/${repo.repo} and cluster ${cluster}`);
+  if (lock.tookOver) opts.log?.(`took over ${lock.key}: its holder did not release it before it expired`);
+  return lock;
+}
+
+interface Context {
+  repo: RepoRef;
+  manifests: ManifestsRepo | null;
+  octokit: Octokit;
+  budget: WriteBudget;
+  minSeverity: Severity;
+  env: NodeJS.ProcessEnv;
+}
+
+async function syncAll(report: Report, opts: NotifyOptions, { repo, manifests, octokit, budget, minSeverity, env }: Context): Promise<NotifyResult> {
   const issues = await syncIssues(octokit, repo, report, budget, {
     minSeverity, extraLabels: opts.labels, reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log,
   });
@@ -109,6 +158,8 @@ export async function notify(report: Report, opts: NotifyOptions): Promise<Notif
     `${o.filter((x) => x.action.kind === 'close' && x.status === st).length} closed`, `${count(o, 'none')} unchanged`,
   ];
   const prParts = pulls.length > 0 ? `; PRs: ${['created', 'updated', 'unchanged', 'respected', 'dry-run', 'skipped'].map((s) => [s, pulls.filter((p) => p.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}` : '';
-  const summary = `issues in ${opts.repo} for cluster ${report.cluster} (${verb}): ${parts.join(', ')}${prParts}; ${budget.used} write(s)${notDone.length > 0 ? `; NOT DONE: ${notDone.length}` : ''}`;
-  return { summary, writes: budget.used, complete: notDone.length === 0, issues, pulls, notDone };
+  const dups = issues.duplicates;
+  const summary = `issues in ${opts.repo} for cluster ${report.cluster} (${verb}): ${parts.join(', ')}${prParts}; ${budget.used} write(s)${notDone.length > 0 ? `; NOT DONE: ${notDone.length}` : ''}`
+    + (dups.length > 0 ? `; DUPLICATES found and healed: ${dups.length} (${dups.join('; ')})` : '');
+  return { summary, writes: budget.used, complete: notDone.length === 0 && dups.length === 0, issues, pulls, notDone, duplicates: dups, recovered: issues.recovered };
 }

@@ -1,12 +1,15 @@
 // The default store: a local folder with the same layout as S3. Objects are written to a temporary
 // file and hard-linked into place, which fails if the name exists: an atomic create-only write.
 import { randomBytes } from 'node:crypto';
-import { link, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeDirs } from '../make-dirs.js';
 import { StoreError } from '../../core/errors.js';
 import { BaseReportStore, checkKey, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
+
+/** A compare-and-swap mutex file older than this was left by a process that died. */
+const SWAP_STALE_MS = 30_000;
 
 /** A report store in a local folder. */
 export class LocalStore extends BaseReportStore {
@@ -76,16 +79,32 @@ export class LocalStore extends BaseReportStore {
 
   protected async swapObject(key: string, body: Buffer, _contentType: string, _sha256: string, expected: string | null): Promise<boolean> {
     const path = this.path(key);
-    const current = await this.readObject(key);
-    if ((current ? sha256Hex(current.body) : null) !== expected) return false;
     const tmp = await this.writeTemp(path, body);
+    // Compare-and-swap between processes: `<name>.swap`, created only if absent (a hard link), is the
+    // mutex; a swapper that died leaves it, so one older than SWAP_STALE_MS is cleared.
+    const mutex = join(dirname(path), `.${basename(path)}.swap`);
     try {
-      await rename(tmp, path);
+      try {
+        await link(tmp, mutex);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const age = Date.now() - (await stat(mutex).then((st) => st.mtimeMs, () => Date.now()));
+        if (age > SWAP_STALE_MS) await unlink(mutex).catch(() => undefined);
+        return false;
+      }
+      try {
+        const current = await this.readObject(key);
+        if ((current ? sha256Hex(current.body) : null) !== expected) return false;
+        await rename(tmp, path);
+        return true;
+      } finally {
+        await unlink(mutex).catch(() => undefined);
+      }
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
       throw wrap('write', path, err);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
     }
-    return true;
   }
 
   private path(key: string): string {

@@ -15,7 +15,8 @@
 //   - a run folder that holds report.json but no manifest (an attempt that died) is completed by its
 //     retry, or collected by the next run of the cluster an hour or more later: its manifest then lists
 //     the objects it has, so it is never orphaned outside `reports list` and `reports verify`.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { StoreError } from '../../core/errors.js';
 import type { Report, Severity } from '../../core/types.js';
@@ -120,6 +121,45 @@ export interface ReportStore {
   presignReportUrl(key: string, expiresIn: number): Promise<string>;
   /** Human-readable location of a key (`s3://bucket/prefix/key` or a path), for messages. */
   describe(key: string): string;
+  /**
+   * Takes the lock `name` (an object under locks/, created only if absent, or taken over once expired),
+   * waiting up to `waitSeconds` for another holder; throws `LockBusyError` naming the holder after that.
+   */
+  acquireLock(name: string, opts?: LockOptions): Promise<HeldLock>;
+}
+
+export interface LockOptions {
+  /** A holder that dies keeps the lock this long (default 900 s). */
+  ttlSeconds?: number;
+  /** How long to wait for another holder (default 600 s). */
+  waitSeconds?: number;
+  /** Pause between looks while waiting (default 1,000 ms). */
+  pollMs?: number;
+  /** Who holds it, for messages (default host and pid). */
+  holder?: string;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+export interface HeldLock {
+  key: string;
+  /** True when the lock was taken over from a holder whose lock had expired. */
+  tookOver: boolean;
+  /** How long this run waited for another holder (ms). */
+  waitedMs: number;
+  /** Gives the lock up (marks it released; a lock that was taken over meanwhile is left alone). */
+  release(): Promise<void>;
+}
+
+/** The lock is held by another run and did not come free in time. */
+export class LockBusyError extends StoreError {}
+
+interface LockBody {
+  holder: string;
+  token: string;
+  acquiredAt: string;
+  expiresAt: string;
+  released?: boolean;
 }
 
 /** A run that could not be stored completely; latest.json was not moved. */
@@ -453,8 +493,61 @@ export abstract class BaseReportStore implements ReportStore {
       }
       if (currentId && compareRunIds(currentId, pointer.runId) >= 0) return false;
       if (await this.swapObject(key, body, 'application/json', sha256Hex(body), current ? current.version ?? sha256Hex(current.body) : null)) return true;
+      await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
     }
     throw new StoreError('another writer kept changing it, or it is not a valid pointer');
+  }
+
+  async acquireLock(name: string, opts: LockOptions = {}): Promise<HeldLock> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(name) || name.includes('..')) throw new StoreError(`failed to take lock '${name}': not a plain lock name`);
+    const key = `locks/${name}.json`;
+    const now = opts.now ?? Date.now;
+    const ttl = (opts.ttlSeconds ?? 900) * 1000;
+    const deadline = now() + (opts.waitSeconds ?? 600) * 1000;
+    const holder = opts.holder ?? `${hostname()} pid ${process.pid}`;
+    const token = randomBytes(12).toString('hex');
+    const started = now();
+    for (;;) {
+      const body: LockBody = { holder, token, acquiredAt: new Date(now()).toISOString(), expiresAt: new Date(now() + ttl).toISOString() };
+      const bytes = Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
+      let current: StoredObject | null;
+      try {
+        current = await this.readObject(key);
+      } catch (err) {
+        // A failed read (a reset connection, an object read mid-write on a server without atomic puts)
+        // is looked at again while there is time: waiting is what a lock does anyway.
+        if (now() >= deadline) throw err;
+        await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+        continue;
+      }
+      const held = current ? parseLock(current.body) : null;
+      let tookOver = false;
+      let won = false;
+      if (!current) {
+        won = await this.createObject(key, bytes, 'application/json', sha256Hex(bytes)).then(() => true, (err: unknown) => {
+          if (err instanceof ObjectExistsError) return false;
+          throw err;
+        });
+      } else if (!held || held.released || Date.parse(held.expiresAt) <= now()) {
+        tookOver = Boolean(held && !held.released);
+        won = await this.swapObject(key, bytes, 'application/json', sha256Hex(bytes), current.version ?? sha256Hex(current.body));
+      }
+      if (won) {
+        return { key, tookOver, waitedMs: now() - started, release: () => this.releaseLock(key, token) };
+      }
+      if (now() >= deadline) {
+        throw new LockBusyError(`failed to take lock ${this.describe(key)}: held by ${held?.holder ?? 'another run'} since ${held?.acquiredAt ?? '?'} until ${held?.expiresAt ?? '?'}; waited ${Math.round((now() - started) / 1000)} s`);
+      }
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+    }
+  }
+
+  private async releaseLock(key: string, token: string): Promise<void> {
+    const current = await this.readObject(key);
+    const held = current ? parseLock(current.body) : null;
+    if (!current || !held || held.token !== token || held.released) return;
+    const bytes = Buffer.from(`${JSON.stringify({ ...held, released: true }, null, 2)}\n`);
+    await this.swapObject(key, bytes, 'application/json', sha256Hex(bytes), current.version ?? sha256Hex(current.body));
   }
 
   async listClusters(): Promise<string[]> {
@@ -536,6 +629,15 @@ export abstract class BaseReportStore implements ReportStore {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+function parseLock(body: Buffer): LockBody | null {
+  try {
+    const l = JSON.parse(body.toString('utf8')) as Partial<LockBody> | null;
+    return l && typeof l.token === 'string' && typeof l.expiresAt === 'string' ? (l as LockBody) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Returns the run id latest.json points at, or undefined when it is not a valid pointer. */
 function latestRunId(body: Buffer): string | undefined {

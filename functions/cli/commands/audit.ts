@@ -269,7 +269,7 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
 
   if (args.notifyRepo) {
     const { notify } = await import('../../adapters/github-notify/index.js');
-    const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, log: (s: string) => io.stderr(`${s}\n`), ...overrides.notify });
+    const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, lock: store, log: (s: string) => io.stderr(`${s}\n`), ...overrides.notify });
     io.stderr(`notify: ${result.summary}\n`);
     return result.complete;
   }

@@ -3,6 +3,8 @@
 // (+ comment), close (+ comment), or nothing. The adapter only executes the plan; `--dry-run` prints it.
 // Rules: nothing changed -> no action at all; an incomplete report never closes an issue nor reports a
 // finding resolved (it only adds); duplicates from racing runs are healed (oldest open one kept).
+// Every comment ends with a hidden marker naming its kind and the report's time, so a second run of
+// the same report (at once, or after a failed POST that GitHub did carry out) finds it and posts none.
 import type { Report, Severity } from '../types.js';
 import { changedComment, duplicateComment, issueBody, issueLabels, issueTitle, isManagedLabel, resolvedComment, returnedComment, type BodyOptions, type KeyDiff } from './body.js';
 import { parseIssueMarker, parseKeysBlock } from './marker.js';
@@ -79,15 +81,38 @@ export function planIssues(report: Report, existing: readonly ExistingIssue[], o
     const open = issues.filter((t) => t.issue.state === 'open');
     const keep = open[0] ?? issues.filter((t) => t.issue.state === 'closed').at(-1);
     for (const dup of open.slice(1)) {
-      actions.push({ kind: 'close', daemonSet: ds, issue: dup.issue.number, reason: 'duplicate', duplicateOf: keep!.issue.number, comment: duplicateComment(keep!.issue.number) });
+      actions.push(duplicateClose(ds, dup.issue.number, keep!.issue.number, report.generatedAt));
     }
-    actions.push(planSubject(slices.get(ds) ?? { ...report, findings: [], waived: [], coverage: [] }, ds, subjects.get(ds), keep, opts));
+    actions.push(markComment(planSubject(slices.get(ds) ?? { ...report, findings: [], waived: [], coverage: [] }, ds, subjects.get(ds), keep, opts), report.generatedAt));
   }
   actions.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.daemonSet < b.daemonSet ? -1 : a.daemonSet > b.daemonSet ? 1 : 0));
   // A closed issue whose DaemonSet is still clean needs no line in the plan.
   const visible = actions.filter((a) => a.kind !== 'none' || a.issue !== null);
   const labels = [...new Set(visible.flatMap((a) => ('labels' in a ? a.labels : [])))].sort();
   return { cluster: report.cluster, actions: visible, labels };
+}
+
+/** Returns the action closing issue `dup` as a duplicate of `keep` (its comment marked). */
+export function duplicateClose(daemonSet: string, dup: number, keep: number, generatedAt: string): IssueAction {
+  return { kind: 'close', daemonSet, issue: dup, reason: 'duplicate', duplicateOf: keep, comment: `${duplicateComment(keep)}\n\n${formatCommentMarker(`duplicate-of-${keep}`, generatedAt)}` };
+}
+
+const COMMENT_RE = /<!-- drift-auditor:comment kind=([a-z0-9-]+) run=(\S+) -->/;
+
+/** Returns the hidden line that ends a comment: its kind and the time of the report that made it. */
+export function formatCommentMarker(kind: string, generatedAt: string): string {
+  return `<!-- drift-auditor:comment kind=${kind} run=${encodeURIComponent(generatedAt)} -->`;
+}
+
+/** Returns the comment marker line in `body`, or null (a comment people wrote). */
+export function commentMarkerOf(body: string | null | undefined): string | null {
+  return COMMENT_RE.exec(body ?? '')?.[0] ?? null;
+}
+
+function markComment(a: IssueAction, generatedAt: string): IssueAction {
+  if (a.kind === 'none' || a.kind === 'create' || !a.comment) return a;
+  const kind = a.kind === 'edit' ? 'changed' : a.kind === 'reopen' ? 'returned' : 'resolved';
+  return { ...a, comment: `${a.comment}\n\n${formatCommentMarker(kind, generatedAt)}` };
 }
 
 /**
@@ -177,4 +202,20 @@ export function formatPlan(plan: IssuePlan): string {
     }
   });
   return [`cluster ${plan.cluster}: ${plan.actions.filter((a) => a.kind !== 'none').length} action(s), ${plan.actions.reduce((n, a) => n + writesOf(a), 0)} write(s)`, ...lines.map((l) => `  ${l}`)].join('\n');
+}
+
+/**
+ * Returns the plan with every issue's title, labels and body and every comment in full (`notify
+ * --plan-only`): what GitHub would receive, for review before a first run or without network.
+ */
+export function formatPlanDetail(plan: IssuePlan): string {
+  const out = [formatPlan(plan)];
+  for (const a of plan.actions) {
+    if (a.kind === 'none') continue;
+    const where = a.kind === 'create' ? 'new issue' : `#${a.issue}`;
+    out.push('', `=== ${a.kind} ${a.daemonSet} (${where})`);
+    if ('title' in a) out.push(`title: ${a.title}`, `labels: ${a.labels.join(', ')}`, '', a.body);
+    if ('comment' in a && a.comment) out.push('', `--- comment on ${where}`, '', a.comment);
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -62,20 +62,38 @@ describe('notify()', () => {
     expect([calls(partial.writes), ours()[0]!.state]).toEqual([[], 'open']);
   });
 
-  it('heals two issues created by concurrent runs on the next run, keeping the oldest', async () => {
+  it('heals the duplicate two concurrent runs without a lock created, keeping the oldest, and says so', async () => {
     repo.labels = new Set(['drift', 'severity:warning', 'cluster:prod-eu']);
     const r = report([missing('n1')]);
 
-    await Promise.all([run(r), run(r)]);
-    const raced = ours().filter((i) => i.state === 'open').length;
+    const raced = await Promise.all([run(r), run(r)]);
+    const after = await run(r);
+
+    // Each run looks again by marker before creating; what still slips through is closed as a duplicate.
+    const open = ours().filter((i) => i.state === 'open');
+    const closed = ours().filter((i) => i.state === 'closed');
+    expect([open.map((i) => i.number), closed.every((i) => /duplicate of #1/.test(i.comments[0]!.body))]).toEqual([[1], true]);
+    const healed = raced.flatMap((x) => x.result.duplicates);
+    expect(healed.length > 0).toEqual(closed.length > 0);
+    expect(raced.map((x) => x.result.complete)).toEqual(raced.map((x) => x.result.duplicates.length === 0));
+    expect(closed.flatMap((i) => i.comments).length).toEqual(closed.length); // one duplicate comment each
+    expect(calls(after.writes)).toEqual([]);
+  });
+
+  it('heals two issues left by an earlier race on the next run, and exits non-zero once', async () => {
+    repo.labels = new Set(['drift', 'severity:warning', 'cluster:prod-eu']);
+    const r = report([missing('n1')]);
+    await run(r);
+    repo.issues.push({ ...ours()[0]!, number: 2, comments: [] });
+
     const heal = await run(r);
     const after = await run(r);
 
-    expect(raced).toEqual(2);
     expect(calls(heal.writes)).toEqual(['POST /issues/2/comments 201', 'PATCH /issues/2 200']);
+    expect([heal.result.complete, heal.result.duplicates]).toEqual([false, [`issue #2 for ${DS} duplicates #1`]]);
+    expect(heal.result.summary).toMatch(/DUPLICATES found and healed: 1/);
     expect(ours().map((i) => [i.number, i.state])).toEqual([[1, 'open'], [2, 'closed']]);
-    expect(ours()[1]!.comments[0]!.body).toMatch(/duplicate of #1/);
-    expect(calls(after.writes)).toEqual([]);
+    expect([calls(after.writes), after.result.complete]).toEqual([[], true]);
   });
 
   it('finds its issue among more than 100 drift issues across pages, and skips pull requests', async () => {

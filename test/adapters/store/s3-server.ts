@@ -45,6 +45,16 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   const store = (s3rver as unknown as { store: FsStore }).store;
   const failures: { pattern: RegExp; left: number }[] = [];
   const puts = new Map<string, number>();
+  const queues = new Map<string, Promise<void>>();
+  /** Waits for the key's earlier conditional writes; returns the function that lets the next one go. */
+  const turn = async (key: string): Promise<() => void> => {
+    const before = queues.get(key) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((r) => { done = r; });
+    queues.set(key, before.then(() => mine));
+    await before;
+    return done;
+  };
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -61,7 +71,11 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
           f.left--;
           return reply(req, res, 500, 'InternalError', 'injected failure');
         }
-        if (opts.conditionalWrites && b === bucket && !req.headers['x-amz-copy-source']) {
+        const conditional = req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined;
+        if (opts.conditionalWrites && b === bucket && !req.headers['x-amz-copy-source'] && conditional) {
+          // One conditional write per key at a time, check and write together, as S3 does atomically.
+          const done = await turn(key);
+          res.on('close', done);
           const meta = await store.getMetadata(bucket, key).catch(() => null);
           const exists = await store.existsObject(bucket, key);
           const ifNoneMatch = req.headers['if-none-match'];

@@ -152,6 +152,23 @@ export const issueRoutes: Route[] = [
   },
 ];
 
+/** Deleting a comment (how a run heals a comment posted twice). */
+export const commentDeleteRoute: Route = {
+  method: 'DELETE',
+  pattern: '/repos/:owner/:repo/issues/comments/:id',
+  handle: withRepo((req, _state, repo) => {
+    for (const issue of repo.issues) {
+      const i = issue.comments.findIndex((c) => c.id === Number(req.params.id));
+      if (i !== -1) {
+        issue.comments.splice(i, 1);
+        return { status: 204 };
+      }
+    }
+    return notFound();
+  }),
+};
+issueRoutes.push(commentDeleteRoute);
+
 function commentJson(req: EmuRequest, repo: EmuRepo, issue: EmuIssue, c: EmuIssue['comments'][number]): Record<string, unknown> {
   return {
     id: c.id,

@@ -87,11 +87,16 @@ export interface Route {
   handle(req: EmuRequest, state: EmuState): EmuResponse | Promise<EmuResponse>;
 }
 
-/** A fault to inject: the next `times` requests matching `match` get `response` instead. */
+/**
+ * A fault to inject: the next `times` requests matching `match` get `response` instead. With
+ * `afterHandling`, the request is served first (GitHub really creates the issue) and the client still
+ * gets `response`, as when a proxy or GitHub itself fails after the write (a 502 after the create).
+ */
 export interface Fault {
   match: (req: EmuRequest) => boolean;
   times: number;
   response: EmuResponse;
+  afterHandling?: boolean;
 }
 
 export interface LoggedRequest {
@@ -208,8 +213,8 @@ export async function startGitHubEmulator(routes: Route[] = [], state?: Partial<
         const emuReq: EmuRequest = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, body, rawBody, params: {}, baseUrl };
         let out: EmuResponse = notFound();
         const fault = faults.find((f) => f.times > 0 && f.match(emuReq));
-        if (fault) {
-          fault.times -= 1;
+        if (fault) fault.times -= 1;
+        if (fault && !fault.afterHandling) {
           out = fault.response;
         } else {
           for (const c of compiled) {
@@ -224,6 +229,7 @@ export async function startGitHubEmulator(routes: Route[] = [], state?: Partial<
             }
             break;
           }
+          if (fault) out = fault.response;
         }
         log.push({ method: emuReq.method, path, status: out.status });
         const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...out.headers };
