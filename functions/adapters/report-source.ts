@@ -1,9 +1,10 @@
 // Reads the report `notify` works from: a local file, or `s3://bucket/key`. The S3 read is a
 // plain GetObject with the store adapter's client (region and credential chain, AWS_ENDPOINT_URL_S3,
 // path-style addressing for custom endpoints, checksums only when required).
-// The JSON is checked for the fields notify relies on, naming the bad one.
+// The JSON is checked field by field against the report's shape (core/report-shape.ts), naming the bad one.
 import { readFile } from 'node:fs/promises';
 import { InputError, StoreError } from '../core/errors.js';
+import { formatReportProblem, reportShapeProblem } from '../core/report-shape.js';
 import type { Report } from '../core/types.js';
 
 /** Returns the raw text at a path or `s3://bucket/key`. */
@@ -30,7 +31,7 @@ export async function readReportText(location: string, env: NodeJS.ProcessEnv = 
   }
 }
 
-/** Returns the report parsed from `text`, or throws an InputError naming the first bad field. */
+/** Returns the report parsed from `text`, or throws an InputError naming the first bad field (core/report-shape.ts). */
 export function parseReport(text: string, location: string): Report {
   let data: unknown;
   try {
@@ -38,28 +39,9 @@ export function parseReport(text: string, location: string): Report {
   } catch (err) {
     throw new InputError(`failed to parse report ${location}: ${(err as Error).message}`, { cause: err });
   }
-  const r = data as Partial<Report> | null;
-  const bad = (field: string, want: string) => new InputError(`failed to read report ${location}: field ${field} must be ${want}`);
-  if (typeof r !== 'object' || r === null) throw bad('(root)', 'an object');
-  if (r.schemaVersion !== 1) throw bad('schemaVersion', '1');
-  if (typeof r.cluster !== 'string' || r.cluster === '') throw bad('cluster', 'a non-empty string');
-  if (typeof r.complete !== 'boolean') throw bad('complete', 'true or false');
-  if (typeof r.generatedAt !== 'string') throw bad('generatedAt', 'an RFC 3339 string');
-  if (!Array.isArray(r.findings)) throw bad('findings', 'an array');
-  if (!Array.isArray(r.waived)) throw bad('waived', 'an array');
-  if (!Array.isArray(r.coverage)) throw bad('coverage', 'an array');
-  if (!Array.isArray(r.gaps)) throw bad('gaps', 'an array');
-  if (typeof r.inputs !== 'object' || r.inputs === null || typeof r.inputs.snapshot !== 'object' || typeof r.inputs.desired !== 'object') throw bad('inputs', 'an object with snapshot and desired');
-  r.findings.forEach((f, i) => {
-    if (typeof f?.rule !== 'string' || typeof f.namespace !== 'string' || typeof f.daemonSet !== 'string' || !['critical', 'warning', 'info'].includes(f.severity)) {
-      throw bad(`findings[${i}]`, 'a finding with rule, severity, namespace and daemonSet');
-    }
-  });
-  // Fail closed: a report that says complete but records what it could not read would let notify close issues.
-  if (r.complete && (r.gaps.length > 0 || r.findings.some((f) => f.rule === 'audit/incomplete'))) {
-    throw bad('complete', 'false: the report records gaps (what could not be read), so it is not complete');
-  }
-  return r as Report;
+  const problem = reportShapeProblem(data);
+  if (problem) throw new InputError(`failed to read report ${location}: ${formatReportProblem(problem)}`);
+  return data as Report;
 }
 
 /** Returns the report at a path or `s3://bucket/key`. */

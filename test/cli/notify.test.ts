@@ -120,7 +120,7 @@ describe('drift-auditor notify', () => {
 
     const code = await main(['notify', '--report', path, '--repo', 'acme/ops'], cli);
 
-    expect([code, cli.err.join('')]).toEqual([2, `drift-auditor: failed to read report ${path}: field complete must be true or false\n`]);
+    expect([code, cli.err.join('')]).toEqual([2, `drift-auditor: failed to read report ${path}: field complete must be true or false, not string "yes"\n`]);
   });
 
   it('reads the report from s3:// through AWS_ENDPOINT_URL_S3', async () => {
