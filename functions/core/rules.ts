@@ -1,14 +1,42 @@
-// Rule files: rules/<category>/<name>.yaml declares one rule (id, title, default severity,
-// description, remediation, parameters). Parsing is pure and strict, so a bad rule fails when
-// rules load (in CI), never halfway through an audit.
+// Rule files: rules/<category>/<name>.yaml declares one rule (id, the check that implements it,
+// title, default severity, description, remediation, parameters). Parsing is pure and strict: the
+// check must exist and emit this rule, and the parameters must fit the check's schema, so a bad
+// rule fails when rules load (in CI), never halfway through an audit.
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { checkNamed } from './checks/index.js';
 import { PolicyError } from './errors.js';
 import type { RuleDefinition } from './types.js';
+
+/**
+ * Every rule id there is, one per file in rules/ (test/rules/catalog.test.ts keeps the two equal).
+ * Checks may emit only these: a misspelt id in a check does not compile.
+ */
+export const RULE_IDS = [
+  'audit/incomplete',
+  'change/coverage-gained', 'change/coverage-lost', 'change/image', 'change/required-coverage-lost', 'change/rollout-risk', 'change/snapshot-stale',
+  'coverage/duplicate', 'coverage/kept', 'coverage/misscheduled', 'coverage/missing', 'coverage/required-missing', 'coverage/unready',
+  'image/digest-split', 'image/drift', 'image/outdated-pod',
+  'manifest/invalid', 'manifest/unrendered',
+  'policy/waiver-expired',
+  'practice/mutable-image-tag', 'practice/no-priority-class', 'practice/no-resource-limits', 'practice/on-delete-strategy', 'practice/selector-mismatch',
+  'resource/missing', 'resource/unmanaged',
+  'rollout/stuck',
+  'spec/drift',
+] as const;
+
+/** A rule id of the catalog. */
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** Returns the path of a rule's file in the repository, the link reports give for it. */
+export function ruleDocPath(id: string): string {
+  return `rules/${id}.yaml`;
+}
 
 /** The schema of one rule file; unknown keys are rejected. */
 export const RuleFile = z.object({
   id: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must look like "<category>/<name>" in lowercase kebab-case'),
+  check: z.string().min(1),
   title: z.string().min(1),
   severity: z.enum(['critical', 'warning', 'info']),
   description: z.string().min(1),
@@ -58,11 +86,29 @@ export function parseRuleFile(path: string, text: string): RuleDefinition {
     throw new PolicyError(`failed to parse rule file ${path}: line ${line}: ${e.message.split('\n')[0]}`, { cause: e });
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
-  const parsed = RuleFile.safeParse(value);
+  const parsed = RuleFile.superRefine((r, ctx) => {
+    const check = checkNamed(r.check);
+    if (!check) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['check'], message: `no check named '${r.check}' (checks live in functions/core/checks/)` });
+    } else if (!(check.rules as readonly string[]).includes(r.id)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['check'], message: `check '${r.check}' emits ${check.rules.join(', ')}, not ${r.id}` });
+    } else if (r.parameters !== undefined) {
+      const issues = parameterIssues(r.id, check.parameters, r.parameters);
+      for (const issue of issues) ctx.addIssue({ ...issue, path: ['parameters', ...issue.path] });
+    }
+  }).safeParse(value);
   if (!parsed.success) throw new PolicyError(`failed to load rule file ${path}: ${describeIssues(parsed.error.issues, doc, lc)}`);
   const expected = ruleIdFromPath(path);
   if (parsed.data.id !== expected) {
     throw new PolicyError(`failed to load rule file ${path}: line ${lineOf(doc, lc, ['id'])}: id: '${parsed.data.id}' must equal the file path '${expected}'`);
   }
-  return parsed.data;
+  const schema = checkNamed(parsed.data.check)!.parameters;
+  // The check's schema fills in its defaults: a loaded rule carries every parameter its check reads.
+  return { ...parsed.data, ...(schema ? { parameters: schema.parse(parsed.data.parameters ?? {}) as Record<string, unknown> } : {}) };
+}
+
+/** Returns the problems with `parameters` for rule `id` under a check's schema (none: it takes no parameters). */
+export function parameterIssues(id: string, schema: z.ZodTypeAny | undefined, parameters: unknown): z.ZodIssue[] {
+  if (!schema) return [{ code: z.ZodIssueCode.custom, path: [], message: `${id} takes no parameters` }];
+  return schema.safeParse(parameters).error?.issues ?? [];
 }

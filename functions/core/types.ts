@@ -136,6 +136,8 @@ export interface DesiredSource {
 export interface RuleDefinition {
   /** `category/name`, equal to the file path under rules/ without extension. */
   id: string;
+  /** The check that implements it (functions/core/checks/<check>.ts); rule files always name one. */
+  check?: string;
   title: string;
   severity: Severity;
   description: string;

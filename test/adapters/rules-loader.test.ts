@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRulesDir, loadRules } from '../../functions/adapters/rules-loader.js';
 import { InputError, PolicyError } from '../../functions/core/errors.js';
 
-const rule = (id: string): string => `id: ${id}\ntitle: t\nseverity: info\ndescription: d\nremediation: r\n`;
+const rule = (id: string): string => `id: ${id}\ncheck: ${id}\ntitle: t\nseverity: info\ndescription: d\nremediation: r\n`;
 
 describe('loadRules()', () => {
   it('loads every rule of the repository, each id equal to its path', async () => {
@@ -20,21 +20,21 @@ describe('loadRules()', () => {
 
   it('skips top-level files and reads nested ones', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rules-'));
-    await mkdir(join(dir, 'b'));
-    await mkdir(join(dir, 'a'));
+    await mkdir(join(dir, 'image'));
+    await mkdir(join(dir, 'coverage'));
     await writeFile(join(dir, 'default-policy.yaml'), 'namespaces: []\n');
-    await writeFile(join(dir, 'b', 'two.yaml'), rule('b/two'));
-    await writeFile(join(dir, 'a', 'one.yml'), rule('a/one'));
+    await writeFile(join(dir, 'image', 'drift.yaml'), rule('image/drift'));
+    await writeFile(join(dir, 'coverage', 'missing.yml'), rule('coverage/missing'));
 
     const rules = await loadRules(dir);
 
-    expect(rules.map((r) => r.id)).toEqual(['a/one', 'b/two']);
+    expect(rules.map((r) => r.id)).toEqual(['coverage/missing', 'image/drift']);
   });
 
   it('throws PolicyError for a bad rule file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rules-'));
-    await mkdir(join(dir, 'a'));
-    await writeFile(join(dir, 'a', 'one.yaml'), rule('a/other'));
+    await mkdir(join(dir, 'coverage'));
+    await writeFile(join(dir, 'coverage', 'missing.yaml'), rule('coverage/kept'));
 
     await expect(loadRules(dir)).rejects.toThrow(PolicyError);
   });

@@ -2,7 +2,7 @@
 // (`metadata.managedFields[].fieldsV1`, structured-merge-diff's field sets). This folder maps a finding's
 // JSON path onto those sets and says which manager owns the field, with the operation and the time.
 // Pure: managedFields arrive with the live object (snapshots keep them on DaemonSets only).
-import { matchesGlob } from '../policy/parse.js';
+import { matchesGlob } from '../policy/glob.js';
 
 /** Who last set a field: the field manager, `Update` or `Apply`, and when (RFC 3339, from managedFields). */
 export interface ChangedBy {

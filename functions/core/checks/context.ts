@@ -2,6 +2,8 @@
 // DaemonSet, owned pods grouped by node). Checks are pure functions of this context.
 import type { K8sDaemonSet, K8sNode, K8sPod } from '../k8s-types.js';
 import type { EligibilityDecision } from '../scheduling/decision.js';
+import type { z } from 'zod';
+import type { RuleId } from '../rules.js';
 import type { DesiredDaemonSet, DesiredState, Finding, Policy, RuleDefinition, Snapshot } from '../types.js';
 
 /** One DaemonSet, paired Git <-> cluster by namespace/name. */
@@ -41,8 +43,24 @@ export interface AuditContext {
   hash?: (text: string) => string;
 }
 
-/** A check implements one or more rules from rules/ and returns findings as values. */
+/**
+ * A check is the code a rule file names (`check: coverage/missing`), kube-linter style: it lives in
+ * checks/<name>.ts, emits findings of the rules listed in `rules` only (typed: a misspelt id does not
+ * compile), and declares its parameters as a strict zod schema whose defaults are the only defaults.
+ */
 export interface Check {
-  rules: string[];
+  /** What rule files put in `check:`; equal to the file path under checks/ without extension. */
+  name: string;
+  /** The rule ids whose findings it returns. */
+  rules: readonly RuleId[];
+  /** Parameter schema (strict; every field defaulted, so parsing `{}` gives the defaults); absent: no parameters. */
+  parameters?: z.ZodTypeAny;
   run(ctx: AuditContext): Finding[];
+}
+
+/** Returns a check's parameters for one of its rules: the rule's (validated when rules and policy load), with the schema's defaults for the rest. */
+export function parametersOf<S extends z.ZodTypeAny>(ctx: Pick<AuditContext, 'rule'>, rule: RuleId, schema: S): z.output<S> {
+  const given = schema.safeParse(ctx.rule(rule)?.parameters ?? {});
+  // A hand-built Policy may carry anything; loaders reject bad parameters, so here the defaults stand in.
+  return given.success ? given.data : schema.parse({});
 }

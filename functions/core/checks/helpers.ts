@@ -4,13 +4,14 @@ import { parseImageRef } from '../image-ref.js';
 import type { Container, K8sDaemonSet, K8sNode, K8sPod } from '../k8s-types.js';
 import type { ExclusionReason } from '../scheduling/decision.js';
 import { isPodTerminal } from '../scheduling/pods.js';
-import type { Finding } from '../types.js';
+import type { RuleId } from '../rules.js';
+import type { Finding, ManifestProblem } from '../types.js';
 import type { AuditContext, DaemonSetPair } from './context.js';
 
 /** Returns a finding of `rule` for a DaemonSet (and node), with the rule's default severity. */
 export function findingFor(
   ctx: AuditContext,
-  rule: string,
+  rule: RuleId,
   pair: Pick<DaemonSetPair, 'namespace' | 'name'> | null,
   node: string | null,
   message: string,
@@ -132,4 +133,14 @@ export function memoize<V>(fn: (s: string) => V): (s: string) => V {
     if (v === undefined && !cache.has(s)) cache.set(s, (v = fn(s)));
     return v as V;
   };
+}
+
+/** Returns the findings of one manifest rule from the problems found while reading Git; a problem inside a named DaemonSet is that DaemonSet's (its issue, its waivers). */
+export function manifestFindings(ctx: AuditContext, rule: ManifestProblem['rule']): Finding[] {
+  return ctx.desired.problems.filter((p) => p.rule === rule).map((p) => {
+    const slash = p.daemonSet?.indexOf('/') ?? -1;
+    const owner = p.daemonSet && slash > 0 ? { namespace: p.daemonSet.slice(0, slash), name: p.daemonSet.slice(slash + 1) } : null;
+    return findingFor(ctx, rule, owner, null, `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`,
+      { file: p.file, ...(p.line !== undefined ? { line: p.line } : {}) });
+  });
 }

@@ -1,5 +1,7 @@
-// The checks audit() runs, one per idea; each implements rules from rules/<category>/<name>.yaml.
-// To add a check: write it next to these, then append it to CHECKS (order does not matter: findings are sorted).
+// The checks audit() runs: checks/<category>/<name>.ts is the check a rule file names with
+// `check: <category>/<name>`. To add one: write rules/<id>.yaml and the check, append the check to
+// CHECKS (order does not matter: findings are sorted), add the id to RULE_IDS (rules.ts) and cases in
+// test/rules/<id>/; test/rules/catalog.test.ts holds the three together.
 import type { Check } from './context.js';
 import { coverageDuplicate } from './coverage/duplicate.js';
 import { coverageKept } from './coverage/kept.js';
@@ -9,7 +11,8 @@ import { coverageUnready } from './coverage/unready.js';
 import { imageDigestSplit } from './image/digest-split.js';
 import { imageDrift } from './image/drift.js';
 import { imageOutdatedPod } from './image/outdated-pod.js';
-import { manifestProblems } from './manifest/invalid.js';
+import { manifestInvalid } from './manifest/invalid.js';
+import { manifestUnrendered } from './manifest/unrendered.js';
 import { resourceMissing } from './resource/missing.js';
 import { resourceUnmanaged } from './resource/unmanaged.js';
 import { practiceMutableImageTag } from './practice/mutable-image-tag.js';
@@ -33,6 +36,27 @@ export const CHECKS: Check[] = [
   imageDigestSplit,
   resourceMissing,
   resourceUnmanaged,
-  manifestProblems,
+  manifestInvalid,
+  manifestUnrendered,
   specDrift, rolloutStuck, requiredCoverage, practiceResourceLimits, practiceMutableImageTag, practiceOnDelete, practiceSelectorMismatch, practicePriorityClass,
 ];
+
+/**
+ * Rules raised outside CHECKS; their rule files name these. audit/incomplete comes from the inputs'
+ * gaps after the policy is applied, so nothing can hide it (functions/core/audit.ts);
+ * policy/waiver-expired while the policy is applied (functions/core/policy/apply.ts); change/* by
+ * `pr-check`, which compares two sides of a pull request (functions/core/change/compare.ts).
+ */
+export const AUDIT_CHECKS: readonly Pick<Check, 'name' | 'rules'>[] = [
+  { name: 'audit/incomplete', rules: ['audit/incomplete'] },
+  { name: 'policy/waiver-expired', rules: ['policy/waiver-expired'] },
+  {
+    name: 'change/compare',
+    rules: ['change/coverage-gained', 'change/coverage-lost', 'change/image', 'change/required-coverage-lost', 'change/rollout-risk', 'change/snapshot-stale'],
+  },
+];
+
+/** Returns the check (or audit-raised rule source) a rule file names, or undefined. */
+export function checkNamed(name: string): Pick<Check, 'name' | 'rules' | 'parameters'> | undefined {
+  return CHECKS.find((c) => c.name === name) ?? AUDIT_CHECKS.find((c) => c.name === name);
+}

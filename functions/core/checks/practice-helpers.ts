@@ -17,8 +17,3 @@ export function containersOf(pair: DaemonSetPair): { c: Container; path: string 
     ...(spec?.containers ?? []).map((c) => ({ c, path: `spec.template.spec.containers[name=${c.name}]` })),
   ];
 }
-
-/** Returns a rule parameter as a string list, or the fallback when absent or malformed. */
-export function stringList(v: unknown, fallback: string[]): string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : fallback;
-}

@@ -4,8 +4,10 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PolicyError } from '../errors.js';
-import { describeIssues } from '../rules.js';
+import { checkNamed } from '../checks/index.js';
+import { describeIssues, parameterIssues } from '../rules.js';
 import { labelKeyError, labelValueError } from '../scheduling/labels.js';
+import { matchesGlob } from './glob.js';
 import type { Policy, RuleDefinition, SeverityOverride } from '../types.js';
 
 /** Rules whose findings cannot be disabled, overridden or waived: an incomplete audit is never hidden. */
@@ -112,32 +114,7 @@ export const PolicyFile = z.object({
   }).strict().nullish(),
 }).strict();
 
-/**
- * Schemas of rule parameters a policy may set, by rule id; a rule not listed takes none. Checked on
- * the policy's `rules.<id>.parameters`, so a typo fails when the policy loads.
- */
-export const RULE_PARAMETERS: Readonly<Record<string, z.ZodTypeAny>> = {
-  'practice/no-resource-limits': z.object({ require: z.array(z.enum(['cpu', 'memory', 'ephemeral-storage'])).min(1) }).strict().partial(),
-  'practice/no-priority-class': z.object({ classes: z.array(z.string().min(1)).min(1) }).strict().partial(),
-  // Field managers that are people's hands (core/attribution): their live-only fields are drift anywhere.
-  'spec/drift': z.object({ handManagers: z.array(z.string().min(1)) }).strict().partial(),
-};
-
-// Compiled globs by pattern. applyPolicy matches every finding against every waiver and override, so
-// compiling per call put a RegExp construction on the hot path (thousands of findings at 5,000 nodes).
-// Patterns come from one policy file: few, and the cache only ever maps a pattern to the same RegExp.
-const GLOBS = new Map<string, RegExp>();
-
-/** Returns whether `name` matches a glob where `*` stands for any run of characters. */
-export function matchesGlob(pattern: string, name: string): boolean {
-  if (!pattern.includes('*')) return pattern === name;
-  let re = GLOBS.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    if (GLOBS.size < 1000) GLOBS.set(pattern, re);
-  }
-  return re.test(name);
-}
+export { matchesGlob } from './glob.js';
 
 /** Returns the validated policy; throws PolicyError naming file, line and field. `catalog` is the rule catalog from rules/. */
 export function parsePolicy(text: string, file: string, catalog: RuleDefinition[]): Policy {
@@ -160,9 +137,9 @@ export function parsePolicy(text: string, file: string, catalog: RuleDefinition[
       else if (UNWAIVABLE_RULES.includes(id) && (r.enabled === false || r.severity !== undefined)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id], message: `${id} cannot be disabled or re-rated (an incomplete audit is never hidden)` });
       } else if (r.parameters !== undefined) {
-        const schema = RULE_PARAMETERS[id];
-        if (!schema) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id, 'parameters'], message: `${id} takes no parameters` });
-        else for (const issue of schema.safeParse(r.parameters).error?.issues ?? []) ctx.addIssue({ ...issue, path: ['rules', id, 'parameters', ...issue.path] });
+        // The check the rule names declares its parameters (functions/core/checks/): the same schema the rule file is checked against.
+        const check = checkNamed(catalog.find((c) => c.id === id)?.check ?? id);
+        for (const issue of parameterIssues(id, check?.parameters, r.parameters)) ctx.addIssue({ ...issue, path: ['rules', id, 'parameters', ...issue.path] });
       }
     }
     (p.severityOverrides ?? []).forEach((o, i) => {

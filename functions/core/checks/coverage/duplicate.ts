@@ -7,6 +7,7 @@ import type { Check } from '../context.js';
 import { findingFor, forEachNodeWithPods, isPodUpdated, runningPods } from '../helpers.js';
 
 export const coverageDuplicate: Check = {
+  name: 'coverage/duplicate',
   rules: ['coverage/duplicate'],
   run(ctx) {
     const out: Finding[] = [];

@@ -8,6 +8,7 @@ import { findingFor, forEachNodeWithPods, formatTaint, runningPods } from '../he
 const LIFECYCLE_TAINTS = new Set(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
 
 export const coverageKept: Check = {
+  name: 'coverage/kept',
   rules: ['coverage/kept'],
   run(ctx) {
     const out: Finding[] = [];

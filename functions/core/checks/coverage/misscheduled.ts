@@ -6,6 +6,7 @@ import type { Check } from '../context.js';
 import { describeExclusion, findingFor, forEachNodeWithPods } from '../helpers.js';
 
 export const coverageMisscheduled: Check = {
+  name: 'coverage/misscheduled',
   rules: ['coverage/misscheduled'],
   run(ctx) {
     const out: Finding[] = [];

@@ -4,6 +4,7 @@ import type { Check } from '../context.js';
 import { describeExclusion, findingFor, podsAt } from '../helpers.js';
 
 export const coverageMissing: Check = {
+  name: 'coverage/missing',
   rules: ['coverage/missing'],
   run(ctx) {
     const out = [];

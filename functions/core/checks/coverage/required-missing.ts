@@ -16,6 +16,7 @@ export function hasRequiredTaints(node: K8sNode, taints: RequiredCoverage['taint
 }
 
 export const requiredCoverage: Check = {
+  name: 'coverage/required-missing',
   rules: ['coverage/required-missing'],
   run(ctx) {
     const out: Finding[] = [];

@@ -79,6 +79,7 @@ function isCrashLooping(pod: K8sPod): boolean {
 }
 
 export const coverageUnready: Check = {
+  name: 'coverage/unready',
   rules: ['coverage/unready'],
   run(ctx) {
     const out: Finding[] = [];

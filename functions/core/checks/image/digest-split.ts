@@ -7,6 +7,7 @@ import type { Check } from '../context.js';
 import { findingFor, forEachNodeWithPods, memoize } from '../helpers.js';
 
 export const imageDigestSplit: Check = {
+  name: 'image/digest-split',
   rules: ['image/digest-split'],
   run(ctx) {
     const out: Finding[] = [];

@@ -8,6 +8,7 @@ import { containerImages, containerPath, findingFor } from '../helpers.js';
 import { describeChangedBy } from '../spec/drift.js';
 
 export const imageDrift: Check = {
+  name: 'image/drift',
   rules: ['image/drift'],
   run(ctx) {
     const out: Finding[] = [];

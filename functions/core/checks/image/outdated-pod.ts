@@ -10,6 +10,7 @@ import type { Check } from '../context.js';
 import { containerImages, findingFor, forEachNodeWithPods, memoize } from '../helpers.js';
 
 export const imageOutdatedPod: Check = {
+  name: 'image/outdated-pod',
   rules: ['image/outdated-pod'],
   run(ctx) {
     const out: Finding[] = [];

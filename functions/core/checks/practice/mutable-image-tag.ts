@@ -6,6 +6,7 @@ import { findingFor } from '../helpers.js';
 import { containersOf, specSource } from '../practice-helpers.js';
 
 export const practiceMutableImageTag: Check = {
+  name: 'practice/mutable-image-tag',
   rules: ['practice/mutable-image-tag'],
   run(ctx) {
     const out: Finding[] = [];

@@ -1,15 +1,23 @@
 // practice/no-priority-class: a node agent without a node-critical priority class, so it may be evicted or
 // pre-empted first when the node runs short (kubelet eviction and scheduler pre-emption order by priority).
+import { z } from 'zod';
 import type { Finding } from '../../types.js';
-import type { Check } from '../context.js';
+import { type Check, parametersOf } from '../context.js';
 import { findingFor } from '../helpers.js';
-import { specSource, stringList } from '../practice-helpers.js';
+import { specSource } from '../practice-helpers.js';
+
+/** Parameters: the priority classes that count as node-critical. */
+const Parameters = z.object({
+  classes: z.array(z.string().min(1)).min(1).default(['system-node-critical', 'system-cluster-critical']),
+}).strict();
 
 export const practicePriorityClass: Check = {
+  name: 'practice/no-priority-class',
   rules: ['practice/no-priority-class'],
+  parameters: Parameters,
   run(ctx) {
     const out: Finding[] = [];
-    const classes = stringList(ctx.rule('practice/no-priority-class')?.parameters?.classes, ['system-node-critical', 'system-cluster-critical']);
+    const { classes } = parametersOf(ctx, 'practice/no-priority-class', Parameters);
     for (const pair of ctx.daemonSets) {
       const pc = pair.spec.spec?.template?.spec?.priorityClassName;
       if (pc && classes.includes(pc)) continue;

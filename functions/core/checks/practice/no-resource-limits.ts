@@ -1,14 +1,22 @@
 // practice/no-resource-limits: a container without the limits the rule requires (default memory and cpu).
+import { z } from 'zod';
 import type { Finding } from '../../types.js';
-import type { Check } from '../context.js';
+import { type Check, parametersOf } from '../context.js';
 import { findingFor } from '../helpers.js';
-import { containersOf, specSource, stringList } from '../practice-helpers.js';
+import { containersOf, specSource } from '../practice-helpers.js';
+
+/** Parameters: the limits every container must set. */
+const Parameters = z.object({
+  require: z.array(z.enum(['cpu', 'memory', 'ephemeral-storage'])).min(1).default(['memory', 'cpu']),
+}).strict();
 
 export const practiceResourceLimits: Check = {
+  name: 'practice/no-resource-limits',
   rules: ['practice/no-resource-limits'],
+  parameters: Parameters,
   run(ctx) {
     const out: Finding[] = [];
-    const required = stringList(ctx.rule('practice/no-resource-limits')?.parameters?.require, ['memory', 'cpu']);
+    const required = parametersOf(ctx, 'practice/no-resource-limits', Parameters).require;
     for (const pair of ctx.daemonSets) {
       for (const { c, path } of containersOf(pair)) {
         const limits = c.resources?.limits ?? {};

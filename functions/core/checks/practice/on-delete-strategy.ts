@@ -7,6 +7,7 @@ import { findingFor } from '../helpers.js';
 import { specSource } from '../practice-helpers.js';
 
 export const practiceOnDelete: Check = {
+  name: 'practice/on-delete-strategy',
   rules: ['practice/on-delete-strategy'],
   run(ctx) {
     const out: Finding[] = [];

@@ -7,6 +7,7 @@ import { findingFor } from '../helpers.js';
 import { specSource } from '../practice-helpers.js';
 
 export const practiceSelectorMismatch: Check = {
+  name: 'practice/selector-mismatch',
   rules: ['practice/selector-mismatch'],
   run(ctx) {
     const out: Finding[] = [];

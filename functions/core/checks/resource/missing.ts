@@ -4,6 +4,7 @@ import type { Check } from '../context.js';
 import { findingFor } from '../helpers.js';
 
 export const resourceMissing: Check = {
+  name: 'resource/missing',
   rules: ['resource/missing'],
   run(ctx) {
     const out: Finding[] = [];

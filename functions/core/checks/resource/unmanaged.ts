@@ -5,6 +5,7 @@ import type { Check } from '../context.js';
 import { findingFor } from '../helpers.js';
 
 export const resourceUnmanaged: Check = {
+  name: 'resource/unmanaged',
   rules: ['resource/unmanaged'],
   run(ctx) {
     const out: Finding[] = [];

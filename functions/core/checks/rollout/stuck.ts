@@ -48,6 +48,7 @@ export function rolloutStart(ctx: Pick<AuditContext, 'snapshot'>, pair: Pick<Dae
   const { newest: rev, others } = pair.live ? ownedRevisions(ctx, pair.live) : { newest: null, others: [] };
   if (!rev) return { at: NaN, lowerBound: false, what: 'no ControllerRevision in the snapshot' };
   const created = createdAt(rev);
+  if (Number.isNaN(created)) return { at: NaN, lowerBound: false, what: `revision ${rev.revision} has no creationTimestamp` };
   let later: K8sControllerRevision | null = null;
   for (const r of others) if (createdAt(r) > created && (!later || createdAt(r) > createdAt(later))) later = r;
   if (!later) return { at: created, lowerBound: false, what: `since revision ${rev.revision} at ${rev.metadata.creationTimestamp}` };
@@ -90,6 +91,7 @@ export function rolloutGaps(ds: K8sDaemonSet): string[] {
 }
 
 export const rolloutStuck: Check = {
+  name: 'rollout/stuck',
   rules: ['rollout/stuck'],
   run(ctx) {
     const out: Finding[] = [];

@@ -1,11 +1,16 @@
 // spec/drift: the live DaemonSet against its Git manifest, field by field after normalisation
 // (functions/core/spec-drift/): one finding per differing JSON path with Git's and the live value.
 import { changedByOf, DEFAULT_HAND_MANAGERS, handOwnerOf, type ChangedBy } from '../../attribution/index.js';
+import { z } from 'zod';
 import { diffDaemonSets } from '../../spec-drift/index.js';
 import type { Finding } from '../../types.js';
-import type { Check } from '../context.js';
+import { type Check, parametersOf } from '../context.js';
 import { findingFor } from '../helpers.js';
-import { stringList } from '../practice-helpers.js';
+
+/** Parameters: field managers that are people's hands, not controllers (`*` globs): their live-only fields are drift anywhere. */
+const Parameters = z.object({
+  handManagers: z.array(z.string().min(1)).default(() => [...DEFAULT_HAND_MANAGERS]),
+}).strict();
 
 /** Returns `; last set by <manager> (<operation>) at <time>` for a message, or '' without attribution. */
 export function describeChangedBy(by: ChangedBy | undefined): string {
@@ -22,10 +27,12 @@ export function describeValue(v: unknown): string {
 }
 
 export const specDrift: Check = {
+  name: 'spec/drift',
   rules: ['spec/drift'],
+  parameters: Parameters,
   run(ctx) {
     const out: Finding[] = [];
-    const handManagers = stringList(ctx.rule('spec/drift')?.parameters?.handManagers, [...DEFAULT_HAND_MANAGERS]);
+    const { handManagers } = parametersOf(ctx, 'spec/drift', Parameters);
     for (const pair of ctx.daemonSets) {
       if (!pair.desired || !pair.live) continue;
       // Dumps made without --show-managed-fields have none: then there is no attribution, and fields only

@@ -36,6 +36,15 @@ describe('rolloutStuck', () => {
     }]);
   });
 
+  it('says the start is unknown when the current revision has no creation time, rather than printing undefined', () => {
+    const ds = rollingDs({ desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 1, observedGeneration: 2 });
+    const revisions = [revision(ds, 1, 'old'), revision(ds, 2)];
+
+    const findings = runCheck(rolloutStuck, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], controllerRevisions: revisions }), desiredOf([]), defaultPolicy());
+
+    expect(findings.map((f) => f.message)).toEqual(['rollout not finished, its start is unknown (revision 2 has no creationTimestamp): 1 of 2 pods updated (1 still run an old revision)']);
+  });
+
   it('reports a controller that has not observed the latest generation', () => {
     const ds = rollingDs({ desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 2, observedGeneration: 1 }, 2);
 
