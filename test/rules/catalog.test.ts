@@ -9,6 +9,8 @@ import { readDump } from '../../functions/adapters/dump-reader.js';
 import { readManifestFolder } from '../../functions/adapters/manifest-folder.js';
 import { buildContext } from '../../functions/core/audit.js';
 import type { AuditContext } from '../../functions/core/checks/context.js';
+import { CHANGE_DEFAULTS } from '../../functions/core/change/compare.js';
+import { CHANGE_PARAMETERS } from '../../functions/core/checks/change-parameters.js';
 import { AUDIT_CHECKS, CHECKS, checkNamed } from '../../functions/core/checks/index.js';
 import { parsePolicy } from '../../functions/core/policy/parse.js';
 import { RULE_IDS } from '../../functions/core/rules.js';
@@ -49,6 +51,10 @@ describe('the rule catalog', () => {
     const files = caseFiles(id);
 
     expect([files.some((f) => f.startsWith('pass-')), files.some((f) => f.startsWith('fail-'))]).toEqual([true, true]);
+  });
+
+  it("gives the change/* parameters pr-check's own defaults", () => {
+    expect({ ...CHANGE_PARAMETERS['change/rollout-risk'].parse({}), ...CHANGE_PARAMETERS['change/snapshot-stale'].parse({}) }).toEqual(CHANGE_DEFAULTS);
   });
 
   it('has no case folder for a rule that does not exist', () => {

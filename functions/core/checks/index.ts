@@ -2,6 +2,7 @@
 // `check: <category>/<name>`. To add one: write rules/<id>.yaml and the check, append the check to
 // CHECKS (order does not matter: findings are sorted), add the id to RULE_IDS (rules.ts) and cases in
 // test/rules/<id>/; test/rules/catalog.test.ts holds the three together.
+import { CHANGE_PARAMETERS } from './change-parameters.js';
 import type { Check } from './context.js';
 import { coverageDuplicate } from './coverage/duplicate.js';
 import { coverageKept } from './coverage/kept.js';
@@ -47,13 +48,12 @@ export const CHECKS: Check[] = [
  * policy/waiver-expired while the policy is applied (functions/core/policy/apply.ts); change/* by
  * `pr-check`, which compares two sides of a pull request (functions/core/change/compare.ts).
  */
-export const AUDIT_CHECKS: readonly Pick<Check, 'name' | 'rules'>[] = [
+export const AUDIT_CHECKS: readonly Pick<Check, 'name' | 'rules' | 'parameters'>[] = [
   { name: 'audit/incomplete', rules: ['audit/incomplete'] },
   { name: 'policy/waiver-expired', rules: ['policy/waiver-expired'] },
-  {
-    name: 'change/compare',
-    rules: ['change/coverage-gained', 'change/coverage-lost', 'change/image', 'change/required-coverage-lost', 'change/rollout-risk', 'change/snapshot-stale'],
-  },
+  ...(['change/coverage-gained', 'change/coverage-lost', 'change/image', 'change/required-coverage-lost'] as const).map((id) => ({ name: id, rules: [id] })),
+  { name: 'change/rollout-risk', rules: ['change/rollout-risk'], parameters: CHANGE_PARAMETERS['change/rollout-risk'] },
+  { name: 'change/snapshot-stale', rules: ['change/snapshot-stale'], parameters: CHANGE_PARAMETERS['change/snapshot-stale'] },
 ];
 
 /** Returns the check (or audit-raised rule source) a rule file names, or undefined. */
