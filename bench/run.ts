@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { benchAudit } from './audit.js';
 import { benchHtml } from './html.js';
 import { benchLambda } from './lambda.js';
+import { benchPrCheck } from './pr-check.js';
 import { benchSnapshot } from './snapshot.js';
 
 type Bench = (o: { sizes?: number[]; repeat?: number }) => Promise<unknown>;
@@ -15,6 +16,8 @@ const BENCHES: [name: string, run: Bench][] = [
   ['snapshot', ({ sizes, repeat }) => benchSnapshot({ ...(sizes ? { nodes: Math.max(...sizes) } : {}), ...(repeat ? { runs: repeat } : {}) })],
   ['html', benchHtml],
   ['lambda', benchLambda],
+  // A PR check at the largest size given (default 5,000 nodes), 16 DaemonSets changed.
+  ['pr-check', ({ sizes }) => benchPrCheck(sizes ? { sizes: [Math.max(...sizes)] } : {})],
 ];
 
 /** Runs the selected benchmarks; returns the number that failed. */
