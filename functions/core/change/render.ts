@@ -66,7 +66,7 @@ export function renderChangeMarkdown(report: ChangeReport, opts: { detailsUrl?: 
     out.push('');
   }
   if (opts.detailsUrl) out.push(`[Check run](${encodeURI(opts.detailsUrl)})`, '');
-  out.push(`<sub>drift-auditor ${escapeMarkdown(report.auditorVersion)} · ${report.generatedAt} · base ${escapeMarkdown(sourceName(report.inputs.base))} · head ${escapeMarkdown(sourceName(report.inputs.head))}</sub>`);
+  out.push(`<sub>drift-auditor ${escapeMarkdown(report.auditorVersion)} · ${report.generatedAt} · base ${markdownCode(sourceName(report.inputs.base))} · head ${markdownCode(sourceName(report.inputs.head))}</sub>`);
   return `${out.join('\n')}\n`;
 }
 
