@@ -6,6 +6,7 @@ import { benchAudit } from './audit.js';
 import { benchHtml } from './html.js';
 import { benchLambda } from './lambda.js';
 import { benchPrCheck } from './pr-check.js';
+import { benchRender } from './render.js';
 import { benchSnapshot } from './snapshot.js';
 
 type Bench = (o: { sizes?: number[]; repeat?: number }) => Promise<unknown>;
@@ -18,6 +19,7 @@ const BENCHES: [name: string, run: Bench][] = [
   ['lambda', benchLambda],
   // A PR check at the largest size given (default 5,000 nodes), 16 DaemonSets changed.
   ['pr-check', ({ sizes }) => benchPrCheck(sizes ? { sizes: [Math.max(...sizes)] } : {})],
+  ['render', benchRender],
 ];
 
 /** Runs the selected benchmarks; returns the number that failed. */

@@ -5,7 +5,7 @@
 // only when it is destined to the audited cluster; child Applications are followed whatever their
 // parent's destination. Whatever cannot be rendered is a manifest/unrendered problem naming the entry
 // point, its cause, and the marks its live objects carry, so the DaemonSets it owns are never clean.
-import { cp } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { InputError } from '../../core/errors.js';
@@ -18,6 +18,7 @@ import { RenderError, runTool } from './exec.js';
 import { fluxEntryPoint, fluxReleaseName, fluxRole, fluxSubstitute, substitutionDisabled, type K8sObject } from './flux.js';
 import { chartUsesLookup, renderHelmRelease, splitHelmOutput, type Capabilities, type HelmTemplateInput } from './helm.js';
 import { applyKustomizeEdits, declaresHelmCharts, findKustomizationFile, inflateHelmCharts, KUSTOMIZATION_NAMES, type KustomizeEdits, type KustomizeHelmChart } from './kustomize.js';
+import { cached, hashFiles, hashFolder, hashOf } from './render-cache.js';
 import { normaliseRepoPath, type RepoTree } from './tree.js';
 
 /** How to render. */
@@ -54,6 +55,8 @@ interface Unit {
 interface Ctx { entry?: EntryPoint; matches: boolean; namespace?: string; owner?: OwnerMarks }
 
 const MANIFEST = /\.(ya?ml|json)$/i;
+/** Renders run at once: enough to overlap helm's and kubectl's start-up on two cores, few enough to bound memory. */
+const RENDER_CONCURRENCY = 4;
 const GITOPS_API = /^\s*"?apiVersion"?\s*:\s*"?(argoproj\.io|kustomize\.toolkit\.fluxcd\.io|helm\.toolkit\.fluxcd\.io)\//m;
 const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
   'PriorityClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
@@ -93,7 +96,8 @@ export class EntryPointRenderer {
       for (const u of await this.pathUnits(path, { matches: true })) this.accept(u);
     }
     for (;;) {
-      while (this.queue.length) await this.queue.shift()!();
+      // Renders run side by side (each is a helm or kubectl process); results are sorted by path at the end.
+      while (this.queue.length) await Promise.all(this.queue.splice(0, RENDER_CONCURRENCY).map((t) => t()));
       const pending = this.fluxPending;
       this.fluxPending = [];
       const ready = pending.filter((p) => this.fluxSourceOf(p.o) !== undefined || !needsSource(p.o));
@@ -212,6 +216,15 @@ export class EntryPointRenderer {
 
   private async kustomizeUnit(dir: string, file: string, ctx: Ctx, edits?: KustomizeEdits): Promise<Unit> {
     const kubectl = await this.kubectl();
+    const key = hashOf('kustomize', JSON.stringify([kubectl, dir, edits ?? null, this.s.capabilities ?? null]), await this.treeHash());
+    const { text, charts } = await cached(key, () => this.buildKustomization(kubectl, dir, edits));
+    return {
+      file, text, matches: ctx.matches, namespace: ctx.namespace,
+      provenance: { renderer: 'kustomize', path: dir || '.', ...(ctx.entry ? { entryPoint: ctx.entry } : {}), ...(charts.length ? { chart: { name: charts.map((c) => c.name).join(','), ...(charts[0]?.version ? { version: charts[0].version } : {}) } } : {}) },
+    };
+  }
+
+  private async buildKustomization(kubectl: { command: string; args: string[] }, dir: string, edits?: KustomizeEdits): Promise<{ text: string; charts: KustomizeHelmChart[] }> {
     let target = join(this.tree.root, dir);
     const charts: KustomizeHelmChart[] = [];
     if (edits || await this.anyHelmCharts()) {
@@ -227,15 +240,22 @@ export class EntryPointRenderer {
       if (edits) {
         const name = await findKustomizationFile(target);
         if (!name) throw new RenderError(`no kustomization in ${dir}`);
-        const { readFile, writeFile } = await import('node:fs/promises');
         await writeFile(join(target, name), applyKustomizeEdits(await readFile(join(target, name), 'utf8'), edits));
       }
     }
     const text = await runTool(kubectl.command, [...kubectl.args, target], { timeoutMs: this.s.renderTimeoutMs });
-    return {
-      file, text, matches: ctx.matches, namespace: ctx.namespace,
-      provenance: { renderer: 'kustomize', path: dir || '.', ...(ctx.entry ? { entryPoint: ctx.entry } : {}), ...(charts.length ? { chart: { name: charts.map((c) => c.name).join(','), ...(charts[0]?.version ? { version: charts[0].version } : {}) } } : {}) },
-    };
+    return { text, charts };
+  }
+
+  private treeHashed?: Promise<string>;
+  /** The content of the whole tree (the commit for a GitHub archive): what a kustomization may read. */
+  private treeHash(): Promise<string> {
+    this.treeHashed ??= (async () => {
+      if (this.tree.commit && this.tree.owned) return this.tree.commit;
+      const files = await this.tree.files();
+      return hashOf(...files, await hashFiles(files.map((f) => join(this.tree.root, f))));
+    })();
+    return this.treeHashed;
   }
 
   private helmChartsKnown?: Promise<boolean>;
@@ -290,8 +310,14 @@ export class EntryPointRenderer {
       valueFiles: (h.valueFiles ?? []).map((v) => v.abs), ...(h.values ? { values: h.values } : {}),
       set: h.set, setString: h.setString, setFile: h.setFile, skipCrds: h.skipCrds, capabilities: this.s.capabilities,
     };
-    if (await chartUsesLookup(chartDir)) this.notes.add(`${ctx.entry ? `${ctx.entry.kind} ${ctx.entry.name}` : label}: the chart calls lookup, which renders empty outside the cluster (as helm template and Argo CD render it)`);
-    const out = await renderHelmRelease(input, { helm: await this.helm(), timeoutMs: this.s.renderTimeoutMs, homes: helmHomes(this.s.cacheDir) });
+    const helm = await this.helm();
+    const { chart: _chart, ...rest } = input;
+    const key = hashOf('helm', helm, JSON.stringify(rest), await hashFolder(chartDir), await hashFiles([...(input.valueFiles ?? []), ...Object.values(input.setFile ?? {})]));
+    const { out, lookup } = await cached(key, async () => ({
+      lookup: await chartUsesLookup(chartDir),
+      out: await renderHelmRelease(input, { helm, timeoutMs: this.s.renderTimeoutMs, homes: helmHomes(this.s.cacheDir) }),
+    }));
+    if (lookup) this.notes.add(`${ctx.entry ? `${ctx.entry.kind} ${ctx.entry.name}` : label}: the chart calls lookup, which renders empty outside the cluster (as helm template and Argo CD render it)`);
     const provenance: Provenance = {
       renderer: 'helm', ...prov, releaseName: input.releaseName,
       ...(h.valueFiles?.length ? { valueFiles: h.valueFiles.map((v) => v.label) } : {}),

@@ -43,7 +43,8 @@ export class RepoTree {
   readonly url?: string;
   readonly commit?: string;
   readonly excluded: Map<string, string>;
-  private readonly owned: boolean;
+  /** True when `root` is a private temp folder (a GitHub archive), removed by dispose(). */
+  readonly owned: boolean;
   private all?: Promise<string[]>;
   private copy?: Promise<string>;
   private temps: string[] = [];
