@@ -26,7 +26,7 @@ import { STAGING_PREFIX, TRANSIENT_ERRORS, type ClusterTarget } from '../functio
 import type { AuditorConfig } from './config.js';
 
 /** The four Lambda functions, by role in the pipeline. */
-export type FunctionName = 'snapshot' | 'audit' | 'notify' | 'recordFailure';
+export type FunctionName = 'snapshot' | 'audit' | 'notify' | 'recordFailure' | 'evidence';
 
 export interface AuditorStackProps extends StackProps {
   config: AuditorConfig;
@@ -48,7 +48,12 @@ export const FUNCTION_SIZING: Record<FunctionName, { memoryMB: number; timeout: 
   audit: { memoryMB: 4096, timeout: Duration.minutes(10), entry: 'audit.ts' },
   notify: { memoryMB: 512, timeout: Duration.minutes(10), entry: 'notify.ts' },
   recordFailure: { memoryMB: 256, timeout: Duration.seconds(60), entry: 'record-failure.ts' },
+  // A month of daily runs per cluster: each run's report.json is read and every object re-hashed.
+  evidence: { memoryMB: 1024, timeout: Duration.minutes(15), entry: 'evidence.ts' },
 };
+
+/** When the monthly evidence pack of the previous month is built: 04:00 UTC on the 1st. */
+export const EVIDENCE_SCHEDULE = 'cron(0 4 1 * ? *)';
 
 /** The esbuild banner that gives CJS dependencies a `require` inside the ESM bundle. */
 export const ESM_REQUIRE_BANNER = "import { createRequire as __driftCreateRequire } from 'node:module'; const require = __driftCreateRequire(import.meta.url);";
@@ -174,6 +179,7 @@ export class AuditorStack extends Stack {
         DRIFT_AUDITOR_PULL_REQUESTS: String(config.notify.pullRequests),
       }, {}),
       recordFailure: this.handler('recordFailure', props.projectRoot, common, {}),
+      evidence: this.handler('evidence', props.projectRoot, common, {}),
     };
     this.grantLeastPrivilege(config);
     if (vpcPlacement) {
@@ -206,6 +212,15 @@ export class AuditorStack extends Stack {
     this.stateMachine = this.pipeline(config);
 
     // ---- Schedule ----------------------------------------------------------------------------------
+    // The monthly evidence pack of the previous month, stored next to the runs (same bucket, same lifecycle rules).
+    const evidenceSchedulerRole = new iam.Role(this, 'EvidenceScheduleRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'), description: 'drift-auditor: invoke the evidence function monthly' });
+    new scheduler.Schedule(this, 'EvidenceSchedule', {
+      description: 'drift-auditor: evidence pack of the previous month for every cluster',
+      schedule: scheduler.ScheduleExpression.expression(EVIDENCE_SCHEDULE, TimeZone.ETC_UTC),
+      enabled: config.schedule.enabled,
+      target: new schedulerTargets.LambdaInvoke(this.functions.evidence, { role: evidenceSchedulerRole, input: scheduler.ScheduleTargetInput.fromObject({ cluster: 'all', runId: 'monthly-evidence' }) }),
+    });
+    acknowledgeResources(evidenceSchedulerRole, [`<${this.getLogicalId(this.functions.evidence.node.defaultChild as CfnElement)}.Arn>:*`], 'CDK grants invoke on the function and its versions (Arn:*); the role can invoke only the evidence function.');
     new scheduler.Schedule(this, 'Schedule', {
       description: 'drift-auditor: audit every configured cluster',
       schedule: scheduler.ScheduleExpression.expression(`cron(${config.schedule.cron})`, TimeZone.of(config.schedule.timezone)),
@@ -362,6 +377,11 @@ export class AuditorStack extends Stack {
 
     // record-failure: writes failed-run records only; never touches latest.json.
     put(recordFailure, ['clusters/*/failures/*'], 'The record-failure function may write only clusters/<cluster>/failures/<ts>.json; the cluster is known only at run time.');
+
+    // evidence: reads every run (and verifies its objects), writes packs only under clusters/<cluster>/evidence/.
+    get(this.functions.evidence, ['clusters/*'], 'The evidence function reads and re-hashes the runs of every cluster (reports verify); cluster and run ids are known only at run time.');
+    put(this.functions.evidence, ['clusters/*/evidence/*'], 'The evidence function writes monthly packs under clusters/<cluster>/evidence/<month>/<time>/ only; the cluster is known only at run time.');
+    list(this.functions.evidence);
 
   }
 

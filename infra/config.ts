@@ -103,7 +103,7 @@ export const AuditorConfig = z.object({
     securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id')).min(1),
   }).strict().optional(),
   /** Per-function overrides for very large (or very small) clusters. */
-  functions: z.object({ snapshot: Sizing, audit: Sizing, notify: Sizing, recordFailure: Sizing }).partial().strict().default({}),
+  functions: z.object({ snapshot: Sizing, audit: Sizing, notify: Sizing, recordFailure: Sizing, evidence: Sizing }).partial().strict().default({}),
   clusters: z.array(ClusterConfig).min(1, 'must list at least one cluster'),
 }).strict().superRefine((c, ctx) => {
   const seen = new Set<string>();

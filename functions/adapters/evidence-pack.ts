@@ -1,22 +1,14 @@
 // Evidence packs from the report store: reads and verifies every run of a cluster around a period
-// (the store's own listRuns/getRun/verifyRun), hands them to the pure core (core/evidence), renders
-// JSON, CSV and HTML, and prints the HTML to PDF with headless Chromium (playwright-core driving the
-// Chromium of @sparticuz/chromium, or CHROMIUM_PATH). Nothing here judges coverage.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// (the store's own listRuns/getRun/verifyRun), hands them to the pure core (core/evidence) and renders
+// JSON, CSV and HTML (the PDF is evidence-pdf.ts, kept apart so Lambda bundles need no Chromium).
+// Nothing here judges coverage.
 import { buildEvidence, type EvidenceOptions, type EvidencePack, type EvidenceRunInput } from '../core/evidence/index.js';
-import { DriftAuditorError } from '../core/errors.js';
 import { renderEvidenceCsv } from '../core/render/evidence-csv.js';
 import { renderEvidenceHtml } from '../core/render/evidence-html.js';
 import type { ReportStore } from './store/index.js';
 
 /** Runs listed per store read: enough for years of daily runs of one cluster. */
 const MAX_RUNS = 100_000;
-
-/** A PDF could not be printed. */
-export class ChromiumError extends DriftAuditorError {}
 
 /**
  * Returns every run of the cluster from the last one before `from` up to `to`, each read and verified.
@@ -73,37 +65,4 @@ export function renderEvidenceFiles(pack: EvidencePack): Record<string, string> 
     'evidence.html': renderEvidenceHtml(pack),
     ...renderEvidenceCsv(pack),
   };
-}
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Returns the Chromium to drive: CHROMIUM_PATH, else the one bundled in @sparticuz/chromium. */
-async function chromiumPath(env: NodeJS.ProcessEnv): Promise<string> {
-  if (env.CHROMIUM_PATH) {
-    if (!existsSync(env.CHROMIUM_PATH)) throw new ChromiumError(`failed to print the PDF: CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist`);
-    return env.CHROMIUM_PATH;
-  }
-  const { default: bundled } = await import('@sparticuz/chromium');
-  return bundled.executablePath();
-}
-
-/** Returns the HTML printed to an A4 PDF by headless Chromium (no network: the page is self-contained). */
-export async function printPdf(html: string, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
-  const { chromium } = await import('playwright-core');
-  const profile = await mkdtemp(join(tmpdir(), 'drift-auditor-pdf-'));
-  try {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: await chromiumPath(env), args: CHROMIUM_ARGS, headless: true, offline: true });
-    try {
-      const page = await context.newPage();
-      await page.setContent(html, { waitUntil: 'load' });
-      return await page.pdf({ format: 'A4', landscape: true, printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
-    } finally {
-      await context.close();
-    }
-  } catch (err) {
-    if (err instanceof ChromiumError) throw err;
-    throw new ChromiumError(`failed to print the PDF with headless Chromium: ${(err as Error).message.split('\n')[0]}`, { cause: err });
-  } finally {
-    await rm(profile, { recursive: true, force: true });
-  }
 }

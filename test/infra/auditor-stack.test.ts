@@ -80,13 +80,13 @@ describe('AuditorStack', () => {
     });
   });
 
-  it('runs four nodejs22.x arm64 ESM functions with explicit log groups', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs five nodejs22.x arm64 ESM functions with explicit log groups', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     const fns = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
 
-    expect(fns.map((f) => [f.Properties.Runtime, f.Properties.Architectures, f.Properties.Handler])).toEqual(Array(4).fill(['nodejs22.x', ['arm64'], 'index.handler']));
+    expect(fns.map((f) => [f.Properties.Runtime, f.Properties.Architectures, f.Properties.Handler])).toEqual(Array(5).fill(['nodejs22.x', ['arm64'], 'index.handler']));
     expect(fns.every((f) => f.Properties.LoggingConfig !== undefined)).toEqual(true);
-    template.resourceCountIs('AWS::Logs::LogGroup', 5);
+    template.resourceCountIs('AWS::Logs::LogGroup', 6);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
@@ -99,7 +99,21 @@ describe('AuditorStack', () => {
       'drift-auditor audit': [6144, 900],
       'drift-auditor notify': [512, 600],
       'drift-auditor recordFailure': [256, 60],
+      'drift-auditor evidence': [1024, 900],
     });
+  });
+
+  it('builds the evidence pack of the previous month on the 1st and lets it write only under clusters/*/evidence/', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 4 1 * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EvidenceFunction'), 'Arn'] }, RoleArn: Match.anyValue(), Input: JSON.stringify({ cluster: 'all', runId: 'monthly-evidence' }) },
+    });
+    const evidenceRole = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('EvidenceRole'));
+    const puts = evidenceRole.flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement)
+      .filter((x) => x.Action === 's3:PutObject');
+    expect(JSON.stringify(puts.map((x) => x.Resource))).toMatch(/clusters\/\*\/evidence\/\*/);
+    expect(JSON.stringify(puts.map((x) => x.Resource))).not.toMatch(/clusters\/\*"/);
   });
 
   it('places only the snapshot function in the configured VPC', () => {
@@ -201,12 +215,12 @@ describe('AuditorStack', () => {
     expect(s3.flatMap((s) => [s.Action].flat()).some((a) => a.includes('Delete'))).toEqual(false);
   });
 
-  it('lets only the audit function list the bucket, so that its create-only writes see 404 (not 403) for new keys', () => {
+  it('lets only the audit function (create-only writes must see 404, not 403) and the evidence function (it lists runs) list the bucket', () => {
     const listers = Object.entries(template.findResources('AWS::IAM::Policy'))
       .filter(([, p]) => JSON.stringify(p).includes('s3:ListBucket'))
       .map(([, p]) => (p as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string; Condition?: unknown }[] } } }).Properties);
 
-    expect(listers.map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, ''))).toEqual(['AuditRole']);
+    expect(listers.map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditRole', 'EvidenceRole']);
     expect(listers[0]!.PolicyDocument.Statement.find((st) => st.Action === 's3:ListBucket')!.Condition).toEqual(undefined);
   });
 

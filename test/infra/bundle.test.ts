@@ -41,8 +41,8 @@ afterAll(() => {
 });
 
 describe('NodejsFunction bundles', () => {
-  it('bundles all four functions locally with esbuild', () => {
-    expect(Object.keys(bundles).sort()).toEqual(['audit', 'notify', 'recordFailure', 'snapshot']);
+  it('bundles all five functions locally with esbuild', () => {
+    expect(Object.keys(bundles).sort()).toEqual(['audit', 'evidence', 'notify', 'recordFailure', 'snapshot']);
     for (const dir of Object.values(bundles)) expect(existsSync(join(dir, 'index.mjs'))).toEqual(true);
   });
 
@@ -91,6 +91,6 @@ describe('NodejsFunction bundles', () => {
       encoding: 'utf8',
     }));
 
-    expect(loaded).toEqual(Array(4).fill('function InputError'));
+    expect(loaded).toEqual(Array(5).fill('function InputError'));
   });
 });

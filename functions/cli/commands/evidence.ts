@@ -3,6 +3,7 @@
 // and verify result, gaps in evidence, findings opened and closed, and the exception register, as
 // evidence.json, evidence.html, evidence.pdf and CSV files in --out.
 import path from 'node:path';
+import { periodOf } from '../../core/evidence/index.js';
 import { parseExpiry } from '../../core/policy/parse.js';
 import { UsageError } from '../../core/errors.js';
 import { parseCommandLine, version, type CliIO } from '../main.js';
@@ -24,19 +25,6 @@ Interval rule: each run's state holds from its own time until the next run, for 
 hours. Incomplete, unverifiable or missing runs are gaps in evidence, never coverage.
 Exit codes: 0 the pack shows no gap and every run verified, 1 it shows a gap or a failed verification,
 2 bad usage or unreadable store.`;
-
-/** Returns [from, to) for a quarter `YYYY-Qn` or a month `YYYY-MM`, or null. */
-export function periodOf(p: string): [Date, Date] | null {
-  const q = /^(\d{4})-Q([1-4])$/.exec(p);
-  if (q) {
-    const y = Number(q[1]);
-    const m = (Number(q[2]) - 1) * 3;
-    return [new Date(Date.UTC(y, m, 1)), new Date(Date.UTC(y, m + 3, 1))];
-  }
-  const mo = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(p);
-  if (mo) return [new Date(Date.UTC(Number(mo[1]), Number(mo[2]) - 1, 1)), new Date(Date.UTC(Number(mo[1]), Number(mo[2]), 1))];
-  return null;
-}
 
 function date(flag: string, v: string): Date {
   const d = parseExpiry(v);
@@ -98,7 +86,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const pack = await evidence.buildEvidenceFromStore(store, { cluster, from, to, generatedAt: now.toISOString(), auditorVersion: await version(), ...(maxGapHours ? { maxGapHours } : {}) });
   const files: Record<string, string | Buffer> = evidence.renderEvidenceFiles(pack);
-  if (!values['no-pdf']) files['evidence.pdf'] = await evidence.printPdf(files['evidence.html'] as string, io.env);
+  if (!values['no-pdf']) files['evidence.pdf'] = await (await import('../../adapters/evidence-pdf.js')).printPdf(files['evidence.html'] as string, io.env);
   for (const [name, body] of Object.entries(files)) await writeOutputFile(path.join(values.out, name), body);
 
   const s = pack.summary;

@@ -316,3 +316,22 @@ function exceptionRegister(runs: { runId: string; report: Report }[], to: number
     .map(({ rulesSet, dsSet, ...e }) => ({ ...e, rules: [...rulesSet].sort(), daemonSets: [...dsSet].sort() }))
     .sort((a, b) => a.expires.localeCompare(b.expires) || a.owner.localeCompare(b.owner));
 }
+
+/** Returns [from, to) for a quarter `YYYY-Qn` or a month `YYYY-MM`, or null. */
+export function periodOf(p: string): [Date, Date] | null {
+  const q = /^(\d{4})-Q([1-4])$/.exec(p);
+  if (q) {
+    const y = Number(q[1]);
+    const m = (Number(q[2]) - 1) * 3;
+    return [new Date(Date.UTC(y, m, 1)), new Date(Date.UTC(y, m + 3, 1))];
+  }
+  const mo = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(p);
+  if (mo) return [new Date(Date.UTC(Number(mo[1]), Number(mo[2]) - 1, 1)), new Date(Date.UTC(Number(mo[1]), Number(mo[2]), 1))];
+  return null;
+}
+
+/** Returns the calendar month before `at` as `YYYY-MM` (UTC): the period a monthly pack covers. */
+export function previousMonth(at: Date): string {
+  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
