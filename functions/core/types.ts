@@ -208,6 +208,8 @@ export interface Finding {
   path?: string;
   file?: string;
   line?: number;
+  /** A reason code (CamelCase, e.g. coverage/unready's `CrashLoopBackOff`, `NodeNotReady`): what GitHub issues show instead of the message. */
+  reason?: string;
   /** spec/drift and image/drift: the field manager that last set the live field (from managedFields), when known. */
   changedBy?: { manager: string; operation: string; time?: string };
   /** Set when a waiver hides this finding (it is then listed in `waived`, not `findings`). */

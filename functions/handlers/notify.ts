@@ -12,9 +12,6 @@ import { instrument, logger, metrics, MetricUnit } from './shared/observability.
 import { getObject } from './shared/s3.js';
 import { githubEnv } from './shared/secrets.js';
 
-/** Lifetime of the report link in issues (the longest SigV4 allows; a role session may end it sooner). */
-const REPORT_LINK_SECONDS = 7 * 24 * 3600;
-
 /** Syncs GitHub with the run's report; returns the input plus `notify` (summary, writes). */
 export const handler = instrument('Notify', async (event: AuditOutput): Promise<NotifyOutput> => {
   const bucket = requireEnv('DRIFT_AUDITOR_BUCKET');
@@ -28,7 +25,8 @@ export const handler = instrument('Notify', async (event: AuditOutput): Promise<
   const env = await githubEnv();
   const store = await openStore(`s3://${bucket}`, { env: process.env });
   const htmlKey = event.report.keys['report.html'];
-  const reportUrl = htmlKey ? await store.presignReportUrl(htmlKey, REPORT_LINK_SECONDS) : undefined;
+  // The object's location, never a presigned URL (it would put the role's session token in GitHub).
+  const reportUrl = htmlKey ? store.describe(htmlKey) : undefined;
   const result = await notify(report, {
     repo,
     minSeverity: (process.env.DRIFT_AUDITOR_MIN_SEVERITY ?? 'warning') as Report['findings'][number]['severity'],

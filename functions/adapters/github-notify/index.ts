@@ -19,6 +19,7 @@ import { UsageError } from '../../core/errors.js';
 import type { Report, Severity } from '../../core/types.js';
 import { createOctokit } from '../github-client.js';
 import type { HeldLock, LockOptions, ReportStore } from '../store/report-store.js';
+import { loadRules } from '../rules-loader.js';
 import { WriteBudget } from './budget.js';
 import { checkReachable } from './reach.js';
 import { formatPlanDetail, planIssues } from '../../core/github-issues/plan.js';
@@ -133,8 +134,10 @@ interface Context {
 }
 
 async function syncAll(report: Report, opts: NotifyOptions, { repo, manifests, octokit, budget, minSeverity, env }: Context): Promise<NotifyResult> {
+  // Issue bodies show each rule's title and remediation from our rule files (none when they cannot be read).
+  const rules = await loadRules(env.DRIFT_AUDITOR_RULES_DIR).catch(() => undefined);
   const issues = await syncIssues(octokit, repo, report, budget, {
-    minSeverity, extraLabels: opts.labels, reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log,
+    minSeverity, extraLabels: opts.labels, reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log, rules,
   });
   let pulls: PullOutcome[] = [];
   if (opts.pulls ?? true) {

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { makeDirs } from '../make-dirs.js';
 import { StoreError } from '../../core/errors.js';
 import { BaseReportStore, checkKey, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
@@ -22,10 +21,6 @@ export class LocalStore extends BaseReportStore {
 
   describe(key: string): string {
     return join(this.dir, key);
-  }
-
-  async presignReportUrl(key: string, _expiresIn: number): Promise<string> {
-    return pathToFileURL(this.path(key)).href;
   }
 
   protected async createObject(key: string, body: Buffer, _contentType: string, sha256: string): Promise<'created' | 'unchanged'> {

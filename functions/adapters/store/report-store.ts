@@ -117,8 +117,6 @@ export interface ReportStore {
   getObject(key: string): Promise<Buffer>;
   /** Recomputes every object's sha256 and compares it with the manifest (and the manifest with the index). */
   verifyRun(cluster: string, runId: string): Promise<VerifyResult>;
-  /** Returns a URL to read `key` for `expiresIn` seconds (presigned for S3, file:// for a folder). */
-  presignReportUrl(key: string, expiresIn: number): Promise<string>;
   /** Human-readable location of a key (`s3://bucket/prefix/key` or a path), for messages. */
   describe(key: string): string;
   /**
@@ -295,7 +293,6 @@ export abstract class BaseReportStore implements ReportStore {
   protected abstract listChildren(prefix: string): Promise<string[]>;
   /** Replaces `key` if its version is still `expected` (null: still absent); false when someone else won. */
   protected abstract swapObject(key: string, body: Buffer, contentType: string, sha256: string, expected: string | null): Promise<boolean>;
-  abstract presignReportUrl(key: string, expiresIn: number): Promise<string>;
   abstract describe(key: string): string;
 
   async putRun(run: RunInput): Promise<PutRunResult> {

@@ -4,9 +4,8 @@
 // carries its sha256 (x-amz-meta-sha256, and x-amz-checksum-sha256 that S3 verifies on upload),
 // its content type, and a server-side encryption request. Transient errors: the SDK's maxAttempts.
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { StoreError } from '../../core/errors.js';
-import { BaseReportStore, checkKey, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
+import { BaseReportStore, ObjectExistsError, sha256Hex, type StoredObject } from './report-store.js';
 
 export interface S3StoreOptions {
   /** KMS key id or ARN: objects are encrypted with SSE-KMS; otherwise SSE-S3 (AES256). */
@@ -27,10 +26,6 @@ export class S3Store extends BaseReportStore {
 
   describe(key: string): string {
     return `s3://${this.bucket}/${this.prefix}${key}`;
-  }
-
-  async presignReportUrl(key: string, expiresIn: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }), { expiresIn });
   }
 
   protected async createObject(key: string, body: Buffer, contentType: string, sha256: string): Promise<'created' | 'unchanged'> {

@@ -262,8 +262,8 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
   if (store) {
     const stored = await store.putRun({ report, artifacts, snapshot: evidence });
     const htmlKey = stored.keys['report.html'];
-    // A link people can open from a GitHub issue: presigned for S3 (7 days, SigV4's maximum), file:// locally.
-    if (htmlKey) reportUrl = await store.presignReportUrl(htmlKey, 7 * 24 * 3600);
+    // Issues name the object (s3://bucket/key or a path), never a presigned URL: that would carry a credential.
+    if (htmlKey) reportUrl = store.describe(htmlKey);
     io.stderr(`stored run ${stored.runId} in ${store.describe(htmlKey ?? '')}\n`);
   }
 

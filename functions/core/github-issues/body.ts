@@ -1,25 +1,28 @@
 // The text drift-auditor writes to GitHub issues: title, body and the comments for changed,
-// resolved, returned and duplicate drift. Every string from the cluster goes through escapeMarkdown,
-// so it cannot mention, link or inject HTML.
-// Body = our frame (hidden marker, why the issue exists, footer, hidden key list) around the
-// per-DaemonSet report from render/markdown.ts (renderMarkdown with `daemonSet`), which gets the
-// characters the frame leaves under GitHub's 65,536 limit. The body is rewritten only when the
-// fingerprint changes, so its report times and links are those of the last change.
-import { escapeMarkdown } from '../render/escape.js';
-import { renderMarkdown } from '../render/markdown.js';
-import type { Finding, Report, Severity } from '../types.js';
+// resolved, returned and duplicate drift. An issue carries structured facts only: rule, severity,
+// node, container, reason code, field path, Git file and line, counts, short values (image refs,
+// quantities, enum values) or their sha256 prefix, and the rule's title and remediation from our own
+// rule files. Free text from the cluster (status, waiting and termination messages, finding messages)
+// never reaches GitHub: it stays in the private reports. Every string still goes through escapeMarkdown
+// (no mention, link or markup; secrets redacted; bidi and control characters visible).
+// The body is rewritten only when the fingerprint changes, so its report times and links are those
+// of the last change.
+import { escapeMarkdown, markdownCode, plainText } from '../render/escape.js';
+import type { Finding, Report, RuleDefinition, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { formatIssueMarker, formatKeysBlock } from './marker.js';
 import type { NotifySubject } from './subjects.js';
-import { parseFindingKey } from './subjects.js';
+import { factValue, parseFindingKey } from './subjects.js';
 
 /** GitHub rejects issue and comment bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65_536;
 
 export interface BodyOptions {
   minSeverity: Severity;
-  /** Link to the full report (S3 presigned URL or a path); shown only when it is a plain URL or path. */
+  /** Where the full report is (`s3://bucket/key`, a console URL or a path): never a URL that carries a credential. */
   reportUrl?: string;
+  /** The rule catalog: each rule's title and remediation are shown once per rule. */
+  rules?: readonly RuleDefinition[];
   /** Cap on the body (default 60,000, below GitHub's 65,536). */
   maxChars?: number;
   /** Cap on items listed in a comment's appeared/resolved lists (default 50). */
@@ -30,7 +33,7 @@ const esc = escapeMarkdown;
 
 /** Returns text for a title: mentions and issue references are broken with a zero-width joiner. */
 export function plainTitle(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/@/g, '@\u200d').replace(/#/g, '#\u200d').slice(0, 240);
+  return plainText(s.replace(/[\r\n\t]+/g, ' ')).replace(/@/g, '@\u200d').replace(/#/g, '#\u200d').slice(0, 240);
 }
 
 /** Returns the issue title for a subject. */
@@ -50,9 +53,28 @@ export function isManagedLabel(name: string): boolean {
 
 /** Returns a Markdown link to an http(s) report URL, the escaped text of any other location, or ''. */
 export function reportLink(url: string | undefined, text = 'Full report'): string {
-  if (!url) return '';
-  if (/^https?:\/\/[^\s<>]+$/.test(url)) return `[${text}](<${url}>)`;
-  return `${text}: ${esc(url)}`;
+  const safe = safeLocation(url);
+  if (!safe) return '';
+  if (/^https?:\/\/[^\s<>]+$/.test(safe)) return `[${text}](<${safe}>)`;
+  return `${text}: ${markdownCode(safe)}`;
+}
+
+/** Query parameters that make a URL a credential (SigV4 presigning, SAS tokens, OAuth). */
+const CREDENTIAL_PARAMS = /^(x-amz-(security-token|credential|signature)|awsaccesskeyid|signature|sig|token|access_token|x-goog-(credential|signature))$/i;
+
+/** Returns the location without userinfo, or null when it is a URL whose query carries a credential. */
+export function safeLocation(url: string | undefined): string | null {
+  if (!url) return null;
+  if (!/^https?:\/\//i.test(url)) return url;
+  try {
+    const u = new URL(url);
+    if ([...u.searchParams.keys()].some((k) => CREDENTIAL_PARAMS.test(k))) return null;
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return null;
+  }
 }
 
 function countsLine(findings: readonly Finding[]): string {
@@ -85,21 +107,61 @@ function bulletList(keys: readonly string[], max: number): string {
   return lines.join('\n');
 }
 
-/** Returns the issue body for a subject: marker, why, the DaemonSet's Markdown report, footer, hidden keys. */
+const SEVERITY_ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
+
+/** Returns a value as an issue may show it: a short plain token, or `sha256:<prefix>` of anything else (escaped). */
+function shownValue(v: unknown): string {
+  const f = factValue(v);
+  return f === null ? '—' : esc(String(f));
+}
+
+/** Returns one table row of structured facts about a finding; cluster strings are escaped, never code spans (a `|` would split the row). */
+function findingRow(f: Finding): string {
+  const what = f.reason ? `reason ${esc(f.reason)}` : f.path ? esc(f.path) : '';
+  const where = f.file ? `${esc(f.file)}${f.line ? `:${f.line}` : ''}` : '';
+  const values = f.expected !== undefined || f.actual !== undefined ? `${shownValue(f.expected)} → ${f.reason ? esc(f.reason) : shownValue(f.actual)}` : '';
+  const by = f.changedBy ? ` (changed by ${esc(f.changedBy.manager)})` : '';
+  return `| ${SEVERITY_ICON[f.severity]} ${f.severity} | ${esc(f.rule)} | ${f.node === null ? '–' : esc(f.node)} | ${f.container ? esc(f.container) : '–'} | ${[what, where].filter(Boolean).join(' · ') || '–'} | ${values || '–'}${by} |`;
+}
+
+/** Returns the "how to fix" lines of the subject's rules, from our rule files. */
+function ruleNotes(findings: readonly Finding[], rules: readonly RuleDefinition[] | undefined): string[] {
+  const ids = [...new Set(findings.map((f) => f.rule))].sort();
+  const lines: string[] = [];
+  for (const id of ids) {
+    const r = rules?.find((x) => x.id === id);
+    lines.push(`- **${escapeMarkdown(id)}**${r ? `: ${escapeMarkdown(r.title)}. ${escapeMarkdown(r.remediation.trim().split(/\n\s*\n/)[0] ?? '')}` : ''} (rule file ${markdownCode(`rules/${id}.yaml`)})`);
+  }
+  return lines;
+}
+
+/** Returns the issue body for a subject: marker, counts, a table of structured facts, the rules' fixes, footer, hidden keys. */
 export function issueBody(subject: NotifySubject, report: Report, opts: BodyOptions): string {
   const maxChars = Math.min(opts.maxChars ?? 60_000, GITHUB_BODY_LIMIT);
+  const link = reportLink(opts.reportUrl);
+  const status = report.complete ? 'complete' : `INCOMPLETE (${plural(report.gaps.length, 'input')} could not be read: findings are a lower bound)`;
   const head = [
     formatIssueMarker(subject),
     `**${plural(subject.findings.length, 'finding')}** at or above ${opts.minSeverity} (${countsLine(subject.findings)}) for DaemonSet ${esc(subject.daemonSet)} in cluster ${esc(subject.cluster)}.`,
     '',
+    `Audit of ${markdownCode(report.generatedAt)}, ${status}. Git commit ${report.inputs.desired.commit ? markdownCode(report.inputs.desired.commit) : 'not recorded'}, snapshot sha256 ${report.inputs.snapshot.sha256 ? markdownCode(report.inputs.snapshot.sha256) : 'not recorded'}.${link ? ` ${link}.` : ''}`,
+    '',
+    '| Severity | Rule | Node | Container | Reason / field · Git file | Git → cluster |',
+    '|---|---|---|---|---|---|',
   ].join('\n');
-  // renderMarkdown links only http(s) reports; a path or s3:// location is still worth naming.
-  const location = opts.reportUrl && !/^https?:\/\//.test(opts.reportUrl) ? `${reportLink(opts.reportUrl)}\n\n` : '';
-  const tail = `\n\n${location}<sub>drift-auditor keeps this issue in place: it edits it when the findings change, closes it when a complete audit finds the drift gone and reopens it if the drift returns. Keep the hidden marker comments.</sub>\n\n`;
+  const notes = ['', '**How to fix**', '', ...ruleNotes(subject.findings, opts.rules)].join('\n');
+  const tail = `\n\n<sub>Messages from the cluster are in the private report, not here. drift-auditor keeps this issue in place: it edits it when the findings change, closes it when a complete audit finds the drift gone and reopens it if the drift returns. Keep the hidden marker comments.</sub>\n\n`;
   const keysBlock = formatKeysBlock(subject.keys, Math.floor(maxChars / 3));
-  const budget = maxChars - head.length - tail.length - keysBlock.length;
-  const section = renderMarkdown(report, { daemonSet: subject.daemonSet, reportUrl: opts.reportUrl, maxChars: budget });
-  return `${head}\n${section}${tail}${keysBlock}`;
+  let budget = maxChars - head.length - notes.length - tail.length - keysBlock.length - 80;
+  const rows: string[] = [];
+  for (const f of subject.findings) {
+    const row = findingRow(f);
+    if (row.length + 1 > budget) break;
+    rows.push(row);
+    budget -= row.length + 1;
+  }
+  const more = rows.length < subject.findings.length ? `\n\n… and ${subject.findings.length - rows.length} more findings (see full report)` : '';
+  return `${head}\n${rows.join('\n')}${more}\n${notes}${tail}${keysBlock}`;
 }
 
 export interface KeyDiff {

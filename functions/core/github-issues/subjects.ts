@@ -1,6 +1,6 @@
 // What an issue is about: one subject per (cluster, DaemonSet) with findings at or above a severity.
 // A finding's key is its identity across runs (rule, node, container, path and the short expected/
-// actual values, never the message, which may carry counters or ages); the subject's fingerprint is
+// actual values or their hash, or the reason code, never the message, which may carry counters or ages); the subject's fingerprint is
 // the SHA-256 of its sorted keys, so "the drift changed" means "the set of keys changed".
 import type { Finding, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
@@ -22,9 +22,18 @@ export interface NotifySubject {
 
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
-/** Keeps only strings, numbers and booleans: objects may carry counters that would churn the key. */
-function short(v: unknown): string | number | boolean | null {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
+/** A value GitHub may show as it is: an image reference, quantity, enum value, name, number or hash token. */
+const PLAIN_FACT = /^[\w.:/@+-]{1,128}$/;
+
+/**
+ * Returns a value as a fact GitHub may carry: numbers, booleans and short plain tokens as they are,
+ * any other string (free text, which may come from the cluster) as `sha256:<prefix>`, objects as null
+ * (they may carry counters that would churn a key).
+ */
+export function factValue(v: unknown): string | number | boolean | null {
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return null;
+  return PLAIN_FACT.test(v) ? v : `sha256:${sha256Hex(v).slice(0, 16)}`;
 }
 
 /**
@@ -33,7 +42,8 @@ function short(v: unknown): string | number | boolean | null {
  * comment of the issue body, where it must not close the comment, mention, or look like a link.
  */
 export function findingKey(f: Finding): string {
-  const values = [f.rule, f.node ?? null, f.container ?? null, f.path ?? null, short(f.expected), short(f.actual)];
+  // A reason code stands for the free-text actual value it summarises (coverage/unready), so the key stays stable.
+  const values = [f.rule, f.node ?? null, f.container ?? null, f.path ?? null, factValue(f.expected), f.reason ?? factValue(f.actual)];
   const enc = (v: unknown): string => JSON.stringify(v).replace(/[<>&@#()[\]]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `[${values.map(enc).join(',')}]`;
 }

@@ -11,19 +11,19 @@ import { findingFor, forEachNodeWithPods, isNodeReady } from '../helpers.js';
 const BAD_WAITING = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreStartHookError', 'PostStartHookError']);
 
 /** Returns why a pod is not Ready, and the container concerned when there is one. */
-export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; container?: string } {
+export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; code: string; container?: string } {
   if (!isNodeReady(node)) {
     const c = node.status?.conditions?.find((x) => x.type === 'Ready');
-    return { reason: `node ${node.metadata.name} is NotReady${c?.reason ? ` (${c.reason})` : ''}` };
+    return { reason: `node ${node.metadata.name} is NotReady${c?.reason ? ` (${c.reason})` : ''}`, code: 'NodeNotReady' };
   }
   if (pod.metadata.deletionTimestamp) {
     // The controller counts a terminating pod and creates no replacement until it is gone (getNodesToDaemonPods).
-    return { reason: `pod is terminating (deletion requested at ${pod.metadata.deletionTimestamp}) and no replacement is created until it is gone` };
+    return { reason: `pod is terminating (deletion requested at ${pod.metadata.deletionTimestamp}) and no replacement is created until it is gone`, code: 'Terminating' };
   }
   const status = pod.status ?? {};
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (status.phase === 'Pending' && scheduled?.status === 'False') {
-    return { reason: `pod is Pending: kube-scheduler cannot place it (${[scheduled.reason, scheduled.message].filter(Boolean).join(': ') || 'unschedulable'})` };
+    return { reason: `pod is Pending: kube-scheduler cannot place it (${[scheduled.reason, scheduled.message].filter(Boolean).join(': ') || 'unschedulable'})`, code: 'Unschedulable' };
   }
   const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
   const waiting = statuses.filter((s) => s.state?.waiting?.reason);
@@ -34,17 +34,22 @@ export function unreadyReason(pod: K8sPod, node: K8sNode): { reason: string; con
     const exit = lastExit(bad);
     // The kubelet's back-off message ("back-off 5m0s restarting failed container=…") says less than the last exit.
     const detail = exit ? `, ${exit}` : w.message ? ` (${w.message})` : '';
-    return { reason: `container ${bad.name} is waiting: ${w.reason}${restarts}${detail}`, container: bad.name };
+    return { reason: `container ${bad.name} is waiting: ${w.reason}${restarts}${detail}`, code: reasonCode(w.reason), container: bad.name };
   }
-  if (status.phase === 'Failed' || status.phase === 'Succeeded') return { reason: `pod has ended (phase ${status.phase}${status.reason ? `, ${status.reason}` : ''})` };
+  if (status.phase === 'Failed' || status.phase === 'Succeeded') return { reason: `pod has ended (phase ${status.phase}${status.reason ? `, ${status.reason}` : ''})`, code: `Pod${status.phase}` };
   const terminated = statuses.find((s) => s.state?.terminated);
   if (terminated) {
     const t = terminated.state!.terminated!;
-    return { reason: `container ${terminated.name} terminated: ${t.reason ?? 'unknown reason'}${t.exitCode !== undefined ? ` (exit code ${t.exitCode})` : ''}`, container: terminated.name };
+    return { reason: `container ${terminated.name} terminated: ${t.reason ?? 'unknown reason'}${t.exitCode !== undefined ? ` (exit code ${t.exitCode})` : ''}`, code: reasonCode(t.reason ?? 'Terminated'), container: terminated.name };
   }
   const notReady = (status.containerStatuses ?? []).find((s) => s.ready === false && s.state?.running);
-  if (notReady) return { reason: `container ${notReady.name} is running but not ready (readiness probe failing)`, container: notReady.name };
-  return { reason: `pod is ${status.phase ?? 'in an unknown phase'} and not Ready` };
+  if (notReady) return { reason: `container ${notReady.name} is running but not ready (readiness probe failing)`, code: 'ReadinessProbeFailing', container: notReady.name };
+  return { reason: `pod is ${status.phase ?? 'in an unknown phase'} and not Ready`, code: 'NotReady' };
+}
+
+/** A kubelet reason as a code for GitHub and finding keys: CamelCase only (the field is writable by the node). */
+function reasonCode(reason: string | undefined): string {
+  return reason && /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(reason) ? reason : 'Other';
 }
 
 /** Returns "last exit code 1 (Error) at <finishedAt>" from a container's lastState, or null when it has none. */
@@ -93,13 +98,13 @@ export const coverageUnready: Check = {
         const since = unreadySince(p);
         const known = Number.isFinite(since.at);
         if (known && now - since.at < graceMs && !isCrashLooping(p)) return;
-        const { reason, container } = unreadyReason(p, node);
+        const { reason, code, container } = unreadyReason(p, node);
         const ago = known ? `${formatDuration(now - since.at)} before the audit` : '';
         const state = since.what === 'not Ready since' ? `has not been Ready since ${since.time} (${ago})`
           : since.what === 'started at' ? `is not Ready (started at ${since.time}, ${ago}; no Ready condition time)` : 'is not Ready';
         out.push(findingFor(ctx, 'coverage/unready', pair, node.metadata.name,
           `pod ${p.metadata.name} on node ${node.metadata.name} ${state}: ${reason}`,
-          { expected: 'Ready', actual: reason, ...(container ? { container } : {}) }));
+          { expected: 'Ready', actual: reason, reason: code, ...(container ? { container } : {}) }));
       });
     }
     return out;
