@@ -1,6 +1,6 @@
 // `npm run bench`: the audit, snapshot, HTML report and Lambda benchmarks, one after another, each
 // printing its own table of figures. Speed and memory goals live here, never in timed tests.
-// Options: --sizes 2500,5000 (node counts), --repeat N (keep the fastest of N runs), --only audit,snapshot,…
+// Options: --sizes 2500,5000 (node counts), --repeat N (audit: N paired runs, median ratios; others: fastest of N), --only audit,snapshot,…
 import { parseArgs } from 'node:util';
 import { benchAudit } from './audit.js';
 import { benchHtml } from './html.js';
