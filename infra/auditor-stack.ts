@@ -61,6 +61,11 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __driftCreateRequir
 /** Metric namespace and service dimension the handlers publish under (Powertools). */
 export const METRICS = { namespace: 'DriftAuditor', service: 'drift-auditor' } as const;
 
+/** Key patterns that are created once and never overwritten (a PutObject must carry If-None-Match). */
+export const CREATE_ONLY_PREFIXES = ['clusters/*/runs/*', 'clusters/*/index/*', 'clusters/*/failures/*'];
+/** Keys replaced only by compare-and-swap (If-Match on the ETag read, or If-None-Match for the first). */
+export const SWAP_ONLY_KEYS = ['clusters/*/latest.json', 'locks/*'];
+
 /** The drift-auditor stack: bucket, functions, state machine, schedule, secrets, access entries, alarms. */
 export class AuditorStack extends Stack {
   readonly bucket: s3.Bucket;
@@ -133,6 +138,7 @@ export class AuditorStack extends Stack {
       ],
       removalPolicy: b.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    this.enforceCreateOnly();
 
     // ---- Secrets (values are put after deploy; never in the template) ----------------------------
     this.githubSecret = new secretsmanager.Secret(this, 'GitHubSecret', {
@@ -234,7 +240,17 @@ export class AuditorStack extends Stack {
     // ---- Alarms ------------------------------------------------------------------------------------
     if (config.alarms.topic || config.alarms.email) {
       const topicKey = new kms.Key(this, 'AlarmTopicKey', { description: 'drift-auditor alarm topic', enableKeyRotation: true });
-      topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      // CloudWatch may use the key only for this account's alarms (confused deputy): SourceAccount and SourceArn.
+      topicKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }));
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'drift-auditor alarms', masterKey: topicKey, enforceSSL: true });
       if (config.alarms.email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
     }
@@ -332,6 +348,34 @@ export class AuditorStack extends Stack {
     return { vpc, subnets, securityGroups };
   }
 
+  /**
+   * Nothing stored is overwritten, whoever asks: the bucket policy denies every PutObject under a run,
+   * the run index and the failure records that lacks `If-None-Match` (S3's s3:if-none-match condition
+   * key; S3 then refuses with 412 when the key exists), and every PutObject of latest.json and of the
+   * notify locks that is not conditional (If-None-Match or If-Match: a compare-and-swap). CopyObject
+   * cannot carry the headers, so copies into these prefixes are refused too. No function is granted
+   * s3:DeleteObject or s3:DeleteObjectVersion, and versioning keeps every version (docs/deploy.md).
+   */
+  private enforceCreateOnly(): void {
+    const objects = (pattern: string): string => this.bucket.arnForObjects(pattern);
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CreateOnlyRunsIndexFailures',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: CREATE_ONLY_PREFIXES.map(objects),
+      conditions: { Null: { 's3:if-none-match': 'true' } },
+    }));
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CompareAndSwapPointersLocks',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: SWAP_ONLY_KEYS.map(objects),
+      conditions: { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } },
+    }));
+  }
+
   /** Grants each function only what it uses; wildcards are key prefixes, each acknowledged with a reason. */
   private grantLeastPrivilege(config: AuditorConfig): void {
     const { snapshot, audit, notify, recordFailure } = this.functions;
@@ -371,8 +415,10 @@ export class AuditorStack extends Stack {
     list(audit);
     this.githubSecret.grantRead(audit);
 
-    // notify: reads reports (and presigns links to them), talks to GitHub.
-    get(notify, ['clusters/*/runs/*'], 'The notify function reads (and presigns) reports under clusters/<cluster>/runs/<run>/; cluster and run ids are known only at run time.');
+    // notify: reads reports (and presigns links to them), talks to GitHub, and holds its lock while it does.
+    get(notify, ['clusters/*/runs/*', 'locks/notify/*'], 'The notify function reads (and presigns) reports under clusters/<cluster>/runs/<run>/ and reads its per-repository lock under locks/notify/; cluster, run and repository are known only at run time.');
+    put(notify, ['locks/notify/*'], 'The notify function takes and releases its lock object locks/notify/<owner>/<repo>/<cluster>.json (conditional writes only, by bucket policy); the repository and cluster are known only at run time.');
+    list(notify);
     this.githubSecret.grantRead(notify);
 
     // record-failure: writes failed-run records only; never touches latest.json.

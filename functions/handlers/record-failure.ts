@@ -25,7 +25,7 @@ export const handler = instrument('RecordFailure', async (event: FailureInput): 
     report: event.report ? { runId: event.report.runId, keys: event.report.keys } : null,
   };
   const key = failureKey(event.cluster.name, event.runId, at);
-  await putObject({ bucket, key, body: `${JSON.stringify(record, null, 2)}\n`, contentType: 'application/json' });
+  await putObject({ bucket, key, body: `${JSON.stringify(record, null, 2)}\n`, contentType: 'application/json', createOnly: true });
   metrics.addMetric('RunFailed', MetricUnit.Count, 1);
   logger.warn('failed run recorded', { key, failedStep: record.failedStep, errorName: record.error.name, errorMessage: record.error.message });
   return { cluster: event.cluster.name, runId: event.runId, status: 'failed', failureKey: key, error: record.error.name };

@@ -202,7 +202,7 @@ describe('AuditorStack', () => {
   it.each([
     ['SnapshotRole', ['s3:PutObject'], ['/staging/*/snapshot.json.gz']],
     ['AuditRole', ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], ['/staging/*/snapshot.json.gz', '/clusters/*']],
-    ['NotifyRole', ['s3:GetObject'], ['/clusters/*/runs/*']],
+    ['NotifyRole', ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], ['/clusters/*/runs/*', '/locks/notify/*']],
     ['RecordFailureRole', ['s3:PutObject'], ['/clusters/*/failures/*']],
   ])('limits %s to its own S3 actions and key prefixes', (role, actions, prefixes) => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] } });
@@ -215,13 +215,42 @@ describe('AuditorStack', () => {
     expect(s3.flatMap((s) => [s.Action].flat()).some((a) => a.includes('Delete'))).toEqual(false);
   });
 
-  it('lets only the audit function (create-only writes must see 404, not 403) and the evidence function (it lists runs) list the bucket', () => {
+  it('lets only the audit and notify functions (create-only writes and locks must see 404, not 403) and the evidence function (it lists runs) list the bucket', () => {
     const listers = Object.entries(template.findResources('AWS::IAM::Policy'))
       .filter(([, p]) => JSON.stringify(p).includes('s3:ListBucket'))
       .map(([, p]) => (p as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string; Condition?: unknown }[] } } }).Properties);
 
-    expect(listers.map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditRole', 'EvidenceRole']);
-    expect(listers[0]!.PolicyDocument.Statement.find((st) => st.Action === 's3:ListBucket')!.Condition).toEqual(undefined);
+    expect(listers.map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditRole', 'EvidenceRole', 'NotifyRole']);
+    for (const l of listers) expect(l.PolicyDocument.Statement.find((st) => st.Action === 's3:ListBucket')!.Condition).toEqual(undefined);
+  });
+
+  it('denies every overwrite under runs, the index and failure records, whoever asks: a PutObject without If-None-Match', () => {
+    const evidence = Object.values(template.findResources('AWS::S3::BucketPolicy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement)
+      .find((st) => JSON.stringify(st).includes('CreateOnlyRunsIndexFailures'))!;
+    const deny = (sid: string) => evidence.find((st) => st.Sid === sid) as { Effect: string; Principal: unknown; Action: string; Resource: unknown[]; Condition: unknown };
+    const suffixes = (r: unknown[]) => r.map((x) => JSON.stringify(x).match(/"(\/[^"]+)"/)?.[1]);
+
+    const createOnly = deny('CreateOnlyRunsIndexFailures');
+    const swapOnly = deny('CompareAndSwapPointersLocks');
+
+    expect([createOnly.Effect, createOnly.Principal, createOnly.Action, createOnly.Condition]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject', { Null: { 's3:if-none-match': 'true' } }]);
+    expect(suffixes(createOnly.Resource)).toEqual(['/clusters/*/runs/*', '/clusters/*/index/*', '/clusters/*/failures/*']);
+    expect([swapOnly.Effect, swapOnly.Principal, swapOnly.Action, swapOnly.Condition]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject', { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } }]);
+    expect(suffixes(swapOnly.Resource)).toEqual(['/clusters/*/latest.json', '/locks/*']);
+    // Nothing may delete a stored object or version either: no function is granted a delete.
+    expect(statements(template).flatMap((st) => [st.Action].flat()).filter((a) => /^s3:(Delete|BypassGovernance|PutObjectRetention|PutBucketPolicy)/.test(a))).toEqual([]);
+  });
+
+  it('lets CloudWatch use the alarm topic key only for alarms of this account (SourceAccount, SourceArn)', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: 'drift-auditor alarm topic' } })) as { Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string }; Action: string[]; Condition?: Record<string, Record<string, unknown>> }[] } } }[];
+    const grants = keys[0]!.Properties.KeyPolicy.Statement.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+
+    expect(grants.length).toEqual(1);
+    expect(grants[0]!.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(grants[0]!.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${stack.region}:${stack.account}:alarm:*`]] } },
+    });
   });
 
   it('alarms on failed and timed-out executions and on each cluster\'s failure metric, to the SNS topic', () => {

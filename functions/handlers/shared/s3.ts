@@ -25,7 +25,7 @@ export function sha256Hex(body: Buffer | string): string {
 }
 
 /** Puts one object with its sha256 in metadata; returns the sha256. Throws StoreError. */
-export async function putObject(o: { bucket: string; key: string; body: Buffer | string; contentType: string }): Promise<string> {
+export async function putObject(o: { bucket: string; key: string; body: Buffer | string; contentType: string; createOnly?: boolean }): Promise<string> {
   const sha256 = sha256Hex(o.body);
   try {
     await s3Client().send(new PutObjectCommand({
@@ -34,6 +34,8 @@ export async function putObject(o: { bucket: string; key: string; body: Buffer |
       Body: o.body,
       ContentType: o.contentType,
       Metadata: { sha256 },
+      // Create-only keys (the bucket policy denies writes there without If-None-Match).
+      ...(o.createOnly ? { IfNoneMatch: '*' } : {}),
       // The bucket's own KMS key (DRIFT_AUDITOR_KMS_KEY_ID); the bucket default applies it too.
       ServerSideEncryption: 'aws:kms',
       ...(process.env.DRIFT_AUDITOR_KMS_KEY_ID ? { SSEKMSKeyId: process.env.DRIFT_AUDITOR_KMS_KEY_ID } : {}),
