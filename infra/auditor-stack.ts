@@ -3,6 +3,7 @@
 // run in S3 and contains it, so one cluster never stops the others; the execution then ends failed
 // and the alarms fire. Evidence bucket: KMS, TLS only, versioned, lifecycle, optional Object Lock.
 // Least privilege: every function has its own role with only the S3 prefixes, secrets and clusters it uses.
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -177,7 +178,9 @@ export class AuditorStack extends Stack {
     const policyCopies = [...(props.policyFiles ?? new Map<string, string>())].map(([cluster, file]) => ({ cluster, file }));
     this.functions = {
       snapshot: this.handler('snapshot', props.projectRoot, common, { vpc: vpcPlacement }),
-      audit: this.handler('audit', props.projectRoot, { ...common, ...github }, { copyRules: true, policies: policyCopies }),
+      // The audit renders Helm charts and kustomizations (functions/adapters/render/) with the kubectl
+      // layer's helm and kubectl, which are amd64 only: docs/deploy.md explains why here, not a step of its own.
+      audit: this.handler('audit', props.projectRoot, { ...common, ...github, XDG_CACHE_HOME: '/tmp' }, { copyRules: true, policies: policyCopies, renderers: true }),
       notify: this.handler('notify', props.projectRoot, {
         ...common, ...github,
         DRIFT_AUDITOR_ISSUES_REPO: config.github.repo,
@@ -283,6 +286,8 @@ export class AuditorStack extends Stack {
     vpc?: { vpc: ec2.IVpc; subnets: ec2.ISubnet[]; securityGroups: ec2.ISecurityGroup[] };
     copyRules?: boolean;
     policies?: { cluster: string; file: string }[];
+    /** x86_64 with the kubectl layer (helm and kubectl under /opt, where tools.ts looks). */
+    renderers?: boolean;
   }): NodejsFunction {
     const sizing = FUNCTION_SIZING[name];
     const override = this.config.functions[name];
@@ -305,7 +310,8 @@ export class AuditorStack extends Stack {
       projectRoot,
       depsLockFilePath: `${projectRoot}/package-lock.json`,
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: opts.renderers ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
+      ...(opts.renderers ? { layers: [new KubectlV35Layer(this, `${id}KubectlLayer`)] } : {}),
       memorySize: override?.memoryMB ?? sizing.memoryMB,
       timeout: override?.timeoutSeconds !== undefined ? Duration.seconds(override.timeoutSeconds) : sizing.timeout,
       role,

@@ -80,11 +80,14 @@ describe('AuditorStack', () => {
     });
   });
 
-  it('runs five nodejs22.x arm64 ESM functions with explicit log groups', () => {
+  it('runs five nodejs22.x ESM functions with explicit log groups: the audit on x86_64 with the kubectl layer (helm, kubectl), the others on arm64', () => {
     template.resourceCountIs('AWS::Lambda::Function', 5);
     const fns = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
 
-    expect(fns.map((f) => [f.Properties.Runtime, f.Properties.Architectures, f.Properties.Handler])).toEqual(Array(5).fill(['nodejs22.x', ['arm64'], 'index.handler']));
+    expect(fns.map((f) => [f.Properties.Runtime, f.Properties.Architectures, f.Properties.Handler, (f.Properties.Layers as unknown[] | undefined)?.length ?? 0]).sort()).toEqual([
+      ...Array(4).fill(['nodejs22.x', ['arm64'], 'index.handler', 0]),
+      ['nodejs22.x', ['x86_64'], 'index.handler', 1],
+    ].sort());
     expect(fns.every((f) => f.Properties.LoggingConfig !== undefined)).toEqual(true);
     template.resourceCountIs('AWS::Logs::LogGroup', 6);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
