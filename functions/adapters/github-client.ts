@@ -90,8 +90,23 @@ export async function createOctokit(opts: GitHubClientOptions = {}): Promise<Oct
   return new Octokit(defaults);
 }
 
-/** Returns a GitHubError for a failed request, saying what to check (token, access, rate limit). */
+/** Returns `text` with the userinfo of every URL in it removed (`https://user:pass@host` → `https://host`): URLs we print never carry credentials. */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#"'<>`]+@/g, '$1');
+}
+
+/** Returns a GitHubError for a failed request, saying what to check (token, access, rate limit); URLs in it carry no userinfo. */
 export function describeGitHubError(err: unknown, what: string): GitHubError {
+  const e = describeError(err, what);
+  const message = withoutUserinfo(e.message);
+  const c = e.cause instanceof Error ? withoutUserinfo(e.cause.message) : undefined;
+  if (message === e.message && (c === undefined || c === (e.cause as Error).message)) return e;
+  // The CLI prints the cause's first line too: it must not carry the credentials either.
+  const cause = c === undefined ? e.cause : Object.assign(new Error(c), { name: (e.cause as Error).name });
+  return new GitHubError(message, { cause });
+}
+
+function describeError(err: unknown, what: string): GitHubError {
   if (err instanceof GitHubError) return err;
   if (err instanceof RequestError) {
     const headers = err.response?.headers ?? {};

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOctokit, describeGitHubError, githubAuthMode } from '../../functions/adapters/github-client.js';
+import { createOctokit, describeGitHubError, githubAuthMode, withoutUserinfo } from '../../functions/adapters/github-client.js';
+import { main } from '../../functions/cli/main.js';
 import { GitHubError } from '../../functions/core/errors.js';
 import { reposRoutes, seedRepo } from '../emulators/github/repos.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
@@ -46,5 +47,24 @@ describe('describeGitHubError()', () => {
     const err = describeGitHubError(new Error('socket hang up'), 'download the archive of a/b@123');
 
     expect([err.name, err.message, err.exitCode]).toEqual(['GitHubError', 'failed to download the archive of a/b@123: socket hang up', 2]);
+  });
+});
+
+describe('withoutUserinfo()', () => {
+  it('removes user:password@ from every URL in a message', () => {
+    expect(withoutUserinfo('fetch https://user:s3cret@ghe.example.com/api/v3/repos failed; see http://tok@x/y')).toBe('fetch https://ghe.example.com/api/v3/repos failed; see http://x/y');
+  });
+});
+
+describe('drift-auditor with GITHUB_API_URL carrying user:password@', () => {
+  it('never prints the password on stderr', async () => {
+    const err: string[] = [];
+    const io = { stdout: () => {}, stderr: (s: string) => err.push(s), env: { GITHUB_TOKEN: 't', GITHUB_API_URL: 'http://admin:s3cretpw@127.0.0.1:9/api' }, isTTY: false };
+
+    const code = await main(['audit', '--snapshot', 'examples/cluster', '--manifests', 'github:acme/gitops@main', '--format', 'json'], io);
+
+    expect(code).toBe(2);
+    expect(err.join('')).not.toContain('s3cretpw');
+    expect(err.join('')).toMatch(/127\.0\.0\.1/);
   });
 });
