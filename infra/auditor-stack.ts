@@ -180,7 +180,10 @@ export class AuditorStack extends Stack {
       snapshot: this.handler('snapshot', props.projectRoot, common, { vpc: vpcPlacement }),
       // The audit renders Helm charts and kustomizations (functions/adapters/render/) with the kubectl
       // layer's helm and kubectl, which are amd64 only: docs/deploy.md explains why here, not a step of its own.
-      audit: this.handler('audit', props.projectRoot, { ...common, ...github, XDG_CACHE_HOME: '/tmp' }, { copyRules: true, policies: policyCopies, renderers: true }),
+      audit: this.handler('audit', props.projectRoot, {
+        ...common, ...github, XDG_CACHE_HOME: '/tmp',
+        ...(config.securityHub ? { DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: this.account } : {}),
+      }, { copyRules: true, policies: policyCopies, renderers: true }),
       notify: this.handler('notify', props.projectRoot, {
         ...common, ...github,
         DRIFT_AUDITOR_ISSUES_REPO: config.github.repo,
@@ -420,6 +423,10 @@ export class AuditorStack extends Stack {
     put(audit, ['clusters/*'], 'The audit function writes a run under clusters/<cluster>/ (runs, index, latest.json) and reads the staged snapshot; cluster and run ids are known only at run time. It is never granted delete.');
     list(audit);
     this.githubSecret.grantRead(audit);
+    if (config.securityHub) {
+      // Only into this account's own custom-integration product (renderAsff's default ProductArn).
+      audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['securityhub:BatchImportFindings'], resources: [`arn:${this.partition}:securityhub:${this.region}:${this.account}:product/${this.account}/default`] }));
+    }
 
     // notify: reads reports (and presigns links to them), talks to GitHub, and holds its lock while it does.
     get(notify, ['clusters/*/runs/*', 'locks/notify/*'], 'The notify function reads (and presigns) reports under clusters/<cluster>/runs/<run>/ and reads its per-repository lock under locks/notify/; cluster, run and repository are known only at run time.');

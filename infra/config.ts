@@ -92,6 +92,8 @@ export const AuditorConfig = z.object({
     /** Open PRs where policy says Git should follow the cluster (needs write access to the GitOps repo). */
     pullRequests: z.boolean().default(false),
   }).strict().default({}),
+  /** Opt-in: the audit function imports its findings into this account's Security Hub (ASFF, BatchImportFindings). */
+  securityHub: z.boolean().default(false),
   alarms: z.object({
     /** Create an SNS topic for the alarms; `email` subscribes an address to it. */
     topic: z.boolean().default(false),

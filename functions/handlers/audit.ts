@@ -51,8 +51,11 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   });
   const store = await openStore(`s3://${bucket}`, { env: process.env });
   const history = await readHistory(store, report);
+  // Opt-in Security Hub: the previous run is read before this one is stored (findings gone since become RESOLVED).
+  const securityHub = process.env.DRIFT_AUDITOR_SECURITY_HUB === 'true' ? await previousReport(store, report) : undefined;
   const stored = await store.putRun({ report, artifacts: renderArtifacts(report, history), snapshot: gz });
   const keys = keysByName(stored.keys);
+  if (securityHub !== undefined) await importToSecurityHub(report, securityHub);
 
   publishReportMetrics(report, snapshot);
   logger.info('report stored', {
@@ -113,4 +116,28 @@ function publishReportMetrics(report: Report, snapshot: Snapshot): void {
   metrics.addMetric('AuditIncomplete', MetricUnit.Count, report.complete ? 0 : 1);
   metrics.addMetric('NodesAudited', MetricUnit.Count, snapshot.nodes.length);
   metrics.addMetric('DaemonSetsAudited', MetricUnit.Count, report.summary.daemonSets);
+}
+
+/** Returns the newest stored run of the cluster older than `report`, or null. */
+async function previousReport(store: Awaited<ReturnType<typeof openStore>>, report: Report): Promise<Report | null> {
+  const prior = (await store.listRuns(report.cluster, { limit: 5 })).find((r) => r.generatedAt < report.generatedAt);
+  return prior ? (await store.getRun(report.cluster, prior.runId)).report : null;
+}
+
+/** Imports the report's findings into Security Hub (BatchImportFindings); refused findings are logged and counted, not fatal. */
+async function importToSecurityHub(report: Report, previous: Report | null): Promise<void> {
+  const { asffOptionsFromEnv, HttpSecurityHub, importFindings } = await import('../adapters/security-hub.js');
+  const { renderAsff } = await import('../core/render/asff.js');
+  const target = asffOptionsFromEnv(process.env);
+  const { AWS_ACCESS_KEY_ID: accessKeyId = '', AWS_SECRET_ACCESS_KEY: secretAccessKey = '', AWS_SESSION_TOKEN: sessionToken } = process.env;
+  const client = new HttpSecurityHub({
+    region: target.region,
+    endpoint: process.env.AWS_ENDPOINT_URL_SECURITYHUB || undefined,
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+  });
+  const summary = await importFindings(client, renderAsff(report, { ...target, previous }));
+  metrics.addMetric('SecurityHubImported', MetricUnit.Count, summary.imported);
+  metrics.addMetric('SecurityHubFailedFindings', MetricUnit.Count, summary.failed.length);
+  if (summary.failed.length) logger.warn('Security Hub refused findings', { failed: summary.failed.slice(0, 20) });
+  else logger.info('findings imported into Security Hub', { imported: summary.imported, calls: summary.calls });
 }

@@ -15,6 +15,7 @@ const FULL = {
   github: { repo: 'acme/drift', auth: 'app', secretName: 'drift-auditor/github-app' },
   notify: { minSeverity: 'critical' },
   alarms: { email: 'oncall@example.com' },
+  securityHub: true,
   functions: { audit: { memoryMB: 6144, timeoutSeconds: 900 } },
   vpc: { vpcId: 'vpc-0abc', subnets: [{ id: 'subnet-0a1b2c3d4e5f60718', availabilityZone: 'eu-west-1a' }, { id: 'subnet-0b2c3d4e5f6071829', availabilityZone: 'eu-west-1b' }], securityGroupIds: ['sg-0c3d4e5f607182930'] },
   clusters: [
@@ -104,6 +105,13 @@ describe('AuditorStack', () => {
       'drift-auditor recordFailure': [256, 60],
       'drift-auditor evidence': [1024, 900],
     });
+  });
+
+  it('lets the audit function import findings only into its own account\'s Security Hub product when securityHub is on', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'drift-auditor audit', Environment: { Variables: Match.objectLike({ DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: '123456789012' }) } });
+    const imports = statements(template).filter((x) => x.Action === 'securityhub:BatchImportFindings');
+    expect(JSON.stringify(imports.map((x) => x.Resource))).toContain('securityhub:eu-west-1:123456789012:product/123456789012/default');
+    expect(imports).toHaveLength(1);
   });
 
   it('builds the evidence pack of the previous month on the 1st and lets it write only under clusters/*/evidence/', () => {
