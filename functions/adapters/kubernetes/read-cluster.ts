@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../../core/k8s-types.js';
 import type { Snapshot } from '../../core/types.js';
+import { KubernetesError } from '../../core/errors.js';
 import { KubeApiClient, type ListTarget, type RetryOptions } from './api-client.js';
 import { clusterNameOf, loadKubeConfig } from './kubeconfig.js';
 import { Interner, projectControllerRevision, projectDaemonSet, projectNode, projectPod } from './projection.js';
@@ -39,7 +40,7 @@ export interface ReadClusterOptions {
   auditorVersion?: string;
 }
 
-/** Reads nodes, DaemonSets, DaemonSet-owned pods and their ControllerRevisions; throws KubernetesError when any read fails. */
+/** Reads nodes, DaemonSets, DaemonSet-owned pods and their ControllerRevisions; a later list that fails is a gap, an unreachable server or refused credentials a KubernetesError. */
 export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot> {
   const kc = o.kubeConfig ?? loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context, env: o.env });
   const client = new KubeApiClient(kc, { requestTimeoutMs: o.requestTimeoutMs, retry: o.retry, userAgent: `drift-auditor/${o.auditorVersion ?? 'dev'}` });
@@ -63,10 +64,22 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
     resourceVersions[target.namespace ? `${target.resource}/${target.namespace}` : target.resource] = r.resourceVersion;
     return r.items;
   };
+  const gaps: Snapshot['gaps'] = [];
+  // Once the server answered (version, nodes), a list that still fails after its retries is a gap: the
+  // audit runs and says INCOMPLETE (exit 1). Credentials and RBAC refused (401/403) stay errors (exit 2).
+  const orGap = async <T>(target: ListTarget, keep: (raw: Record<string, unknown>) => T | undefined): Promise<T[]> => {
+    try {
+      return await read(target, keep);
+    } catch (err) {
+      if (!(err instanceof KubernetesError) || /\((401|403)\)/.test(err.message)) throw err;
+      gaps.push({ source: `kubernetes:list ${target.resource}${target.namespace ? ` in ${target.namespace}` : ''}`, message: err.message });
+      return [];
+    }
+  };
   const perNamespace = async <T>(resource: ListTarget['resource'], keep: (raw: Record<string, unknown>) => T | undefined): Promise<T[]> => {
-    if (!namespaces) return read({ resource }, keep);
+    if (!namespaces) return orGap({ resource }, keep);
     const out: T[] = [];
-    for (const namespace of namespaces) out.push(...(await read({ resource, namespace }, keep)));
+    for (const namespace of namespaces) out.push(...(await orGap({ resource, namespace }, keep)));
     return out;
   };
 
@@ -103,7 +116,7 @@ export async function readCluster(o: ReadClusterOptions = {}): Promise<Snapshot>
       ...(namespaces ? { namespaces } : {}),
       resourceVersions,
     },
-    gaps: [],
+    gaps,
   };
 }
 

@@ -92,9 +92,6 @@ describe('readCluster()', () => {
     ['403 on pods', { kind: '403', resource: 'pods' }, /^failed to list pods in all namespaces: forbidden \(403\): the auditor needs get\/list on pods; see deploy\/rbac\.yaml$/],
     ['403 on nodes', { kind: '403', resource: 'nodes' }, /^failed to list nodes: forbidden \(403\): the auditor needs get\/list on nodes; see deploy\/rbac\.yaml$/],
     ['401', { kind: '401', resource: 'daemonsets' }, /^failed to list daemonsets in all namespaces: unauthorized \(401\)/],
-    ['410 on every continue', { kind: '410', resource: 'pods', times: 100 }, /^failed to list pods in all namespaces: the list's continue token expired \(410\) 4 times/],
-    ['500 on every try', { kind: '500', resource: 'controllerrevisions', times: 100 }, /^failed to list controllerrevisions in all namespaces: 500 Internal error occurred: etcdserver: request timed out, after 4 attempts$/],
-    ['dropped connections on every try', { kind: 'drop', resource: 'pods', page: 1, times: 100 }, /^failed to list pods in all namespaces: (ECONNRESET|socket hang up).*, after 4 attempts$/],
   ])('fails with a KubernetesError on %s', async (_name, fault, message) => {
     const a = await start({ faults: [fault] });
 
@@ -102,6 +99,26 @@ describe('readCluster()', () => {
 
     await expect(read).rejects.toThrow(KubernetesError);
     await expect(read).rejects.toThrow(message);
+  });
+
+  it.each<[string, K8sFault, RegExp]>([
+    ['410 on every continue', { kind: '410', resource: 'pods', times: 100 }, /^failed to list pods in all namespaces: the list's continue token expired \(410\) 4 times/],
+    ['500 on every try', { kind: '500', resource: 'controllerrevisions', times: 100 }, /^failed to list controllerrevisions in all namespaces: 500 Internal error occurred: etcdserver: request timed out, after 4 attempts$/],
+    ['dropped connections on every try', { kind: 'drop', resource: 'pods', page: 1, times: 100 }, /^failed to list pods in all namespaces: (ECONNRESET|socket hang up).*, after 4 attempts$/],
+    ['500 on nodes every try', { kind: '500', resource: 'nodes', times: 100 }, /^failed to list nodes: 500/],
+  ])('records a gap and returns the rest on %s (nodes: fails)', async (_name, fault, message) => {
+    const a = await start({ faults: [fault] });
+
+    const read = readCluster({ kubeconfig: kubeconfigFor(a), pageSize: 2, retry: { ...FAST_RETRY, retries: 3 } });
+
+    if (fault.resource === 'nodes') {
+      await expect(read).rejects.toThrow(message);
+      return;
+    }
+    const s = await read;
+    expect(s.gaps.map((g) => g.source)).toEqual([`kubernetes:list ${fault.resource}`]);
+    expect(s.gaps[0]!.message).toMatch(message);
+    expect(s.nodes.length).toBeGreaterThan(0);
   });
 
   it('names the namespace a 403 is about when --namespace is set', async () => {
