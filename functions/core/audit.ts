@@ -8,6 +8,7 @@ import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
 import { applyPolicy } from './policy/apply.js';
+import { reportRules } from './rules.js';
 import { HASH_PREFIX, hashToken, redactAuditInputs, redactFinding, redactText } from './redact.js';
 import { sha256Hex } from './github-issues/sha256.js';
 import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, isPodTerminal, podOrder, targetNodeName } from './scheduling/index.js';
@@ -62,6 +63,7 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
     ...(policy.requiredCoverage.length ? { requiredCoverage: computeRequiredCoverage(ctx, coverage) } : {}),
     findings,
     waived,
+    rules: reportRules(findings, policy.rules),
   };
 }
 

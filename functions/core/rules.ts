@@ -6,7 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { z } from 'zod';
 import { checkNamed } from './checks/index.js';
 import { PolicyError } from './errors.js';
-import type { RuleDefinition } from './types.js';
+import type { Finding, ReportRule, RuleDefinition } from './types.js';
 
 /**
  * Every rule id there is, one per file in rules/ (test/rules/catalog.test.ts keeps the two equal).
@@ -31,6 +31,13 @@ export type RuleId = (typeof RULE_IDS)[number];
 /** Returns the path of a rule's file in the repository, the link reports give for it. */
 export function ruleDocPath(id: string): string {
   return `rules/${id}.yaml`;
+}
+
+/** Returns the report's `rules` section: each rule that has a finding, sorted by id, with what to do about it. */
+export function reportRules(findings: readonly Finding[], rules: readonly RuleDefinition[]): ReportRule[] {
+  const ids = new Set(findings.map((f) => f.rule));
+  return rules.filter((r) => ids.has(r.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((r) => ({ id: r.id, title: r.title, severity: r.severity, remediation: r.remediation.trim(), docs: ruleDocPath(r.id) }));
 }
 
 /** The schema of one rule file; unknown keys are rejected. */

@@ -281,4 +281,17 @@ export interface Report {
   requiredCoverage?: RequiredCoverageResult[];
   findings: Finding[];
   waived: Finding[];
+  /** Each rule that has a finding (not only waived ones), sorted by id: what it is and what to do. Absent in reports written before it existed. */
+  rules?: ReportRule[];
+}
+
+/** A rule as a report shows it to people: its title, severity, remediation and file. */
+export interface ReportRule {
+  id: string;
+  title: string;
+  /** The rule's severity after the policy's rule-level setting (findings may still differ per DaemonSet). */
+  severity: Severity;
+  remediation: string;
+  /** The rule file, repository-relative: `rules/<id>.yaml`. */
+  docs: string;
 }

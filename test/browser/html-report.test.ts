@@ -99,7 +99,7 @@ describe('renderHtml() in Chromium', () => {
     }
 
     const heads = await page.$$eval('.group-head', (b) => b.map((x) => x.textContent));
-    expect(heads).toEqual(['▼ eu-west-1a — 3 nodes · 1 missing · 1 unready', '▼ eu-west-1b — 3 nodes · 2 missing · 1 misscheduled']);
+    expect(heads).toEqual(['▼ eu-west-1a — 3 nodes · 1 missing · 1 unready', '▼ eu-west-1b — 3 nodes · 2 missing · 1 misscheduled · 1 kept']);
     expect(painted.filter((p) => p[2] === 'eu-west-1a').map((p) => p[0])).toEqual(['node-a1', 'node-a2', 'node-a3', 'node-a1', 'node-a2', 'node-a3']);
     await page.close();
   });
@@ -203,8 +203,32 @@ describe('renderHtml() in Chromium', () => {
     expect(cell!.rgb).toEqual(rgb(POD_STATES.find((s) => s.state === state)!.color));
     expect((await rows(page)).length).toEqual(1000);
     expect(count).toEqual(`Showing the first 1000 of ${report.findings.length} matching findings (${report.findings.length} in total); narrow the filter to see more.`);
-    const withProblem = report.nodes.filter((n) => report.coverage.some((c) => ['unready', 'missing', 'misscheduled'].includes(c.nodes[n.name] ?? ''))).length;
+    const withProblem = report.nodes.filter((n) => report.coverage.some((c) => ['unready', 'missing', 'misscheduled', 'kept'].includes(c.nodes[n.name] ?? ''))).length;
     expect(problemHeads.reduce((a, b) => a + b, 0)).toEqual(withProblem);
+    await page.close();
+  });
+
+  it('paints a node the policy requires but the DaemonSet excludes in its own state, counts it and keeps it in the problem-only view', async () => {
+    const report = {
+      ...reportOf({
+        nodes: [reportNode('gpu-1', { zone: 'eu-west-1a' }), reportNode('node-a1', { zone: 'eu-west-1a' }), reportNode('node-b1', { zone: 'eu-west-1b' })],
+        coverage: [coverageOf('logging/fluentd', { 'gpu-1': 'not-eligible', 'node-a1': 'running', 'node-b1': 'running' })],
+        findings: [finding('logging/fluentd', 'gpu-1', { rule: 'coverage/required-missing' })],
+      }),
+      rules: [{ id: 'coverage/required-missing', title: 'Required but excluded', severity: 'critical' as const, remediation: 'Tolerate the GPU taint in Git.', docs: 'rules/coverage/required-missing.yaml' }],
+    };
+    const { page } = await open(report);
+
+    const cell = await cellAt(page, 'gpu-1', 'logging/fluentd');
+    const legend = await page.$$eval('#legend li', (li) => li.map((x) => [x.getAttribute('data-state'), x.textContent]));
+    await page.check('#problems-only');
+    const heads = await page.$$eval('.group-head', (b) => b.map((x) => x.textContent));
+    const todo = await page.$$eval('#rules tbody td', (td) => td.map((x) => x.textContent));
+
+    expect(cell!.rgb).toEqual(rgb(POD_STATES.find((s) => s.state === 'required-missing')!.color));
+    expect(legend).toContainEqual(['required-missing', "required by policy, excluded by the DaemonSet's own spec"]);
+    expect(heads).toEqual(['▼ eu-west-1a — 1 nodes · 1 required-missing']);
+    expect(todo).toEqual(['critical', 'coverage/required-missingRequired but excluded', 'Tolerate the GPU taint in Git.', 'rules/coverage/required-missing.yaml']);
     await page.close();
   });
 

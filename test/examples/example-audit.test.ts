@@ -79,6 +79,14 @@ describe('audit() on examples/', () => {
     ]);
   });
 
+  it('lists what to do for each rule with a finding, linking its rule file', () => {
+    expect(report.rules?.map((r) => [r.id, r.severity, r.docs])).toEqual([
+      'coverage/kept', 'coverage/missing', 'coverage/required-missing', 'coverage/unready', 'image/digest-split', 'image/drift', 'image/outdated-pod',
+      'policy/waiver-expired', 'resource/unmanaged',
+    ].map((id) => [id, report.findings.find((f) => f.rule === id)!.severity, `rules/${id}.yaml`]));
+    expect(report.rules?.every((r) => r.remediation.length > 40 && r.title.length > 10)).toBe(true);
+  });
+
   it('reports nothing on the cordoned node', () => {
     const cordoned = node('10.0.3.92');
 

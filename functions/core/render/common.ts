@@ -45,11 +45,15 @@ export function severityCounts(bySeverity: Record<Severity, number>): string {
   return SEVERITIES.map((s) => `${s} ${bySeverity[s] ?? 0}`).join(' · ');
 }
 
-/** Pod states in legend order, with the colour and label the HTML matrix uses. */
-export const POD_STATES: readonly { state: PodState; color: string; label: string }[] = [
+/** A matrix cell's state: a pod state, or `required-missing` (the policy requires the DaemonSet on the node, its own spec excludes it). */
+export type CellState = PodState | 'required-missing';
+
+/** Cell states in legend order, with the colour and label the HTML matrix uses. */
+export const POD_STATES: readonly { state: CellState; color: string; label: string }[] = [
   { state: 'running', color: '#2da44e', label: 'running (Ready)' },
   { state: 'unready', color: '#d4a72c', label: 'pod not Ready' },
   { state: 'missing', color: '#cf222e', label: 'missing (should run, no pod)' },
+  { state: 'required-missing', color: '#6e0a1e', label: 'required by policy, excluded by the DaemonSet\'s own spec' },
   { state: 'misscheduled', color: '#8250df', label: 'misscheduled (pod where it should not run)' },
   { state: 'kept', color: '#0969da', label: 'kept (not eligible now, pod allowed to stay)' },
   { state: 'not-eligible', color: '#e6e9ec', label: 'not eligible (no pod expected)' },
@@ -82,6 +86,12 @@ export function findingText(f: Finding): string {
     f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
   ].filter(Boolean).join('; ');
   return extra ? `${f.message} (${extra})` : f.message;
+}
+
+/** Returns the report's `rules` entries for the rules of `findings` (all of them when omitted); empty for reports written before the section existed. */
+export function rulesOf(report: Report, findings: readonly Finding[] = report.findings): NonNullable<Report['rules']> {
+  const ids = new Set(findings.map((f) => f.rule));
+  return (report.rules ?? []).filter((r) => ids.has(r.id));
 }
 
 /** Returns the report's inputs as label/value rows (values unescaped: renderers escape them). */

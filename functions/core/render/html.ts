@@ -6,7 +6,7 @@
 // only ever writes cluster strings with textContent or on the canvas, never as markup.
 import type { Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
-import { daemonSetKey, findingText, inputRows, POD_STATES, reportStatus, severityCounts, sortFindings, statusHeadline } from './common.js';
+import { daemonSetKey, findingText, inputRows, POD_STATES, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 
 export interface HistoryPoint {
@@ -69,6 +69,7 @@ ${daemonSetsHtml(report)}
 <div id="matrix"></div>
 <div id="tip" role="tooltip" hidden></div>
 </section>
+${rulesHtml(report)}
 <section id="findings-section">
 <h2>Findings (worst first)</h2>
 <div class="controls">
@@ -94,11 +95,15 @@ ${waivedHtml(report)}
 export function htmlData(report: Report): HtmlData {
   const stateIndex = new Map(POD_STATES.map((s, i) => [s.state, i]));
   const notEligible = String(stateIndex.get('not-eligible'));
+  const required = String(stateIndex.get('required-missing'));
+  // The node is left out by the DaemonSet's own spec (so its coverage says not eligible), but the policy requires it there.
+  const requiredMissing = new Set(report.findings.filter((f) => f.rule === 'coverage/required-missing' && f.node !== null).map((f) => `${f.node}\u0000${daemonSetKey(f)}`));
   const cells: string[] = [];
   for (const n of report.nodes) {
     for (const c of report.coverage) {
       const s = c.nodes[n.name];
-      cells.push(s === undefined ? notEligible : String(stateIndex.get(s) ?? notEligible));
+      if (requiredMissing.has(`${n.name}\u0000${daemonSetKey(c)}`) && (s === undefined || s === 'not-eligible')) cells.push(required);
+      else cells.push(s === undefined ? notEligible : String(stateIndex.get(s) ?? notEligible));
     }
   }
   const groupBy = report.nodes.some((n) => n.zone) ? 'zone' : report.nodes.some((n) => n.nodeGroup) ? 'nodeGroup' : 'none';
@@ -148,6 +153,18 @@ function daemonSetsHtml(report: Report): string {
 <table class="num"><thead><tr><th rowspan="2">DaemonSet</th><th rowspan="2">In Git</th><th rowspan="2">In cluster</th><th colspan="5">Recomputed by the audit</th><th colspan="5">Reported by the DaemonSet status</th><th rowspan="2">Findings</th></tr>
 <tr><th>eligible</th><th>covered</th><th>ready</th><th>up-to-date</th><th>misscheduled</th><th>desired</th><th>current</th><th>ready</th><th>up-to-date</th><th>misscheduled</th></tr></thead>
 <tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+/** What to do, per rule with findings: severity, id, title, remediation and the rule file. */
+function rulesHtml(report: Report): string {
+  const rules = rulesOf(report);
+  if (rules.length === 0) return '';
+  const rows = rules.map((r) => `<tr data-rule="${escapeHtml(r.id)}"><td class="sev-${r.severity}">${r.severity}</td><td><code>${escapeHtml(r.id)}</code><br>${escapeHtml(r.title)}</td>`
+    + `<td>${escapeHtml(r.remediation)}</td><td><code>${escapeHtml(r.docs)}</code></td></tr>`).join('\n');
+  return `<section id="rules"><h2>What to do, per rule</h2>
+<table><thead><tr><th>Severity</th><th>Rule</th><th>What to do</th><th>Rule file</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
 }
@@ -221,6 +238,7 @@ td{overflow-wrap:anywhere}table.num td:nth-child(n+4){text-align:right}.differs{
 .group canvas{display:block;margin-top:4px;cursor:crosshair}
 #tip{position:fixed;z-index:10;pointer-events:none;background:#1f2328;color:#fff;padding:4px 8px;border-radius:4px;font-size:12px;white-space:pre;max-width:480px;overflow:hidden}
 .sev-critical{color:#cf222e;font-weight:600}.sev-warning{color:#9a6700;font-weight:600}.sev-info{color:#0969da}
+#rules th:nth-child(1){width:6em}#rules th:nth-child(2){width:22em}#rules th:nth-child(4){width:18em}
 #trend text{font-size:11px;fill:#59636e}footer{margin-top:24px;color:#59636e;font-size:12px}
 `;
 
@@ -232,7 +250,9 @@ const SCRIPT = `
   var D = data.ds.length, LABEL = 200, BAND_GAP = 10, LIMIT = 1000;
   // Cells shrink as clusters grow: 5,000 nodes x 12 DaemonSets still fit a few screens.
   var big = data.nodes.length > 400, CW = big ? 6 : 12, PX = CW + 1, CH = big ? 9 : 12, PY = CH + 2;
-  var PROBLEM = { unready: 1, missing: 1, misscheduled: 1 };
+  // Every state that carries a finding: the filter and the group counts agree.
+  var PROBLEM_STATES = ['required-missing', 'missing', 'unready', 'misscheduled', 'kept'], PROBLEM = {};
+  PROBLEM_STATES.forEach(function (s) { PROBLEM[s] = 1; });
   var state = { groupBy: data.groupBy, problemsOnly: false, collapsed: {} };
   var layouts = [];
   var tip = document.getElementById('tip');
@@ -268,7 +288,7 @@ const SCRIPT = `
       head.className = 'group-head';
       var counts = {};
       g.nodes.forEach(function (n) { for (var d = 0; d < D; d++) { var s = data.states[cell(n, d)]; counts[s] = (counts[s] || 0) + 1; } });
-      var problems = ['missing', 'unready', 'misscheduled'].filter(function (s) { return counts[s]; }).map(function (s) { return counts[s] + ' ' + s; });
+      var problems = PROBLEM_STATES.filter(function (s) { return counts[s]; }).map(function (s) { return counts[s] + ' ' + s; });
       var collapsed = !!state.collapsed[g.name];
       head.setAttribute('aria-expanded', String(!collapsed));
       head.textContent = (collapsed ? '\\u25b6 ' : '\\u25bc ') + g.name + ' \\u2014 ' + g.nodes.length + ' nodes' + (problems.length ? ' \\u00b7 ' + problems.join(' \\u00b7 ') : '');

@@ -3,7 +3,7 @@
 // Every string from the cluster or Git goes through escapeMarkdown: no mentions, links or markup.
 import type { DaemonSetCoverage, Finding, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
-import { daemonSetKey, findingText, inputRows, reportStatus, severityCounts, sortFindings, statusHeadline } from './common.js';
+import { daemonSetKey, findingText, inputRows, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeMarkdown, markdownCode } from './escape.js';
 
 export interface MarkdownOptions {
@@ -30,7 +30,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   const findings = sortFindings(only ? report.findings.filter((f) => daemonSetKey(f) === only) : report.findings);
   const waived = only ? report.waived.filter((f) => daemonSetKey(f) === only).length : report.waived.length;
 
-  const head = [...header(report, only, url, findings, waived), ...gapsSection(report), ...inputsSection(report)];
+  const head = [...header(report, only, url, findings, waived), ...gapsSection(report), ...whatToDoSection(report, findings), ...inputsSection(report)];
   const byDaemonSet = new Map<string, Finding[]>();
   for (const f of findings) {
     const k = daemonSetKey(f);
@@ -114,6 +114,14 @@ function gapsSection(report: Report): string[] {
   if (report.gaps.length > MAX_GAPS) lines.push(`- … and ${report.gaps.length - MAX_GAPS} more (see full report)`);
   lines.push('');
   return lines;
+}
+
+/** One "what to do" line per rule with findings: its title, its remediation and its file (rules/<id>.yaml in the auditor's repository). */
+function whatToDoSection(report: Report, findings: Finding[]): string[] {
+  const rules = rulesOf(report, findings);
+  if (rules.length === 0) return [];
+  return ['## What to do', '', ...rules.map((r) =>
+    `- ${ICON[r.severity]} ${markdownCode(r.id)} ${cell(r.title)}: ${escapeMarkdown(r.remediation)} (rule file ${markdownCode(r.docs)})`), ''];
 }
 
 function inputsSection(report: Report): string[] {

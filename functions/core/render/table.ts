@@ -3,7 +3,7 @@
 // cursor or recolour the terminal (ANSI escape injection). Cells are cut only for a terminal: piped
 // output (grep, a file, CI logs) keeps every rule id, name and message whole.
 import type { DaemonSetCoverage, Report } from '../types.js';
-import { daemonSetKey, severityCounts, sortFindings, statusHeadline } from './common.js';
+import { daemonSetKey, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 
 const LIMITS = { rule: 28, daemonSet: 48, node: 48, message: 100 };
 
@@ -47,6 +47,12 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
       ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE', 'MESSAGE'],
       sorted.map((f, i) => [...rows[i]!, cut(f.message, room)]),
     ));
+    // What each rule means and where its remediation is written: the rule file.
+    const rules = rulesOf(report);
+    if (rules.length) {
+      lines.push('');
+      lines.push(...columns(['RULE', 'WHAT IT MEANS', 'WHAT TO DO'], rules.map((r) => [plain(r.id), cut(r.title, 80), `see ${r.docs}`])));
+    }
   }
   return `${lines.join('\n')}\n`;
 }

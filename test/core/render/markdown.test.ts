@@ -126,4 +126,23 @@ describe('renderMarkdown()', () => {
     expect(md).not.toMatch(/(?<!\\)\]\((?!<https?:)/);
     for (const row of findingRows(md)) expect(pipes(row)).toBe(6);
   });
+
+  it("gives one 'what to do' line per rule with findings, with its title, remediation and rule file, and only the DaemonSet's rules in its issue", () => {
+    const report = {
+      ...reportOf({ findings: [finding('kube-system/aws-node', 'n1'), finding('logging/fluentd', null, { rule: 'image/drift', severity: 'warning' })] }),
+      rules: [
+        { id: 'coverage/missing', title: 'Daemon pod missing', severity: 'critical' as const, remediation: 'Read the events.', docs: 'rules/coverage/missing.yaml' },
+        { id: 'image/drift', title: 'Image differs', severity: 'warning' as const, remediation: 'Sync from Git.', docs: 'rules/image/drift.yaml' },
+      ],
+    };
+
+    const all = renderMarkdown(report).split('\n').filter((l) => l.startsWith('- ') && l.includes('rule file'));
+    const one = renderMarkdown(report, { daemonSet: 'logging/fluentd' }).split('\n').filter((l) => l.startsWith('- ') && l.includes('rule file'));
+
+    expect(all).toEqual([
+      '- 🔴 `coverage/missing` Daemon pod missing: Read the events\\. (rule file `rules/coverage/missing.yaml`)',
+      '- 🟠 `image/drift` Image differs: Sync from Git\\. (rule file `rules/image/drift.yaml`)',
+    ]);
+    expect(one).toEqual([all[1]]);
+  });
 });
