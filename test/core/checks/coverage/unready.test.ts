@@ -7,18 +7,18 @@ const ds = daemonSet('kube-system/agent');
 const LONG_AGO = '2026-06-01T11:00:00Z';
 
 describe('coverageUnready', () => {
-  it.each<[string, PodOptions, string, string | undefined]>([
-    ['CrashLoopBackOff', { waiting: 'CrashLoopBackOff', readySince: LONG_AGO, creationTimestamp: LONG_AGO }, 'container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)', 'agent'],
-    ['ImagePullBackOff', { waiting: 'ImagePullBackOff', readySince: LONG_AGO }, 'container agent is waiting: ImagePullBackOff (ImagePullBackOff for agent)', 'agent'],
-    ['ErrImagePull', { waiting: 'ErrImagePull', readySince: LONG_AGO }, 'container agent is waiting: ErrImagePull (ErrImagePull for agent)', 'agent'],
-    ['an unschedulable Pending pod', { unschedulable: '0/1 nodes are available: 1 Insufficient cpu.', readySince: LONG_AGO }, 'pod is Pending: kube-scheduler cannot place it (Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.)', undefined],
-    ['a failing readiness probe', { ready: false, readySince: LONG_AGO }, 'container agent is running but not ready (readiness probe failing)', 'agent'],
-  ])('reports %s with its reason', (_n, opts, reason, container) => {
+  it.each<[string, PodOptions, string, string | undefined, string]>([
+    ['CrashLoopBackOff', { waiting: 'CrashLoopBackOff', readySince: LONG_AGO, creationTimestamp: LONG_AGO }, 'container agent is waiting: CrashLoopBackOff, 7 restarts (CrashLoopBackOff for agent)', 'agent', 'CrashLoopBackOff'],
+    ['ImagePullBackOff', { waiting: 'ImagePullBackOff', readySince: LONG_AGO }, 'container agent is waiting: ImagePullBackOff (ImagePullBackOff for agent)', 'agent', 'ImagePullBackOff'],
+    ['ErrImagePull', { waiting: 'ErrImagePull', readySince: LONG_AGO }, 'container agent is waiting: ErrImagePull (ErrImagePull for agent)', 'agent', 'ErrImagePull'],
+    ['an unschedulable Pending pod', { unschedulable: '0/1 nodes are available: 1 Insufficient cpu.', readySince: LONG_AGO }, 'pod is Pending: kube-scheduler cannot place it (Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.)', undefined, 'Unschedulable'],
+    ['a failing readiness probe', { ready: false, readySince: LONG_AGO }, 'container agent is running but not ready (readiness probe failing)', 'agent', 'ReadinessProbeFailing'],
+  ])('reports %s with its reason', (_n, opts, reason, container, code) => {
     const findings = runCheck(coverageUnready, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', opts)] }), desiredOf([ds]));
 
     expect(findings).toEqual([{
       rule: 'coverage/unready', severity: 'warning', namespace: 'kube-system', daemonSet: 'agent', node: 'n1',
-      message: `pod agent-n1 on node n1 has not been Ready since ${LONG_AGO} (60m before the audit): ${reason}`, expected: 'Ready', actual: reason, ...(container ? { container } : {}),
+      message: `pod agent-n1 on node n1 has not been Ready since ${LONG_AGO} (60m before the audit): ${reason}`, expected: 'Ready', actual: reason, reason: code, ...(container ? { container } : {}),
     }]);
   });
 
