@@ -19,8 +19,11 @@ import { decodeText } from './text.js';
 
 const gunzipAsync = promisify(gunzip);
 const DUMP_FILE = /\.(json|ya?ml)(\.gz)?$/i;
-/** Largest dump file accepted, decompressed: the most one Buffer holds (Node 20). */
-export const MAX_DUMP_BYTES = Math.min(4 * 1024 ** 3, bufferConstants.MAX_LENGTH);
+/**
+ * Largest dump file accepted, decompressed: 2 GiB, because Node 20's Buffer.indexOf (which the list
+ * scanner uses) returns wrong offsets past 2^31 bytes. Larger dumps: one file per kind or namespace.
+ */
+export const MAX_DUMP_BYTES = Math.min(2 * 1024 ** 3, bufferConstants.MAX_LENGTH);
 /** Largest sum of dump files (decompressed) one audit reads. */
 export const MAX_DUMP_TOTAL_BYTES = 16 * 1024 ** 3;
 /** Largest text V8 holds in one string: YAML and UTF-16 dumps, which are parsed whole, must fit. */
@@ -97,7 +100,7 @@ export async function readDump(paths: string[], opts: ReadDumpOptions = {}): Pro
         if (err instanceof InputError) throw err;
         throw new InputError(`failed to read dump ${file.path}: ${(err as Error).message}`, { cause: err });
       });
-      hashes.push({ path: file.path, sha256: createHash('sha256').update(raw).digest('hex') });
+      hashes.push({ path: file.path, sha256: sha256Of(raw) });
       await collectDumpBytes(file.path, raw, contents, budget);
     }
   }
@@ -114,11 +117,18 @@ export async function readDumpBytes(name: string, bytes: Buffer, opts: ReadDumpO
   const budget = new ReadBudget(Math.min(opts.maxBytes ?? MAX_DUMP_BYTES, MAX_DUMP_BYTES), opts.maxTotalBytes ?? MAX_DUMP_TOTAL_BYTES);
   if (bytes.length > budget.maxFileBytes) throw new InputError(`failed to read dump ${name}: the file is larger than the ${formatBytes(budget.maxFileBytes)} limit`);
   const contents = emptyDumpContents(dumpProjector());
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Of(bytes);
   await collectDumpBytes(name, bytes, contents, budget);
   const snapshot = snapshotFromDump(contents, [{ path: name, sha256 }], opts.cluster);
   snapshot.source.sha256 = sha256;
   return snapshot;
+}
+
+/** Returns the hex sha256 of bytes of any size (the hash takes at most 2 GiB per update). */
+function sha256Of(bytes: Buffer): string {
+  const h = createHash('sha256');
+  for (let i = 0; i < bytes.length; i += 1024 ** 3) h.update(bytes.subarray(i, Math.min(bytes.length, i + 1024 ** 3)));
+  return h.digest('hex');
 }
 
 /**

@@ -120,7 +120,8 @@ export async function readRegularFile(path: string, o: SafeReadOptions): Promise
         n += bytesRead;
         continue;
       }
-      const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
+      // At most 1 GiB per call: Node's read takes a 32-bit length, and aborts the process on a larger one.
+      const { bytesRead } = await handle.read(buf, n, Math.min(buf.length - n, 1024 ** 3), null);
       if (bytesRead === 0) break;
       n += bytesRead;
     }
