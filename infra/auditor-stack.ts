@@ -452,7 +452,7 @@ export class AuditorStack extends Stack {
       ...(c.type === 'eks' ? { eksClusterName: c.eksClusterName ?? c.name, ...(c.region ? { region: c.region } : {}) } : {}),
       ...(c.kubeconfigSecretName ? { kubeconfigSecretName: c.kubeconfigSecretName } : {}),
       ...(c.kubeconfigContext ? { kubeconfigContext: c.kubeconfigContext } : {}),
-      manifests: c.manifests,
+      ...(c.liveOnly ? { liveOnly: true } : { manifests: c.manifests }),
       ...(c.namespaces ? { namespaces: c.namespaces } : {}),
       ...(c.policyFile ? { policy: `policies/${c.name}.yaml` } : {}),
     }));

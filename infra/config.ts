@@ -35,11 +35,16 @@ export const ClusterConfig = z.object({
   kubeconfigSecretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name').optional(),
   /** Kubeconfig context to use (default: the file's current-context). */
   kubeconfigContext: z.string().min(1).optional(),
-  manifests: z.string().regex(MANIFESTS, 'must look like "github:owner/repo@ref:path/in/repo"'),
+  manifests: z.string().regex(MANIFESTS, 'must look like "github:owner/repo@ref:path/in/repo"').optional(),
+  /** Audit coverage against the live DaemonSets' own specs, with no Git comparison (instead of `manifests`). */
+  liveOnly: z.literal(true).optional(),
   namespaces: z.array(z.string().regex(NAME, 'must be a Kubernetes namespace name')).optional(),
   /** Policy file, relative to the config file; bundled into the audit function. */
   policyFile: z.string().min(1).optional(),
 }).strict().superRefine((c, ctx) => {
+  // Auditing without Git must be stated, never the result of a forgotten field.
+  if (!c.manifests && !c.liveOnly) ctx.addIssue({ code: 'custom', path: ['manifests'], message: 'is required (or set liveOnly: true to audit without Git)' });
+  if (c.manifests && c.liveOnly) ctx.addIssue({ code: 'custom', path: ['liveOnly'], message: 'cannot be combined with manifests' });
   if (c.type === 'kubeconfig' && !c.kubeconfigSecretName) ctx.addIssue({ code: 'custom', path: ['kubeconfigSecretName'], message: 'is required when type is "kubeconfig"' });
   if (c.type === 'kubeconfig' && (c.eksClusterName || c.region)) ctx.addIssue({ code: 'custom', path: [c.eksClusterName ? 'eksClusterName' : 'region'], message: 'applies only to type "eks"' });
   if (c.type === 'eks' && c.kubeconfigSecretName) ctx.addIssue({ code: 'custom', path: ['kubeconfigSecretName'], message: 'applies only to type "kubeconfig"' });

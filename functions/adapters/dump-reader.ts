@@ -15,6 +15,7 @@ import type { Snapshot } from '../core/types.js';
 import { ListSyntaxError, scanList } from './kubernetes/list-scanner.js';
 import { Interner, projectControllerRevision, projectDaemonSet, projectNode, projectPod } from './kubernetes/projection.js';
 import { formatBytes, listTree, ReadBudget, readRegularFile } from './safe-read.js';
+import { sha256Hex } from './sha256.js';
 import { decodeText } from './text.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -137,7 +138,7 @@ function sha256Of(bytes: Buffer): string {
  */
 export function combinedSha256(files: { path: string; sha256: string }[]): string {
   if (files.length === 1) return files[0]!.sha256;
-  return createHash('sha256').update(files.map((f) => `${f.sha256}  ${f.path}\n`).join('')).digest('hex');
+  return sha256Hex(files.map((f) => `${f.sha256}  ${f.path}\n`).join(''));
 }
 
 /** Adds one dump file's objects to `into`: a JSON object streamed item by item, anything else parsed whole. */

@@ -1,6 +1,6 @@
-// Reads the report `notify` works from: a local file, or `s3://bucket/key`. The S3 read is a
-// plain GetObject with the store adapter's client (region and credential chain, AWS_ENDPOINT_URL_S3,
-// path-style addressing for custom endpoints, checksums only when required).
+// Reads the report `notify` works from: a local file, or `s3://bucket/key`. The S3 read goes through the
+// store adapter (region and credential chain, AWS_ENDPOINT_URL_S3, path-style addressing for custom
+// endpoints, checksums only when required).
 // The JSON is checked field by field against the report's shape (core/report-shape.ts), naming the bad one.
 import { readFile } from 'node:fs/promises';
 import { InputError, StoreError } from '../core/errors.js';
@@ -17,17 +17,12 @@ export async function readReportText(location: string, env: NodeJS.ProcessEnv = 
       throw new InputError(`failed to read report ${location}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
   }
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const { s3ClientFor } = await import('./store/index.js');
-  // The store's client: AWS_REGION, the credential chain or keys in env, AWS_ENDPOINT_URL_S3 path-style.
-  const client = s3ClientFor({ env: { ...env, AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL } });
+  const { openStore } = await import('./store/index.js');
+  const store = openStore(`s3://${s3[1]}`, { env: { ...env, AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL } });
   try {
-    const res = await client.send(new GetObjectCommand({ Bucket: s3[1], Key: s3[2] }));
-    return await res.Body!.transformToString('utf8');
+    return (await store.getObject(s3[2]!)).toString('utf8');
   } catch (err) {
-    throw new StoreError(`failed to read report ${location}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-  } finally {
-    client.destroy();
+    throw new StoreError(`failed to read report ${location}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -7,13 +7,15 @@ import type { AuditContext, DaemonSetPair } from './checks/context.js';
 import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
+import { compareFindings, compareStrings, describeGaps } from './findings.js';
 import { applyPolicy } from './policy/apply.js';
 import { reportRules } from './rules.js';
 import { HASH_PREFIX, hashToken, redactAuditInputs, redactFinding, redactText } from './redact.js';
 import { sha256Hex } from './github-issues/sha256.js';
 import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, isPodTerminal, podOrder, targetNodeName } from './scheduling/index.js';
-import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, Gap, PodState, Policy, Report, RuleDefinition, Severity, Snapshot } from './types.js';
-import { SEVERITIES } from './types.js';
+import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, Gap, PodState, Policy, Report, RuleDefinition, Severity, Snapshot, Warning } from './types.js';
+
+export { compareFindings };
 
 export interface AuditOptions {
   auditorVersion?: string;
@@ -21,6 +23,9 @@ export interface AuditOptions {
   /** sha256 (hex) the caller passes (the core has no crypto); spec/drift compares redacted env values with it. */
   hash?: (text: string) => string;
 }
+
+/** Rules that compare the cluster with Git: a live-only audit (`desired.source.kind: 'none'`) reports none of them. */
+export const GIT_RULES = /^(resource|spec|manifest)\/|^image\/drift$/;
 
 /** The rule every incomplete audit carries; it bypasses enabling and waivers (fail closed). */
 export const INCOMPLETE_RULE = 'audit/incomplete';
@@ -32,9 +37,11 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
   const shown = hashToken(options.hash ?? sha256Hex, HASH_PREFIX);
   const ctx: AuditContext = { ...buildContext(snapshot, desired, policy, at), ...(options.hash ? { hash: options.hash } : {}) };
   const raw: Finding[] = [];
+  // A live-only audit (no desired state, stated by the caller) makes no Git comparison at all.
+  const compared = (id: string): boolean => desired.source.kind !== 'none' || !GIT_RULES.test(id);
   for (const check of CHECKS) {
-    if (!check.rules.some((id) => ctx.rule(id))) continue;
-    for (const f of check.run(ctx)) if (ctx.rule(f.rule)) raw.push(redactFinding(f, shown));
+    if (!check.rules.some((id) => ctx.rule(id) && compared(id))) continue;
+    for (const f of check.run(ctx)) if (ctx.rule(f.rule) && compared(f.rule)) raw.push(redactFinding(f, shown));
   }
   const { findings, waived } = applyPolicy(raw, policy, at);
   const gaps = [...snapshot.gaps, ...desired.gaps].map((g) => ({ ...g, message: redactText(g.message, shown) }));
@@ -43,6 +50,7 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
   waived.sort(compareFindings);
 
   const coverage = ctx.daemonSets.map((pair) => computeCoverage(ctx, pair));
+  const warnings = scopeWarnings(snapshot, desired, policy);
   const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   return {
@@ -57,6 +65,7 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
     },
     complete: gaps.length === 0,
     gaps,
+    ...(warnings.length ? { warnings } : {}),
     summary: { nodes: ctx.nodes.length, daemonSets: ctx.daemonSets.length, findings: findings.length, bySeverity, waived: waived.length },
     nodes: ctx.nodes.map(nodeFacts),
     coverage,
@@ -70,7 +79,7 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
 /** Returns the facts every check reads: sorted nodes, DaemonSets paired Git <-> cluster with eligibility and owned pods. */
 export function buildContext(snapshot: Snapshot, desired: DesiredState, policy: Policy, at: Date): AuditContext {
   const nodes = [...snapshot.nodes].sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
-  const inScope = policy.namespaces.length ? new Set(policy.namespaces) : null;
+  const inScope = namespaceScope(snapshot, policy);
   const keyOf = (ds: K8sDaemonSet): string => `${ds.metadata.namespace ?? 'default'}/${ds.metadata.name}`;
 
   const live = new Map<string, K8sDaemonSet>();
@@ -106,6 +115,34 @@ export function buildContext(snapshot: Snapshot, desired: DesiredState, policy: 
   const rules = new Map<string, RuleDefinition>();
   for (const r of policy.rules) if (r.enabled !== false) rules.set(r.id, r);
   return { snapshot, desired, policy, at, nodes, daemonSets, rule: (id) => rules.get(id) };
+}
+
+/**
+ * Returns the namespaces audited, or null for all: the policy's namespaces, narrowed to those the snapshot
+ * read (a live read with --namespace says nothing about the others, so their Git DaemonSets are not "missing"
+ * and their waivers do not count).
+ */
+export function namespaceScope(snapshot: Snapshot, policy: Policy): Set<string> | null {
+  const read = snapshot.source.namespaces?.length ? snapshot.source.namespaces : null;
+  const wanted = policy.namespaces.length ? policy.namespaces : null;
+  if (!read) return wanted ? new Set(wanted) : null;
+  return new Set(wanted ? wanted.filter((n) => read.includes(n)) : read);
+}
+
+/** Returns warnings about the scope: a policy namespace nothing lives in (most likely a typo, and it would read as "No drift found"), or one the snapshot did not read. */
+function scopeWarnings(snapshot: Snapshot, desired: DesiredState, policy: Policy): Warning[] {
+  const read = snapshot.source.namespaces?.length ? snapshot.source.namespaces : null;
+  const seen = new Set([...snapshot.daemonSets.map((d) => d.metadata.namespace ?? 'default'), ...desired.managedNamespaces]);
+  const git = desired.source.kind === 'none' ? '' : ' and is not managed in Git';
+  const out: Warning[] = [];
+  for (const ns of policy.namespaces) {
+    if (read && !read.includes(ns)) {
+      out.push({ source: 'policy:namespaces', message: `policy namespace '${ns}' is outside the namespaces the snapshot read (${read.join(', ')}): nothing there is audited` });
+    } else if (!seen.has(ns)) {
+      out.push({ source: 'policy:namespaces', message: `policy namespace '${ns}' holds no DaemonSet in the cluster${git}: nothing there is audited (a typo?)` });
+    }
+  }
+  return out;
 }
 
 /** Indexes pods by the uid of their DaemonSet controller reference, in one pass (static and other-owner pods drop out). */
@@ -240,7 +277,7 @@ export function nodeFacts(n: K8sNode): Report['nodes'][number] {
 
 function incompleteFinding(gaps: Gap[], policy: Policy): Finding {
   const rule = policy.rules.find((r) => r.id === INCOMPLETE_RULE);
-  const list = gaps.map((g) => `${g.source}: ${g.message}`).join('; ');
+  const list = describeGaps(gaps);
   return {
     rule: INCOMPLETE_RULE,
     severity: rule?.severity ?? 'critical',
@@ -253,17 +290,3 @@ function incompleteFinding(gaps: Gap[], policy: Policy): Finding {
   };
 }
 
-/** Orders findings by severity, namespace, DaemonSet, rule, node, container, then message. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
-    || compareStrings(a.namespace, b.namespace)
-    || compareStrings(a.daemonSet, b.daemonSet)
-    || compareStrings(a.rule, b.rule)
-    || compareStrings(a.node ?? '', b.node ?? '')
-    || compareStrings(a.container ?? '', b.container ?? '')
-    || compareStrings(a.message, b.message);
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -15,6 +15,13 @@ export interface Gap {
   message: string;
 }
 
+/** Something the user should look at that does not make the audit incomplete (a policy namespace nothing lives in). */
+export interface Warning {
+  /** What it is about, e.g. `policy:namespaces`. */
+  source: string;
+  message: string;
+}
+
 /** The observed cluster, as read from a dump or the API server. */
 export interface Snapshot {
   cluster: string;
@@ -118,8 +125,9 @@ export interface DesiredState {
 }
 
 export interface DesiredSource {
-  kind: 'folder' | 'github';
-  /** Folder path, or `owner/repo`. */
+  /** `none`: audited live-only (`--live-only`), against the live DaemonSets' own specs, with no Git comparison. */
+  kind: 'folder' | 'github' | 'none';
+  /** Folder path, or `owner/repo` (empty for `none`). */
   location: string;
   path?: string;
   ref?: string;
@@ -267,6 +275,8 @@ export interface Report {
   /** False when any input had gaps: then the report never claims "no drift". */
   complete: boolean;
   gaps: Gap[];
+  /** Present when there is something to warn about (reports before it have none). */
+  warnings?: Warning[];
   summary: {
     nodes: number;
     daemonSets: number;

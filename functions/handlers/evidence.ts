@@ -4,12 +4,12 @@
 // next to the runs under clusters/<cluster>/evidence/<YYYY-MM>/<generatedAt>/, so a rerun adds a pack
 // and never overwrites one. The PDF is printed by the CLI (`reports evidence`), where Chromium is.
 import { buildEvidenceFromStore, renderEvidenceFiles } from '../adapters/evidence-pack.js';
-import { openStore } from '../adapters/store/index.js';
+import { putHandoffObject as putObject } from '../pipeline/handoff.js';
+import { openRunStore as openStore } from '../pipeline/store.js';
 import { periodOf, previousMonth } from '../core/evidence/index.js';
 import { InputError } from '../core/errors.js';
 import { auditorVersion, requireEnv } from './shared/env.js';
 import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
-import { putObject } from './shared/s3.js';
 
 export interface EvidenceInput {
   /** `all` (every cluster in the bucket) or one cluster name. */

@@ -3,13 +3,12 @@
 // an incomplete audit must never read as "no drift".
 import { GitHubError } from '../core/errors.js';
 import type { Report } from '../core/types.js';
-import { notify } from '../adapters/github-notify/index.js';
-import { openStore } from '../adapters/store/index.js';
+import { notifyGitHub } from '../pipeline/notify.js';
+import { openRunStore, readStoredReport } from '../pipeline/store.js';
 import type { AuditOutput, NotifyOutput } from './shared/contract.js';
 import { requireEnv } from './shared/env.js';
 import { AuditIncompleteError } from './shared/errors.js';
 import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
-import { getObject } from './shared/s3.js';
 import { githubEnv } from './shared/secrets.js';
 
 /** Syncs GitHub with the run's report; returns the input plus `notify` (summary, writes). */
@@ -18,16 +17,17 @@ export const handler = instrument('Notify', async (event: AuditOutput): Promise<
   const repo = requireEnv('DRIFT_AUDITOR_ISSUES_REPO');
   const key = event.report.keys['report.json'];
   if (!key) throw new AuditIncompleteError(`failed to notify for cluster ${event.cluster.name}: the run has no report.json`);
-  const report = JSON.parse((await getObject({ bucket, key })).toString('utf8')) as Report;
+  const store = openRunStore(`s3://${bucket}`, { env: process.env });
+  // parseReport's checks: a report that says complete but records gaps is refused here too.
+  const report = await readStoredReport(store, key);
   if (!report.complete) {
     throw new AuditIncompleteError(`failed to notify for cluster ${event.cluster.name}: report ${key} is incomplete, and an incomplete report is never sent as clean`);
   }
   const env = await githubEnv();
-  const store = await openStore(`s3://${bucket}`, { env: process.env });
   const htmlKey = event.report.keys['report.html'];
   // The object's location, never a presigned URL (it would put the role's session token in GitHub).
   const reportUrl = htmlKey ? store.describe(htmlKey) : undefined;
-  const result = await notify(report, {
+  const result = await notifyGitHub(report, {
     repo,
     minSeverity: (process.env.DRIFT_AUDITOR_MIN_SEVERITY ?? 'warning') as Report['findings'][number]['severity'],
     reportUrl,

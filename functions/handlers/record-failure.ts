@@ -4,7 +4,7 @@
 import { failureKey, type FailureInput, type FailureOutput } from './shared/contract.js';
 import { auditorVersion, requireEnv } from './shared/env.js';
 import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
-import { putObject } from './shared/s3.js';
+import { putHandoffObject } from '../pipeline/handoff.js';
 
 /** Stores the failed-run record and returns where it is. */
 export const handler = instrument('RecordFailure', async (event: FailureInput): Promise<FailureOutput> => {
@@ -25,7 +25,7 @@ export const handler = instrument('RecordFailure', async (event: FailureInput): 
     report: event.report ? { runId: event.report.runId, keys: event.report.keys } : null,
   };
   const key = failureKey(event.cluster.name, event.runId, at);
-  await putObject({ bucket, key, body: `${JSON.stringify(record, null, 2)}\n`, contentType: 'application/json', createOnly: true });
+  await putHandoffObject({ bucket, key, body: `${JSON.stringify(record, null, 2)}\n`, contentType: 'application/json', createOnly: true });
   metrics.addMetric('RunFailed', MetricUnit.Count, 1);
   logger.warn('failed run recorded', { key, failedStep: record.failedStep, errorName: record.error.name, errorMessage: record.error.message });
   return { cluster: event.cluster.name, runId: event.runId, status: 'failed', failureKey: key, error: record.error.name };

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../core/errors.js';
-import { describeEksCluster, kubeConfigForEks, loadKubeConfig, readCluster, serializeSnapshot } from '../adapters/kubernetes/index.js';
+import { describeEksCluster, kubeConfigForEks, loadKubeConfig } from '../adapters/kubernetes/index.js';
+import { readLiveSnapshot, snapshotBytes } from '../pipeline/live.js';
 import { stagingSnapshotKey, type ClusterTarget, type RunInput, type SnapshotOutput } from './shared/contract.js';
 import { auditorVersion, requireEnv } from './shared/env.js';
 import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
-import { putObject } from './shared/s3.js';
+import { putHandoffObject } from '../pipeline/handoff.js';
 import { readSecret } from './shared/secrets.js';
 
 /** Reads the cluster and stores the snapshot; returns the input plus `snapshot` (key, sha256, counts). */
@@ -18,11 +19,11 @@ export const handler = instrument('Snapshot', async (event: RunInput): Promise<S
   const bucket = requireEnv('DRIFT_AUDITOR_BUCKET');
   const c = event.cluster;
   const kubeConfig = await kubeConfigFor(c);
-  const snapshot = await readCluster({ kubeConfig, cluster: c.name, namespaces: c.namespaces, auditorVersion: auditorVersion() });
+  const snapshot = await readLiveSnapshot({ kubeConfig, cluster: c.name, namespaces: c.namespaces, auditorVersion: auditorVersion() });
   const objects = { nodes: snapshot.nodes.length, daemonSets: snapshot.daemonSets.length, pods: snapshot.pods.length, controllerRevisions: snapshot.controllerRevisions.length };
-  const body = serializeSnapshot(snapshot);
+  const body = snapshotBytes(snapshot);
   const key = stagingSnapshotKey(c.name, event.runId);
-  const sha256 = await putObject({ bucket, key, body, contentType: 'application/gzip' });
+  const sha256 = await putHandoffObject({ bucket, key, body, contentType: 'application/gzip' });
 
   const total = objects.nodes + objects.daemonSets + objects.pods + objects.controllerRevisions;
   metrics.addMetric('ObjectsRead', MetricUnit.Count, total);

@@ -25,6 +25,12 @@ describe('parseConfig()', () => {
       .toEqual(['DriftAuditor', 'UTC', 4, 'warning', true, true]);
   });
 
+  it('accepts a live-only cluster, stated instead of manifests', () => {
+    const config = parseConfig(VALID.replace('manifests: github:acme/gitops@main:clusters/prod', 'liveOnly: true'), 'test.yaml');
+
+    expect([config.clusters[0]!.liveOnly, config.clusters[0]!.manifests]).toEqual([true, undefined]);
+  });
+
   it('accepts the cron with or without the cron() wrapper', () => {
     const config = parseConfig(VALID.replace('"0 6 * * ? *"', '"cron(0 6 * * ? *)"'), 'test.yaml');
 
@@ -42,6 +48,8 @@ describe('parseConfig()', () => {
     ['a duplicate cluster', `${VALID}  - name: prod\n    type: eks\n    manifests: github:acme/gitops\n`, /clusters\.1\.name: duplicate cluster name 'prod'/],
     ['glacier before infrequent access', `${VALID}bucket:\n  transitionToGlacierInstantRetrievalDays: 20\n`, /bucket\.transitionToGlacierInstantRetrievalDays: must be greater than transitionToInfrequentAccessDays/],
     ['a function too large for Lambda', `${VALID}functions:\n  audit: { memoryMB: 20000 }\n`, /functions\.audit\.memoryMB: Lambda allows at most 10240 MB/],
+    ['a cluster with neither manifests nor liveOnly', VALID.replace('    manifests: github:acme/gitops@main:clusters/prod\n', ''), /clusters\.0\.manifests: is required \(or set liveOnly: true to audit without Git\)/],
+    ['a cluster with both manifests and liveOnly', VALID.replace('    manifests:', '    liveOnly: true\n    manifests:'), /clusters\.0\.liveOnly: cannot be combined with manifests/],
     ['broken YAML', `${VALID}  - name: [`, /failed to parse config test\.yaml: line \d+/],
   ])('rejects %s, naming the field', (_what, text, message) => {
     expect(() => parseConfig(text, 'test.yaml')).toThrow(InputError);

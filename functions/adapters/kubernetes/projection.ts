@@ -1,19 +1,16 @@
 // Projection of raw API objects into what the audit and its evidence need, redacted by core/redact.ts
 // (the one place of redaction). The exact projection, field by field, is docs/snapshot.md. Live reads
 // and kubectl dumps both go through it (projectSnapshot), and Secrets/ConfigMaps are never listed at all.
-import { createHash } from 'node:crypto';
 import { hashToken, LAST_APPLIED, redactDaemonSet, redactEnv as redactEnvValues, redactImage, redactPodTemplate, redactText, type Token } from '../../core/redact.js';
 import type { Container, EnvVar, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, ObjectMeta, OwnerReference, PodSpec } from '../../core/k8s-types.js';
 import type { Snapshot } from '../../core/types.js';
+import { sha256Hex } from '../sha256.js';
 
 export { LAST_APPLIED };
 
 type Raw = Record<string, unknown>;
 
-/** Returns the hex sha256 of a string. */
-export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
+export { sha256Hex };
 
 /** The snapshot's token: `sha256:` + all 64 hex digits (findings show a prefix of it). */
 export const SNAPSHOT_TOKEN: Token = hashToken(sha256Hex);

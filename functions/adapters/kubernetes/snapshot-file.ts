@@ -93,8 +93,8 @@ export function serializeSnapshot(s: Snapshot): Buffer {
   return gzipSync(Buffer.from([...snapshotJsonChunks(s)].join('')), { level: GZIP_LEVEL });
 }
 
-/** Writes the gzipped snapshot to `path` atomically; returns its sha256 and size. */
-export async function writeSnapshotFile(s: Snapshot, path: string): Promise<{ path: string; sha256: string; bytes: number }> {
+/** Writes the snapshot to `path` atomically, gzipped unless `gzip` is false; returns its sha256 and size. */
+export async function writeSnapshotFile(s: Snapshot, path: string, opts: { gzip?: boolean } = {}): Promise<{ path: string; sha256: string; bytes: number }> {
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   const hash = createHash('sha256');
   let bytes = 0;
@@ -106,7 +106,9 @@ export async function writeSnapshotFile(s: Snapshot, path: string): Promise<{ pa
     },
   });
   try {
-    await pipeline(Readable.from(snapshotJsonChunks(s)), createGzip({ level: GZIP_LEVEL, flush: constants.Z_NO_FLUSH }), tap, createWriteStream(tmp, { mode: 0o600 }));
+    const json = Readable.from(snapshotJsonChunks(s));
+    if (opts.gzip === false) await pipeline(json, tap, createWriteStream(tmp, { mode: 0o600 }));
+    else await pipeline(json, createGzip({ level: GZIP_LEVEL, flush: constants.Z_NO_FLUSH }), tap, createWriteStream(tmp, { mode: 0o600 }));
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);

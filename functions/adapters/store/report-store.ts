@@ -15,11 +15,12 @@
 //   - a run folder that holds report.json but no manifest (an attempt that died) is completed by its
 //     retry, or collected by the next run of the cluster an hour or more later: its manifest then lists
 //     the objects it has, so it is never orphaned outside `reports list` and `reports verify`.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { StoreError } from '../../core/errors.js';
 import type { Report, Severity } from '../../core/types.js';
+import { sha256Hex } from '../sha256.js';
 
 /** One file of a run besides report.json (which the store serializes itself) and the snapshot. */
 export interface Artifact {
@@ -170,10 +171,7 @@ export class RunStoreError extends StoreError {
 /** Thrown by backends when a key exists with different bytes: nothing was overwritten. */
 export class ObjectExistsError extends StoreError {}
 
-/** Returns the sha256 of `body` as hex. */
-export function sha256Hex(body: Buffer | string): string {
-  return createHash('sha256').update(body).digest('hex');
-}
+export { sha256Hex };
 
 /**
  * Returns the sha256 of a gzipped snapshot as stored (snapshot.json.gz), which is what the report names:

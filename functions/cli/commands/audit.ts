@@ -4,14 +4,14 @@
 //   3. policy     — the rule catalog (rules/) and the user's policy (--rules FILE)
 //   4. audit      — the pure core
 //   5. outputs    — stdout (--format), files (--out), a store (--store), GitHub (--notify-repo)
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { audit } from '../../core/audit.js';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
 import { checkRepoOption, parseCommandLine, version, type CliIO, type Command } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
-import type { NotifyOptions } from '../../adapters/github-notify/index.js';
+import { describeGaps } from '../../core/findings.js';
+import type { NotifyOptions } from '../../pipeline/notify.js';
+import type { AuditRun } from '../../pipeline/run.js';
 
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
                           --manifests DIR|github:OWNER/REPO[@REF][:PATH]
@@ -63,44 +63,27 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
     io.stdout(`${AUDIT_USAGE}\n`);
     return 0;
   }
-  const at = args.now;
   const auditorVersion = await version();
   // An unusable --out is found before the (possibly long) read, not after it.
   if (args.out) await ensureOutputDir(args.out);
 
-  // 1. What runs.
-  const snapshot = await readSnapshot(args, io, auditorVersion);
+  // 1-3. What runs, what Git wants, what the user requires.
+  const { readDesired, readPolicy, readSnapshot } = await import('../../pipeline/inputs.js');
+  const snapshot = args.snapshots.length > 0
+    ? await readSnapshot({ kind: 'dump', paths: args.snapshots, cluster: args.cluster })
+    : await readLive(args, io, auditorVersion);
+  const desired = await readDesired({ kind: 'manifests', spec: args.manifests }, { env: io.env, snapshot });
+  const { policy, policySource } = await readPolicy({ rulesDir: io.env.DRIFT_AUDITOR_RULES_DIR, file: args.rules });
 
-  // 2. What Git wants.
-  const { readManifests } = await import('../../adapters/manifest-source.js');
-  const { capabilitiesOf } = await import('../../adapters/render/index.js');
-  const desired = await readManifests(args.manifests, { env: io.env, cluster: { name: snapshot.cluster }, capabilities: capabilitiesOf(snapshot) });
-
-  // 3. What the user requires.
-  const { loadRules } = await import('../../adapters/rules-loader.js');
-  const { loadPolicy } = await import('../../adapters/policy-loader.js');
-  const catalog = await loadRules(io.env.DRIFT_AUDITOR_RULES_DIR);
-  const policy = await loadPolicy(args.rules, catalog);
-  const policySource = args.rules ? { file: args.rules } : undefined;
-  // A policy namespace that nothing lives in is most likely a typo, and it would read as "No drift found".
-  const seen = new Set([...snapshot.daemonSets.map((d) => d.metadata.namespace ?? 'default'), ...desired.managedNamespaces]);
-  for (const ns of policy.namespaces.filter((n) => !seen.has(n))) {
-    io.stderr(`drift-auditor: warning: policy namespace '${ns}' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)\n`);
-  }
-
-  // 4. The pure core.
-  const report = audit(snapshot, desired, policy, at, { auditorVersion, policySource, hash: sha256 });
-
-  // Evidence: the stored snapshot is the redacted one, and the report names its sha256 (a dump's own
-  // file hashes stay in inputs.snapshot.files), so anyone can fetch it, re-run the audit and compare.
-  let evidence: Buffer | undefined;
-  if (args.store) {
-    evidence = await evidenceSnapshot(snapshot);
-    report.inputs.snapshot = { ...report.inputs.snapshot, sha256: sha256(evidence) };
-  }
+  // 4. The audit. With a store, the evidence is the redacted snapshot, and the report names its sha256 (a
+  // dump's own file hashes stay in inputs.snapshot.files), so anyone can fetch it, re-run the audit and compare.
+  const { runAudit } = await import('../../pipeline/run.js');
+  const run = runAudit({ snapshot, desired, policy, policySource, at: args.now, auditorVersion }, args.store ? 'redacted' : 'none');
+  const { report } = run;
+  for (const w of report.warnings ?? []) io.stderr(terminalSafe(`drift-auditor: warning: ${w.message}\n`));
 
   // 5. Outputs.
-  const notified = await writeOutputs(report, evidence, args, io, overrides);
+  const notified = await writeOutputs(run, args, io, overrides);
   const code = exitCode(report, args.failOn, io);
   if (notified === false) {
     io.stderr('drift-auditor: GitHub was not fully brought in line with the report (see notify above)\n');
@@ -200,45 +183,29 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
   };
 }
 
-async function readSnapshot(args: AuditArgs, io: CliIO, auditorVersion: string): Promise<Snapshot> {
-  if (args.snapshots.length > 0) {
-    const { readDump } = await import('../../adapters/dump-reader.js');
-    // A dump is projected and redacted exactly as a live read is, before anything reads it.
-    const { projectSnapshot } = await import('../../adapters/kubernetes/projection.js');
-    return projectSnapshot(await readDump(args.snapshots, { cluster: args.cluster }));
-  }
-  const k8s = await import('../../adapters/kubernetes/index.js');
-  if (args.saveSnapshot) await k8s.checkSnapshotTarget(args.saveSnapshot);
-  const snapshot = await k8s.readCluster({
+async function readLive(args: AuditArgs, io: CliIO, auditorVersion: string): Promise<Snapshot> {
+  const live = await import('../../pipeline/live.js');
+  if (args.saveSnapshot) await live.checkSnapshotTarget(args.saveSnapshot);
+  const snapshot = await live.readLiveSnapshot({
     kubeconfig: args.kubeconfig,
     context: args.context,
     namespaces: args.namespaces.length > 0 ? args.namespaces : undefined,
     cluster: args.cluster,
     auditorVersion,
     env: io.env,
-    onProgress: io.isTTY ? k8s.progressPrinter((s) => io.stderr(s)) : undefined,
+    onProgress: io.isTTY ? live.progressPrinter((s) => io.stderr(s)) : undefined,
   });
-  if (args.saveSnapshot) await k8s.writeSnapshotFile(snapshot, args.saveSnapshot);
+  if (args.saveSnapshot) await live.saveSnapshot(snapshot, args.saveSnapshot);
   return snapshot;
 }
 
 /** Writes every output; returns whether notify completed (undefined when not asked to notify). */
-async function writeOutputs(report: Report, evidence: Buffer | undefined, args: AuditArgs, io: CliIO, overrides: AuditOverrides): Promise<boolean | undefined> {
-  const render = {
-    ...(await import('../../core/render/markdown.js')),
-    ...(await import('../../core/render/html.js')),
-    ...(await import('../../core/render/csv.js')),
-    ...(await import('../../core/render/table.js')),
-  };
+async function writeOutputs(run: AuditRun, args: AuditArgs, io: CliIO, overrides: AuditOverrides): Promise<boolean | undefined> {
+  const { report } = run;
+  const { renderArtifacts, reportJson } = await import('../../pipeline/artifacts.js');
   // With a store, the HTML report carries the trend of the earlier runs of this cluster.
-  const store = args.store ? await (await import('../../adapters/store/index.js')).openStore(args.store, { endpoint: args.s3Endpoint, env: io.env }) : undefined;
-  const history = store ? await (await import('../../adapters/store/index.js')).readHistory(store, report) : undefined;
-  const artifacts = {
-    'report.json': { body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
-    'report.md': { body: render.renderMarkdown(report), contentType: 'text/markdown; charset=utf-8' },
-    'report.html': { body: render.renderHtml(report, { history }), contentType: 'text/html; charset=utf-8' },
-    'findings.csv': { body: render.renderCsv(report), contentType: 'text/csv; charset=utf-8' },
-  };
+  const pipelineStore = args.store ? await import('../../pipeline/store.js') : undefined;
+  const store = pipelineStore?.openRunStore(args.store!, { endpoint: args.s3Endpoint, env: io.env });
 
   if (args.format === 'asff') {
     const { asffOptionsFromEnv } = await import('../../adapters/security-hub.js');
@@ -248,11 +215,12 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
     const previous = last && store ? (await store.getRun(report.cluster, last.runId)).report : null;
     io.stdout(`${JSON.stringify((await import('../../core/render/asff.js')).renderAsff(report, { ...target, previous }), null, 2)}\n`);
   } else if (args.format === 'openmetrics') io.stdout((await import('../../core/render/openmetrics.js')).renderOpenMetrics(report));
-  else if (args.format === 'json') io.stdout(artifacts['report.json'].body);
-  else if (args.format === 'markdown') io.stdout(terminalSafe(artifacts['report.md'].body));
-  else io.stdout(render.renderTable(report, { terminalColumns: io.stdoutColumns }));
+  else if (args.format === 'json') io.stdout(reportJson(report));
+  else if (args.format === 'markdown') io.stdout(terminalSafe((await import('../../core/render/markdown.js')).renderMarkdown(report)));
+  else io.stdout((await import('../../core/render/table.js')).renderTable(report, { terminalColumns: io.stdoutColumns }));
 
-  if (args.out) {
+  const artifacts = store ? await pipelineStore!.renderStoredArtifacts(store, report) : args.out ? renderArtifacts(report) : undefined;
+  if (args.out && artifacts) {
     await ensureOutputDir(args.out);
     for (const [name, { body }] of Object.entries(artifacts)) await writeOutputFile(path.join(args.out, name), body);
     io.stderr(`wrote ${Object.keys(artifacts).join(', ')} to ${args.out}\n`);
@@ -260,32 +228,24 @@ async function writeOutputs(report: Report, evidence: Buffer | undefined, args: 
 
   let reportUrl: string | undefined;
   if (store) {
-    const stored = await store.putRun({ report, artifacts, snapshot: evidence });
-    const htmlKey = stored.keys['report.html'];
-    // Issues name the object (s3://bucket/key or a path), never a presigned URL: that would carry a credential.
-    if (htmlKey) reportUrl = store.describe(htmlKey);
-    io.stderr(`stored run ${stored.runId} in ${store.describe(htmlKey ?? '')}\n`);
+    const stored = await pipelineStore!.storeRun(store, run, artifacts);
+    reportUrl = stored.reportUrl;
+    io.stderr(`stored run ${stored.runId} in ${stored.location}\n`);
   }
 
   if (args.notifyRepo) {
-    const { notify } = await import('../../adapters/github-notify/index.js');
-    const result = await notify(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, lock: store, log: (s: string) => io.stderr(`${s}\n`), ...overrides.notify });
+    const { notifyGitHub } = await import('../../pipeline/notify.js');
+    const result = await notifyGitHub(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, lock: store, log: (s: string) => io.stderr(`${s}
+`), ...overrides.notify });
     io.stderr(`notify: ${result.summary}\n`);
     return result.complete;
   }
   return undefined;
 }
 
-/** Returns the snapshot to keep as evidence, gzipped: live reads and dumps are both projected and redacted already. */
-async function evidenceSnapshot(snapshot: Snapshot): Promise<Buffer> {
-  const k8s = await import('../../adapters/kubernetes/index.js');
-  return k8s.serializeSnapshot(snapshot);
-}
-
 function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number {
   if (!report.complete) {
-    const what = report.gaps.map((g) => `${g.source}: ${g.message}`).join('; ');
-    io.stderr(terminalSafe(`drift-auditor: the audit is INCOMPLETE, so it cannot say there is no drift: ${what}\n`));
+    io.stderr(terminalSafe(`drift-auditor: the audit is INCOMPLETE, so it cannot say there is no drift: ${describeGaps(report.gaps)}\n`));
     return 1;
   }
   if (failOn === 'none') return 0;
@@ -296,8 +256,4 @@ function exitCode(report: Report, failOn: Severity | 'none', io: CliIO): number 
     return 1;
   }
   return 0;
-}
-
-function sha256(s: string | Buffer): string {
-  return createHash('sha256').update(s).digest('hex');
 }

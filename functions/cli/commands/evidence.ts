@@ -76,7 +76,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const now = values.now === undefined ? new Date() : date('--now', values.now);
   await ensureOutputDir(values.out);
 
-  const { openStore } = await import('../../adapters/store/index.js');
+  const { openRunStore: openStore } = await import('../../pipeline/store.js');
   const evidence = await import('../../adapters/evidence-pack.js');
   const storeSpec = values.store ?? (io.env.DRIFT_AUDITOR_STORE || 'reports');
   const store = openStore(storeSpec, { endpoint: values['s3-endpoint'], env: io.env });

@@ -3,7 +3,7 @@
 // policy says Git follows the cluster. `--dry-run` prints the plan and writes nothing.
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
-import type { NotifyOptions } from '../../adapters/github-notify/index.js';
+import type { NotifyOptions } from '../../pipeline/notify.js';
 import { type CliIO, type Command, parseCommandLine, checkRepoOption } from '../main.js';
 import { terminalSafe } from '../output.js';
 
@@ -96,14 +96,15 @@ export function notifyCommand(overrides: Partial<NotifyOptions> = {}): Command {
       io.stdout(`${NOTIFY_USAGE}\n`);
       return 0;
     }
-    const { notify, planOffline, readReport } = await import('../../adapters/github-notify/index.js');
+    const { readReport } = await import('../../pipeline/store.js');
+    const { notifyGitHub: notify, planOffline } = await import('../../pipeline/notify.js');
     const report = await readReport(args.report, io.env);
     if (args.planOnly) {
       io.stdout(terminalSafe(planOffline(report, { minSeverity: args.minSeverity, labels: args.labels, reportUrl: args.reportUrl ?? args.report })));
       return report.complete ? 0 : 1;
     }
     const log = args.dryRun ? (s: string) => io.stdout(`${s}\n`) : (s: string) => io.stderr(`${s}\n`);
-    const lock = args.lockStore ? (await import('../../adapters/store/index.js')).openStore(args.lockStore, { endpoint: args.s3Endpoint, env: io.env }) : undefined;
+    const lock = args.lockStore ? (await import('../../pipeline/store.js')).openRunStore(args.lockStore, { endpoint: args.s3Endpoint, env: io.env }) : undefined;
     const result = await notify(report, {
       repo: args.repo, minSeverity: args.minSeverity, labels: args.labels, maxWrites: args.maxWrites, dryRun: args.dryRun,
       manifestsRepo: args.manifestsRepo, reportUrl: args.reportUrl ?? args.report, pulls: args.pulls, env: io.env, log, lock, ...overrides,

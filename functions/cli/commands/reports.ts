@@ -86,8 +86,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`${REPORTS_USAGE}\n`);
     return 0;
   }
-  const { openStore } = await import('../../adapters/store/index.js');
-  const store = openStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
+  const { openRunStore } = await import('../../pipeline/store.js');
+  const store = openRunStore(args.store, { endpoint: args.s3Endpoint, env: io.env });
   // Text for people goes through terminalSafe (store objects can be tampered with); JSON is escaped already.
   const print = (s: string): void => io.stdout(terminalSafe(s));
   const cluster = args.cluster ?? (await onlyCluster(await store.listClusters(), args.store));

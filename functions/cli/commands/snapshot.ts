@@ -42,9 +42,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const pageSize = positiveInt(values['page-size'], '--page-size');
   const timeout = positiveInt(values.timeout, '--timeout');
 
-  const k8s = await import('../../adapters/kubernetes/index.js');
-  await k8s.checkSnapshotTarget(values.out);
-  const snapshot = await k8s.readCluster({
+  const live = await import('../../pipeline/live.js');
+  await live.checkSnapshotTarget(values.out);
+  const snapshot = await live.readLiveSnapshot({
     kubeconfig: values.kubeconfig,
     context: values.context,
     namespaces: values.namespace,
@@ -53,9 +53,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     pageSize,
     requestTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
     auditorVersion: await version(),
-    onProgress: io.isTTY ? k8s.progressPrinter(io.stderr) : undefined,
+    onProgress: io.isTTY ? live.progressPrinter(io.stderr) : undefined,
   });
-  const written = await k8s.writeSnapshotFile(snapshot, values.out);
+  const written = await live.saveSnapshot(snapshot, values.out);
   io.stderr(`wrote ${written.path}: ${snapshot.nodes.length} nodes, ${snapshot.daemonSets.length} DaemonSets, ${snapshot.pods.length} daemon pods, ${snapshot.controllerRevisions.length} revisions (${written.bytes} bytes, sha256 ${written.sha256})\n`);
   return 0;
 }

@@ -2,17 +2,11 @@
 // report's status (an incomplete audit never reads as clean), and the colours of pod states.
 import type { Finding, PodState, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { compareFindings } from '../findings.js';
 
-/** Returns the findings sorted worst first (severity, then rule, DaemonSet, node), without mutating the input. */
+/** Returns the findings in the report's order (core/findings.ts: worst first, then by DaemonSet), without mutating the input. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...findings].sort((a, b) =>
-    rank(a.severity) - rank(b.severity)
-    || cmp(a.rule, b.rule)
-    || cmp(a.namespace, b.namespace)
-    || cmp(a.daemonSet, b.daemonSet)
-    || cmp(a.node ?? '', b.node ?? ''));
+  return [...findings].sort(compareFindings);
 }
 
 export type ReportStatus = 'incomplete' | 'drift' | 'clean';
@@ -94,6 +88,9 @@ export function rulesOf(report: Report, findings: readonly Finding[] = report.fi
   return (report.rules ?? []).filter((r) => ids.has(r.id));
 }
 
+/** How every rendering states a live-only audit (`inputs.desired.kind: none`). */
+export const LIVE_ONLY = 'none: audited live-only, against the live DaemonSets\' own specs (no Git comparison, no resource/*, image/drift or spec/drift findings)';
+
 /** Returns the report's inputs as label/value rows (values unescaped: renderers escape them). */
 export function inputRows(report: Report): [string, string][] {
   const { snapshot, desired, policy } = report.inputs;
@@ -103,9 +100,14 @@ export function inputRows(report: Report): [string, string][] {
     ['Auditor version', report.auditorVersion],
     ['Snapshot', `${snapshot.kind}${snapshot.serverVersion ? `, Kubernetes ${snapshot.serverVersion}` : ''}`],
     ['Snapshot sha256', snapshotSha256(report) ?? 'not recorded'],
-    ['Git', `${desired.kind} ${[desired.location, desired.path].filter(Boolean).join(' path ')}${desired.ref ? ` at ref ${desired.ref}` : ''}`],
-    ['Git commit', desired.commit ?? 'not recorded'],
+    ...(desired.kind === 'none'
+      ? [['Git', LIVE_ONLY] as [string, string]]
+      : [
+        ['Git', `${desired.kind} ${[desired.location, desired.path].filter(Boolean).join(' path ')}${desired.ref ? ` at ref ${desired.ref}` : ''}`],
+        ['Git commit', desired.commit ?? 'not recorded'],
+      ] as [string, string][]),
   ];
   if (policy) rows.push(['Policy', `${policy.file ?? 'inline'}${policy.sha256 ? ` sha256 ${policy.sha256}` : ''}`]);
+  for (const w of report.warnings ?? []) rows.push(['Warning', w.message]);
   return rows;
 }

@@ -3,7 +3,7 @@
 // cursor or recolour the terminal (ANSI escape injection). Cells are cut only for a terminal: piped
 // output (grep, a file, CI logs) keeps every rule id, name and message whole.
 import type { DaemonSetCoverage, Report } from '../types.js';
-import { daemonSetKey, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
+import { daemonSetKey, LIVE_ONLY, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 
 const LIMITS = { rule: 28, daemonSet: 48, node: 48, message: 100 };
 
@@ -21,6 +21,8 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     `${statusHeadline(report)}  (${severityCounts(report.summary.bySeverity)}; ${report.summary.waived} waived)`,
   ];
   for (const g of report.gaps) lines.push(`  GAP ${plain(g.source)}: ${plain(g.message)}`);
+  if (report.inputs.desired.kind === 'none') lines.push(`  Git: ${LIVE_ONLY}`);
+  for (const w of report.warnings ?? []) lines.push(`  WARNING ${plain(w.message)}`);
   lines.push('');
   lines.push(...columns(
     ['DAEMONSET', 'IN GIT', 'IN CLUSTER', 'ELIGIBLE', 'COVERED', 'READY', 'UP-TO-DATE', 'MISSCHEDULED'],

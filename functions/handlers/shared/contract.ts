@@ -14,8 +14,10 @@ export interface ClusterTarget {
   /** Secrets Manager secret holding the kubeconfig (type kubeconfig). */
   kubeconfigSecretName?: string;
   kubeconfigContext?: string;
-  /** `github:owner/repo@ref:path`. */
-  manifests: string;
+  /** `github:owner/repo@ref:path`; absent when `liveOnly`. */
+  manifests?: string;
+  /** Audit against the live DaemonSets' own specs, with no Git comparison (the report says so). */
+  liveOnly?: boolean;
   namespaces?: string[];
   /** Policy file inside the audit function's bundle (`policies/<cluster>.yaml`); absent = default policy. */
   policy?: string;
