@@ -39,6 +39,32 @@ describe('drift-auditor audit', () => {
     expect(report.findings.length).toBeGreaterThan(0);
   });
 
+  it('takes -o as the output format, as kubectl does', async () => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '-o', 'json'], io);
+
+    expect(code).toBe(0);
+    expect((JSON.parse(io.out.join('')) as Report).cluster).toBe('example');
+  });
+
+  it('audits coverage alone with --live-only: no Git comparison, and the report and its Markdown say so', async () => {
+    const live = EXAMPLE.filter((a, i) => a !== 'examples/gitops' && EXAMPLE[i + 1] !== 'examples/gitops');
+    const json = captureIO();
+    const md = captureIO();
+
+    const code = await main(['audit', ...live, '--live-only', '-o', 'json'], json);
+    await main(['audit', ...live, '--live-only', '-o', 'markdown'], md);
+
+    expect(live).not.toContain('--manifests');
+    expect(code).toBe(0);
+    const report = JSON.parse(json.out.join('')) as Report;
+    expect(report.inputs.desired.kind).toBe('none');
+    expect(report.findings.filter((f) => /^(resource|spec|manifest)\//.test(f.rule) || f.rule === 'image/drift')).toEqual([]);
+    expect(report.findings.map((f) => f.rule)).toContain('coverage/missing');
+    expect(md.out.join('')).toMatch(/live[- ]only|without Git|no Git/i);
+  });
+
   it('is deterministic: two runs at the same --now give the same report', async () => {
     const a = captureIO();
     const b = captureIO();
@@ -74,7 +100,10 @@ describe('drift-auditor audit', () => {
   it.each([
     [['--manifests', 'examples/gitops'], /--snapshot|kubeconfig|no Node|KUBECONFIG|cluster/i],
     [['--snapshot', 'does/not/exist.json', '--manifests', 'examples/gitops'], /does\/not\/exist\.json/],
-    [['--snapshot', 'examples/cluster'], /--manifests is required/],
+    [['--snapshot', 'examples/cluster'], /--manifests DIR\|github:… or --live-only is required/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--live-only'], /--manifests and --live-only contradict/],
+    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '-o', 'json', '--format', 'markdown'], /disagree/],
+    [['--manifests', 'examples/gitops', '-A', '-n', 'kube-system'], /-A\/--all-namespaces and -n\/--namespace contradict/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--format', 'xml'], /--format/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--fail-on', 'sometimes'], /--fail-on/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--now', 'yesterday'], /--now/],

@@ -13,10 +13,10 @@ import { describeGaps } from '../../core/findings.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
 import type { AuditRun } from '../../pipeline/run.js';
 
-export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [--namespace NS…])
-                          --manifests DIR|github:OWNER/REPO[@REF][:PATH]
+export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [-n NS… | -A])
+                          (--manifests DIR|github:OWNER/REPO[@REF][:PATH] | --live-only)
                           [--rules POLICY.yaml] [--cluster NAME] [--now RFC3339]
-                          [--format table|markdown|json] [--out DIR] [--fail-on none|info|warning|critical]
+                          [-o|--output table|markdown|json|asff|openmetrics] [--out DIR] [--fail-on none|info|warning|critical]
                           [--store DIR|s3://BUCKET/PREFIX] [--s3-endpoint URL] [--save-snapshot FILE]
                           [--notify-repo OWNER/REPO] [--notify-dry-run]
 
@@ -24,13 +24,16 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
                       drift-auditor snapshot (file or folder; JSON or YAML; .gz too). Repeatable.
   --kubeconfig FILE   read the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
   --context NAME      kubeconfig context (default: current-context)
-  --namespace NS      restrict DaemonSets and pods to these namespaces. Repeatable.
+  -n, --namespace NS  restrict DaemonSets and pods to these namespaces. Repeatable.
+  -A, --all-namespaces  read every namespace (the default; as kubectl spells it)
   --manifests SRC     the GitOps desired state: a folder, or github:OWNER/REPO[@REF][:PATH]
                       (GITHUB_TOKEN, GITHUB_API_URL as in GitHub Actions)
+  --live-only         no Git: audit coverage against the live DaemonSets' own specs (no spec, image or
+                      resource comparison with Git); the report says so. One of --manifests/--live-only is required
   --rules FILE        policy: required coverage, waivers, severity overrides (default rules/default-policy.yaml)
   --cluster NAME      cluster name in the report (default: from the snapshot, else 'unknown')
   --now RFC3339       audit time (default: now); fixes ages and waiver expiry for reproducible runs
-  --format F          stdout: table (default on a terminal), markdown or json (only the report on stdout),
+  -o, --output F      (also --format) stdout: table (default on a terminal), markdown or json (only the report on stdout),
                       asff (Security Hub findings; DRIFT_AUDITOR_AWS_ACCOUNT_ID, AWS_REGION, optional
                       DRIFT_AUDITOR_EKS_CLUSTER_ARN; with --store, findings gone since the last run are RESOLVED)
                       or openmetrics (node-exporter textfile collector, Pushgateway)
@@ -72,7 +75,7 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
   const snapshot = args.snapshots.length > 0
     ? await readSnapshot({ kind: 'dump', paths: args.snapshots, cluster: args.cluster })
     : await readLive(args, io, auditorVersion);
-  const desired = await readDesired({ kind: 'manifests', spec: args.manifests }, { env: io.env, snapshot });
+  const desired = await readDesired(args.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: args.manifests }, { env: io.env, snapshot });
   const { policy, policySource } = await readPolicy({ rulesDir: io.env.DRIFT_AUDITOR_RULES_DIR, file: args.rules });
 
   // 4. The audit. With a store, the evidence is the redacted snapshot, and the report names its sha256 (a
@@ -99,6 +102,7 @@ interface AuditArgs {
   context?: string;
   namespaces: string[];
   manifests: string;
+  liveOnly: boolean;
   rules?: string;
   cluster?: string;
   now: Date;
@@ -124,11 +128,14 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
       namespace: { type: 'string', multiple: true, short: 'n' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
       manifests: { type: 'string' },
+      'live-only': { type: 'boolean' },
       rules: { type: 'string' },
       cluster: { type: 'string' },
       now: { type: 'string' },
-      format: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
       out: { type: 'string' },
       'fail-on': { type: 'string' },
       store: { type: 'string' },
@@ -147,7 +154,14 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
     // Silently ignoring them would audit another scope than asked, or leave no snapshot where one was expected.
     throw new UsageError(`${values.namespace?.length ? '--namespace' : '--save-snapshot'} applies to a live read, not to --snapshot (scope a dump with the policy's namespaces)`);
   }
-  if (!help && !values.manifests) throw new UsageError(`--manifests is required\n${AUDIT_USAGE}`);
+  if (!help && values['all-namespaces'] && values.namespace?.length) throw new UsageError('-A/--all-namespaces and -n/--namespace contradict each other: give one');
+  if (!help && values.manifests && values['live-only']) throw new UsageError('--manifests and --live-only contradict each other: audit against Git, or say --live-only');
+  // Auditing without Git must be a choice the user states: a forgotten --manifests is not a live-only audit.
+  if (!help && !values.manifests && !values['live-only']) throw new UsageError(`--manifests DIR|github:… or --live-only is required\n${AUDIT_USAGE}`);
+  if (values.format !== undefined && values.output !== undefined && values.format !== values.output) {
+    throw new UsageError(`-o/--output '${values.output}' and --format '${values.format}' disagree: give one`);
+  }
+  values.format ??= values.output;
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
   const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
@@ -169,6 +183,7 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
     context: values.context,
     namespaces: values.namespace ?? [],
     manifests: values.manifests ?? '',
+    liveOnly: Boolean(values['live-only']),
     rules: values.rules,
     cluster: values.cluster,
     now,
