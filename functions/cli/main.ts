@@ -34,6 +34,10 @@ commands:
   notify     open, update and close GitHub issues (and PRs) from a report
   pr-check   what a manifest change does to each node's DaemonSets, before it merges
 
+options:
+  --version  print the auditor's version
+  -h, --help this text
+
 Run 'drift-auditor <command> --help' for a command's options.`;
 
 /** Runs the CLI and returns the process exit code. */
@@ -49,7 +53,10 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
   const load = COMMANDS[name];
   try {
-    if (!load) throw new UsageError(`unknown command '${name}'\n${USAGE}`);
+    if (!load) {
+      const near = nearest(name, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}\n${USAGE}`);
+    }
     const command = await load();
     return await command(rest, io);
   } catch (err) {
@@ -62,8 +69,34 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
   try {
     return parseArgs(config);
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${usage}`);
+    const message = (err as Error).message;
+    // node:util's "Unknown option '--maniffests'": name the nearest option, as kubectl and git do.
+    const unknown = /Unknown option '(--[\w-]+)'/.exec(message)?.[1];
+    const near = unknown ? nearest(unknown.slice(2), Object.keys(config.options ?? {})) : null;
+    throw new UsageError(`${message}${near ? ` (did you mean '--${near}'?)` : ''}\n${usage}`);
   }
+}
+
+/** Returns the candidate within edit distance 2 (or a third of the word) of `word`, the closest first; null when none is. */
+export function nearest(word: string, candidates: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, two rows. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** Throws UsageError unless `value` of option `flag` reads OWNER/REPO (checked before any work, not after the audit). */
