@@ -2,6 +2,7 @@
 // Exit codes: 0 nothing reached --fail-on, 1 drift did (or the audit is incomplete), 2 bad usage or
 // unreadable input, with a one-line reason on stderr and no stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { nearest } from '../core/nearest.js';
 import { DriftAuditorError, UsageError } from '../core/errors.js';
 import { terminalSafe } from './output.js';
 
@@ -77,27 +78,6 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
   }
 }
 
-/** Returns the candidate within edit distance 2 (or a third of the word) of `word`, the closest first; null when none is. */
-export function nearest(word: string, candidates: string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance, two rows. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /** Throws UsageError unless `value` of option `flag` reads OWNER/REPO (checked before any work, not after the audit). */
 export function checkRepoOption(flag: string, value: string): string {

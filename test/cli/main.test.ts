@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main, nearest, type CliIO } from '../../functions/cli/main.js';
+import { main, type CliIO } from '../../functions/cli/main.js';
+import { nearest } from '../../functions/core/nearest.js';
 
 function captureIO(): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];

@@ -2,6 +2,7 @@
 // namespaces are in scope. Parsing is pure and strict: unknown keys, wrong types, bad dates, invalid
 // selectors and unknown rule ids fail with a PolicyError naming the file, line and field.
 import { LineCounter, parseDocument } from 'yaml';
+import { nearest as nearestWord } from '../nearest.js';
 import { z } from 'zod';
 import { PolicyError } from '../errors.js';
 import { checkNamed } from '../checks/index.js';
@@ -199,21 +200,6 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 /** Returns " (did you mean 'x'?)" for the closest id within edit distance 3, else "". */
 function nearest(id: string, ids: string[]): string {
-  let best: string | null = null;
-  let bestD = 4;
-  for (const c of ids) {
-    const d = editDistance(id, c);
-    if (d < bestD) { best = c; bestD = d; }
-  }
+  const best = nearestWord(id, ids, 3);
   return best ? ` (did you mean '${best}'?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
