@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { nearest } from '../core/nearest.js';
 import { DriftAuditorError, UsageError } from '../core/errors.js';
+import { SEVERITIES, type Severity } from '../core/types.js';
 import { terminalSafe } from './output.js';
 
 export interface CliIO {
@@ -116,4 +117,20 @@ function defaultIO(): CliIO {
     isTTY: Boolean(process.stderr.isTTY),
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns || 120 } : {}),
   };
+}
+
+/** Returns --fail-on's severity (or `none`), `fallback` when absent; a UsageError names the allowed values. */
+export function parseFailOn(value: string | undefined, fallback: Severity | 'none'): Severity | 'none' {
+  const failOn = (value ?? fallback) as Severity | 'none';
+  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
+  return failOn;
+}
+
+/** Returns --now as a Date (now when absent); anything but an RFC 3339 time is a UsageError. */
+export function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--now must be an RFC 3339 time such as 2026-11-20T10:00:00Z, not '${value}'`);
+  }
+  return new Date(value);
 }

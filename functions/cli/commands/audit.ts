@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { checkRepoOption, parseCommandLine, version, type CliIO, type Command } from '../main.js';
+import { checkRepoOption, parseCommandLine, parseFailOn, parseNow, version, type CliIO, type Command } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import { describeGaps } from '../../core/findings.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
@@ -165,17 +165,8 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
   const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
-  const failOn = (values['fail-on'] ?? 'none') as Severity | 'none';
-  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) {
-    throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
-  }
-  let now = new Date();
-  if (values.now !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now) || Number.isNaN(Date.parse(values.now))) {
-      throw new UsageError(`--now must be an RFC 3339 time such as 2026-11-20T10:00:00Z, not '${values.now}'`);
-    }
-    now = new Date(values.now);
-  }
+  const failOn = parseFailOn(values['fail-on'], 'none');
+  const now = parseNow(values.now);
   return {
     help,
     snapshots,

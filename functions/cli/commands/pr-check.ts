@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { changeAnnotations, changeCommentMarker, changeExitCode, compareChange, renderChangeMarkdown, renderChangeTable, type ChangeReport } from '../../core/change/index.js';
 import { InputError, StoreError, UsageError } from '../../core/errors.js';
-import { SEVERITIES, type Severity, type Snapshot } from '../../core/types.js';
-import { parseCommandLine, version, type CliIO, type Command } from '../main.js';
+import { type Severity, type Snapshot } from '../../core/types.js';
+import { parseCommandLine, parseFailOn, parseNow, version, type CliIO, type Command } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
@@ -101,15 +101,8 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
   if (values.output !== undefined && values.format !== undefined && values.output !== values.format) throw new UsageError('-o/--output and --format name the same setting: give one');
   const output = (values.output ?? values.format ?? 'table') as Output;
   if (!OUTPUTS.includes(output)) throw new UsageError(`-o/--output must be one of ${OUTPUTS.join(', ')}, not '${output}'`);
-  const failOn = (values['fail-on'] ?? 'critical') as Severity | 'none';
-  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
-  let now = new Date();
-  if (values.now !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now) || Number.isNaN(Date.parse(values.now))) {
-      throw new UsageError(`--now must be an RFC 3339 time such as 2026-11-20T10:00:00Z, not '${values.now}'`);
-    }
-    now = new Date(values.now);
-  }
+  const failOn = parseFailOn(values['fail-on'], 'critical');
+  const now = parseNow(values.now);
   return {
     help, snapshots, store: values.store, cluster: values.cluster, base: values.base ?? '', head: values.head ?? '', rules: values.rules,
     output, out: values.out, failOn, now, github: Boolean(values.github), s3Endpoint: values['s3-endpoint'],
