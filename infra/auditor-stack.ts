@@ -428,8 +428,8 @@ export class AuditorStack extends Stack {
       audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['securityhub:BatchImportFindings'], resources: [`arn:${this.partition}:securityhub:${this.region}:${this.account}:product/${this.account}/default`] }));
     }
 
-    // notify: reads reports (and presigns links to them), talks to GitHub, and holds its lock while it does.
-    get(notify, ['clusters/*/runs/*', 'locks/notify/*'], 'The notify function reads (and presigns) reports under clusters/<cluster>/runs/<run>/ and reads its per-repository lock under locks/notify/; cluster, run and repository are known only at run time.');
+    // notify: reads reports, talks to GitHub, and holds its lock while it does.
+    get(notify, ['clusters/*/runs/*', 'locks/notify/*'], 'The notify function reads reports under clusters/<cluster>/runs/<run>/ and reads its per-repository lock under locks/notify/; cluster, run and repository are known only at run time.');
     put(notify, ['locks/notify/*'], 'The notify function takes and releases its lock object locks/notify/<owner>/<repo>/<cluster>.json (conditional writes only, by bucket policy); the repository and cluster are known only at run time.');
     list(notify);
     this.githubSecret.grantRead(notify);
