@@ -63,7 +63,7 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __driftCreateRequir
 export const METRICS = { namespace: 'DriftAuditor', service: 'drift-auditor' } as const;
 
 /** Key patterns that are created once and never overwritten (a PutObject must carry If-None-Match). */
-export const CREATE_ONLY_PREFIXES = ['clusters/*/runs/*', 'clusters/*/index/*', 'clusters/*/failures/*'];
+export const CREATE_ONLY_PREFIXES = ['clusters/*/runs/*', 'clusters/*/index/*', 'clusters/*/failures/*', 'clusters/*/evidence/*'];
 /** Keys replaced only by compare-and-swap (If-Match on the ETag read, or If-None-Match for the first). */
 export const SWAP_ONLY_KEYS = ['clusters/*/latest.json', 'locks/*'];
 

@@ -235,7 +235,7 @@ describe('AuditorStack', () => {
     for (const l of listers) expect(l.PolicyDocument.Statement.find((st) => st.Action === 's3:ListBucket')!.Condition).toEqual(undefined);
   });
 
-  it('denies every overwrite under runs, the index and failure records, whoever asks: a PutObject without If-None-Match', () => {
+  it('denies every overwrite under runs, the index, failure records and evidence packs, whoever asks: a PutObject without If-None-Match', () => {
     const evidence = Object.values(template.findResources('AWS::S3::BucketPolicy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement)
       .find((st) => JSON.stringify(st).includes('CreateOnlyRunsIndexFailures'))!;
     const deny = (sid: string) => evidence.find((st) => st.Sid === sid) as { Effect: string; Principal: unknown; Action: string; Resource: unknown[]; Condition: unknown };
@@ -245,7 +245,7 @@ describe('AuditorStack', () => {
     const swapOnly = deny('CompareAndSwapPointersLocks');
 
     expect([createOnly.Effect, createOnly.Principal, createOnly.Action, createOnly.Condition]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject', { Null: { 's3:if-none-match': 'true' } }]);
-    expect(suffixes(createOnly.Resource)).toEqual(['/clusters/*/runs/*', '/clusters/*/index/*', '/clusters/*/failures/*']);
+    expect(suffixes(createOnly.Resource)).toEqual(['/clusters/*/runs/*', '/clusters/*/index/*', '/clusters/*/failures/*', '/clusters/*/evidence/*']);
     expect([swapOnly.Effect, swapOnly.Principal, swapOnly.Action, swapOnly.Condition]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject', { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } }]);
     expect(suffixes(swapOnly.Resource)).toEqual(['/clusters/*/latest.json', '/locks/*']);
     // Nothing may delete a stored object or version either: no function is granted a delete.
