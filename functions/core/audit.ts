@@ -7,13 +7,13 @@ import type { AuditContext, DaemonSetPair } from './checks/context.js';
 import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from './k8s-types.js';
-import { compareFindings, compareStrings, describeGaps } from './findings.js';
+import { compareFindings, compareStrings, incompleteFinding } from './findings.js';
 import { applyPolicy } from './policy/apply.js';
 import { reportRules } from './rules.js';
 import { HASH_PREFIX, hashToken, redactAuditInputs, redactFinding, redactText } from './redact.js';
 import { sha256Hex } from './github-issues/sha256.js';
 import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, isPodTerminal, podOrder, targetNodeName } from './scheduling/index.js';
-import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, Gap, PodState, Policy, Report, RuleDefinition, Severity, Snapshot, Warning } from './types.js';
+import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, PodState, Policy, Report, RuleDefinition, Severity, Snapshot, Warning } from './types.js';
 
 export { compareFindings };
 
@@ -27,8 +27,8 @@ export interface AuditOptions {
 /** Rules that compare the cluster with Git: a live-only audit (`desired.source.kind: 'none'`) reports none of them. */
 export const GIT_RULES = /^(resource|spec|manifest)\/|^image\/drift$/;
 
-/** The rule every incomplete audit carries; it bypasses enabling and waivers (fail closed). */
-export const INCOMPLETE_RULE = 'audit/incomplete';
+/** The rule every incomplete audit carries (defined with its finding in findings.ts). */
+export { INCOMPLETE_RULE } from './findings.js';
 
 /** Returns the audit report for one cluster snapshot against the desired state and policy. */
 export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: Policy, at: Date, options: AuditOptions = {}): Report {
@@ -45,7 +45,7 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
   }
   const { findings, waived } = applyPolicy(raw, policy, at);
   const gaps = [...snapshot.gaps, ...desired.gaps].map((g) => ({ ...g, message: redactText(g.message, shown) }));
-  if (gaps.length) findings.push(incompleteFinding(gaps, policy));
+  if (gaps.length) findings.push(incompleteFinding(gaps, policy, { what: 'the audit could not read everything', consequence: 'findings below are a lower bound', expected: 'complete inputs' }));
   findings.sort(compareFindings);
   waived.sort(compareFindings);
 
@@ -275,18 +275,4 @@ export function nodeFacts(n: K8sNode): Report['nodes'][number] {
   };
 }
 
-function incompleteFinding(gaps: Gap[], policy: Policy): Finding {
-  const rule = policy.rules.find((r) => r.id === INCOMPLETE_RULE);
-  const list = describeGaps(gaps);
-  return {
-    rule: INCOMPLETE_RULE,
-    severity: rule?.severity ?? 'critical',
-    namespace: '',
-    daemonSet: '',
-    node: null,
-    message: `the audit could not read everything (${gaps.length} gap${gaps.length === 1 ? '' : 's'}): ${list}; findings below are a lower bound`,
-    expected: 'complete inputs',
-    actual: gaps,
-  };
-}
 

@@ -2,7 +2,8 @@
 // the head of a change, on every node of the snapshot, the DaemonSet controller's placement
 // (scheduling/compileEligibility, NodeShouldRunDaemonPod) for the base template and for the head
 // template; the nodes that flip are the change's effect. Pure: no I/O, no clock.
-import { compareFindings, INCOMPLETE_RULE, nodeFacts } from '../audit.js';
+import { compareFindings, nodeFacts } from '../audit.js';
+import { incompleteFinding } from '../findings.js';
 import { describeExclusion, containerImages, formatTaint } from '../checks/helpers.js';
 import { hasRequiredTaints } from '../checks/coverage/required-missing.js';
 import type { K8sDaemonSet, K8sNode } from '../k8s-types.js';
@@ -86,7 +87,13 @@ export function compareChange(snapshot: Snapshot, base: DesiredState, head: Desi
 
   const gaps = [...snapshot.gaps, ...sideGaps('base', base), ...sideGaps('head', head)];
   const { findings, waived } = applyPolicy(raw, policy, at);
-  if (gaps.length) findings.push(incompleteFinding(gaps, policy));
+  if (gaps.length) {
+    findings.push(incompleteFinding(gaps, policy, {
+      what: 'the check could not read or render everything',
+      consequence: 'it cannot say what the change does',
+      expected: 'both sides rendered and a complete snapshot',
+    }));
+  }
   findings.sort(compareFindings);
   waived.sort(compareFindings);
   const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
@@ -376,19 +383,6 @@ export function formatDuration(seconds: number): string {
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
-function incompleteFinding(gaps: Gap[], policy: Policy): Finding {
-  const rule = policy.rules.find((r) => r.id === INCOMPLETE_RULE);
-  return {
-    rule: INCOMPLETE_RULE,
-    severity: rule?.severity ?? 'critical',
-    namespace: '',
-    daemonSet: '',
-    node: null,
-    message: `the check could not read or render everything (${gaps.length} gap${gaps.length === 1 ? '' : 's'}): ${gaps.map((g) => `${g.source}: ${g.message}`).join('; ')}; it cannot say what the change does`,
-    expected: 'both sides rendered and a complete snapshot',
-    actual: gaps,
-  };
-}
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
