@@ -479,7 +479,16 @@ export abstract class BaseReportStore implements ReportStore {
     const key = latestKey(cluster);
     const body = Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.readObject(key);
+      let current: Awaited<ReturnType<typeof this.readObject>>;
+      try {
+        current = await this.readObject(key);
+      } catch (err) {
+        // A read cut off by a concurrent writer (a body stream aborted mid-transfer) is worth another look;
+        // the pointer only moves forward, so reading it again is always safe.
+        if (attempt === 4) throw err;
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        continue;
+      }
       const currentId = current ? latestRunId(current.body) : null;
       if (current && currentId === undefined) {
         // Unreadable: another writer's pointer seen mid-write on a server without atomic puts; look again.
