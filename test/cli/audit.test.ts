@@ -28,7 +28,7 @@ describe('drift-auditor audit', () => {
   it('prints only the report on stdout with --format json', async () => {
     const io = captureIO();
 
-    const code = await main(['audit', ...EXAMPLE, '--format', 'json'], io);
+    const code = await main(['audit', ...EXAMPLE, '--format', 'json', '--fail-on', 'none'], io);
 
     expect(code).toBe(0);
     const report = JSON.parse(io.out.join('')) as Report;
@@ -42,7 +42,7 @@ describe('drift-auditor audit', () => {
   it('takes -o as the output format, as kubectl does', async () => {
     const io = captureIO();
 
-    const code = await main(['audit', ...EXAMPLE, '-o', 'json'], io);
+    const code = await main(['audit', ...EXAMPLE, '-o', 'json', '--fail-on', 'none'], io);
 
     expect(code).toBe(0);
     expect((JSON.parse(io.out.join('')) as Report).cluster).toBe('example');
@@ -53,7 +53,7 @@ describe('drift-auditor audit', () => {
     const json = captureIO();
     const md = captureIO();
 
-    const code = await main(['audit', ...live, '--live-only', '-o', 'json'], json);
+    const code = await main(['audit', ...live, '--live-only', '-o', 'json', '--fail-on', 'none'], json);
     await main(['audit', ...live, '--live-only', '-o', 'markdown'], md);
 
     expect(live).not.toContain('--manifests');
@@ -77,6 +77,7 @@ describe('drift-auditor audit', () => {
 
   it.each([
     ['critical', 1],
+    ['warning', 1],
     ['none', 0],
   ])('exits %s → %i with --fail-on', async (failOn, expected) => {
     const io = captureIO();
@@ -84,6 +85,29 @@ describe('drift-auditor audit', () => {
     const code = await main(['audit', ...EXAMPLE, '--format', 'json', '--fail-on', failOn], io);
 
     expect(code).toBe(expected);
+  });
+
+  it('exits 1 on a critical finding without --fail-on, as linters and policy checkers do', async () => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '--format', 'json'], io);
+
+    const critical = (JSON.parse(io.out.join('')) as Report).findings.filter((f) => f.severity === 'critical').length;
+    expect(critical).toBeGreaterThan(0);
+    expect([code, io.err.join('')]).toEqual([1, `drift-auditor: ${critical} finding(s) at or above critical\n`]);
+  });
+
+  it('exits 0 without --fail-on when no finding is critical', async () => {
+    const dir = await tmp();
+    const policy = `${await readFile('examples/policy.yaml', 'utf8')}severityOverrides:\n`
+      + '  - { rule: coverage/missing, severity: warning }\n  - { rule: coverage/required-missing, severity: warning }\n';
+    await writeFile(path.join(dir, 'policy.yaml'), policy);
+    const io = captureIO();
+
+    const code = await main(['audit', ...EXAMPLE, '--format', 'json', '--rules', path.join(dir, 'policy.yaml')], io);
+
+    expect((JSON.parse(io.out.join('')) as Report).findings.filter((f) => f.severity === 'critical')).toEqual([]);
+    expect(code).toBe(0);
   });
 
   it('writes report.json, report.md, report.html and findings.csv with --out', async () => {
@@ -222,7 +246,7 @@ describe('drift-auditor audit', () => {
     const evidence = await readFile(path.join(runDir, 'snapshot.json.gz'));
     const again = captureIO();
 
-    const code = await main(['audit', '--snapshot', path.join(runDir, 'snapshot.json.gz'), ...EXAMPLE.slice(2), '--format', 'json'], again);
+    const code = await main(['audit', '--snapshot', path.join(runDir, 'snapshot.json.gz'), ...EXAMPLE.slice(2), '--format', 'json', '--fail-on', 'none'], again);
 
     expect(code).toBe(0);
     const { createHash } = await import('node:crypto');
@@ -254,7 +278,7 @@ describe('drift-auditor audit with an output folder it cannot create', () => {
 describe('drift-auditor audit --store', () => {
   it('draws the trend of earlier runs of the cluster in the stored HTML report', async () => {
     const store = await tmp();
-    const runAt = (day: string) => main(['audit', ...EXAMPLE.slice(0, -1), `2026-11-${day}T10:00:00Z`, '--format', 'json', '--store', store], captureIO());
+    const runAt = (day: string) => main(['audit', ...EXAMPLE.slice(0, -1), `2026-11-${day}T10:00:00Z`, '--format', 'json', '--fail-on', 'none', '--store', store], captureIO());
 
     for (const day of ['20', '21', '22']) expect(await runAt(day)).toBe(0);
 
@@ -274,7 +298,7 @@ describe('drift-auditor audit --kubeconfig', () => {
     const live = captureIO();
     const dump = captureIO();
     try {
-      const code = await main(['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '--format', 'json', '--save-snapshot', saved], live);
+      const code = await main(['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '--format', 'json', '--fail-on', 'none', '--save-snapshot', saved], live);
       await main(['audit', ...EXAMPLE, '--format', 'json'], dump);
 
       expect(code).toBe(0);
@@ -301,11 +325,11 @@ describe('drift-auditor audit --notify-repo', () => {
     const run = auditCommand({ notify: { throttle: false } });
     const env = { GITHUB_TOKEN: 't', GITHUB_API_URL: emu.url };
     try {
-      const first = await run([...EXAMPLE, '--format', 'json', '--notify-repo', 'acme/ops'], captureIO(env));
+      const first = await run([...EXAMPLE, '--format', 'json', '--fail-on', 'none', '--notify-repo', 'acme/ops'], captureIO(env));
       const issues = emu.state.repos.get('acme/ops')!.issues;
       const writesAfterFirst = emu.writes().length;
 
-      const second = await run([...EXAMPLE, '--format', 'json', '--notify-repo', 'acme/ops'], captureIO(env));
+      const second = await run([...EXAMPLE, '--format', 'json', '--fail-on', 'none', '--notify-repo', 'acme/ops'], captureIO(env));
 
       expect([first, second]).toEqual([0, 0]);
       const report = JSON.parse((await captureReport()).out.join('')) as Report;

@@ -38,7 +38,8 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
                       DRIFT_AUDITOR_EKS_CLUSTER_ARN; with --store, findings gone since the last run are RESOLVED)
                       or openmetrics (node-exporter textfile collector, Pushgateway)
   --out DIR           write report.json, report.md, report.html and findings.csv there
-  --fail-on SEV       exit 1 when a finding of SEV or worse remains (default none)
+  --fail-on SEV       exit 1 when a finding of SEV or worse remains (default critical; none: only an
+                      incomplete audit fails)
   --store SPEC        keep the run as evidence: a folder or s3://BUCKET/PREFIX (never overwrites)
   --notify-repo R     open/update/close GitHub issues in OWNER/REPO after the audit
 
@@ -165,7 +166,7 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
   const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
-  const failOn = parseFailOn(values['fail-on'], 'none');
+  const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
   return {
     help,
