@@ -43,9 +43,6 @@ export default tseslint.config(
     // Imports run one way: handlers and cli -> pipeline -> adapters and core. What the pipeline serves
     // (inputs, the audit run, artifacts, stores, notifiers) is never wired a second time in a caller.
     files: ['functions/handlers/**/*.ts', 'functions/cli/**/*.ts'],
-    // pr-check landed with its own wiring (both manifest sides, S3 snapshots through temp files) while the
-    // pipeline was being built; it moves onto the pipeline next, and then this exception goes.
-    ignores: ['functions/cli/commands/pr-check.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
@@ -53,7 +50,7 @@ export default tseslint.config(
             group: [
               '**/adapters/dump-reader*', '**/adapters/manifest-source*', '**/adapters/github-source*', '**/adapters/kustomize*',
               '**/adapters/manifest-folder*', '**/adapters/rules-loader*', '**/adapters/policy-loader*', '**/adapters/report-source*',
-              '**/adapters/github-notify/**', '**/adapters/store/**', '**/adapters/sha256*', '**/adapters/kubernetes/read-cluster*',
+              '**/adapters/github-notify/**', '**/adapters/github-checks*', '**/adapters/store/**', '**/adapters/sha256*', '**/adapters/kubernetes/read-cluster*',
               '**/adapters/kubernetes/snapshot-file*', '**/adapters/kubernetes/projection*', '**/core/audit*',
             ],
             message: 'handlers and the CLI call the pipeline (functions/pipeline/) for inputs, the audit, artifacts, stores and notifiers',
@@ -63,7 +60,7 @@ export default tseslint.config(
       }],
       // The same for lazy `await import(...)`, which no-restricted-imports does not see.
       'no-restricted-syntax': ['error', {
-        selector: "ImportExpression[source.value=/adapters\\/(dump-reader|manifest-source|github-source|kustomize|manifest-folder|rules-loader|policy-loader|report-source|github-notify|store|sha256|kubernetes)|core\\/audit/]",
+        selector: "ImportExpression[source.value=/adapters\\/(dump-reader|manifest-source|github-source|kustomize|manifest-folder|rules-loader|policy-loader|report-source|github-notify|github-checks|store|sha256|kubernetes)|core\\/audit/]",
         message: 'handlers and the CLI call the pipeline (functions/pipeline/) for inputs, the audit, artifacts, stores and notifiers',
       }],
     },

@@ -47,6 +47,15 @@ export interface ReadDumpOptions {
   maxTotalBytes?: number;
 }
 
+/** A dump held in memory (an S3 object, an upload): `name` is what errors and the report call it. */
+export interface DumpBytes {
+  name: string;
+  bytes: Buffer;
+}
+
+/** What readDump reads: a file or folder path, or a dump already in memory. */
+export type DumpSource = string | DumpBytes;
+
 /** A dump file to read: the path people see, and the folder it was found in (its links must stay inside). */
 interface DumpFile {
   path: string;
@@ -89,13 +98,24 @@ export function dumpProjector(): DumpProjector {
   };
 }
 
-/** Returns the Snapshot held by the dump files and folders in `paths`; throws InputError naming the file on bad input. */
-export async function readDump(paths: string[], opts: ReadDumpOptions = {}): Promise<Snapshot> {
+/**
+ * Returns the Snapshot held by the dump files and folders (and in-memory dumps) in `paths`, in that order;
+ * throws InputError naming the file on bad input.
+ */
+export async function readDump(paths: DumpSource[], opts: ReadDumpOptions = {}): Promise<Snapshot> {
   if (!paths.length) throw new InputError('failed to read dump: no path given');
   const budget = new ReadBudget(Math.min(opts.maxBytes ?? MAX_DUMP_BYTES, MAX_DUMP_BYTES), opts.maxTotalBytes ?? MAX_DUMP_TOTAL_BYTES);
   const contents = emptyDumpContents(dumpProjector());
   const hashes: { path: string; sha256: string }[] = [];
   for (const p of paths) {
+    if (typeof p !== 'string') {
+      // Checked against the same caps as a file, before anything is decompressed.
+      if (p.bytes.length > budget.maxFileBytes) throw new InputError(`failed to read dump ${p.name}: the file is larger than the ${formatBytes(budget.maxFileBytes)} limit`);
+      budget.take(`dump ${p.name}`, p.bytes.length);
+      hashes.push({ path: p.name, sha256: sha256Of(p.bytes) });
+      await collectDumpBytes(p.name, p.bytes, contents, budget);
+      continue;
+    }
     for (const file of await listDump(p)) {
       const raw = await readRegularFile(file.path, { what: 'dump', root: file.root, budget }).catch((err: unknown) => {
         if (err instanceof InputError) throw err;
@@ -110,19 +130,9 @@ export async function readDump(paths: string[], opts: ReadDumpOptions = {}): Pro
   return snapshot;
 }
 
-/**
- * Returns the Snapshot of one dump held in memory (an S3 object, an upload), read exactly as readDump
- * reads a file: `name` is what errors and the report call it.
- */
-export async function readDumpBytes(name: string, bytes: Buffer, opts: ReadDumpOptions = {}): Promise<Snapshot> {
-  const budget = new ReadBudget(Math.min(opts.maxBytes ?? MAX_DUMP_BYTES, MAX_DUMP_BYTES), opts.maxTotalBytes ?? MAX_DUMP_TOTAL_BYTES);
-  if (bytes.length > budget.maxFileBytes) throw new InputError(`failed to read dump ${name}: the file is larger than the ${formatBytes(budget.maxFileBytes)} limit`);
-  const contents = emptyDumpContents(dumpProjector());
-  const sha256 = sha256Of(bytes);
-  await collectDumpBytes(name, bytes, contents, budget);
-  const snapshot = snapshotFromDump(contents, [{ path: name, sha256 }], opts.cluster);
-  snapshot.source.sha256 = sha256;
-  return snapshot;
+/** Returns the Snapshot of one dump held in memory (an S3 object, an upload), read exactly as readDump reads a file. */
+export function readDumpBytes(name: string, bytes: Buffer, opts: ReadDumpOptions = {}): Promise<Snapshot> {
+  return readDump([{ name, bytes }], opts);
 }
 
 /** Returns the hex sha256 of bytes of any size (the hash takes at most 2 GiB per update). */

@@ -1,16 +1,15 @@
 // `drift-auditor pr-check`: what a change to the GitOps manifests does to the nodes of a real cluster.
+// The command line in, stdout and the exit code out; the run itself is the pipeline's (functions/pipeline/change.ts):
 //   1. snapshot — a saved dump or snapshot (--snapshot PATH|s3://BUCKET/KEY), or the latest run of a
 //                 cluster in the evidence store (--store S --cluster C)
 //   2. base, head — both sides through the audit's desired-state reader (folders or github:…)
 //   3. policy   — the rule catalog (rules/, change/*) and the user's policy (--rules FILE)
 //   4. compare  — the pure core (functions/core/change)
 //   5. outputs  — stdout (-o), and with --github a check run plus one upserted PR comment
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { changeAnnotations, changeCommentMarker, changeExitCode, compareChange, renderChangeMarkdown, renderChangeTable, type ChangeReport } from '../../core/change/index.js';
-import { InputError, StoreError, UsageError } from '../../core/errors.js';
-import { type Severity, type Snapshot } from '../../core/types.js';
+import { changeExitCode, renderChangeMarkdown, renderChangeTable } from '../../core/change/index.js';
+import { UsageError } from '../../core/errors.js';
+import { type Severity } from '../../core/types.js';
+import type { PublishOverrides } from '../../pipeline/change.js';
 import { parseCommandLine, parseFailOn, parseNow, version, type CliIO, type Command } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
@@ -56,7 +55,7 @@ export interface PrCheckArgs {
 
 /** Settings tests inject (GitHub throttling and retries off); production passes none. */
 export interface PrCheckOverrides {
-  github?: { throttle?: boolean; retries?: number };
+  github?: PublishOverrides;
 }
 
 /** Runs `drift-auditor pr-check` and returns the exit code. */
@@ -116,21 +115,19 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
     return 0;
   }
   const auditorVersion = await version();
-  const snapshot = await readSnapshot(args, io);
+  const { publishChangeCheck, runChangeCheck } = await import('../../pipeline/change.js');
+  const s3 = { env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) };
+  const report = await runChangeCheck({
+    snapshot: args.store ? { kind: 'stored', store: args.store, cluster: args.cluster!, s3 } : { kind: 'dump', paths: args.snapshots, cluster: args.cluster, s3 },
+    base: args.base,
+    head: args.head,
+    policy: { rulesDir: io.env.DRIFT_AUDITOR_RULES_DIR, file: args.rules },
+    at: args.now,
+    auditorVersion,
+    env: io.env,
+    onStoredSnapshot: (runId) => io.stderr(terminalSafe(`pr-check: snapshot of ${args.cluster} from run ${runId}\n`)),
+  });
 
-  // Both sides through the audit's reader: plain files, Kustomize (and whatever renderers land there).
-  const { readManifests } = await import('../../adapters/manifest-source.js');
-  const { capabilitiesOf } = await import('../../adapters/render/index.js');
-  const render = { env: io.env, cluster: { name: snapshot.cluster }, capabilities: capabilitiesOf(snapshot) };
-  const base = await readManifests(args.base, render);
-  const head = await readManifests(args.head, render);
-
-  const { loadRules } = await import('../../adapters/rules-loader.js');
-  const { loadPolicy } = await import('../../adapters/policy-loader.js');
-  const catalog = await loadRules(io.env.DRIFT_AUDITOR_RULES_DIR);
-  const policy = await loadPolicy(args.rules, catalog);
-
-  const report = compareChange(snapshot, base, head, policy, args.now, { auditorVersion, ...(args.rules ? { policySource: { file: args.rules } } : {}) });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (args.output === 'json') io.stdout(json);
   else if (args.output === 'markdown') io.stdout(terminalSafe(renderChangeMarkdown(report)));
@@ -139,84 +136,9 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
 
   const { code, reason } = changeExitCode(report, args.failOn);
   if (reason) io.stderr(terminalSafe(`drift-auditor: ${reason}\n`));
-  if (args.github) await publish(report, code, io, overrides);
+  if (args.github) {
+    const result = await publishChangeCheck(report, code === 0, io.env, overrides.github);
+    io.stderr(`pr-check: check run ${result.checkRun.id} on ${result.pr.owner}/${result.pr.repo}@${result.pr.headSha.slice(0, 12)} (${result.checkRun.requests} request(s)); comment ${result.comment ?? 'unchanged'} on #${result.pr.number}\n`);
+  }
   return code;
-}
-
-async function readSnapshot(args: PrCheckArgs, io: CliIO): Promise<Snapshot> {
-  const { readDump } = await import('../../adapters/dump-reader.js');
-  const local = args.snapshots.filter((s) => !s.startsWith('s3://'));
-  const remote = args.snapshots.filter((s) => s.startsWith('s3://'));
-  if (!args.store && remote.length === 0) return readDump(local, { cluster: args.cluster });
-  // S3 objects and stored runs are fetched into a private temporary folder, then read as files.
-  const dir = await mkdtemp(path.join(tmpdir(), 'drift-auditor-pr-check-'));
-  try {
-    const files = [...local];
-    for (const [i, spec] of remote.entries()) files.push(await fetchS3Object(spec, path.join(dir, String(i)), args, io));
-    if (args.store) files.push(await fetchStoredSnapshot(args.store, args.cluster!, dir, args, io));
-    return await readDump(files, { cluster: args.cluster });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function fetchS3Object(spec: string, dir: string, args: PrCheckArgs, io: CliIO): Promise<string> {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(spec);
-  if (!m) throw new UsageError(`--snapshot ${spec}: expected s3://BUCKET/KEY`);
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const { s3ClientFor } = await import('../../adapters/store/index.js');
-  const { makeDirs } = await import('../../adapters/make-dirs.js');
-  const client = s3ClientFor({ env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) });
-  try {
-    const res = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
-    const bytes = Buffer.from(await res.Body!.transformToByteArray());
-    await makeDirs(dir);
-    const file = path.join(dir, path.posix.basename(m[2]!).replace(/[^\w.-]/g, '_') || 'snapshot.json');
-    await writeOutputFile(file, bytes);
-    return file;
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new StoreError(`failed to read snapshot ${spec}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-  } finally {
-    client.destroy();
-  }
-}
-
-/** Fetches the snapshot of the cluster's latest stored run, checking its sha256 against the run's manifest. */
-async function fetchStoredSnapshot(spec: string, cluster: string, dir: string, args: PrCheckArgs, io: CliIO): Promise<string> {
-  const { openStore, sha256Hex } = await import('../../adapters/store/index.js');
-  const store = openStore(spec, { env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) });
-  const run = await store.getRun(cluster, 'latest');
-  const object = run.manifest.objects.find((o) => o.name === 'snapshot.json.gz');
-  if (!object) throw new StoreError(`failed to read the snapshot of ${cluster}: run ${run.runId} in ${store.describe('')} was stored without one`);
-  const bytes = await store.getObject(object.key);
-  if (sha256Hex(bytes) !== object.sha256) {
-    throw new StoreError(`failed to read the snapshot of ${cluster}: ${store.describe(object.key)} does not match the sha256 in its run manifest (tampered or corrupt)`);
-  }
-  const file = path.join(dir, 'snapshot.json.gz');
-  await writeOutputFile(file, bytes);
-  io.stderr(terminalSafe(`pr-check: snapshot of ${cluster} from run ${run.runId}\n`));
-  return file;
-}
-
-/** Publishes the check run (annotations on the head's manifest lines) and the PR comment. */
-async function publish(report: ChangeReport, code: number, io: CliIO, overrides: PrCheckOverrides): Promise<void> {
-  const { publishPullRequestCheck } = await import('../../adapters/github-checks.js');
-  const body = renderChangeMarkdown(report);
-  const { severityCounts } = await import('../../core/render/common.js');
-  const result = await publishPullRequestCheck({
-    env: io.env,
-    ...overrides.github,
-    check: {
-      name: `drift-auditor pr-check (${report.cluster})`,
-      conclusion: code === 0 ? 'success' : 'failure',
-      title: !report.complete ? 'INCOMPLETE: could not read or render everything'
-        : `${report.summary.lost} lost, ${report.summary.gained} gained node placements (${severityCounts(report.summary.bySeverity)})`,
-      summary: body,
-      // The desired-state reader names files by their repository path, which is what annotations need.
-      annotations: changeAnnotations(report),
-    },
-    comment: { marker: changeCommentMarker(report.cluster), body },
-  });
-  io.stderr(`pr-check: check run ${result.checkRun.id} on ${result.pr.owner}/${result.pr.repo}@${result.pr.headSha.slice(0, 12)} (${result.checkRun.requests} request(s)); comment ${result.comment ?? 'unchanged'} on #${result.pr.number}\n`);
 }
