@@ -232,6 +232,24 @@ describe('renderHtml() in Chromium', () => {
     await page.close();
   });
 
+  it('shows expected versus actual in its own column, with the full values folded away', async () => {
+    const { page } = await open(reportOf({ findings: [
+      finding('kube-system/nvidia', null, { rule: 'image/drift', expected: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', actual: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1' }),
+    ] }));
+    const cell = page.locator('#findings tbody tr td:nth-child(6)');
+
+    const lines = await cell.locator('.change > div').allTextContents();
+    const foldedVisible = await cell.locator('pre').isVisible();
+    await cell.locator('summary').click();
+
+    expect(await page.$$eval('#findings thead th', (th) => th.map((x) => x.textContent))).toEqual(['Severity', 'Rule', 'DaemonSet', 'Node', 'Message', 'Expected → actual']);
+    expect(lines).toEqual(['expected …:v0.20.0 → actual …:v0.17.1']);
+    expect(foldedVisible).toBe(false);
+    expect(await cell.locator('pre').textContent()).toEqual('expected:\n  nvcr.io/nvidia/k8s-device-plugin:v0.20.0\nactual:\n  nvcr.io/nvidia/k8s-device-plugin:v0.17.1');
+    expect(await page.$$eval('#findings tbody td:nth-child(5)', (td) => td.map((x) => x.textContent))).toEqual(['kube-system/nvidia: image/drift']);
+    await page.close();
+  });
+
   it('says INCOMPLETE at the top of an incomplete report', async () => {
     const { page } = await open(reportOf({ gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] }));
 

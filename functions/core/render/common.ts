@@ -71,12 +71,10 @@ export function displayValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Returns the finding's message with its container, expected/actual values and file appended. */
+/** Returns the finding's message with its container and file appended (expected/actual have their own cell: expected-actual.ts). */
 export function findingText(f: Finding): string {
   const extra = [
     f.container ? `container ${f.container}` : '',
-    f.expected !== undefined ? `expected ${displayValue(f.expected)}` : '',
-    f.actual !== undefined ? `actual ${displayValue(f.actual)}` : '',
     f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
   ].filter(Boolean).join('; ');
   return extra ? `${f.message} (${extra})` : f.message;

@@ -8,6 +8,7 @@ import type { Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, POD_STATES, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeHtml, jsonForScript } from './escape.js';
+import { expectedVersusActual, type ValueChange } from './expected-actual.js';
 
 export interface HistoryPoint {
   generatedAt: string;
@@ -32,9 +33,17 @@ export interface HtmlData {
   /** One digit per node x DaemonSet (index into `states`), row-major by node. */
   cells: string;
   severities: Severity[];
-  /** [severity index, rule, namespace, daemonSet, node, message] */
-  findings: [number, string, string, string, string, string][];
+  /** [severity index, rule, namespace, daemonSet, node, message, expected vs actual (0 when the finding has neither)] */
+  findings: [number, string, string, string, string, string, HtmlChange | 0][];
   groupBy: 'zone' | 'nodeGroup' | 'arch' | 'none';
+}
+
+/** A finding's expected-versus-actual cell: [change lines, changes left out, full expected, full actual] ('' when the lines say it all). */
+export type HtmlChange = [string[], number, string, string];
+
+/** Returns the cell data for a finding's expected and actual values, or 0 when it has neither. */
+function htmlChange(change: ValueChange | null): HtmlChange | 0 {
+  return change ? [change.lines, change.more, change.full?.expected ?? '', change.full?.actual ?? ''] : 0;
 }
 
 /** Returns the report as one self-contained HTML page. */
@@ -80,7 +89,7 @@ ${rulesHtml(report)}
 <button type="button" id="f-clear">clear</button>
 </div>
 <p id="f-count" aria-live="polite"></p>
-<table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>DaemonSet</th><th>Node</th><th>Message</th></tr></thead><tbody></tbody></table>
+<table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>DaemonSet</th><th>Node</th><th>Message</th><th>Expected → actual</th></tr></thead><tbody></tbody></table>
 </section>
 ${waivedHtml(report)}
 <footer>drift-auditor ${escapeHtml(report.auditorVersion)} · generated ${escapeHtml(report.generatedAt)}</footer>
@@ -114,7 +123,7 @@ export function htmlData(report: Report): HtmlData {
     nodes: report.nodes.map((n) => [n.name, n.zone ?? '', n.nodeGroup ?? '', n.arch ?? '', n.ready ? 1 : 0, n.unschedulable ? 1 : 0]),
     cells: cells.join(''),
     severities: [...SEVERITIES],
-    findings: sortFindings(report.findings).map((f) => [SEVERITIES.indexOf(f.severity), f.rule, f.namespace, f.daemonSet, f.node ?? '', findingText(f)]),
+    findings: sortFindings(report.findings).map((f) => [SEVERITIES.indexOf(f.severity), f.rule, f.namespace, f.daemonSet, f.node ?? '', findingText(f), htmlChange(expectedVersusActual(f))]),
     groupBy,
   };
 }
@@ -172,10 +181,10 @@ ${rows}
 function waivedHtml(report: Report): string {
   if (report.waived.length === 0) return '';
   const rows = sortFindings(report.waived).slice(0, MAX_WAIVED_ROWS).map((f) =>
-    `<tr><td>${f.severity}</td><td>${escapeHtml(f.rule)}</td><td>${escapeHtml(daemonSetKey(f))}</td><td>${escapeHtml(f.node ?? '–')}</td><td>${escapeHtml(findingText(f))}</td><td>${escapeHtml(f.waiver?.reason ?? '')} (${escapeHtml(f.waiver?.owner ?? '')}, until ${escapeHtml(f.waiver?.expires ?? '')})</td></tr>`).join('\n');
+    `<tr><td>${f.severity}</td><td>${escapeHtml(f.rule)}</td><td>${escapeHtml(daemonSetKey(f))}</td><td>${escapeHtml(f.node ?? '–')}</td><td>${escapeHtml(findingText(f))}</td><td>${changeHtml(expectedVersusActual(f))}</td><td>${escapeHtml(f.waiver?.reason ?? '')} (${escapeHtml(f.waiver?.owner ?? '')}, until ${escapeHtml(f.waiver?.expires ?? '')})</td></tr>`).join('\n');
   const more = report.waived.length > MAX_WAIVED_ROWS ? `<p>… and ${report.waived.length - MAX_WAIVED_ROWS} more (see report.json or findings.csv)</p>` : '';
   return `<section id="waived"><details><summary>Waived findings (${report.waived.length})</summary>
-<table><thead><tr><th>Severity</th><th>Rule</th><th>DaemonSet</th><th>Node</th><th>Message</th><th>Waiver</th></tr></thead><tbody>
+<table><thead><tr><th>Severity</th><th>Rule</th><th>DaemonSet</th><th>Node</th><th>Message</th><th>Expected → actual</th><th>Waiver</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${more}</details></section>`;
 }
@@ -213,6 +222,19 @@ function trendHtml(report: Report, history: HistoryPoint[] | undefined): string 
 <svg id="trend-chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="findings per run, last ${shown.length} runs">${axis}${bars}</svg></section>`;
 }
 
+/** The expected-versus-actual cell as markup (the waived table; the page script builds the same for findings). */
+function changeHtml(change: ValueChange | null): string {
+  if (!change) return '';
+  const lines = change.lines.map((l) => `<div>${escapeHtml(l)}</div>`).join('');
+  const more = change.more ? `<div class="more">… ${change.more} more</div>` : '';
+  const full = change.full ? `<details><summary>full values</summary><pre>expected:\n${escapeHtml(indent(change.full.expected))}\nactual:\n${escapeHtml(indent(change.full.actual))}</pre></details>` : '';
+  return `<div class="change">${lines}${more}${full}</div>`;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}
+
 function unique(values: string[]): string[] {
   return [...new Set(values)].sort();
 }
@@ -231,7 +253,8 @@ dl.inputs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin
 .warn{background:#fff8c5;border:1px solid #d4a72c;padding:4px 12px;border-radius:6px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f6f8fa}
 td{overflow-wrap:anywhere}table.num td:nth-child(n+4){text-align:right}.differs{color:#cf222e}
-#findings{table-layout:fixed}#findings th:nth-child(1){width:6em}#findings th:nth-child(2){width:13em}#findings th:nth-child(3){width:13em}#findings th:nth-child(4){width:16em}
+#findings{table-layout:fixed}#findings th:nth-child(1){width:6em}#findings th:nth-child(2){width:12em}#findings th:nth-child(3){width:12em}#findings th:nth-child(4){width:14em}#findings th:nth-child(6){width:24em}
+.change div{font-family:ui-monospace,monospace;font-size:12px}.change .more{color:#59636e;font-family:inherit}.change summary{color:#0969da;cursor:pointer;font-size:12px}.change pre{margin:2px 0;font-size:11px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:20em;overflow:auto;background:#f6f8fa;padding:4px}
 .controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:6px 0}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0}.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;border:1px solid #0002}
 .hint{color:#59636e;margin:4px 0}.group{margin:6px 0}.group-head{font:inherit;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:2px 8px;cursor:pointer;width:100%;text-align:left}
@@ -398,6 +421,25 @@ const SCRIPT = `
   var fNamespace = document.getElementById('f-namespace'), fNode = document.getElementById('f-node');
   var tbody = document.querySelector('#findings tbody'), fCount = document.getElementById('f-count');
 
+  // The expected-versus-actual cell: change lines, a count of those left out, the full values folded away.
+  function changeCell(ch) {
+    var td = document.createElement('td');
+    if (!ch) return td;
+    var box = el('div', '', 'change');
+    td.appendChild(box);
+    ch[0].forEach(function (line) { box.appendChild(el('div', line)); });
+    if (ch[1]) box.appendChild(el('div', '\\u2026 ' + ch[1] + ' more', 'more'));
+    if (ch[2] || ch[3]) {
+      var details = el('details', '');
+      details.appendChild(el('summary', 'full values'));
+      details.appendChild(el('pre', 'expected:\\n' + indent(ch[2]) + '\\nactual:\\n' + indent(ch[3])));
+      box.appendChild(details);
+    }
+    return td;
+  }
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
+  function indent(text) { return text.replace(/^/gm, '  '); }
+
   function renderFindings() {
     var sev = fSeverity.value, rule = fRule.value, ns = fNamespace.value, node = fNode.value.trim().toLowerCase();
     var matched = 0, frag = document.createDocumentFragment();
@@ -417,6 +459,7 @@ const SCRIPT = `
         if (c === 0) td.className = 'sev-' + cells[c];
         tr.appendChild(td);
       }
+      tr.appendChild(changeCell(f[6]));
       frag.appendChild(tr);
     }
     tbody.textContent = '';

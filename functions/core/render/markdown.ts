@@ -5,6 +5,7 @@ import type { DaemonSetCoverage, Finding, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeMarkdown, markdownCode } from './escape.js';
+import { expectedVersusActual } from './expected-actual.js';
 
 export interface MarkdownOptions {
   /** Maximum length of the output in characters (default 60,000: GitHub's issue body limit is 65,536). */
@@ -57,7 +58,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   if (findingRows.length === 0) {
     out.add(reportStatus(report) === 'incomplete' ? '_None in the inputs that could be read; the audit is INCOMPLETE._' : '_None._');
   } else {
-    out.add('| Severity | Rule | DaemonSet | Node | Message |', '|---|---|---|---|---|');
+    out.add('| Severity | Rule | DaemonSet | Node | Message | Expected → actual |', '|---|---|---|---|---|---|');
     const more = (n: number): string => `… and ${n} more findings (see full report${url ? `: ${link('open', url)}` : ''})`;
     const reserve = more(findingRows.length).length + 2;
     let shown = 0;
@@ -154,7 +155,14 @@ function mark(reported: number, computed: number): string {
 
 function findingRow(f: Finding): string {
   const message = findingText(f);
-  return `| ${ICON[f.severity]} ${f.severity} | ${cell(f.rule)} | ${cell(daemonSetKey(f))} | ${f.node === null ? '–' : cell(f.node)} | ${cell(message)} |`;
+  return `| ${ICON[f.severity]} ${f.severity} | ${cell(f.rule)} | ${cell(daemonSetKey(f))} | ${f.node === null ? '–' : cell(f.node)} | ${cell(message)} | ${changeCell(f)} |`;
+}
+
+/** The change lines of a finding's expected and actual values, `; `-separated (the full values are in report.json). */
+function changeCell(f: Finding): string {
+  const change = expectedVersusActual(f);
+  if (!change) return '–';
+  return cell(`${change.lines.join('; ')}${change.more ? ` (… ${change.more} more)` : ''}`);
 }
 
 /** Escapes a cluster string for a table cell, shortened to MAX_CELL characters. */

@@ -86,6 +86,32 @@ describe('renderHtml()', () => {
     expect(withHistory).toContain('<title>2026-05-30T12:00:00.000Z: critical 2 · warning 1 · info 0</title>');
   });
 
+  it('gives each finding its expected and actual values as change lines, not appended to the message', () => {
+    const report = reportOf({ findings: [
+      finding('kube-system/nvidia', null, { rule: 'image/drift', container: 'ctr', expected: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', actual: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1' }),
+      finding('kube-system/nvidia', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
+    ] });
+
+    const rows = htmlData(report).findings.map((f) => [f[5], f[6]]);
+
+    expect(rows).toEqual([
+      ['kube-system/nvidia has no pod on node n1', [['expected a daemon pod → actual no pod'], 0, '', '']],
+      ['kube-system/nvidia: image/drift (container ctr)', [['expected …:v0.20.0 → actual …:v0.17.1'], 0, 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1']],
+    ]);
+  });
+
+  it('escapes cluster strings in the expected-versus-actual cells of waived findings', () => {
+    const waiver = { reason: 'r', owner: 'o', expires: '2027-01-01' };
+    const report = reportOf({ waived: [finding('a/x', null, { rule: 'spec/drift', expected: { [HOSTILE.img]: HOSTILE.script }, actual: { [HOSTILE.img]: HOSTILE.scriptClose }, waiver })] });
+
+    const html = renderHtml(report);
+    const waived = html.slice(html.indexOf('<section id="waived">'), html.indexOf('<footer>'));
+
+    expect(waived).not.toMatch(/<script|<img|<\/script/i);
+    expect(waived).toContain('<div>&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;: &lt;script&gt;window.__pwned=1&lt;/script&gt; → &lt;/script&gt;&lt;script&gt;window.__pwned=3&lt;/script&gt;</div>');
+    expect(waived).toContain('<details><summary>full values</summary><pre>expected:\n  &lt;img');
+  });
+
   it('stays under 5 MB for 5,000 nodes x 12 DaemonSets and thousands of findings', () => {
     const report = largeReport();
 

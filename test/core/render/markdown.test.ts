@@ -115,7 +115,7 @@ describe('renderMarkdown()', () => {
       cluster: s,
       nodes: [reportNode(s)],
       coverage: [coverageOf(`kube-system/${s}`, { [s]: 'missing' })],
-      findings: [finding(`kube-system/${s}`, s, { message: `${s} | @org/team ](javascript:alert(1)) <script>x</script>`, rule: s })],
+      findings: [finding(`kube-system/${s}`, s, { message: `${s} | @org/team ](javascript:alert(1)) <script>x</script>`, rule: s, expected: s, actual: { [s]: [s] } })],
       gaps: [{ source: s, message: s }],
     });
 
@@ -124,7 +124,7 @@ describe('renderMarkdown()', () => {
     expect(md).not.toMatch(/(?<!\\)</);
     expect(md).not.toMatch(/@(?!\u200d)/);
     expect(md).not.toMatch(/(?<!\\)\]\((?!<https?:)/);
-    for (const row of findingRows(md)) expect(pipes(row)).toBe(6);
+    for (const row of findingRows(md)) expect(pipes(row)).toBe(7);
   });
 
   it("gives one 'what to do' line per rule with findings, with its title, remediation and rule file, and only the DaemonSet's rules in its issue", () => {
