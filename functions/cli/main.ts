@@ -119,6 +119,31 @@ function defaultIO(): CliIO {
   };
 }
 
+/**
+ * Returns the format -o/--output names (as in kubectl), or --format, which must agree with it; `fallback`
+ * when neither is given. With `legacyFileFlag`, a value that is no format but reads as a path (it holds a
+ * '/' or a '.') is what older releases took for a file: it comes back as `legacyFile`, with a one-line
+ * deprecation note naming `legacyFileFlag` on stderr. Anything else is a UsageError listing the formats.
+ */
+export function parseOutputFormat<F extends string>(
+  values: { output?: string; format?: string },
+  formats: readonly F[],
+  opts: { fallback?: F; legacyFileFlag?: string; io?: CliIO } = {},
+): { format?: F; legacyFile?: string } {
+  const { output, format } = values;
+  if (output !== undefined && opts.legacyFileFlag && !formats.includes(output as F) && /[/.]/.test(output)) {
+    opts.io?.stderr(terminalSafe(`drift-auditor: -o/--output is the format (${formats.join(', ')}) as in kubectl; '${output}' is taken as a file this once: write ${opts.legacyFileFlag} ${output}\n`));
+    return { ...parseOutputFormat({ format }, formats, { fallback: opts.fallback }), legacyFile: output };
+  }
+  if (output !== undefined && format !== undefined && output !== format) throw new UsageError(`-o/--output '${output}' and --format '${format}' disagree: give one`);
+  const chosen = output ?? format;
+  if (chosen !== undefined && !formats.includes(chosen as F)) {
+    const file = opts.legacyFileFlag ? ` (to write a file: ${opts.legacyFileFlag} FILE)` : '';
+    throw new UsageError(`${output !== undefined ? '-o/--output' : '--format'} must be one of ${formats.join(', ')}, not '${chosen}'${file}`);
+  }
+  return { format: (chosen as F | undefined) ?? opts.fallback };
+}
+
 /** Returns --fail-on's severity (or `none`), `fallback` when absent; a UsageError names the allowed values. */
 export function parseFailOn(value: string | undefined, fallback: Severity | 'none'): Severity | 'none' {
   const failOn = (value ?? fallback) as Severity | 'none';

@@ -39,3 +39,12 @@ export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
+
+/**
+ * Returns JSON or YAML text (the snapshot writer's) with DEL, C1 controls and bidi characters written as
+ * \uXXXX escapes: the same data, harmless to a terminal. Both writers leave these characters only inside
+ * double-quoted strings (JSON.stringify's, or YAML scalars forced to double quotes), where the escape is valid.
+ */
+export function jsonOrYamlForTerminal(text: string): string {
+  return text.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

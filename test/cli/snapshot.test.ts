@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { readDump } from '../../functions/adapters/dump-reader.js';
 import { main, type CliIO } from '../../functions/cli/main.js';
 import { kubeconfigFor, startK8sApi, type K8sApi, type K8sFault } from '../emulators/k8s-api/server.js';
 import { exampleCluster } from '../adapters/kubernetes/example-cluster.js';
@@ -18,8 +20,8 @@ function io(isTTY = false): CliIO & { out: string; err: string } {
   return r;
 }
 
-async function setup(faults: K8sFault[] = []): Promise<{ kubeconfig: string; dir: string }> {
-  api = await startK8sApi({ ...exampleCluster(), token: 'cli-token', faults });
+async function setup(faults: K8sFault[] = [], cluster = exampleCluster()): Promise<{ kubeconfig: string; dir: string }> {
+  api = await startK8sApi({ ...cluster, token: 'cli-token', faults });
   const dir = mkdtempSync(join(tmpdir(), 'cli-snapshot-'));
   return { kubeconfig: kubeconfigFor(api, { dir }), dir };
 }
@@ -90,8 +92,86 @@ describe('drift-auditor snapshot', () => {
     expect(cli.err).toMatch(/^drift-auditor: failed to load kubeconfig from .*config: /);
   });
 
+  it('writes plain JSON to a file whose name does not end in .gz', async () => {
+    const { kubeconfig, dir } = await setup();
+    const out = join(dir, 'prod.json');
+
+    const code = await main(['snapshot', '--kubeconfig', kubeconfig, '--out', out], io());
+
+    expect(code).toEqual(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).kind).toEqual('List');
+  });
+
   it.each([
-    [['snapshot'], /--out is required/],
+    [['-o', 'json']],
+    [['--output', 'json']],
+    [['--format', 'json']],
+    [['--out', '-']],
+  ])('prints the snapshot as JSON on stdout with %j and writes no file', async (flags) => {
+    const { kubeconfig, dir } = await setup();
+    const before = readdirSync(dir);
+    const cli = io();
+
+    const code = await main(['snapshot', '--kubeconfig', kubeconfig, '-n', 'kube-system', ...flags], cli);
+
+    expect(code).toEqual(0);
+    const list = JSON.parse(cli.out);
+    expect([list.kind, list.items.filter((i: { kind: string }) => i.kind === 'Node').length]).toEqual(['List', 4]);
+    expect(cli.err).toEqual('printed the snapshot: 4 nodes, 3 DaemonSets, 7 daemon pods, 2 revisions\n');
+    expect(readdirSync(dir)).toEqual(before);
+    expect(existsSync('-')).toBe(false);
+  });
+
+  it('prints the same List as YAML with -o yaml, and writes it to a file the audit reads back', async () => {
+    const { kubeconfig, dir } = await setup();
+    const json = io();
+    const yaml = io();
+
+    await main(['snapshot', '--kubeconfig', kubeconfig, '-o', 'json'], json);
+    await main(['snapshot', '--kubeconfig', kubeconfig, '-o', 'yaml'], yaml);
+    const code = await main(['snapshot', '--kubeconfig', kubeconfig, '-o', 'yaml', '--out', join(dir, 'prod.yaml')], io());
+
+    const fromJson = JSON.parse(json.out);
+    const fromYaml = YAML.parse(yaml.out);
+    const strip = (l: { metadata: { annotations: Record<string, string> } }) => ({ ...l, metadata: {} });
+    expect(strip(fromYaml)).toEqual(strip(fromJson));
+    expect(code).toEqual(0);
+    const read = await readDump([join(dir, 'prod.yaml')]);
+    expect([read.nodes.length, read.daemonSets.length, read.pods.length]).toEqual([4, fromJson.items.filter((i: { kind: string }) => i.kind === 'DaemonSet').length, fromJson.items.filter((i: { kind: string }) => i.kind === 'Pod').length]);
+  });
+
+  it.each([['json', (t: string): unknown => JSON.parse(t)], ['yaml', (t: string): unknown => YAML.parse(t)]] as const)('escapes bidi and C1 characters from the cluster on stdout with -o %s, keeping the value', async (format, parse) => {
+    const cluster = exampleCluster();
+    const planted = 'ok\u202egnp.exe\u009b2J';
+    cluster.nodes[0]!.metadata.labels = { ...cluster.nodes[0]!.metadata.labels, team: planted };
+    const { kubeconfig } = await setup([], cluster);
+    const cli = io();
+
+    await main(['snapshot', '--kubeconfig', kubeconfig, '-o', format], cli);
+
+    expect(cli.out).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+    const list = parse(cli.out) as { items: { kind: string; metadata: { labels?: Record<string, string> } }[] };
+    expect(list.items.find((i) => i.metadata.labels?.team)?.metadata.labels?.team).toEqual(planted);
+  });
+
+  it('still writes the file an old script names with -o PATH, with a one-line note on stderr', async () => {
+    const { kubeconfig, dir } = await setup();
+    const out = join(dir, 'old.json.gz');
+    const cli = io();
+
+    const code = await main(['snapshot', '--kubeconfig', kubeconfig, '-o', out], cli);
+
+    expect(code).toEqual(0);
+    expect(JSON.parse(gunzipSync(readFileSync(out)).toString('utf8')).kind).toEqual('List');
+    expect(cli.err.split('\n')[0]).toEqual(`drift-auditor: -o/--output is the format (json, yaml) as in kubectl; '${out}' is taken as a file this once: write --out ${out}`);
+    expect(cli.out).toEqual('');
+  });
+
+  it.each([
+    [['snapshot'], /-o json\|yaml \(print the snapshot\) or --out FILE \(write it\) is required/],
+    [['snapshot', '-o', 'xml'], /^drift-auditor: -o\/--output must be one of json, yaml, not 'xml' \(to write a file: --out FILE\)\n/],
+    [['snapshot', '-o', 'a/b.json', '--out', 'c.json'], /both name a file/],
+    [['snapshot', '-o', 'json', '--format', 'yaml'], /-o\/--output 'json' and --format 'yaml' disagree/],
     [['snapshot', '--out', 'x', '--page-size', '0'], /--page-size must be a positive integer, not '0'/],
     [['snapshot', '--bogus'], /Unknown option '--bogus'/],
   ])('exits 2 on bad usage %j', async (argv, message) => {

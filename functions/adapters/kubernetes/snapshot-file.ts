@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
+import YAML from 'yaml';
 import { DUMP_ANNOTATIONS } from '../../core/dump.js';
 import { InputError } from '../../core/errors.js';
 import type { Snapshot } from '../../core/types.js';
@@ -42,27 +43,60 @@ export function snapshotAnnotations(s: Snapshot): Record<string, string> {
   return a;
 }
 
-/** Yields the snapshot as `v1 List` JSON in ~1 MB string chunks (never one giant string). */
-export function* snapshotJsonChunks(s: Snapshot): Generator<string> {
-  let chunk = `{"apiVersion":"v1","kind":"List","metadata":{"annotations":${JSON.stringify(snapshotAnnotations(s))}},"items":[`;
-  let first = true;
+/** Yields the List's items in file order (nodes, DaemonSets, revisions, pods) with their apiVersion and kind. */
+function* snapshotItems(s: Snapshot): Generator<[item: Record<string, unknown>, apiVersion: string, kind: string]> {
   const groups: [unknown[], string, string][] = [
     [s.nodes, 'v1', 'Node'],
     [s.daemonSets, 'apps/v1', 'DaemonSet'],
     [s.controllerRevisions, 'apps/v1', 'ControllerRevision'],
     [s.pods, 'v1', 'Pod'],
   ];
-  for (const [items, apiVersion, kind] of groups) {
-    for (const item of items) {
-      chunk += (first ? '' : ',') + `{"apiVersion":"${apiVersion}","kind":"${kind}"${fieldsJson(item as Record<string, unknown>, 2, true)}}`;
-      first = false;
-      if (chunk.length >= CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
+  for (const [items, apiVersion, kind] of groups) for (const item of items) yield [item as Record<string, unknown>, apiVersion, kind];
+}
+
+/** Yields the snapshot as `v1 List` JSON in ~1 MB string chunks (never one giant string). */
+export function* snapshotJsonChunks(s: Snapshot): Generator<string> {
+  let chunk = `{"apiVersion":"v1","kind":"List","metadata":{"annotations":${JSON.stringify(snapshotAnnotations(s))}},"items":[`;
+  let first = true;
+  for (const [item, apiVersion, kind] of snapshotItems(s)) {
+    chunk += (first ? '' : ',') + `{"apiVersion":"${apiVersion}","kind":"${kind}"${fieldsJson(item, 2, true)}}`;
+    first = false;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
     }
   }
   yield `${chunk}]}`;
+}
+
+// Characters a terminal acts on or draws misleadingly (C1 controls, bidi overrides) that YAML and JSON
+// both leave raw in a string; see yamlText.
+const RAW_RISKY = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Returns `value` as YAML (no line folding); a string holding a control or bidi character is double-quoted. */
+function yamlText(value: unknown): string {
+  // No anchors: pods share interned objects (projection.ts), which must read as plain copies.
+  const doc = new YAML.Document(value, { aliasDuplicateObjects: false });
+  // The yaml library double-quotes (and escapes) C0 controls itself but leaves C1 and bidi characters raw, in
+  // plain scalars too; double-quoted, they may be written as \uXXXX (the CLI does so on stdout) without
+  // changing the value.
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && RAW_RISKY.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** Yields the snapshot as the same `v1 List` in YAML, one item at a time (never one giant string). */
+export function* snapshotYamlChunks(s: Snapshot): Generator<string> {
+  yield yamlText({ apiVersion: 'v1', kind: 'List', metadata: { annotations: snapshotAnnotations(s) } });
+  let first = true;
+  for (const [item, apiVersion, kind] of snapshotItems(s)) {
+    yield (first ? 'items:\n' : '') + yamlText([{ apiVersion, kind, ...item }]);
+    first = false;
+  }
+  if (first) yield 'items: []\n';
 }
 
 /**
@@ -93,8 +127,8 @@ export function serializeSnapshot(s: Snapshot): Buffer {
   return gzipSync(Buffer.from([...snapshotJsonChunks(s)].join('')), { level: GZIP_LEVEL });
 }
 
-/** Writes the snapshot to `path` atomically, gzipped unless `gzip` is false; returns its sha256 and size. */
-export async function writeSnapshotFile(s: Snapshot, path: string, opts: { gzip?: boolean } = {}): Promise<{ path: string; sha256: string; bytes: number }> {
+/** Writes the snapshot to `path` atomically, gzipped unless `gzip` is false, JSON unless `format` is yaml; returns its sha256 and size. */
+export async function writeSnapshotFile(s: Snapshot, path: string, opts: { gzip?: boolean; format?: 'json' | 'yaml' } = {}): Promise<{ path: string; sha256: string; bytes: number }> {
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   const hash = createHash('sha256');
   let bytes = 0;
@@ -106,7 +140,7 @@ export async function writeSnapshotFile(s: Snapshot, path: string, opts: { gzip?
     },
   });
   try {
-    const json = Readable.from(snapshotJsonChunks(s));
+    const json = Readable.from(opts.format === 'yaml' ? snapshotYamlChunks(s) : snapshotJsonChunks(s));
     if (opts.gzip === false) await pipeline(json, tap, createWriteStream(tmp, { mode: 0o600 }));
     else await pipeline(json, createGzip({ level: GZIP_LEVEL, flush: constants.Z_NO_FLUSH }), tap, createWriteStream(tmp, { mode: 0o600 }));
     await rename(tmp, path);

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { checkRepoOption, parseCommandLine, parseFailOn, parseNow, version, type CliIO, type Command } from '../main.js';
+import { checkRepoOption, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import { describeGaps } from '../../core/findings.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
@@ -118,7 +118,7 @@ interface AuditArgs {
 }
 
 /** Parses and validates the audit command line; throws UsageError with a one-line reason. */
-export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
+export function parseAuditArgs(argv: string[]): AuditArgs {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,
@@ -159,13 +159,8 @@ export function parseAuditArgs(argv: string[], isTTY = false): AuditArgs {
   if (!help && values.manifests && values['live-only']) throw new UsageError('--manifests and --live-only contradict each other: audit against Git, or say --live-only');
   // Auditing without Git must be a choice the user states: a forgotten --manifests is not a live-only audit.
   if (!help && !values.manifests && !values['live-only']) throw new UsageError(`--manifests DIR|github:… or --live-only is required\n${AUDIT_USAGE}`);
-  if (values.format !== undefined && values.output !== undefined && values.format !== values.output) {
-    throw new UsageError(`-o/--output '${values.output}' and --format '${values.format}' disagree: give one`);
-  }
-  values.format ??= values.output;
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
-  const format = (values.format ?? (isTTY ? 'table' : 'table')) as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
+  const format = parseOutputFormat(values, FORMATS, { fallback: 'table' }).format!;
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
   return {

@@ -10,7 +10,7 @@ import { changeExitCode, renderChangeMarkdown, renderChangeTable } from '../../c
 import { UsageError } from '../../core/errors.js';
 import { type Severity } from '../../core/types.js';
 import type { PublishOverrides } from '../../pipeline/change.js';
-import { parseCommandLine, parseFailOn, parseNow, version, type CliIO, type Command } from '../main.js';
+import { parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
@@ -97,9 +97,7 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
     if (values.store && !values.cluster) throw new UsageError('--store needs --cluster: whose latest snapshot to read');
     if (!values.base || !values.head) throw new UsageError(`--base and --head are required\n${PR_CHECK_USAGE}`);
   }
-  if (values.output !== undefined && values.format !== undefined && values.output !== values.format) throw new UsageError('-o/--output and --format name the same setting: give one');
-  const output = (values.output ?? values.format ?? 'table') as Output;
-  if (!OUTPUTS.includes(output)) throw new UsageError(`-o/--output must be one of ${OUTPUTS.join(', ')}, not '${output}'`);
+  const output = parseOutputFormat(values, OUTPUTS, { fallback: 'table' }).format!;
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
   return {
