@@ -4,24 +4,23 @@ import { createServer } from 'node:net';
 import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readDump, readDumpBytes } from '../../functions/adapters/dump-reader.js';
 import { InputError } from '../../functions/core/errors.js';
 import { daemonSet, node, pod, revision } from '../support/builders.js';
-
-const FIXTURES = fileURLToPath(new URL('../fixtures/core/dump/', import.meta.url));
+import { CAPTURES as FIXTURES } from '../support/captures.js';
 
 describe('readDump()', () => {
   it('reads a folder of real typed lists recursively, hashing each file', async () => {
     const s = await readDump([join(FIXTURES, 'sbctl')]);
 
     expect(s.nodes.map((n) => n.metadata.name)).toEqual(['troubleshoot-demo-001', 'troubleshoot-demo-002', 'troubleshoot-demo-003']);
-    // 15 pods listed, of which the 6 that DaemonSets control are kept (in the live reader's compact form).
-    expect(s.pods).toHaveLength(6);
+    // 21 pods listed (15 in kube-system, 6 in projectcontour), of which the 9 that DaemonSets control (6 and the
+    // 3 envoy pods) are kept, in the live reader's compact form.
+    expect(s.pods).toHaveLength(6 + 3);
     expect(s.pods.every((p) => p.metadata.ownerReferences?.some((r) => r.kind === 'DaemonSet'))).toBe(true);
-    expect(s.source.files!.map((f) => f.path.slice(FIXTURES.length))).toEqual(['sbctl/nodes.json', 'sbctl/pods/kube-system.json']);
+    expect(s.source.files!.map((f) => f.path.slice(FIXTURES.length))).toEqual(['sbctl/nodes.json', 'sbctl/pods/kube-system.json', 'sbctl/pods/projectcontour.json']);
     const raw = await readFile(join(FIXTURES, 'sbctl', 'nodes.json'));
     expect(s.source.files![0]!.sha256).toEqual(createHash('sha256').update(raw).digest('hex'));
     expect(s.cluster).toEqual('unknown');
@@ -30,7 +29,7 @@ describe('readDump()', () => {
   });
 
   it('reads lists whose items carry no kind, single objects and YAML', async () => {
-    const s = await readDump([join(FIXTURES, 'openshift', 'nodes.json'), join(FIXTURES, 'honeycomb'), join(FIXTURES, 'node.yaml'), join(FIXTURES, 'kubeiql')], { cluster: 'mixed' });
+    const s = await readDump([join(FIXTURES, 'insights-operator', 'nodes.json'), join(FIXTURES, 'honeycomb-kubernetes-agent'), join(FIXTURES, 'apimachinery', 'node.yaml'), join(FIXTURES, 'kubeiql')], { cluster: 'mixed' });
 
     expect(s.nodes).toHaveLength(6 + 2 + 1);
     // The DaemonSet pods: 5 of honeycomb's 11 and kubeiql's one.

@@ -1,13 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOctokit } from '../../functions/adapters/github-client.js';
 import { extractManifestFiles, parseGitHubSpec, readGitHubManifests } from '../../functions/adapters/github-source.js';
 import { GitHubError, UsageError } from '../../functions/core/errors.js';
 import { reposRoutes, seedRepo, tarballOf } from '../emulators/github/repos.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { capture } from '../support/captures.js';
 
 const dsYaml = (ns: string, name: string, image = `registry.example.com/${name}:1.0.0`) => `apiVersion: apps/v1
 kind: DaemonSet
@@ -25,8 +25,6 @@ spec:
         - name: ${name}
           image: ${image}
 `;
-
-const FIXTURES = fileURLToPath(new URL('../fixtures/kustomize/', import.meta.url));
 
 function filesUnder(dir: string, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -113,7 +111,7 @@ describe('readGitHubManifests()', () => {
   });
 
   it('renders a kustomize overlay whose base lies outside PATH', async () => {
-    seedRepo(emu.state, 'kubernetes', 'node-problem-detector', filesUnder(join(FIXTURES, 'node-problem-detector'), ''));
+    seedRepo(emu.state, 'kubernetes', 'node-problem-detector', filesUnder(capture('node-problem-detector'), ''));
 
     const desired = await readGitHubManifests(parseGitHubSpec('github:kubernetes/node-problem-detector@main:test/e2e/manifests'), { env: env(), client });
 
@@ -124,7 +122,7 @@ describe('readGitHubManifests()', () => {
   });
 
   it('reports a kustomization as manifest/unrendered when no renderer is available', async () => {
-    seedRepo(emu.state, 'flannel-io', 'flannel', filesUnder(join(FIXTURES, 'flannel'), 'Documentation/kustomization/'));
+    seedRepo(emu.state, 'flannel-io', 'flannel', filesUnder(capture('flannel/kube-flannel'), 'Documentation/kustomization/kube-flannel/'));
 
     const desired = await readGitHubManifests(parseGitHubSpec('github:flannel-io/flannel:Documentation'), { env: env(), client, renderer: null });
 

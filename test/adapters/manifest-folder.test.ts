@@ -2,17 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listManifestFiles, readManifestFolder } from '../../functions/adapters/manifest-folder.js';
 import { readManifests } from '../../functions/adapters/manifest-source.js';
 import { InputError } from '../../functions/core/errors.js';
-
-const GITOPS = fileURLToPath(new URL('../fixtures/core/gitops/', import.meta.url));
+import { capture, upstreamGitopsFolder } from '../support/captures.js';
 
 describe('readManifestFolder()', () => {
   it('reads the DaemonSets of real upstream manifests', async () => {
-    const d = await readManifestFolder(GITOPS);
+    const gitops = await upstreamGitopsFolder();
+
+    const d = await readManifestFolder(gitops);
 
     expect(d.daemonSets.map((x) => `${x.manifest.metadata.namespace}/${x.manifest.metadata.name}@${x.file}:${x.line}`)).toEqual([
       'kube-system/aws-node@aws/aws-k8s-cni.yaml:161',
@@ -24,7 +24,7 @@ describe('readManifestFolder()', () => {
     expect(d.problems).toEqual([]);
     expect(d.gaps).toEqual([]);
     expect(d.managedNamespaces).toEqual(['default', 'kube-flannel', 'kube-system', 'monitoring']);
-    expect(d.source).toEqual({ kind: 'folder', location: GITOPS });
+    expect(d.source).toEqual({ kind: 'folder', location: gitops });
   });
 
   it('reads manifests saved with a byte order mark or as UTF-16', async () => {
@@ -55,7 +55,7 @@ describe('listManifestFiles()', () => {
 });
 
 describe('readManifestFolder() on hostile files', () => {
-  const DS = join(GITOPS, 'monitoring', 'nodeExporter-daemonset.yaml');
+  const DS = capture('kube-prometheus/nodeExporter-daemonset.yaml');
   async function gitopsWith(plant: (dir: string) => Promise<void>): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'gitops-hostile-'));
     await writeFile(join(dir, 'ds.yaml'), await readFile(DS));

@@ -2,14 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planKustomize } from '../../functions/adapters/kustomize.js';
 import { readManifests } from '../../functions/adapters/manifest-source.js';
 import { reposRoutes, seedRepo } from '../emulators/github/repos.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { capture } from '../support/captures.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/kustomize/', import.meta.url));
 const DS = `apiVersion: apps/v1
 kind: DaemonSet
 metadata: { name: agent, namespace: kube-system }
@@ -24,15 +23,16 @@ let tmp: string;
 beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'manifest-source-')); });
 afterAll(() => { rmSync(tmp, { recursive: true, force: true }); });
 
-function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmp, `${name}-`));
-  cpSync(join(FIXTURES, name), dir, { recursive: true });
+/** Returns a new folder holding the capture at `path`, under `into` in it. */
+function copyFixture(path: string, into = ''): string {
+  const dir = mkdtempSync(join(tmp, 'capture-'));
+  cpSync(capture(path), join(dir, into), { recursive: true });
   return dir;
 }
 
 describe('readManifests()', () => {
   it('renders a local kustomization and does not read the raw files it includes', async () => {
-    const dir = copyFixture('flannel');
+    const dir = copyFixture('flannel/kube-flannel', 'kube-flannel');
 
     const desired = await readManifests(dir);
 
@@ -55,7 +55,7 @@ describe('readManifests()', () => {
   });
 
   it('reports manifest/unrendered for a kustomization when the configured kubectl does not exist, and still reads other files', async () => {
-    const dir = copyFixture('flannel');
+    const dir = copyFixture('flannel/kube-flannel', 'kube-flannel');
     writeFileSync(join(dir, 'agent.yaml'), DS);
 
     const desired = await readManifests(dir, { env: { PATH: '/nonexistent', DRIFT_AUDITOR_KUBECTL: '/nonexistent/kubectl' } });

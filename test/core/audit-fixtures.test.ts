@@ -1,5 +1,5 @@
-// audit() over real data: upstream DaemonSet manifests (test/fixtures/core/gitops) as Git, real Node
-// objects from three clusters (test/fixtures/core/dump) as the cluster, and the pods a healthy
+// audit() over real data: upstream DaemonSet manifests (test/fixtures/captures, laid out as a GitOps folder) as
+// Git, real Node objects from three clusters (sbctl, honeycomb, OpenShift captures) as the cluster, and the pods a healthy
 // controller would have created; and real cluster dumps (test/fixtures/real-clusters) audited live-only,
 // whose every DaemonSet's own status, computed by the real controller, the audit must reproduce.
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,14 +12,13 @@ import { audit } from '../../functions/core/audit.js';
 import type { K8sDaemonSet, K8sPod } from '../../functions/core/k8s-types.js';
 import { compileEligibility } from '../../functions/core/scheduling/index.js';
 import { AT, desiredOf, node, pod, revision } from '../support/builders.js';
+import { capture, upstreamGitopsFolder } from '../support/captures.js';
 import { corePolicy } from '../support/cluster.js';
 import type { DesiredState } from '../../functions/core/types.js';
 
-const fixture = (p: string): string => new URL(`../fixtures/core/${p}`, import.meta.url).pathname;
-
 async function realInputs() {
-  const desired = await readManifestFolder(fixture('gitops'));
-  const dump = await readDump([fixture('dump/sbctl/nodes.json'), fixture('dump/honeycomb/nodes.json'), fixture('dump/openshift/nodes.json')], { cluster: 'fixtures' });
+  const desired = await readManifestFolder(await upstreamGitopsFolder());
+  const dump = await readDump([capture('sbctl/nodes.json'), capture('honeycomb-kubernetes-agent/nodes.json'), capture('insights-operator/nodes.json')], { cluster: 'fixtures' });
   const live: K8sDaemonSet[] = desired.daemonSets.map((d) => ({ ...structuredClone(d.manifest), metadata: { ...d.manifest.metadata, uid: `uid-${d.manifest.metadata.name}` } }));
   const pods: K8sPod[] = [];
   for (const ds of live) {
@@ -60,7 +59,7 @@ describe('audit() on upstream fixtures', () => {
   });
 
   it('owns a real live pod by its DaemonSet uid and agrees with the DaemonSet\'s own status', async () => {
-    const dump = await readDump([fixture('dump/kubeiql'), fixture('dump/node.yaml')]);
+    const dump = await readDump([capture('kubeiql'), capture('apimachinery/node.yaml')]);
     const nodeName = dump.pods[0]!.spec.nodeName!;
     const snapshot = { ...dump, nodes: [node(nodeName)] };
 

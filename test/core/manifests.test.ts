@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { desiredStateFromFiles, parseManifestFile } from '../../functions/core/manifests.js';
+import { capture, UPSTREAM_GITOPS } from '../support/captures.js';
 
-const fixture = (p: string): string => readFileSync(new URL(`../fixtures/core/gitops/${p}`, import.meta.url), 'utf8');
+/** Returns an upstream manifest by its path in the GitOps folder the captures make (support/captures.ts). */
+const fixture = (p: string): string => readFileSync(capture(UPSTREAM_GITOPS[p]!), 'utf8');
 
 const DS = (name: string, ns?: string): string => `apiVersion: apps/v1
 kind: DaemonSet

@@ -10,8 +10,9 @@ import { mergePull, pullRoutes } from '../../emulators/github/pulls.js';
 import { reposRoutes, seedRepo } from '../../emulators/github/repos.js';
 import { newRepo, startGitHubEmulator, type EmuRepo, type GitHubEmulator, type LoggedRequest } from '../../emulators/github/server.js';
 import { finding, report } from '../../core/github-issues/reports.js';
+import { capture } from '../../support/captures.js';
 
-const ORIGINAL = readFileSync(new URL('../../fixtures/notify/nvidia-device-plugin.yml', import.meta.url), 'utf8');
+const ORIGINAL = readFileSync(capture('k8s-device-plugin/nvidia-device-plugin.yml'), 'utf8');
 const FILE = 'gpu/nvidia-device-plugin.yml';
 const DS = 'kube-system/nvidia-device-plugin-daemonset';
 const BRANCH = 'drift-auditor/prod-eu/kube-system-nvidia-device-plugin-daemonset';

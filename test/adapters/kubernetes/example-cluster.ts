@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../../../functions/core/k8s-types.js';
 import { daemonSet, node, pod, revision } from '../../support/builders.js';
+import { capture } from '../../support/captures.js';
 
 /** Strings planted in the cluster that no snapshot file may contain. */
 export const PLANTED = {
@@ -24,18 +25,18 @@ export interface ExampleCluster {
 }
 
 function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/kubernetes/${name}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(capture(name), 'utf8')) as T;
 }
 
 /** Returns the example cluster (fresh objects on every call). */
 export function exampleCluster(): ExampleCluster {
-  const nodes = fixture<{ items: K8sNode[] }>('sbctl-nodes.json').items;
+  const nodes = fixture<{ items: K8sNode[] }>('sbctl/nodes.json').items;
   const realPods = [
-    ...fixture<{ items: K8sPod[] }>('sbctl-pods-kube-system.json').items,
-    ...fixture<{ items: K8sPod[] }>('sbctl-pods-projectcontour.json').items,
-    fixture<K8sPod>('kubeiql-pod2.json'),
+    ...fixture<{ items: K8sPod[] }>('sbctl/pods/kube-system.json').items,
+    ...fixture<{ items: K8sPod[] }>('sbctl/pods/projectcontour.json').items,
+    fixture<K8sPod>('kubeiql/pod2.json'),
   ];
-  const calico = fixture<K8sDaemonSet>('kubeiql-daemonset.json');
+  const calico = fixture<K8sDaemonSet>('kubeiql/daemonset.json');
   const kubeProxy = daemonSet('kube-system/kube-proxy', { uid: '60df311b-94d2-40d4-8dca-21aded036e04', selector: { 'k8s-app': 'kube-proxy' }, image: 'k8s.gcr.io/kube-proxy:v1.23.5', tolerations: [{ operator: 'Exists' }], status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 3, updatedNumberScheduled: 3, numberMisscheduled: 0 } });
   const weave = daemonSet('kube-system/weave-net', {
     uid: '2b0dce09-8c0d-4f4b-b2aa-7c774d3cfd9c', selector: { name: 'weave-net' }, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }, { operator: 'Exists', effect: 'NoExecute' }],

@@ -11,18 +11,24 @@ import { startHelmRepo, type HelmRepoEmulator, type HelmRepoOptions } from '../.
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
-/** Returns the files of test/fixtures/<name> (SOURCES.md left out), with `HELM_REPO_URL` replaced. */
+/** The charts each fixture repository holds under charts/: kept once, in test/fixtures/charts/. */
+const REPO_CHARTS: Record<string, string[]> = { 'gitops-argocd': ['node-agent'], 'gitops-flux': ['lookup-agent'] };
+
+/**
+ * Returns the files of test/fixtures/<name> (SOURCES.md left out) plus its charts from test/fixtures/charts/ under
+ * charts/, with `HELM_REPO_URL` replaced.
+ */
 export function fixtureFiles(name: string, helmRepoURL = 'http://127.0.0.1:9'): Record<string, string> {
-  const root = join(FIXTURES, name);
   const out: Record<string, string> = {};
-  const walk = (d: string) => {
+  const walk = (root: string, under: string, d = root) => {
     for (const e of readdirSync(d)) {
       const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e !== 'SOURCES.md') out[relative(root, p)] = readFileSync(p, 'utf8').replaceAll('HELM_REPO_URL', helmRepoURL);
+      if (statSync(p).isDirectory()) walk(root, under, p);
+      else if (e !== 'SOURCES.md') out[join(under, relative(root, p))] = readFileSync(p, 'utf8').replaceAll('HELM_REPO_URL', helmRepoURL);
     }
   };
-  walk(root);
+  walk(join(FIXTURES, name), '');
+  for (const chart of REPO_CHARTS[name] ?? []) walk(join(FIXTURES, 'charts', chart), join('charts', chart));
   return out;
 }
 

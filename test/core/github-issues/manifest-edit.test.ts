@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.js';
 import { editDaemonSetImages } from '../../../functions/core/github-issues/manifest-edit.js';
+import { capture } from '../../support/captures.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/notify/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(capture(name), 'utf8');
 
 /** Returns the 1-based numbers of lines that differ (the files must have as many lines). */
 function changedLines(a: string, b: string): number[] {
@@ -15,7 +16,7 @@ function changedLines(a: string, b: string): number[] {
 
 describe('editDaemonSetImages()', () => {
   it('changes exactly the image line of a manifest with a license header and comments', () => {
-    const text = fixture('nvidia-device-plugin.yml');
+    const text = fixture('k8s-device-plugin/nvidia-device-plugin.yml');
 
     const r = editDaemonSetImages(text, 'nvidia-device-plugin.yml', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, [{ container: 'nvidia-device-plugin-ctr', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.1' }]);
 
@@ -27,7 +28,7 @@ describe('editDaemonSetImages()', () => {
   });
 
   it('changes only the named containers of a DaemonSet without namespace (indented sequences)', () => {
-    const text = fixture('ebs-csi-node.yaml');
+    const text = fixture('aws-ebs-csi-driver/node.yaml');
 
     const r = editDaemonSetImages(text, 'ebs-csi-node.yaml', { namespace: 'kube-system', name: 'ebs-csi-node' }, [
       { container: 'ebs-plugin', image: 'public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.64.1' },
@@ -50,7 +51,7 @@ describe('editDaemonSetImages()', () => {
   });
 
   it('returns the text unchanged when the image is already there', () => {
-    const text = fixture('nvidia-device-plugin.yml');
+    const text = fixture('k8s-device-plugin/nvidia-device-plugin.yml');
 
     const r = editDaemonSetImages(text, 'f', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, [{ container: 'nvidia-device-plugin-ctr', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0' }]);
 
@@ -61,7 +62,7 @@ describe('editDaemonSetImages()', () => {
     ['a DaemonSet that is not in the file', { namespace: 'kube-system', name: 'other' }, 'nvidia-device-plugin-ctr', /no DaemonSet kube-system\/other/],
     ['a container the DaemonSet lacks', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, 'sidecar', /has no container sidecar/],
   ])('throws an InputError for %s', (_name, target, container, message) => {
-    const run = () => editDaemonSetImages(fixture('nvidia-device-plugin.yml'), 'gpu.yml', target, [{ container, image: 'x:1' }]);
+    const run = () => editDaemonSetImages(fixture('k8s-device-plugin/nvidia-device-plugin.yml'), 'gpu.yml', target, [{ container, image: 'x:1' }]);
 
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);

@@ -1,12 +1,12 @@
-// Real nodes and DaemonSets from public repositories (see test/fixtures/scheduling/SOURCES.md),
+// Real nodes and DaemonSets from public repositories (see test/fixtures/captures/SOURCES.md),
 // with the outcomes the DaemonSet controller would reach on them.
 import { describe, expect, it } from 'vitest';
 import type { K8sNode } from '../../../functions/core/k8s-types.js';
 import { compileEligibility } from '../../../functions/core/scheduling/index.js';
 import { loadDaemonSet, loadNodes } from './helpers.js';
 
-const openshift = loadNodes('openshift-nodes.json');
-const honeycomb = loadNodes('honeycomb-nodes.json');
+const openshift = loadNodes('insights-operator/nodes.json');
+const honeycomb = loadNodes('honeycomb-kubernetes-agent/nodes.json');
 const isMaster = (n: K8sNode) => n.metadata.labels?.['node-role.kubernetes.io/master'] !== undefined;
 const outcomes = (file: string, nodes: K8sNode[]) => {
   const evaluate = compileEligibility(loadDaemonSet(file));
@@ -22,7 +22,7 @@ describe('compileEligibility() on real fixtures', () => {
   });
 
   it('matches the Windows EBS CSI DaemonSet to no Linux node', () => {
-    const evaluate = compileEligibility(loadDaemonSet('ebs-csi-node-windows.yaml'));
+    const evaluate = compileEligibility(loadDaemonSet('aws-ebs-csi-driver/node-windows.yaml'));
 
     const decisions = [...openshift, ...honeycomb].map(evaluate);
 
@@ -31,13 +31,13 @@ describe('compileEligibility() on real fixtures', () => {
   });
 
   it('runs the Linux EBS CSI DaemonSet (tolerate-all) on every node, tainted masters included', () => {
-    const result = outcomes('ebs-csi-node.yaml', [...openshift, ...honeycomb]);
+    const result = outcomes('aws-ebs-csi-driver/node.yaml', [...openshift, ...honeycomb]);
 
     expect(result.every(([, run, keep]) => run === true && keep === true)).toEqual(true);
   });
 
   it('keeps the NVIDIA device plugin off OpenShift masters: it tolerates only nvidia.com/gpu, not the master NoSchedule taint', () => {
-    const evaluate = compileEligibility(loadDaemonSet('nvidia-device-plugin.yml'));
+    const evaluate = compileEligibility(loadDaemonSet('k8s-device-plugin/nvidia-device-plugin.yml'));
 
     const result = openshift.map((n) => [isMaster(n), evaluate(n)]);
 
@@ -50,7 +50,7 @@ describe('compileEligibility() on real fixtures', () => {
   });
 
   it('keeps the NVIDIA device plugin off honeycomb nodes with the custom type=hound:NoSchedule taint', () => {
-    const evaluate = compileEligibility(loadDaemonSet('nvidia-device-plugin.yml'));
+    const evaluate = compileEligibility(loadDaemonSet('k8s-device-plugin/nvidia-device-plugin.yml'));
 
     expect(honeycomb.map(evaluate)).toEqual(honeycomb.map(() => ({
       shouldRun: false,
@@ -60,13 +60,13 @@ describe('compileEligibility() on real fixtures', () => {
   });
 
   it('runs aws-node (tolerate-all, linux amd64/arm64, not fargate) on arm64 honeycomb and amd64 OpenShift nodes', () => {
-    const result = outcomes('aws-node-daemonset.yaml', [...honeycomb, ...openshift]);
+    const result = outcomes('amazon-vpc-cni-k8s/aws-node-daemonset.yaml', [...honeycomb, ...openshift]);
 
     expect(result.map(([, run]) => run)).toEqual([true, true, true, true, true, true, true, true]);
   });
 
   it('keeps aws-node off a Fargate node and off an s390x node, naming the failing expression', () => {
-    const evaluate = compileEligibility(loadDaemonSet('aws-node-daemonset.yaml'));
+    const evaluate = compileEligibility(loadDaemonSet('amazon-vpc-cni-k8s/aws-node-daemonset.yaml'));
     const base = honeycomb[0]!;
     const fargate: K8sNode = { ...base, metadata: { ...base.metadata, labels: { ...base.metadata.labels, 'eks.amazonaws.com/compute-type': 'fargate' } } };
     const s390x: K8sNode = { ...base, metadata: { ...base.metadata, labels: { ...base.metadata.labels, 'kubernetes.io/arch': 's390x' } } };
@@ -79,7 +79,7 @@ describe('compileEligibility() on real fixtures', () => {
   });
 
   it('matches gpu-feature-discovery (three OR-ed NFD terms) to no node without NVIDIA labels', () => {
-    const evaluate = compileEligibility(loadDaemonSet('gpu-feature-discovery-daemonset.yaml'));
+    const evaluate = compileEligibility(loadDaemonSet('k8s-device-plugin/gpu-feature-discovery-daemonset.yaml'));
 
     const reason = evaluate(openshift[1]!).reason;
 
@@ -100,14 +100,14 @@ describe('compileEligibility() on real fixtures', () => {
     const worker = openshift.find((n) => !isMaster(n))!;
     const gpu: K8sNode = { ...worker, metadata: { ...worker.metadata, labels: { ...worker.metadata.labels, [key]: value } } };
 
-    expect(compileEligibility(loadDaemonSet('gpu-feature-discovery-daemonset.yaml'))(gpu).shouldRun).toEqual(true);
+    expect(compileEligibility(loadDaemonSet('k8s-device-plugin/gpu-feature-discovery-daemonset.yaml'))(gpu).shouldRun).toEqual(true);
   });
 
   it('keeps gpu-feature-discovery (no tolerations) off a labelled master because of its NoSchedule taint', () => {
     const master = openshift.find(isMaster)!;
     const gpu: K8sNode = { ...master, metadata: { ...master.metadata, labels: { ...master.metadata.labels, 'nvidia.com/gpu.present': 'true' } } };
 
-    const d = compileEligibility(loadDaemonSet('gpu-feature-discovery-daemonset.yaml'))(gpu);
+    const d = compileEligibility(loadDaemonSet('k8s-device-plugin/gpu-feature-discovery-daemonset.yaml'))(gpu);
 
     expect([d.shouldRun, d.shouldContinueRunning]).toEqual([false, true]);
   });

@@ -1,11 +1,9 @@
 // Small builders and fixture loaders for the scheduling tests: only the fields a case cares about.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { K8sDaemonSet, K8sNode, K8sPod, PodSpec, Taint } from '../../../functions/core/k8s-types.js';
-
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/scheduling');
+import { CAPTURES as FIXTURES } from '../../support/captures.js';
 
 /** Parses `key=value:Effect` or `key:Effect`. */
 export function taint(s: string): Taint {

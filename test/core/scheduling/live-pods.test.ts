@@ -1,13 +1,13 @@
-// Live pods and DaemonSets captured from real clusters (see test/fixtures/scheduling/SOURCES.md).
+// Live pods and DaemonSets captured from real clusters (see test/fixtures/captures/SOURCES.md).
 import { describe, expect, it } from 'vitest';
 import { digestFromImageID, isMutableTag, parseImageRef, sameImage } from '../../../functions/core/image-ref.js';
 import type { K8sDaemonSet, K8sPod } from '../../../functions/core/k8s-types.js';
 import { isDaemonPodOf, isPodAvailable, isPodReady, maxUnavailableCount, targetNodeName } from '../../../functions/core/scheduling/index.js';
 import { loadJson } from './helpers.js';
 
-const calicoDs = loadJson<K8sDaemonSet>('kubeiql-calico-daemonset.json');
-const calicoPod = loadJson<K8sPod>('kubeiql-calico-pod.json');
-const pending = loadJson<{ items: K8sPod[] }>('troubleshoot-pending-daemon-pods.json').items[0]!;
+const calicoDs = loadJson<K8sDaemonSet>('kubeiql/daemonset.json');
+const calicoPod = loadJson<K8sPod>('kubeiql/pod2.json');
+const pending = loadJson<{ items: K8sPod[] }>('troubleshoot/message-container-creating-failed-mount.json').items[0]!;
 
 describe('live calico-node DaemonSet and its pod (IBM Cloud)', () => {
   it('owns the pod: controller reference with its uid and matching labels (even with extensions/v1beta1 apiVersion)', () => {

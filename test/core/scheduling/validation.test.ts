@@ -28,7 +28,7 @@ describe('rollingUpdateProblems()', () => {
 });
 
 describe('daemonSetSpecProblems()', () => {
-  it.each(['ebs-csi-node.yaml', 'ebs-csi-node-windows.yaml', 'aws-node-daemonset.yaml', 'gpu-feature-discovery-daemonset.yaml', 'nvidia-device-plugin.yml'])('finds nothing wrong in the real %s', (file) => {
+  it.each(['aws-ebs-csi-driver/node.yaml', 'aws-ebs-csi-driver/node-windows.yaml', 'amazon-vpc-cni-k8s/aws-node-daemonset.yaml', 'k8s-device-plugin/gpu-feature-discovery-daemonset.yaml', 'k8s-device-plugin/nvidia-device-plugin.yml'])('finds nothing wrong in the real %s', (file) => {
     expect(daemonSetSpecProblems(loadDaemonSet(file))).toEqual([]);
   });
 

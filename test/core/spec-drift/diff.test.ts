@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { K8sDaemonSet } from '../../../functions/core/k8s-types.js';
 import { diffDaemonSets } from '../../../functions/core/spec-drift/index.js';
 import { asManifest, daemonSet } from '../../support/builders.js';
+import { CAPTURES as FIXTURES } from '../../support/captures.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/spec-drift/', import.meta.url));
 const load = (name: string): K8sDaemonSet => (name.endsWith('.json') ? JSON.parse(readFileSync(FIXTURES + name, 'utf8')) : parse(readFileSync(FIXTURES + name, 'utf8'))) as K8sDaemonSet;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -18,20 +17,20 @@ function manifestOf(live: K8sDaemonSet): K8sDaemonSet {
 
 describe('diffDaemonSets()', () => {
   it('finds no drift between a live GKE DaemonSet and the manifest it was applied from', () => {
-    const live = load('k9s-ds.json');
+    const live = load('k9s/ds.json');
     const git = JSON.parse(live.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration']!) as K8sDaemonSet;
 
     expect(diffDaemonSets(git, live)).toEqual([]);
   });
 
   it('does not count a rollout restart as drift', () => {
-    const git = manifestOf(load('argo-cd-daemonset.yaml'));
+    const git = manifestOf(load('argo-cd/daemonset.yaml'));
 
-    expect(diffDaemonSets(git, load('argo-cd-daemonset-restarted.yaml'))).toEqual([]);
+    expect(diffDaemonSets(git, load('argo-cd/daemonset-restarted.yaml'))).toEqual([]);
   });
 
   it('finds no drift between a live object and its own manifest', () => {
-    const live = load('kubeiql-daemonset.json');
+    const live = load('kubeiql/daemonset.json');
 
     expect(diffDaemonSets(manifestOf(live), live)).toEqual([]);
   });
@@ -54,7 +53,7 @@ describe('diffDaemonSets()', () => {
     ['a template label', (ds) => { ds.spec.template.metadata!.labels!['k8s-app'] = 'other'; },
       { path: 'spec.template.metadata.labels["k8s-app"]', expected: 'calico-node', actual: 'other' }],
   ])('reports exactly the one changed field: %s', (_case, change, expected) => {
-    const live = load('kubeiql-daemonset.json');
+    const live = load('kubeiql/daemonset.json');
     const git = manifestOf(live);
     const changed = structuredClone(live);
     change(changed);

@@ -93,7 +93,7 @@ describe('diffDaemonSets() and zero values', () => {
   });
 
   it('shows no drift for falco, whose probes set initialDelaySeconds: 0, against the same DaemonSet without them', () => {
-    const [falco] = parseManifestFile('falco-daemonset.yaml', readFileSync('test/fixtures/spec-drift/falco-daemonset.yaml', 'utf8')).daemonSets;
+    const [falco] = parseManifestFile('falco-daemonset.yaml', readFileSync('test/fixtures/captures/deploy-kubernetes/falco-daemonset.yaml', 'utf8')).daemonSets;
     const live = structuredClone(falco!.manifest);
     let removed = 0;
     for (const c of live.spec.template.spec.containers) {

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatDuration, rolloutStuck } from '../../../../functions/core/checks/rollout/stuck.js';
 import type { K8sDaemonSet } from '../../../../functions/core/k8s-types.js';
 import { AT, daemonSet, defaultPolicy, desiredOf, node, pod, revision, snapshotOf } from '../../../support/builders.js';
 import { runCheck } from '../support.js';
+import { CAPTURES as FIXTURES } from '../../../support/captures.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/spec-drift/', import.meta.url));
 const HOUR_AGO = new Date(AT.getTime() - 3600_000).toISOString();
 const MINUTES_AGO = new Date(AT.getTime() - 600_000).toISOString();
 
@@ -62,7 +61,7 @@ describe('rolloutStuck', () => {
   });
 
   it('does not count old pods under OnDelete (real OnDelete DaemonSet without updatedNumberScheduled)', () => {
-    const ds = parse(readFileSync(`${FIXTURES}argo-cd-daemonset-ondelete.yaml`, 'utf8')) as K8sDaemonSet;
+    const ds = parse(readFileSync(`${FIXTURES}argo-cd/daemonset-ondelete.yaml`, 'utf8')) as K8sDaemonSet;
 
     expect(run({ ...ds, metadata: { ...ds.metadata, uid: 'u1', generation: 4 } }, HOUR_AGO)).toEqual([]);
   });

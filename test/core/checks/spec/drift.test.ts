@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../../../functions/core/audit.js';
 import { specDrift } from '../../../../functions/core/checks/spec/drift.js';
 import type { K8sDaemonSet } from '../../../../functions/core/k8s-types.js';
 import { AT, asManifest, daemonSet, defaultPolicy, desiredOf, node, snapshotOf } from '../../../support/builders.js';
 import { runCheck } from '../support.js';
+import { CAPTURES as FIXTURES } from '../../../support/captures.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/spec-drift/', import.meta.url));
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('specDrift', () => {
   it('finds nothing for the live k9s DaemonSet against the manifest it was applied from', () => {
-    const live = JSON.parse(readFileSync(`${FIXTURES}k9s-ds.json`, 'utf8')) as K8sDaemonSet;
+    const live = JSON.parse(readFileSync(`${FIXTURES}k9s/ds.json`, 'utf8')) as K8sDaemonSet;
     const git = JSON.parse(live.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration']!) as K8sDaemonSet;
 
     const findings = runCheck(specDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [live] }), desiredOf([git]));
@@ -22,7 +21,7 @@ describe('specDrift', () => {
   });
 
   it('reports exactly the field changed in the live copy, with Git file, path and both values', () => {
-    const live = JSON.parse(readFileSync(`${FIXTURES}kubeiql-daemonset.json`, 'utf8')) as K8sDaemonSet;
+    const live = JSON.parse(readFileSync(`${FIXTURES}kubeiql/daemonset.json`, 'utf8')) as K8sDaemonSet;
     const git = asManifest(live);
     const changed = structuredClone(live);
     changed.spec.template.spec.containers[0]!.resources!.requests!.cpu = '1';
