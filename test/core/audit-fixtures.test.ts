@@ -1,6 +1,6 @@
 // audit() over real data: upstream DaemonSet manifests (test/fixtures/captures, laid out as a GitOps folder) as
 // Git, real Node objects from three clusters (sbctl, honeycomb, OpenShift captures) as the cluster, and the pods a healthy
-// controller would have created; and real cluster dumps (test/fixtures/real-clusters) audited live-only,
+// controller would have created; and real cluster dumps (captures/sonobuoy, captures/fixinventory) audited live-only,
 // whose every DaemonSet's own status, computed by the real controller, the audit must reproduce.
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { audit } from '../../functions/core/audit.js';
 import type { K8sDaemonSet, K8sPod } from '../../functions/core/k8s-types.js';
 import { compileEligibility } from '../../functions/core/scheduling/index.js';
 import { AT, desiredOf, node, pod, revision } from '../support/builders.js';
-import { capture, upstreamGitopsFolder } from '../support/captures.js';
+import { capture, CAPTURES, upstreamGitopsFolder } from '../support/captures.js';
 import { corePolicy } from '../support/cluster.js';
 import type { DesiredState } from '../../functions/core/types.js';
 
@@ -73,7 +73,8 @@ describe('audit() on upstream fixtures', () => {
   });
 });
 
-const REAL = new URL('../fixtures/real-clusters/', import.meta.url).pathname;
+/** The real cluster dumps sit in the captures, under their repository: sonobuoy/<dir>, fixinventory/<dir>. */
+const REAL = CAPTURES;
 interface Meta { cluster: string; now: string; exceptions: { daemonSet: string; field: string; auditor: number; status: number }[] }
 /** No Git: the live DaemonSets' own specs decide eligibility (what --live-only audits). */
 const NO_GIT: DesiredState = { source: { kind: 'folder', location: '(none)' }, daemonSets: [], managedNamespaces: [], problems: [], gaps: [] };
@@ -97,12 +98,12 @@ async function coverageOf(dir: string, paths: string[]) {
 
 describe('audit() of real cluster dumps, live-only', () => {
   it.each([
-    ['sonobuoy-aws-k8s18-a', 4],
-    ['sonobuoy-aws-k8s18-b', 4],
-    ['sonobuoy-kind-k8s114-heptio-sonobuoy', 6],
-    ['sonobuoy-kind-k8s114-kube-system', 6],
-    ['sonobuoy-kind-k8s121', 3],
-    ['fixinventory-doks-k8s121', 5],
+    ['sonobuoy/sonobuoy-aws-k8s18-a', 4],
+    ['sonobuoy/sonobuoy-aws-k8s18-b', 4],
+    ['sonobuoy/sonobuoy-kind-k8s114-heptio-sonobuoy', 6],
+    ['sonobuoy/sonobuoy-kind-k8s114-kube-system', 6],
+    ['sonobuoy/sonobuoy-kind-k8s121', 3],
+    ['fixinventory/fixinventory-doks-k8s121', 5],
   ])('%s: reproduces every DaemonSet\'s own status (%i DaemonSets)', async (dir, daemonSets) => {
     const { computed, reported, report } = await coverageOf(dir, [join(REAL, dir, 'dump.json')]);
 
@@ -112,20 +113,20 @@ describe('audit() of real cluster dumps, live-only', () => {
   });
 
   it('documents the one known listing skew rather than hiding it', async () => {
-    const { computed, meta } = await coverageOf('sonobuoy-kind-k8s114-kube-system', [join(REAL, 'sonobuoy-kind-k8s114-kube-system', 'dump.json')]);
+    const { computed, meta } = await coverageOf('sonobuoy/sonobuoy-kind-k8s114-kube-system', [join(REAL, 'sonobuoy/sonobuoy-kind-k8s114-kube-system', 'dump.json')]);
 
     expect(meta.exceptions.map((e) => [e.daemonSet, e.field, e.auditor, e.status])).toEqual([['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1', 'ready', 1, 0]]);
     expect((computed['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1'] as { ready: number }).ready).toEqual(1);
   });
 
   it('notes that a dump without ControllerRevisions judges up-to-date pods without them, and stays complete', async () => {
-    const { report } = await coverageOf('sonobuoy-aws-k8s18-b', [join(REAL, 'sonobuoy-aws-k8s18-b', 'dump.json')]);
+    const { report } = await coverageOf('sonobuoy/sonobuoy-aws-k8s18-b', [join(REAL, 'sonobuoy/sonobuoy-aws-k8s18-b', 'dump.json')]);
 
     expect(report.complete).toBe(true);
     expect(report.inputs.snapshot.notes).toEqual([expect.stringMatching(/^the dump has no ControllerRevision: /) as unknown as string]);
   });
 
-  it.each(['sonobuoy-aws-k8s18-a', 'sonobuoy-kind-k8s114-heptio-sonobuoy', 'sonobuoy-kind-k8s121'])(
+  it.each(['sonobuoy/sonobuoy-aws-k8s18-a', 'sonobuoy/sonobuoy-kind-k8s114-heptio-sonobuoy', 'sonobuoy/sonobuoy-kind-k8s121'])(
     '%s: reads the same from sonobuoy\'s own layout (resources/ JSON arrays without kind or apiVersion)',
     async (dir) => {
       const list = JSON.parse(await readFile(join(REAL, dir, 'dump.json'), 'utf8')) as { items: Record<string, unknown>[] };
@@ -152,22 +153,22 @@ describe('audit() of real cluster dumps, live-only', () => {
   );
 
   it('records a gap instead of coverage/missing findings marked complete for a dump without pods (kubectl get nodes,daemonsets)', async () => {
-    const list = JSON.parse(await readFile(join(REAL, 'fixinventory-doks-k8s121', 'dump.json'), 'utf8')) as { items: { kind: string }[] };
+    const list = JSON.parse(await readFile(join(REAL, 'fixinventory/fixinventory-doks-k8s121', 'dump.json'), 'utf8')) as { items: { kind: string }[] };
     const dir = await mkdtemp(join(tmpdir(), 'no-pods-'));
     await writeFile(join(dir, 'dump.json'), JSON.stringify({ ...list, items: list.items.filter((i) => i.kind === 'Node' || i.kind === 'DaemonSet') }));
 
-    const { report } = await coverageOf('fixinventory-doks-k8s121', [join(dir, 'dump.json')]);
+    const { report } = await coverageOf('fixinventory/fixinventory-doks-k8s121', [join(dir, 'dump.json')]);
 
     expect(report.complete).toBe(false);
     expect(report.gaps.map((g) => g.source)).toEqual(['dump:pods']);
   });
 
   it('records a gap for a dump without DaemonSets whose pods name DaemonSet controllers', async () => {
-    const list = JSON.parse(await readFile(join(REAL, 'fixinventory-doks-k8s121', 'dump.json'), 'utf8')) as { items: { kind: string }[] };
+    const list = JSON.parse(await readFile(join(REAL, 'fixinventory/fixinventory-doks-k8s121', 'dump.json'), 'utf8')) as { items: { kind: string }[] };
     const dir = await mkdtemp(join(tmpdir(), 'no-ds-'));
     await writeFile(join(dir, 'dump.json'), JSON.stringify({ ...list, items: list.items.filter((i) => i.kind !== 'DaemonSet') }));
 
-    const { report } = await coverageOf('fixinventory-doks-k8s121', [join(dir, 'dump.json')]);
+    const { report } = await coverageOf('fixinventory/fixinventory-doks-k8s121', [join(dir, 'dump.json')]);
 
     expect(report.complete).toBe(false);
     expect(report.gaps.map((g) => g.source)).toEqual(['dump:daemonsets']);
