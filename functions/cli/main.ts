@@ -15,6 +15,8 @@ export interface CliIO {
   isTTY: boolean;
   /** The width of stdout when it is a terminal (tables are cut to fit only then). */
   stdoutColumns?: number;
+  /** Writes bytes to stdout unchanged (`--out -` of a binary file); absent, text goes through `stdout`. */
+  stdoutBytes?: (b: Buffer) => void;
 }
 
 export type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -113,6 +115,7 @@ function defaultIO(): CliIO {
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
+    stdoutBytes: (b) => process.stdout.write(b),
     env: process.env,
     isTTY: Boolean(process.stderr.isTTY),
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns || 120 } : {}),
@@ -128,7 +131,7 @@ function defaultIO(): CliIO {
 export function parseOutputFormat<F extends string>(
   values: { output?: string; format?: string },
   formats: readonly F[],
-  opts: { fallback?: F; legacyFileFlag?: string; io?: CliIO } = {},
+  opts: { fallback?: F; legacyFileFlag?: string; io?: Pick<CliIO, 'stderr'> } = {},
 ): { format?: F; legacyFile?: string } {
   const { output, format } = values;
   if (output !== undefined && opts.legacyFileFlag && !formats.includes(output as F) && /[/.]/.test(output)) {

@@ -174,6 +174,7 @@ describe('drift-auditor reports evidence', () => {
     [['--period', '2026-Q5', '--out', 'x'], "failed to read --period '2026-Q5'"],
     [['--from', '2026-12-01', '--to', '2026-11-01', '--out', 'x'], 'must be after --from'],
     [['--from', '2026-11-31', '--to', '2026-12-01', '--out', 'x'], "failed to read --from '2026-11-31'"],
+    [['--period', '2026-Q3', '--out', '-'], '--out names the folder for the pack\'s files, not stdout'],
   ])('exits 2 with one line for %j', async (args, message) => {
     const cli = io();
 

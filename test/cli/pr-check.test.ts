@@ -122,6 +122,7 @@ describe('drift-auditor pr-check', () => {
     [['--store', 'x', '--base', 'a', '--head', 'b'], /^drift-auditor: --store needs --cluster/],
     [['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops', '--fail-on', 'sometimes'], /^drift-auditor: --fail-on must be one of none, info, warning, critical, not 'sometimes'\n$/],
     [['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'no/such/folder'], /^drift-auditor: .*no\/such\/folder/],
+    [['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops', '--out', '-'], /^drift-auditor: --out - would print the JSON check beside the -o output: print it with -o json\n$/],
   ])('exits 2 with one line for bad input %j', async (args, message) => {
     const io = captureIO();
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,64 @@ describe('drift-auditor reports', () => {
     expect(JSON.parse(first.out).generatedAt).toEqual('2026-06-01T12:00:00.000Z');
   });
 
-  it('prints a stored file with control characters made harmless, and writes it byte for byte with --output', async () => {
+  it.each([
+    [['-o', 'markdown'], 'report.md'],
+    [['-o', 'json'], 'report.json'],
+    [['--output', 'html'], 'report.html'],
+    [['--format', 'csv'], 'findings.csv'],
+    [['--file', 'manifest.json'], 'manifest.json'],
+    [['-o', 'json', '--file', 'report.json'], 'report.json'],
+  ])('prints the file %j picks', async (flags, name) => {
+    const { store, ids } = await folderWithRuns();
+    const { prefix } = await new LocalStore(store).getRun('prod-eu-1', ids[1]!);
+    const cli = io();
+
+    const code = await main(['reports', 'get', '--store', store, ...flags], cli);
+
+    expect([code, cli.out]).toEqual([0, await readFile(join(store, prefix, name), 'utf8')]);
+  });
+
+  it('writes the file to --out PATH, and to stdout with --out -, creating no file named -', async () => {
+    const { store, ids } = await folderWithRuns();
+    const { prefix } = await new LocalStore(store).getRun('prod-eu-1', ids[1]!);
+    const bytes: Buffer[] = [];
+    const piped = { ...io(), stdoutBytes: (b: Buffer) => void bytes.push(b) };
+    const out = join(store, 'copy.csv');
+
+    const written = await main(['reports', 'get', '--store', store, '-o', 'csv', '--out', out], io());
+    const printed = await main(['reports', 'get', '--store', store, '--file', 'snapshot.json.gz', '--out', '-'], piped);
+
+    expect([written, printed]).toEqual([0, 0]);
+    expect(await readFile(out, 'utf8')).toEqual(await readFile(join(store, prefix, 'findings.csv'), 'utf8'));
+    expect(Buffer.concat(bytes)).toEqual(await readFile(join(store, prefix, 'snapshot.json.gz')));
+    expect(existsSync('-')).toBe(false);
+  });
+
+  it('still writes the file an old script names with --output PATH, with a one-line note on stderr', async () => {
+    const { store, ids } = await folderWithRuns();
+    const { prefix } = await new LocalStore(store).getRun('prod-eu-1', ids[1]!);
+    const out = join(store, 'old.json');
+    const cli = io();
+
+    const code = await main(['reports', 'get', '--store', store, '--file', 'report.json', '--output', out], cli);
+
+    expect(code).toEqual(0);
+    expect(await readFile(out, 'utf8')).toEqual(await readFile(join(store, prefix, 'report.json'), 'utf8'));
+    expect(cli.err).toEqual(`drift-auditor: -o/--output is the format (markdown, json, html, csv) as in kubectl; '${out}' is taken as a file this once: write --out ${out}\nwrote report.json of run ${ids[1]} to ${out}\n`);
+  });
+
+  it.each([['list'], ['verify']])('takes -o json for %s as --json', async (sub) => {
+    const { store } = await folderWithRuns();
+    const a = io();
+    const b = io();
+
+    await main(['reports', sub, '--store', store, '-o', 'json'], a);
+    await main(['reports', sub, '--store', store, '--json'], b);
+
+    expect(JSON.parse(a.out)).toEqual(JSON.parse(b.out));
+  });
+
+  it('prints a stored file with control characters made harmless, and writes it byte for byte with --out', async () => {
     const { store, ids } = await folderWithRuns();
     const { prefix } = await new LocalStore(store).getRun('prod-eu-1', ids[1]!);
     await chmod(join(store, prefix, 'report.md'), 0o644);
@@ -67,24 +125,26 @@ describe('drift-auditor reports', () => {
     const cli = io();
 
     await main(['reports', 'get', '--store', store], cli);
-    await main(['reports', 'get', '--store', store, '--output', join(store, 'copy.md')], io());
+    await main(['reports', 'get', '--store', store, '--out', join(store, 'copy.md')], io());
 
     expect(cli.out).toEqual('# ok\n?]0;pwned??[2J text?\r\n');
     expect(await readFile(join(store, 'copy.md'), 'utf8')).toEqual('# ok\n\u001b]0;pwned\u0007\u001b[2J text\u202e\r\n');
   });
 
-  it('writes a binary file with --output and refuses to print it', async () => {
+  it('writes a binary file with --out and refuses to print it, on a terminal even with --out -', async () => {
     const { store } = await folderWithRuns();
     const out = join(dir!, 'snap.json.gz');
     const printed = io();
+    const terminal = { ...io(), stdoutColumns: 80 };
 
-    const code = await main(['reports', 'get', '--store', store, '--file', 'snapshot.json.gz', '--output', out], io());
+    const code = await main(['reports', 'get', '--store', store, '--file', 'snapshot.json.gz', '--out', out], io());
     const refused = await main(['reports', 'get', '--store', store, '--file', 'snapshot.json.gz'], printed);
+    const refusedOnTerminal = await main(['reports', 'get', '--store', store, '--file', 'snapshot.json.gz', '--out', '-'], terminal);
 
     expect(code).toEqual(0);
     expect(JSON.parse(gunzipSync(await readFile(out)).toString()).cluster).toEqual('prod-eu-1');
-    expect(refused).toEqual(2);
-    expect(printed.err).toContain('it is binary; use --output PATH');
+    expect([refused, refusedOnTerminal]).toEqual([2, 2]);
+    expect(printed.err).toContain('it is binary; use --out PATH, or --out - into a pipe');
   });
 
   it('verifies a run (exit 0) and fails on a tampered object (exit 1)', async () => {
@@ -122,7 +182,13 @@ describe('drift-auditor reports', () => {
     [['reports', 'list', 'extra'], /unexpected 'extra'/],
     [['reports', 'list', '--limit', '0'], /failed to parse --limit '0'/],
     [['reports', 'get', '--file', 'passwd'], /failed to get passwd of run .*: the run has manifest\.json, report\.json/],
-    [['reports', 'get', '--output', '/nonexistent/folder/report.md'], /^drift-auditor: failed to write \/nonexistent\/folder\/report\.md: the folder does not exist/],
+    [['reports', 'get', '--out', '/nonexistent/folder/report.md'], /^drift-auditor: failed to write \/nonexistent\/folder\/report\.md: the folder does not exist/],
+    [['reports', 'get', '-o', 'pdf'], /^drift-auditor: -o\/--output must be one of markdown, json, html, csv, not 'pdf' \(to write a file: --out FILE\)/],
+    [['reports', 'get', '-o', 'json', '--file', 'report.md'], /-o json picks report\.json, --file picks report\.md: give one/],
+    [['reports', 'get', '--output', 'a/b.md', '--out', 'c.md'], /both name a file/],
+    [['reports', 'get', '--json'], /--json is for list and verify/],
+    [['reports', 'list', '-o', 'markdown'], /-o\/--output must be one of table, json, not 'markdown'\n/],
+    [['reports', 'verify', '--out', 'x.txt'], /--out is for reports get, not reports verify/],
   ])('rejects %j with a usage error (exit 2)', async (argv, message) => {
     const { store } = await folderWithRuns();
     const cli = io();

@@ -160,6 +160,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
   // Auditing without Git must be a choice the user states: a forgotten --manifests is not a live-only audit.
   if (!help && !values.manifests && !values['live-only']) throw new UsageError(`--manifests DIR|github:… or --live-only is required\n${AUDIT_USAGE}`);
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
+  if (values.out === '-') throw new UsageError('--out names the folder for report.json, report.md, report.html and findings.csv, not stdout: print with -o json|markdown');
   const format = parseOutputFormat(values, FORMATS, { fallback: 'table' }).format!;
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);

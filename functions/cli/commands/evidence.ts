@@ -71,6 +71,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (to.getTime() <= from.getTime()) throw new UsageError(`failed to read the period: --to (${to.toISOString()}) must be after --from (${from.toISOString()})`);
   if (!values.out) throw new UsageError(`--out is required\n${EVIDENCE_USAGE}`);
+  if (values.out === '-') throw new UsageError('--out names the folder for the pack\'s files, not stdout: give a folder');
   const maxGapHours = values['max-gap'] === undefined ? undefined : Number(values['max-gap']);
   if (maxGapHours !== undefined && !(Number.isFinite(maxGapHours) && maxGapHours > 0)) throw new UsageError(`failed to read --max-gap '${values['max-gap']}': expected a positive number of hours`);
   const now = values.now === undefined ? new Date() : date('--now', values.now);

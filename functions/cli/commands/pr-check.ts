@@ -98,6 +98,7 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
     if (!values.base || !values.head) throw new UsageError(`--base and --head are required\n${PR_CHECK_USAGE}`);
   }
   const output = parseOutputFormat(values, OUTPUTS, { fallback: 'table' }).format!;
+  if (values.out === '-') throw new UsageError('--out - would print the JSON check beside the -o output: print it with -o json');
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
   return {

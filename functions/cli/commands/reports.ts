@@ -3,28 +3,35 @@
 // run index) and exits 1 on any mismatch or missing object, so it can gate an evidence export.
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES } from '../../core/types.js';
-import { type CliIO, parseCommandLine } from '../main.js';
+import { type CliIO, parseCommandLine, parseOutputFormat } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
-export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [--json]
-       drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--file NAME] [--output PATH]
-       drift-auditor reports verify [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [--json]
+export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [-o table|json] [--json]
+       drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest]
+                                    [-o markdown|json|html|csv | --file NAME] [--out PATH|-]
+       drift-auditor reports verify [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [-o table|json] [--json]
        drift-auditor reports evidence --from DATE --to DATE --out DIR [...]   (see reports evidence --help)
 
   --store SPEC        a folder or s3://BUCKET/PREFIX (default: $DRIFT_AUDITOR_STORE, else ./reports)
   --s3-endpoint URL   S3-compatible endpoint (MinIO, on-prem); also AWS_ENDPOINT_URL_S3. Path-style.
   --cluster NAME      the cluster (default: the only cluster in the store)
   --limit N           list at most N runs, newest first (default 20)
-  --file NAME         which file of the run to print: report.md (default), report.json, report.html,
-                      findings.csv, manifest.json, snapshot.json.gz (binary: needs --output)
-  --output PATH       write the file there, byte for byte, instead of printing it (printing replaces
-                      control characters, which a tampered store object could carry, by '?')
-  --json              machine-readable output
+  -o, --output F      the format, as in kubectl (also --format). list, verify: table (default) or json.
+                      get: markdown (report.md, the default), json (report.json), html (report.html) or
+                      csv (findings.csv)
+  --file NAME         get: the run's file by name: report.md, report.json, report.html, findings.csv,
+                      manifest.json or snapshot.json.gz (binary: needs --out)
+  --out PATH          get: write the file there, byte for byte, instead of printing it (printing replaces
+                      control characters, which a tampered store object could carry, by '?'). '--out -'
+                      is stdout: the exact bytes into a pipe, printed as above on a terminal
+  --json              list, verify: the same as -o json
 
 RUN_ID defaults to latest. AWS settings: AWS_REGION, the SDK credential chain.
 Exit codes: 0 ok, 1 verify found a mismatch or a missing object, 2 bad usage or unreadable store.`;
 
 const SUBCOMMANDS = ['list', 'get', 'verify'] as const;
+/** The files `reports get -o FORMAT` prints. */
+const GET_FILES = { markdown: 'report.md', json: 'report.json', html: 'report.html', csv: 'findings.csv' } as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 interface ReportsArgs {
@@ -35,13 +42,13 @@ interface ReportsArgs {
   cluster?: string;
   runId: string;
   file: string;
-  output?: string;
+  out?: string;
   limit: number;
   json: boolean;
 }
 
 /** Parses the arguments of `drift-auditor reports`. */
-export function parseReportsArgs(argv: string[], env: NodeJS.ProcessEnv): ReportsArgs {
+export function parseReportsArgs(argv: string[], io: Pick<CliIO, 'env' | 'stderr'>): ReportsArgs {
   const parsed = parseCommandLine({
     args: argv,
     strict: true,
@@ -54,6 +61,8 @@ export function parseReportsArgs(argv: string[], env: NodeJS.ProcessEnv): Report
       limit: { type: 'string' },
       file: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean' },
     },
   }, REPORTS_USAGE);
@@ -64,24 +73,41 @@ export function parseReportsArgs(argv: string[], env: NodeJS.ProcessEnv): Report
   if (extra.length || (sub === 'list' && runId)) throw new UsageError(`failed to parse arguments: unexpected '${[...(sub === 'list' ? [runId] : []), ...extra].join(' ')}'\n${REPORTS_USAGE}`);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`failed to parse --limit '${values.limit}': expected a positive whole number`);
+  let file = values.file ?? 'report.md';
+  let out = values.out;
+  let json = values.json ?? false;
+  if (sub === 'get') {
+    if (values.json) throw new UsageError('--json is for list and verify; reports get picks its file with -o json|markdown|html|csv');
+    // Older releases took --output PATH for the file to write: a path-like value still is one, with a note on stderr.
+    const { format, legacyFile } = parseOutputFormat(values, Object.keys(GET_FILES) as (keyof typeof GET_FILES)[], { legacyFileFlag: '--out', io });
+    if (legacyFile !== undefined && out !== undefined) throw new UsageError(`--output ${legacyFile} and --out ${out} both name a file: give --out PATH and -o ${Object.keys(GET_FILES).join('|')}`);
+    out = legacyFile ?? out;
+    if (format !== undefined && values.file !== undefined && GET_FILES[format] !== values.file) throw new UsageError(`-o ${format} picks ${GET_FILES[format]}, --file picks ${values.file}: give one`);
+    if (format !== undefined) file = GET_FILES[format];
+  } else {
+    if (values.file !== undefined || out !== undefined) throw new UsageError(`${values.file !== undefined ? '--file' : '--out'} is for reports get, not reports ${sub}`);
+    const { format } = parseOutputFormat(values, ['table', 'json'] as const);
+    if (format === 'table' && json) throw new UsageError('-o table and --json contradict each other: give one');
+    json ||= format === 'json';
+  }
   return {
     help: false,
     sub: sub as Subcommand,
-    store: values.store ?? (env.DRIFT_AUDITOR_STORE || 'reports'),
+    store: values.store ?? (io.env.DRIFT_AUDITOR_STORE || 'reports'),
     s3Endpoint: values['s3-endpoint'],
     cluster: values.cluster,
     runId: runId ?? 'latest',
-    file: values.file ?? 'report.md',
-    output: values.output,
+    file,
+    out,
     limit,
-    json: values.json ?? false,
+    json,
   };
 }
 
 /** Runs `drift-auditor reports` and returns the exit code. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   if (argv[0] === 'evidence') return (await import('./evidence.js')).run(argv.slice(1), io);
-  const args = parseReportsArgs(argv, io.env);
+  const args = parseReportsArgs(argv, io);
   if (args.help) {
     io.stdout(`${REPORTS_USAGE}\n`);
     return 0;
@@ -109,11 +135,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const known = ['manifest.json', ...stored.manifest.objects.map((o) => o.name)];
     if (!known.includes(args.file)) throw new UsageError(`failed to get ${args.file} of run ${stored.runId}: the run has ${known.join(', ')}`);
     const body = await store.getObject(stored.prefix + args.file);
-    if (args.output) {
-      await writeOutputFile(args.output, body);
-      io.stderr(`wrote ${args.file} of run ${stored.runId} to ${args.output}\n`);
+    // `--out -` is stdout: the exact bytes into a pipe; on a terminal it prints as without --out.
+    if (args.out === '-' && io.stdoutColumns === undefined) {
+      (io.stdoutBytes ?? ((b: Buffer) => io.stdout(b.toString('utf8'))))(body);
+    } else if (args.out !== undefined && args.out !== '-') {
+      await writeOutputFile(args.out, body);
+      io.stderr(`wrote ${args.file} of run ${stored.runId} to ${args.out}\n`);
     } else if (args.file.endsWith('.gz')) {
-      throw new UsageError(`failed to print ${args.file}: it is binary; use --output PATH`);
+      throw new UsageError(`failed to print ${args.file}: it is binary; use --out PATH, or --out - into a pipe`);
     } else {
       print(body.toString('utf8'));
     }
