@@ -6,6 +6,19 @@
 // (struct tags `json:"x,omitempty"` on int32/int64/bool/string and named string types; `inline` structs
 // flattened; structs with nothing to drop left out). 'zero' marks a droppable scalar; any other value names
 // the struct type of the field (or of each item of a list field).
+
+/** VolumeSource's fields: Volume embeds VolumeSource inline (`json:",inline"`) beside its name, so it has the same ones. */
+const VOLUME_SOURCE: Readonly<Record<string, string>> = { emptyDir: 'EmptyDirVolumeSource', gcePersistentDisk: 'GCEPersistentDiskVolumeSource',
+  awsElasticBlockStore: 'AWSElasticBlockStoreVolumeSource', gitRepo: 'GitRepoVolumeSource', secret: 'SecretVolumeSource', nfs: 'NFSVolumeSource',
+  iscsi: 'ISCSIVolumeSource', glusterfs: 'GlusterfsVolumeSource', persistentVolumeClaim: 'PersistentVolumeClaimVolumeSource',
+  rbd: 'RBDVolumeSource', flexVolume: 'FlexVolumeSource', cinder: 'CinderVolumeSource', cephfs: 'CephFSVolumeSource',
+  flocker: 'FlockerVolumeSource', downwardAPI: 'DownwardAPIVolumeSource', fc: 'FCVolumeSource', azureFile: 'AzureFileVolumeSource',
+  configMap: 'ConfigMapVolumeSource', vsphereVolume: 'VsphereVirtualDiskVolumeSource', quobyte: 'QuobyteVolumeSource',
+  photonPersistentDisk: 'PhotonPersistentDiskVolumeSource', projected: 'ProjectedVolumeSource', portworxVolume: 'PortworxVolumeSource',
+  scaleIO: 'ScaleIOVolumeSource', storageos: 'StorageOSVolumeSource', csi: 'CSIVolumeSource', ephemeral: 'EphemeralVolumeSource',
+  image: 'ImageVolumeSource',
+};
+
 export const API_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   DaemonSetSpec: { template: 'PodTemplateSpec', updateStrategy: 'DaemonSetUpdateStrategy', minReadySeconds: 'zero' },
   PodTemplateSpec: { spec: 'PodSpec' },
@@ -15,26 +28,8 @@ export const API_FIELDS: Readonly<Record<string, Readonly<Record<string, string>
     subdomain: 'zero', schedulerName: 'zero', tolerations: 'Toleration', priorityClassName: 'zero', dnsConfig: 'PodDNSConfig',
     resources: 'ResourceRequirements',
   },
-  Volume: { emptyDir: 'EmptyDirVolumeSource', gcePersistentDisk: 'GCEPersistentDiskVolumeSource',
-    awsElasticBlockStore: 'AWSElasticBlockStoreVolumeSource', gitRepo: 'GitRepoVolumeSource', secret: 'SecretVolumeSource', nfs: 'NFSVolumeSource',
-    iscsi: 'ISCSIVolumeSource', glusterfs: 'GlusterfsVolumeSource', persistentVolumeClaim: 'PersistentVolumeClaimVolumeSource',
-    rbd: 'RBDVolumeSource', flexVolume: 'FlexVolumeSource', cinder: 'CinderVolumeSource', cephfs: 'CephFSVolumeSource',
-    flocker: 'FlockerVolumeSource', downwardAPI: 'DownwardAPIVolumeSource', fc: 'FCVolumeSource', azureFile: 'AzureFileVolumeSource',
-    configMap: 'ConfigMapVolumeSource', vsphereVolume: 'VsphereVirtualDiskVolumeSource', quobyte: 'QuobyteVolumeSource',
-    photonPersistentDisk: 'PhotonPersistentDiskVolumeSource', projected: 'ProjectedVolumeSource', portworxVolume: 'PortworxVolumeSource',
-    scaleIO: 'ScaleIOVolumeSource', storageos: 'StorageOSVolumeSource', csi: 'CSIVolumeSource', ephemeral: 'EphemeralVolumeSource',
-    image: 'ImageVolumeSource',
-  },
-  VolumeSource: { emptyDir: 'EmptyDirVolumeSource', gcePersistentDisk: 'GCEPersistentDiskVolumeSource',
-    awsElasticBlockStore: 'AWSElasticBlockStoreVolumeSource', gitRepo: 'GitRepoVolumeSource', secret: 'SecretVolumeSource', nfs: 'NFSVolumeSource',
-    iscsi: 'ISCSIVolumeSource', glusterfs: 'GlusterfsVolumeSource', persistentVolumeClaim: 'PersistentVolumeClaimVolumeSource',
-    rbd: 'RBDVolumeSource', flexVolume: 'FlexVolumeSource', cinder: 'CinderVolumeSource', cephfs: 'CephFSVolumeSource',
-    flocker: 'FlockerVolumeSource', downwardAPI: 'DownwardAPIVolumeSource', fc: 'FCVolumeSource', azureFile: 'AzureFileVolumeSource',
-    configMap: 'ConfigMapVolumeSource', vsphereVolume: 'VsphereVirtualDiskVolumeSource', quobyte: 'QuobyteVolumeSource',
-    photonPersistentDisk: 'PhotonPersistentDiskVolumeSource', projected: 'ProjectedVolumeSource', portworxVolume: 'PortworxVolumeSource',
-    scaleIO: 'ScaleIOVolumeSource', storageos: 'StorageOSVolumeSource', csi: 'CSIVolumeSource', ephemeral: 'EphemeralVolumeSource',
-    image: 'ImageVolumeSource',
-  },
+  Volume: VOLUME_SOURCE,
+  VolumeSource: VOLUME_SOURCE,
   EmptyDirVolumeSource: { medium: 'zero' },
   GCEPersistentDiskVolumeSource: { fsType: 'zero', partition: 'zero', readOnly: 'zero' },
   AWSElasticBlockStoreVolumeSource: { fsType: 'zero', partition: 'zero', readOnly: 'zero' },
