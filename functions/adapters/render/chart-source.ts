@@ -3,7 +3,10 @@
 // HelmRelease `version`, Argo CD `targetRevision`). Pulled charts are checked against the index's
 // digest and cached unpacked under <cache>/charts/ by repository, name, version and digest, so a
 // warm run downloads nothing for a pinned version. Credentials come from the environment:
-// DRIFT_AUDITOR_HELM_CREDENTIALS = {"<repository URL prefix>": {"username": "…", "password": "…"}}.
+// DRIFT_AUDITOR_HELM_CREDENTIALS = {"<repository URL prefix>": {"username": "…", "password": "…"}}. They
+// never reach a command line (other processes can read /proc/<pid>/cmdline): HTTP repositories get our own
+// Authorization header, and helm gets OCI credentials in a registry config file, 0600 in a private temp
+// folder that is removed after the pull.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -34,8 +37,8 @@ export interface PulledChart {
 export interface ChartSourceOptions {
   cacheDir: string;
   env?: NodeJS.ProcessEnv;
-  /** helm, for OCI pulls. */
-  helm?: string;
+  /** Finds helm, for OCI pulls (called only when an OCI chart is pulled). */
+  helm?: () => Promise<string>;
   timeoutMs?: number;
 }
 
@@ -70,7 +73,9 @@ export class ChartSource {
     if (!raw) return undefined;
     let map: Record<string, Credentials>;
     try { map = JSON.parse(raw) as Record<string, Credentials>; } catch { throw new RenderError('DRIFT_AUDITOR_HELM_CREDENTIALS is not JSON'); }
-    const hit = Object.keys(map).filter((k) => url.startsWith(normaliseRepoURL(k))).sort((a, b) => b.length - a.length)[0];
+    // An OCI repository may be named with or without its oci:// scheme (Argo CD writes it without).
+    const bare = url.replace(/^oci:\/\//, '');
+    const hit = Object.keys(map).filter((k) => url.startsWith(normaliseRepoURL(k)) || bare.startsWith(normaliseRepoURL(k).replace(/^oci:\/\//, ''))).sort((a, b) => b.length - a.length)[0];
     return hit ? map[hit] : undefined;
   }
 
@@ -131,18 +136,36 @@ export class ChartSource {
       const cached = await this.cached(repo, req.chart, version);
       if (cached) return cached;
     }
-    if (!this.opts.helm) throw new RenderError(`cannot pull ${repo}/${req.chart}: no helm`);
+    const ref = `${repo}/${req.chart}`;
+    const what = `chart ${ref}${version ? ` ${version}` : ''}`;
+    if (!this.opts.helm) throw new RenderError(`cannot pull ${what}: no helm`);
+    const host = ociHost(repo);
+    const env = this.opts.env ?? process.env;
+    const plainHttp = isLoopbackHost(host) || plainHttpRegistries(env).includes(host);
+    const creds = this.credentials(repo);
+    const helm = await this.opts.helm();
+    await mkdir(this.opts.cacheDir, { recursive: true });
     const temp = await mkdtemp(join(this.opts.cacheDir, '.pull-'));
     try {
-      const args = ['pull', `${repo}/${req.chart}`, '--destination', temp];
+      // helm reads OCI credentials from this file only: never --password on argv, never the user's own config.
+      const registryConfig = join(temp, 'registry.json');
+      await writeFile(registryConfig, JSON.stringify(registryConfigFor(host, creds)), { mode: 0o600 });
+      const out = join(temp, 'chart');
+      await mkdir(out);
+      const args = ['pull', ref, '--destination', out, '--registry-config', registryConfig];
       if (version) args.push('--version', version);
-      const creds = this.credentials(repo);
-      if (creds?.username !== undefined) args.push('--username', creds.username, '--password', creds.password ?? '');
-      if ((this.opts.env ?? process.env).DRIFT_AUDITOR_OCI_PLAIN_HTTP === '1') args.push('--plain-http');
-      await runTool(this.opts.helm, args, { timeoutMs: this.opts.timeoutMs, env: helmHomes(this.opts.cacheDir) });
-      const file = (await readdir(temp)).find((f) => f.endsWith('.tgz'));
-      if (!file) throw new RenderError(`helm pull ${repo}/${req.chart} wrote no chart`);
-      const tgz = await readFile(join(temp, file));
+      if (plainHttp) args.push('--plain-http');
+      try {
+        await runTool(helm, args, { timeoutMs: this.opts.timeoutMs, env: helmHomes(this.opts.cacheDir) });
+      } catch (err) {
+        const msg = (err as Error).message;
+        const denied = /\b(401|403)\b|basic credential not found|unauthorized|denied/i.test(msg);
+        const why = denied ? (creds ? 'the registry refused the credentials' : 'a private registry, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)') : msg;
+        throw new RenderError(`failed to pull ${what}: ${why}`, { cause: err });
+      }
+      const file = (await readdir(out)).find((f) => f.endsWith('.tgz'));
+      if (!file) throw new RenderError(`failed to pull ${what}: helm wrote no chart`);
+      const tgz = await readFile(join(out, file));
       const pulledVersion = file.slice(req.chart.length + 1, -4);
       return await this.store(repo, req.chart, pulledVersion, tgz, sha256(tgz));
     } finally {
@@ -195,6 +218,36 @@ export function helmHomes(cacheDir: string): Record<string, string> {
     HELM_CONFIG_HOME: join(cacheDir, 'helm', 'config'),
     HELM_DATA_HOME: join(cacheDir, 'helm', 'data'),
   };
+}
+
+/** Returns the registry host (`host[:port]`) of an `oci://host/path` repository. */
+export function ociHost(repo: string): string {
+  return repo.replace(/^oci:\/\//, '').split('/')[0]!.toLowerCase();
+}
+
+/** True for a registry on this machine (127.0.0.0/8, ::1, localhost), which may be spoken to without TLS. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
+/** The registries DRIFT_AUDITOR_OCI_PLAIN_HTTP names (comma-separated `host[:port]`), which helm may reach without TLS. */
+function plainHttpRegistries(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.DRIFT_AUDITOR_OCI_PLAIN_HTTP?.trim();
+  if (!raw) return [];
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const bad = hosts.find((h) => !/^[a-z0-9.-]+(:\d+)?$/.test(h) || !/[a-z]|\./.test(h));
+  if (bad !== undefined) throw new RenderError(`DRIFT_AUDITOR_OCI_PLAIN_HTTP must list registry hosts (host[:port], comma-separated), not '${bad}'`);
+  return hosts;
+}
+
+/** A registry config (docker config.json format, as helm and oras read it) holding only `host`'s credentials. */
+function registryConfigFor(host: string, creds: Credentials | undefined): { auths: Record<string, { auth: string }> } {
+  if (creds?.username === undefined) return { auths: {} };
+  const auth = { auth: Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64') };
+  // Docker Hub's credentials are stored under its legacy index URL.
+  const keys = host === 'docker.io' || host === 'registry-1.docker.io' ? [host, 'https://index.docker.io/v1/'] : [host];
+  return { auths: Object.fromEntries(keys.map((k) => [k, auth])) };
 }
 
 function sha256(b: Buffer): string {

@@ -78,7 +78,7 @@ export class EntryPointRenderer {
   private readonly readPaths = new Set<string>();
 
   constructor(private readonly tree: RepoTree, private readonly s: RenderSettings) {
-    this.charts = new ChartSource({ cacheDir: s.cacheDir, env: s.env, timeoutMs: s.renderTimeoutMs, helm: undefined });
+    this.charts = new ChartSource({ cacheDir: s.cacheDir, env: s.env, timeoutMs: s.renderTimeoutMs, helm: () => this.helm() });
   }
 
   /** Reads `path` (repository-relative, '' = root) as the top entry point and everything it leads to. */
@@ -293,7 +293,6 @@ export class EntryPointRenderer {
   }
 
   private async pullChart(req: { repoURL: string; chart: string; version?: string }): Promise<PulledChart> {
-    if (req.repoURL.startsWith('oci://')) (this.charts as unknown as { opts: { helm?: string } }).opts.helm ??= await this.helm();
     return this.charts.pull(req);
   }
 
@@ -369,7 +368,7 @@ export class EntryPointRenderer {
     const refs = new Map(sources.filter((s) => s.ref).map((s) => [s.ref!, s]));
     for (const s of sources) {
       if (s.ref && !s.path && !s.chart) continue;
-      if (!matches && s.chart) continue; // a chart from a Helm repository holds no child Applications worth pulling for another cluster
+      if (!matches && (s.chart || isOciURL(s.repoURL))) continue; // a chart from a Helm repository holds no child Applications worth pulling for another cluster
       try {
         for (const u of await this.appSourceUnits(s, refs, ctx, name)) this.accept(u);
       } catch (err) {
@@ -420,10 +419,10 @@ export class EntryPointRenderer {
       const values = h.valuesObject ? stringifyYaml(h.valuesObject) : h.values;
       return { valueFiles, ...(values ? { values } : {}), set, setString, setFile, releaseName: h.releaseName || appName, namespace: h.namespace || ctx.namespace, skipCrds: h.skipCrds };
     };
-    if (s.chart) {
-      const repoURL = /^[a-z][a-z0-9+.-]*:\/\//i.test(s.repoURL ?? '') ? s.repoURL! : `oci://${s.repoURL}`;
-      const pulled = await this.pullChart({ repoURL, chart: s.chart, version: s.targetRevision });
-      return this.chartUnits(pulled.dir, `${s.chart}-${pulled.version}`, s.chart, ctx, await settings('', pulled.dir), { chart: { name: s.chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } });
+    const remote = remoteChartOf(s);
+    if (remote) {
+      const pulled = await this.pullChart({ ...remote, version: s.targetRevision });
+      return this.chartUnits(pulled.dir, `${remote.chart}-${pulled.version}`, remote.chart, ctx, await settings('', pulled.dir), { chart: { name: remote.chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } });
     }
     if (!this.tree.isThisRepo(s.repoURL)) throw new RenderError(`source ${s.repoURL} is not the repository read (${this.tree.url ?? 'the folder has no git origin remote'})`);
     const path = normaliseRepoPath(s.path ?? '');
@@ -518,10 +517,13 @@ export class EntryPointRenderer {
         throw new RenderError(`chart source ${describeSourceRef(o)} is not supported`);
       }
       if (spec.chartRef && source?.kind === 'OCIRepository') {
-        const rs = source.spec as { url?: string; ref?: { tag?: string; semver?: string } };
-        const url = rs.url ?? '';
-        const chart = url.split('/').pop() ?? '';
-        const pulled = await this.pullChart({ repoURL: url.slice(0, -chart.length - 1), chart, version: rs.ref?.tag ?? rs.ref?.semver });
+        const rs = source.spec as { url?: string; ref?: { tag?: string; semver?: string; digest?: string } };
+        const url = (rs.url ?? '').replace(/\/+$/, '');
+        // source-controller's precedence: digest, then semver, then tag (else 'latest'); a digest pin is not pulled by tag.
+        if (rs.ref?.digest) throw new RenderError(`OCIRepository ${describeSourceRef(o)} pins digest ${rs.ref.digest}, which drift-auditor does not pull (pin a tag or semver range)`);
+        if (!/^oci:\/\/[^/]+\/.+/.test(url)) throw new RenderError(`OCIRepository ${describeSourceRef(o)}: url '${url}' is not oci://registry/path/chart`);
+        const chart = url.slice(url.lastIndexOf('/') + 1);
+        const pulled = await this.pullChart({ repoURL: url.slice(0, url.lastIndexOf('/')), chart, version: rs.ref?.semver ?? rs.ref?.tag });
         for (const u of await this.chartUnits(pulled.dir, `${chart}-${pulled.version}`, chart, ctx, h, { chart: { name: chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } })) this.accept(u);
         return;
       }
@@ -550,6 +552,23 @@ interface ChartSettings {
   releaseName?: string;
   namespace?: string;
   skipCrds?: boolean;
+}
+
+const isOciURL = (u: string | undefined): boolean => /^oci:\/\//i.test(u ?? '');
+
+/**
+ * The chart an Argo CD source pulls, if any: `repoURL` + `chart` (a Helm repository, or an OCI registry when
+ * `repoURL` has no scheme), or, since Argo CD 3.1, an `oci://registry/path/chart` repoURL whose artifact is a
+ * Helm chart (`path` is then '.'; argo-cd docs/user-guide/oci.md).
+ */
+function remoteChartOf(s: AppSource): { repoURL: string; chart: string } | undefined {
+  if (s.chart) return { repoURL: /^[a-z][a-z0-9+.-]*:\/\//i.test(s.repoURL ?? '') ? s.repoURL! : `oci://${s.repoURL}`, chart: s.chart };
+  if (!isOciURL(s.repoURL)) return undefined;
+  if (s.path && s.path !== '.' && s.path !== './') throw new RenderError(`OCI source ${s.repoURL}: path '${s.path}' inside an OCI artifact is not supported, only a Helm chart artifact (path '.')`);
+  const url = s.repoURL!.replace(/\/+$/, '');
+  if (!/^oci:\/\/[^/]+\/.+/.test(url)) throw new RenderError(`OCI source ${s.repoURL} is not oci://registry/path/chart`);
+  const chart = url.slice(url.lastIndexOf('/') + 1);
+  return { repoURL: url.slice(0, url.lastIndexOf('/')), chart };
 }
 
 function sourceRefOf(o: K8sObject): { kind: string; name: string; namespace?: string } | undefined {
