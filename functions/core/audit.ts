@@ -3,6 +3,7 @@
 // the checks of every enabled rule, then policy (severity overrides, waivers), then the report.
 // Cost is linear in nodes x DaemonSets + pods: pods are indexed by owner once, eligibility is compiled once per DaemonSet.
 import { computeRequiredCoverage } from './evidence/required.js';
+import { computeImages } from './daemonset-images.js';
 import type { AuditContext, DaemonSetPair } from './checks/context.js';
 import { CHECKS } from './checks/index.js';
 import { formatTaint, isNodeReady, isPodUpdated } from './checks/helpers.js';
@@ -253,6 +254,7 @@ export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonS
     } : null,
     nodes,
     ...(pair.desired?.provenance ? { provenance: pair.desired.provenance } : {}),
+    images: computeImages(pair),
   };
 }
 

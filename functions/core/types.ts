@@ -248,6 +248,21 @@ export interface DaemonSetCoverage {
   nodes: Record<string, PodState>;
   /** Where Git's desired state for it came from, when it was rendered (Application, chart, values, renderers, commit). */
   provenance?: Provenance;
+  /** Per container: the image Git wants, the live template's, and what the pods run. Absent in reports written before it existed. */
+  images?: ContainerImages[];
+}
+
+/** One container of a DaemonSet: Git's image, the live template's image, and the images its pods run. */
+export interface ContainerImages {
+  container: string;
+  /** Present (true) for an init container. */
+  init?: boolean;
+  /** The image Git's template names; null when Git has no such container (or the audit had no Git). */
+  git: string | null;
+  /** The image the live DaemonSet's template names; null when it has no such container (or is not in the cluster). */
+  live: string | null;
+  /** What the owned pods run: the image the pod spec names, the digest its container status reports (null when none), the number of pods; most pods first. */
+  running: { image: string; digest: string | null; pods: number }[];
 }
 
 /** One requiredCoverage entry and DaemonSet at the time of a run: the nodes it must cover, and those it did. */

@@ -68,6 +68,12 @@ describe('audit() on upstream fixtures', () => {
     expect(report.coverage).toEqual([{
       namespace: 'kube-system', name: 'calico-node', inGit: true, inCluster: true, eligible: 1, covered: 1, upToDate: 1, ready: 1, misscheduled: 0,
       reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 }, nodes: { '10.76.193.41': 'running' },
+      images: [
+        { container: 'calico-node', git: 'registry.ng.bluemix.net/armada-master/node:v2.6.5', live: 'registry.ng.bluemix.net/armada-master/node:v2.6.5',
+          running: [{ image: 'registry.ng.bluemix.net/armada-master/node:v2.6.5', digest: 'sha256:d79a25b3ef899332f9de73536634c9a3ce3fa12b3e77e504cff1e2d2a8d536e6', pods: 1 }] },
+        { container: 'install-cni', git: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2', live: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2',
+          running: [{ image: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2', digest: 'sha256:df0606795dc43a5f9f0823db26661a722107b93cfc88c1e20ba80bec45634023', pods: 1 }] },
+      ],
     }]);
     expect(report.findings).toEqual([]);
   });

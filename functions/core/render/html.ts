@@ -9,6 +9,7 @@ import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, POD_STATES, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { expectedVersusActual, type ValueChange } from './expected-actual.js';
+import { type ImageView, imageViews, mismatchText, sameText, shortDigest, shortImage } from './images.js';
 
 export interface HistoryPoint {
   generatedAt: string;
@@ -156,14 +157,31 @@ function daemonSetsHtml(report: Report): string {
     return `<tr><td>${escapeHtml(daemonSetKey(c))}</td><td>${c.inGit ? 'yes' : '<b>no</b>'}</td><td>${c.inCluster ? 'yes' : '<b>no</b>'}</td>`
       + `<td>${c.eligible}</td><td>${c.covered}</td><td>${c.ready}</td><td>${c.upToDate}</td><td>${c.misscheduled}</td>`
       + `<td>${num(r?.desired, c.eligible)}</td><td>${num(r?.current, c.covered)}</td><td>${num(r?.ready, c.ready)}</td><td>${num(r?.upToDate, c.upToDate)}</td><td>${num(r?.misscheduled, c.misscheduled)}</td>`
-      + `<td>${findingsBy.get(daemonSetKey(c)) ?? 0}</td></tr>`;
+      + `<td>${findingsBy.get(daemonSetKey(c)) ?? 0}</td><td class="imgs">${imageViews(c).map(imagesHtml).join('')}</td></tr>`;
   }).join('\n');
   return `<section id="daemonsets"><h2>DaemonSets</h2>
-<table class="num"><thead><tr><th rowspan="2">DaemonSet</th><th rowspan="2">In Git</th><th rowspan="2">In cluster</th><th colspan="5">Recomputed by the audit</th><th colspan="5">Reported by the DaemonSet status</th><th rowspan="2">Findings</th></tr>
-<tr><th>eligible</th><th>covered</th><th>ready</th><th>up-to-date</th><th>misscheduled</th><th>desired</th><th>current</th><th>ready</th><th>up-to-date</th><th>misscheduled</th></tr></thead>
+<table class="num"><thead><tr><th rowspan="2">DaemonSet</th><th rowspan="2">In Git</th><th rowspan="2">In cluster</th><th colspan="5">Recomputed by the audit</th><th colspan="5">Reported by the DaemonSet status</th><th rowspan="2">Findings</th><th rowspan="2">Images: Git, and what the pods run</th></tr>
+<tr><th>eligible</th><th>covered</th><th>ready</th><th>up-to-date</th><th>mis&shy;scheduled</th><th>desired</th><th>current</th><th>ready</th><th>up-to-date</th><th>mis&shy;scheduled</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></section>`;
+}
+
+/** One container's images: Git's, the live template's when it differs, and each image and digest the pods run (✖ where it differs). */
+function imagesHtml(v: ImageView): string {
+  const image = (label: string, ref: string, bad: boolean): string =>
+    `<div${bad ? ' class="bad"' : ''} title="${escapeHtml(ref)}">${label} <code>${escapeHtml(shortImage(ref))}</code>${bad ? ' ✖' : ''}</div>`;
+  const head = `<div class="ctr"><b>${escapeHtml(v.container)}</b>${v.init ? ' (init)' : ''}</div>`;
+  const git = v.git === null ? '<div class="muted">Git: none</div>' : image('Git', v.git, false);
+  const live = v.live !== null && (v.liveDiffers || v.git === null) ? image('live template', v.live, v.liveDiffers) : '';
+  const running = v.running.map((r) => {
+    const ref = r.digest ? `${r.image} (${r.digest})` : r.image;
+    const what = r.same ? sameText(v) : `<code>${escapeHtml(shortImage(r.image))}</code>`;
+    const digest = r.digest ? ` <code>${escapeHtml(shortDigest(r.digest))}</code>` : '';
+    const mark = r.mismatch ? ` <span class="why">✖ ${escapeHtml(mismatchText(v, r.mismatch))}</span>` : ' ✓';
+    return `<div class="run${r.mismatch ? ' bad' : ''}" title="${escapeHtml(ref)}">${r.pods} pod${r.pods === 1 ? '' : 's'} ${what}${digest}${mark}</div>`;
+  }).join('');
+  return `<div class="ctr-images">${head}${git}${live}${running || '<div class="muted">no pods</div>'}</div>`;
 }
 
 /** What to do, per rule with findings: severity, id, title, remediation and the rule file. */
@@ -253,6 +271,7 @@ dl.inputs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin
 .warn{background:#fff8c5;border:1px solid #d4a72c;padding:4px 12px;border-radius:6px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f6f8fa}
 td{overflow-wrap:anywhere}table.num td:nth-child(n+4){text-align:right}.differs{color:#cf222e}
+table.num td.imgs{text-align:left;font-size:12px}.ctr-images{min-width:27em}#daemonsets thead tr+tr th{font-size:11px}#daemonsets td:nth-child(-n+3){overflow-wrap:normal}.ctr-images+.ctr-images{margin-top:4px;border-top:1px dashed #d0d7de;padding-top:2px}.imgs code{font-size:11px}.imgs .run{padding-left:1em}.imgs .bad{color:#cf222e}.imgs .muted{color:#59636e}
 #findings{table-layout:fixed}#findings th:nth-child(1){width:6em}#findings th:nth-child(2){width:12em}#findings th:nth-child(3){width:12em}#findings th:nth-child(4){width:14em}#findings th:nth-child(6){width:24em}
 .change div{font-family:ui-monospace,monospace;font-size:12px}.change .more{color:#59636e;font-family:inherit}.change summary{color:#0969da;cursor:pointer;font-size:12px}.change pre{margin:2px 0;font-size:11px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:20em;overflow:auto;background:#f6f8fa;padding:4px}
 .controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:6px 0}

@@ -6,6 +6,7 @@ import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeMarkdown, markdownCode } from './escape.js';
 import { expectedVersusActual } from './expected-actual.js';
+import { type ImageView, imageViews, mismatchText, sameText, shortDigest } from './images.js';
 
 export interface MarkdownOptions {
   /** Maximum length of the output in characters (default 60,000: GitHub's issue body limit is 65,536). */
@@ -145,7 +146,19 @@ function daemonSetSection(c: DaemonSetCoverage, mine: Finding[]): string[] {
     r ? `| DaemonSet status | ${mark(r.desired, c.eligible)} | ${mark(r.current, c.covered)} | ${mark(r.ready, c.ready)} | ${mark(r.upToDate, c.upToDate)} | ${mark(r.misscheduled, c.misscheduled)} |`
       : '| DaemonSet status | – | – | – | – | – |',
     '',
+    ...imagesTable(imageViews(c)),
   ];
+}
+
+/** Git's image beside what the pods run, per container; ❌ marks a running image or live template that differs. */
+function imagesTable(views: ImageView[]): string[] {
+  if (views.length === 0) return [];
+  const row = (v: ImageView): string => {
+    const running = v.running.map((r) => `${r.pods} × ${r.same ? sameText(v) : imageCode(r.image)}${r.digest ? ` ${imageCode(shortDigest(r.digest))}` : ''}${r.mismatch ? ` ❌ ${mismatchText(v, r.mismatch)}` : ''}`);
+    const live = v.live === null ? '–' : v.liveDiffers ? `${imageCode(v.live)} ❌ differs from Git` : v.git === null ? imageCode(v.live) : 'same as Git';
+    return `| ${cell(v.container)}${v.init ? ' (init)' : ''} | ${v.git === null ? '–' : imageCode(v.git)} | ${live} | ${running.length ? running.join(' · ') : 'no pods'} |`;
+  };
+  return ['| Container | Git | Live template | Pods run |', '|---|---|---|---|', ...views.map(row), ''];
 }
 
 /** Bold when the DaemonSet's own status disagrees with the recomputed number. */
@@ -164,6 +177,13 @@ function changeCell(f: Finding): string {
   if (!change) return '–';
   return cell(`${change.lines.join('; ')}${change.more ? ` (… ${change.more} more)` : ''}`);
 }
+
+/** An image reference as inline code; anything that is not one is escaped as text. */
+function imageCode(s: string): string {
+  return IMAGE.test(s) ? markdownCode(s) : cell(s);
+}
+
+const IMAGE = /^[\w.:/+…-]{1,300}(?:@[a-z0-9]+:[0-9a-f]+…?)?$/;
 
 /** Escapes a cluster string for a table cell, shortened to MAX_CELL characters. */
 // Times, versions, hashes and commits read best as code; only such plain tokens are shown that way.

@@ -112,6 +112,23 @@ describe('renderHtml()', () => {
     expect(waived).toContain('<details><summary>full values</summary><pre>expected:\n  &lt;img');
   });
 
+  it('shows each container\'s Git image beside what the pods run, marking the ones that differ, escaped', () => {
+    const images = [
+      { container: 'ctr', git: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', live: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1', running: [{ image: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1', digest: `sha256:${'8'.repeat(64)}`, pods: 2 }] },
+      { container: HOSTILE.script, git: HOSTILE.img, live: HOSTILE.img, running: [{ image: HOSTILE.img, digest: null, pods: 1 }] },
+    ];
+    const html = renderHtml(reportOf({ coverage: [coverageOf('kube-system/nvidia', { n1: 'running' }, { images })] }));
+
+    const cell = /<td class="imgs">([\s\S]*?)<\/td>/.exec(html)![1]!;
+
+    expect(html).toContain('<th rowspan="2">Images: Git, and what the pods run</th>');
+    expect(cell.replace(/<[^>]+>/g, '|').split('|').map((t) => t.trim()).filter(Boolean)).toEqual([
+      'ctr', 'Git', 'k8s-device-plugin:v0.20.0', 'live template', 'k8s-device-plugin:v0.17.1', '✖', '2 pods', 'k8s-device-plugin:v0.17.1', 'sha256:888888888888…', '✖ differs from Git',
+      '&lt;script&gt;window.__pwned=1&lt;/script&gt;', 'Git', '&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;', '1 pod as Git ✓',
+    ]);
+    expect(cell).not.toMatch(/<script|<img/i);
+  });
+
   it('stays under 5 MB for 5,000 nodes x 12 DaemonSets and thousands of findings', () => {
     const report = largeReport();
 

@@ -110,11 +110,29 @@ describe('renderMarkdown()', () => {
     expect(findingRows(md)).toHaveLength(1);
   });
 
+  it('shows each container\'s Git image, the live template and what the pods run, with the mismatches', () => {
+    const digest = (d: string): string => `sha256:${d.repeat(64)}`;
+    const images = [
+      { container: 'init', init: true as const, git: 'busybox:1.36', live: 'busybox:1.36', running: [{ image: 'busybox:1.36', digest: null, pods: 3 }] },
+      { container: 'fluentd', git: 'fluent/fluentd:v1', live: 'fluent/fluentd:v1', running: [{ image: 'fluent/fluentd:v1', digest: digest('1'), pods: 2 }, { image: 'fluent/fluentd:v1', digest: digest('2'), pods: 1 }] },
+      { container: 'plugin', git: 'plugin:v0.20.0', live: 'plugin:v0.17.1', running: [{ image: 'plugin:v0.17.1', digest: null, pods: 3 }] },
+    ];
+
+    const md = renderMarkdown(reportOf({ coverage: [coverageOf('logging/fluentd', { n1: 'running' }, { images })] }));
+
+    expect(md.split('\n').filter((l) => l.startsWith('| ') && md.indexOf('| Container |') <= md.indexOf(l))).toEqual([
+      '| Container | Git | Live template | Pods run |',
+      '| init (init) | `busybox:1.36` | same as Git | 3 × as Git |',
+      '| fluentd | `fluent/fluentd:v1` | same as Git | 2 × as Git `sha256:111111111111…` ❌ one tag, several digests · 1 × as Git `sha256:222222222222…` ❌ one tag, several digests |',
+      '| plugin | `plugin:v0.20.0` | `plugin:v0.17.1` ❌ differs from Git | 3 × `plugin:v0.17.1` ❌ differs from Git |',
+    ]);
+  });
+
   it.each(Object.entries(HOSTILE))('keeps hostile cluster strings inert (%s)', (_name, s) => {
     const report = reportOf({
       cluster: s,
       nodes: [reportNode(s)],
-      coverage: [coverageOf(`kube-system/${s}`, { [s]: 'missing' })],
+      coverage: [coverageOf(`kube-system/${s}`, { [s]: 'missing' }, { images: [{ container: s, git: s, live: `${s}:2`, running: [{ image: s, digest: s, pods: 1 }] }] })],
       findings: [finding(`kube-system/${s}`, s, { message: `${s} | @org/team ](javascript:alert(1)) <script>x</script>`, rule: s, expected: s, actual: { [s]: [s] } })],
       gaps: [{ source: s, message: s }],
     });
