@@ -21,6 +21,9 @@ export interface CliIO {
 
 export type Command = (argv: string[], io: CliIO) => Promise<number>;
 
+/** A command's option table, as node:util's parseArgs takes it. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
 const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit.js')).run,
   snapshot: async () => (await import('./commands/snapshot.js')).run,

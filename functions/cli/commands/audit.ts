@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { checkRepoOption, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command } from '../main.js';
+import { checkRepoOption, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import { describeGaps } from '../../core/findings.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
@@ -41,9 +41,38 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
   --fail-on SEV       exit 1 when a finding of SEV or worse remains (default critical; none: only an
                       incomplete audit fails)
   --store SPEC        keep the run as evidence: a folder or s3://BUCKET/PREFIX (never overwrites)
+  --s3-endpoint URL   S3-compatible endpoint for --store (MinIO, on-prem); also AWS_ENDPOINT_URL_S3
+  --save-snapshot FILE  with a live read, also write the redacted snapshot there (as 'snapshot --out
+                      FILE' does: gzipped only when FILE ends in .gz); 'audit --snapshot FILE' reads it
   --notify-repo R     open/update/close GitHub issues in OWNER/REPO after the audit
+                      (GITHUB_TOKEN, or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY)
+  --notify-dry-run    with --notify-repo: log on stderr what would be opened, updated and closed; write nothing
 
 Exit codes: 0 ok, 1 drift at or above --fail-on or an incomplete audit, 2 bad usage or unreadable input.`;
+
+/** The options `drift-auditor audit` accepts (each one explained in AUDIT_USAGE; test/cli/usage.test.ts checks). */
+export const AUDIT_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  snapshot: { type: 'string', multiple: true },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  namespace: { type: 'string', multiple: true, short: 'n' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+  manifests: { type: 'string' },
+  'live-only': { type: 'boolean' },
+  rules: { type: 'string' },
+  cluster: { type: 'string' },
+  now: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  out: { type: 'string' },
+  'fail-on': { type: 'string' },
+  store: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  'save-snapshot': { type: 'string' },
+  'notify-repo': { type: 'string' },
+  'notify-dry-run': { type: 'boolean' },
+} satisfies CommandOptions;
 
 const FORMATS = ['table', 'markdown', 'json', 'asff', 'openmetrics'] as const;
 type Format = (typeof FORMATS)[number];
@@ -123,28 +152,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
     args: argv,
     strict: true,
     allowPositionals: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      snapshot: { type: 'string', multiple: true },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      namespace: { type: 'string', multiple: true, short: 'n' },
-      'all-namespaces': { type: 'boolean', short: 'A' },
-      manifests: { type: 'string' },
-      'live-only': { type: 'boolean' },
-      rules: { type: 'string' },
-      cluster: { type: 'string' },
-      now: { type: 'string' },
-      format: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      out: { type: 'string' },
-      'fail-on': { type: 'string' },
-      store: { type: 'string' },
-      's3-endpoint': { type: 'string' },
-      'save-snapshot': { type: 'string' },
-      'notify-repo': { type: 'string' },
-      'notify-dry-run': { type: 'boolean' },
-    },
+    options: AUDIT_OPTIONS,
   }, AUDIT_USAGE);
   const help = Boolean(values.help);
   const snapshots = values.snapshot ?? [];
@@ -160,6 +168,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
   // Auditing without Git must be a choice the user states: a forgotten --manifests is not a live-only audit.
   if (!help && !values.manifests && !values['live-only']) throw new UsageError(`--manifests DIR|github:… or --live-only is required\n${AUDIT_USAGE}`);
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
+  if (!help && values['notify-dry-run'] && values['notify-repo'] === undefined) throw new UsageError('--notify-dry-run needs --notify-repo OWNER/REPO: the repository whose issues it plans');
   if (values.out === '-') throw new UsageError('--out names the folder for report.json, report.md, report.html and findings.csv, not stdout: print with -o json|markdown');
   const format = parseOutputFormat(values, FORMATS, { fallback: 'table' }).format!;
   const failOn = parseFailOn(values['fail-on'], 'critical');

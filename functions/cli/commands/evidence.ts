@@ -6,13 +6,17 @@ import path from 'node:path';
 import { periodOf } from '../../core/evidence/index.js';
 import { parseExpiry } from '../../core/policy/parse.js';
 import { UsageError } from '../../core/errors.js';
-import { parseCommandLine, version, type CliIO } from '../main.js';
+import { parseCommandLine, version, type CliIO, type CommandOptions } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 
 export const EVIDENCE_USAGE = `usage: drift-auditor reports evidence [--store SPEC] [--s3-endpoint URL] [--cluster NAME]
                                      (--from DATE --to DATE | --period 2026-Q3|2026-11) --out DIR
                                      [--max-gap HOURS] [--no-pdf] [--now RFC3339]
 
+  --store SPEC     the evidence store: a folder or s3://BUCKET/PREFIX (default: $DRIFT_AUDITOR_STORE,
+                   else ./reports)
+  --s3-endpoint URL  S3-compatible endpoint (MinIO, on-prem); also AWS_ENDPOINT_URL_S3
+  --cluster NAME   the cluster (default: the only cluster in the store)
   --from, --to     the period: YYYY-MM-DD (midnight UTC) or RFC 3339; --to is exclusive
   --period P       a quarter (2026-Q3) or a month (2026-11), in UTC
   --out DIR        write evidence.json, evidence.html, evidence.pdf, coverage.csv, runs.csv, gaps.csv,
@@ -26,6 +30,21 @@ hours. Incomplete, unverifiable or missing runs are gaps in evidence, never cove
 Exit codes: 0 the pack shows no gap and every run verified, 1 it shows a gap or a failed verification,
 2 bad usage or unreadable store.`;
 
+/** The options `drift-auditor evidence` accepts (each one explained in EVIDENCE_USAGE; test/cli/usage.test.ts checks). */
+export const EVIDENCE_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  store: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  cluster: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  period: { type: 'string' },
+  out: { type: 'string' },
+  'max-gap': { type: 'string' },
+  'no-pdf': { type: 'boolean' },
+  now: { type: 'string' },
+} satisfies CommandOptions;
+
 function date(flag: string, v: string): Date {
   const d = parseExpiry(v);
   if (!d) throw new UsageError(`failed to read ${flag} '${v}': expected YYYY-MM-DD or an RFC 3339 time`);
@@ -38,19 +57,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      store: { type: 'string' },
-      's3-endpoint': { type: 'string' },
-      cluster: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      period: { type: 'string' },
-      out: { type: 'string' },
-      'max-gap': { type: 'string' },
-      'no-pdf': { type: 'boolean' },
-      now: { type: 'string' },
-    },
+    options: EVIDENCE_OPTIONS,
   }, EVIDENCE_USAGE);
   if (values.help) {
     io.stdout(`${EVIDENCE_USAGE}\n`);

@@ -4,7 +4,7 @@
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
-import { type CliIO, type Command, parseCommandLine, checkRepoOption } from '../main.js';
+import { type CliIO, type Command, parseCommandLine, checkRepoOption, type CommandOptions } from '../main.js';
 import { terminalSafe } from '../output.js';
 
 export const NOTIFY_USAGE = `usage: drift-auditor notify --report PATH|s3://BUCKET/KEY --repo OWNER/REPO
@@ -32,6 +32,23 @@ export const NOTIFY_USAGE = `usage: drift-auditor notify --report PATH|s3://BUCK
 Exit codes: 0 done, 1 the write cap stopped the run, an action failed, duplicates were found (and
 healed) or the report is incomplete, 2 bad usage, unreadable input or GitHub unreachable.`;
 
+/** The options `drift-auditor notify` accepts (each one explained in NOTIFY_USAGE; test/cli/usage.test.ts checks). */
+export const NOTIFY_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  report: { type: 'string' },
+  repo: { type: 'string' },
+  'min-severity': { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'max-writes': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'plan-only': { type: 'boolean' },
+  'lock-store': { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  'manifests-repo': { type: 'string' },
+  'report-url': { type: 'string' },
+  'no-pulls': { type: 'boolean' },
+} satisfies CommandOptions;
+
 interface NotifyArgs {
   help: boolean;
   report: string;
@@ -53,21 +70,7 @@ function parseNotifyArgs(argv: string[]): NotifyArgs {
     args: argv,
     strict: true,
     allowPositionals: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      report: { type: 'string' },
-      repo: { type: 'string' },
-      'min-severity': { type: 'string' },
-      label: { type: 'string', multiple: true },
-      'max-writes': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'plan-only': { type: 'boolean' },
-      'lock-store': { type: 'string' },
-      's3-endpoint': { type: 'string' },
-      'manifests-repo': { type: 'string' },
-      'report-url': { type: 'string' },
-      'no-pulls': { type: 'boolean' },
-    },
+    options: NOTIFY_OPTIONS,
   }, NOTIFY_USAGE);
   const help = Boolean(values.help);
   if (!help && !values.report) throw new UsageError(`--report is required\n${NOTIFY_USAGE}`);

@@ -10,13 +10,13 @@ import { changeExitCode, renderChangeMarkdown, renderChangeTable } from '../../c
 import { UsageError } from '../../core/errors.js';
 import { type Severity } from '../../core/types.js';
 import type { PublishOverrides } from '../../pipeline/change.js';
-import { parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command } from '../main.js';
+import { parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
                              --base DIR|github:OWNER/REPO[@REF][:PATH] --head DIR|github:OWNER/REPO[@REF][:PATH]
                              [--rules POLICY.yaml] [-o table|markdown|json] [--out FILE]
-                             [--fail-on none|info|warning|critical] [--now RFC3339] [--github]
+                             [--fail-on none|info|warning|critical] [--now RFC3339] [--github] [--s3-endpoint URL]
 
   --snapshot SRC   the cluster's nodes: a kubectl dump or drift-auditor snapshot (file or folder, .gz too),
                    or s3://BUCKET/KEY of one. Repeatable.
@@ -25,14 +25,33 @@ export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3
   --base SRC       the manifests before the change (folder or github:OWNER/REPO@REF:PATH)
   --head SRC       the manifests after the change
   --rules FILE     policy: requiredCoverage makes a lost node critical; waivers, severities, parameters
-  -o, --output F   stdout: table (default), markdown (the PR comment) or json (the full check)
+  -o, --output F   stdout: table (default), markdown (the PR comment) or json (the full check); also --format
   --out FILE       also write the JSON check there
   --fail-on SEV    exit 1 when a finding of SEV or worse remains (default critical)
   --now RFC3339    the check's time (default now): the snapshot's age is measured against it
   --github         publish a check run on the PR's head commit and upsert one PR comment
                    (GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_PATH as in Actions)
+  --s3-endpoint URL  S3-compatible endpoint for s3:// snapshots and stores; also AWS_ENDPOINT_URL_S3
 
 Exit codes: 0 ok, 1 a finding at or above --fail-on or an incomplete check, 2 bad usage or unreadable input.`;
+
+/** The options `drift-auditor pr-check` accepts (each one explained in PR_CHECK_USAGE; test/cli/usage.test.ts checks). */
+export const PR_CHECK_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  snapshot: { type: 'string', multiple: true },
+  store: { type: 'string' },
+  cluster: { type: 'string' },
+  base: { type: 'string' },
+  head: { type: 'string' },
+  rules: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  'fail-on': { type: 'string' },
+  now: { type: 'string' },
+  github: { type: 'boolean' },
+  's3-endpoint': { type: 'string' },
+} satisfies CommandOptions;
 
 const OUTPUTS = ['table', 'markdown', 'json'] as const;
 type Output = (typeof OUTPUTS)[number];
@@ -72,22 +91,7 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
     args: argv,
     strict: true,
     allowPositionals: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      snapshot: { type: 'string', multiple: true },
-      store: { type: 'string' },
-      cluster: { type: 'string' },
-      base: { type: 'string' },
-      head: { type: 'string' },
-      rules: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      'fail-on': { type: 'string' },
-      now: { type: 'string' },
-      github: { type: 'boolean' },
-      's3-endpoint': { type: 'string' },
-    },
+    options: PR_CHECK_OPTIONS,
   }, PR_CHECK_USAGE);
   const help = Boolean(values.help);
   const snapshots = values.snapshot ?? [];

@@ -3,14 +3,14 @@
 // run index) and exits 1 on any mismatch or missing object, so it can gate an evidence export.
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES } from '../../core/types.js';
-import { type CliIO, parseCommandLine, parseOutputFormat } from '../main.js';
+import { type CliIO, parseCommandLine, parseOutputFormat, type CommandOptions } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [--limit N] [-o table|json] [--json]
        drift-auditor reports get    [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest]
                                     [-o markdown|json|html|csv | --file NAME] [--out PATH|-]
        drift-auditor reports verify [--store SPEC] [--s3-endpoint URL] [--cluster NAME] [RUN_ID|latest] [-o table|json] [--json]
-       drift-auditor reports evidence --from DATE --to DATE --out DIR [...]   (see reports evidence --help)
+       drift-auditor reports evidence …   an evidence pack over a period (see its own usage)
 
   --store SPEC        a folder or s3://BUCKET/PREFIX (default: $DRIFT_AUDITOR_STORE, else ./reports)
   --s3-endpoint URL   S3-compatible endpoint (MinIO, on-prem); also AWS_ENDPOINT_URL_S3. Path-style.
@@ -28,6 +28,20 @@ export const REPORTS_USAGE = `usage: drift-auditor reports list   [--store SPEC]
 
 RUN_ID defaults to latest. AWS settings: AWS_REGION, the SDK credential chain.
 Exit codes: 0 ok, 1 verify found a mismatch or a missing object, 2 bad usage or unreadable store.`;
+
+/** The options `drift-auditor reports` accepts (each one explained in REPORTS_USAGE; test/cli/usage.test.ts checks). */
+export const REPORTS_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  store: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  cluster: { type: 'string' },
+  limit: { type: 'string' },
+  file: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} satisfies CommandOptions;
 
 const SUBCOMMANDS = ['list', 'get', 'verify'] as const;
 /** The files `reports get -o FORMAT` prints. */
@@ -53,18 +67,7 @@ export function parseReportsArgs(argv: string[], io: Pick<CliIO, 'env' | 'stderr
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      store: { type: 'string' },
-      's3-endpoint': { type: 'string' },
-      cluster: { type: 'string' },
-      limit: { type: 'string' },
-      file: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: REPORTS_OPTIONS,
   }, REPORTS_USAGE);
   const { values, positionals } = parsed;
   const [sub, runId, ...extra] = positionals;

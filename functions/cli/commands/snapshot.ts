@@ -2,7 +2,7 @@
 // --out -) or written to a file (--out FILE, gzipped when the name ends in .gz). Fails closed: on any
 // read error it exits 2 with one line and writes no file.
 import { UsageError } from '../../core/errors.js';
-import { parseCommandLine, parseOutputFormat, version, type CliIO } from '../main.js';
+import { parseCommandLine, parseOutputFormat, version, type CliIO, type CommandOptions } from '../main.js';
 import { jsonOrYamlForTerminal } from '../output.js';
 import type { SnapshotFormat } from '../../pipeline/live.js';
 
@@ -26,24 +26,27 @@ managedFields or last-applied annotation is ever written.
   --page-size N       objects per list page (default 500)
   --timeout SECONDS   per-request timeout (default 60)`;
 
+/** The options `drift-auditor snapshot` accepts (each one explained in SNAPSHOT_USAGE; test/cli/usage.test.ts checks). */
+export const SNAPSHOT_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  namespace: { type: 'string', multiple: true, short: 'n' },
+  cluster: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  'page-size': { type: 'string' },
+  timeout: { type: 'string' },
+} satisfies CommandOptions;
+
 /** Runs `drift-auditor snapshot`; returns the exit code (0 written, 2 failed). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,
     allowPositionals: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      namespace: { type: 'string', multiple: true, short: 'n' },
-      cluster: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      'page-size': { type: 'string' },
-      timeout: { type: 'string' },
-    },
+    options: SNAPSHOT_OPTIONS,
   }, SNAPSHOT_USAGE);
   if (values.help) {
     io.stdout(`${SNAPSHOT_USAGE}\n`);
