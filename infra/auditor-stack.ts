@@ -74,6 +74,8 @@ export class AuditorStack extends Stack {
   readonly stateMachine: sfn.StateMachine;
   readonly githubSecret: secretsmanager.Secret;
   readonly kubeconfigSecrets = new Map<string, secretsmanager.Secret>();
+  /** Private chart repositories' credentials, when `charts` is configured. */
+  readonly chartCredentialsSecret?: secretsmanager.Secret;
   readonly alarmTopic?: sns.Topic;
   private readonly config: AuditorConfig;
 
@@ -149,6 +151,13 @@ export class AuditorStack extends Stack {
         : 'drift-auditor GitHub token (fine-grained: contents read, issues write on the issues repo)',
     });
     acknowledgeRotation(this.githubSecret, 'GitHub tokens and App keys are issued and rotated in GitHub, not by a Lambda rotator; docs/deploy.md says how to replace the value.');
+    if (config.charts) {
+      this.chartCredentialsSecret = new secretsmanager.Secret(this, 'ChartCredentialsSecret', {
+        secretName: config.charts.credentialsSecretName,
+        description: 'drift-auditor chart repository credentials: JSON {"<repository URL prefix>": {"username": "...", "password": "..."}}',
+      });
+      acknowledgeRotation(this.chartCredentialsSecret, 'Chart repository credentials are issued and rotated by the registry owner; docs/deploy.md says how to replace the value.');
+    }
     for (const c of config.clusters) {
       if (c.type !== 'kubeconfig' || !c.kubeconfigSecretName) continue;
       const secret = new secretsmanager.Secret(this, `Kubeconfig-${c.name}`, {
@@ -182,6 +191,7 @@ export class AuditorStack extends Stack {
       // layer's helm and kubectl, which are amd64 only: docs/deploy.md explains why here, not a step of its own.
       audit: this.handler('audit', props.projectRoot, {
         ...common, ...github, XDG_CACHE_HOME: '/tmp',
+        ...(this.chartCredentialsSecret ? { DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: this.chartCredentialsSecret.secretArn } : {}),
         ...(config.securityHub ? { DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: this.account } : {}),
       }, { copyRules: true, policies: policyCopies, renderers: true }),
       notify: this.handler('notify', props.projectRoot, {
@@ -423,6 +433,7 @@ export class AuditorStack extends Stack {
     put(audit, ['clusters/*'], 'The audit function writes a run under clusters/<cluster>/ (runs, index, latest.json) and reads the staged snapshot; cluster and run ids are known only at run time. It is never granted delete.');
     list(audit);
     this.githubSecret.grantRead(audit);
+    this.chartCredentialsSecret?.grantRead(audit);
     if (config.securityHub) {
       // Only into this account's own custom-integration product (renderAsff's default ProductArn).
       audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['securityhub:BatchImportFindings'], resources: [`arn:${this.partition}:securityhub:${this.region}:${this.account}:product/${this.account}/default`] }));

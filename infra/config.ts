@@ -83,6 +83,11 @@ export const AuditorConfig = z.object({
     if (b.expirationDays !== undefined && b.expirationDays <= b.transitionToGlacierInstantRetrievalDays) ctx.addIssue({ code: 'custom', path: ['expirationDays'], message: 'must be greater than transitionToGlacierInstantRetrievalDays' });
     if (b.objectLock && b.expirationDays !== undefined && b.expirationDays < b.objectLock.days) ctx.addIssue({ code: 'custom', path: ['expirationDays'], message: 'must not be shorter than objectLock.days' });
   }),
+  /** Private chart repositories: the audit function reads their credentials from this secret (created by the stack). */
+  charts: z.object({
+    /** Secrets Manager secret: JSON {"<repository URL prefix>": {"username": "...", "password": "..."}}. */
+    credentialsSecretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name'),
+  }).strict().optional(),
   github: z.object({
     /** Repository that receives issues (and PRs), `owner/name`. */
     repo: z.string().regex(REPO, 'must look like "owner/name"'),

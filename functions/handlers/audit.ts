@@ -12,7 +12,7 @@ import type { AuditOutput, SnapshotOutput } from './shared/contract.js';
 import { auditorVersion, bundleRoot, requireEnv, rulesDir } from './shared/env.js';
 import { AuditIncompleteError } from './shared/errors.js';
 import { instrument, logger, metrics, MetricUnit } from './shared/observability.js';
-import { githubEnv } from './shared/secrets.js';
+import { githubEnv, helmCredentialsEnv } from './shared/secrets.js';
 
 /** Audits the staged snapshot and stores the run; returns the input plus `report` (keys and counts). */
 export const handler = instrument('Audit', async (event: SnapshotOutput): Promise<AuditOutput> => {
@@ -24,7 +24,8 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   // The staged snapshot was redacted by the live read: it is the evidence as it is.
   const staged = await staging.getObject(event.snapshot.key);
   const snapshot = await readSnapshot({ kind: 'staged', location: `s3://${event.snapshot.bucket}/${event.snapshot.key}`, bytes: staged, sha256: event.snapshot.sha256, cluster: c.name });
-  const env = await githubEnv();
+  // Chart repository credentials (when configured) reach only the renderers' chart source, through the environment it reads.
+  const env = await helmCredentialsEnv(await githubEnv());
   const desired = await readDesired(c.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: c.manifests ?? '' }, { env, snapshot });
   // rules/ (and its default-policy.yaml) sit next to index.mjs in the bundle, not where the adapters' defaults look.
   const { policy, policySource } = await readPolicy({ rulesDir: rulesDir(), file: c.policy ? join(bundleRoot(), c.policy) : undefined, name: c.policy });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../functions/core/errors.js';
-import { clearSecretCache, githubEnv, readSecret } from '../../functions/handlers/shared/secrets.js';
+import { clearSecretCache, githubEnv, helmCredentialsEnv, readSecret } from '../../functions/handlers/shared/secrets.js';
 import { startSecretsManager, type SecretsManagerEmulator } from '../e2e/secrets-manager.js';
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
@@ -71,5 +71,40 @@ describe('githubEnv()', () => {
 
   it('says which setting is missing', async () => {
     await expect(githubEnv({})).rejects.toThrow('failed to read setting DRIFT_AUDITOR_GITHUB_SECRET: the environment variable is not set');
+  });
+});
+
+describe('helmCredentialsEnv()', () => {
+  const creds = { 'oci://registry.example.com/charts': { username: 'robot', password: 'chart-Pa55' } };
+
+  it('puts the chart credentials JSON into the renderers\' environment', async () => {
+    sm.secrets.set('helm', JSON.stringify(creds, null, 2));
+
+    const env = await helmCredentialsEnv({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: 'helm', KEEP: 'x' });
+
+    expect(env).toEqual({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: 'helm', KEEP: 'x', DRIFT_AUDITOR_HELM_CREDENTIALS: JSON.stringify(creds) });
+    expect(sm.requests).toEqual(['helm']);
+  });
+
+  it('leaves the environment as it is when no secret is configured', async () => {
+    const env = await helmCredentialsEnv({ KEEP: 'x' });
+
+    expect(env).toEqual({ KEEP: 'x' });
+    expect(sm.requests).toEqual([]);
+  });
+
+  it.each([
+    ['a value that is not JSON', 'robot:chart-Pa55', /must be JSON/],
+    ['a JSON array', '["chart-Pa55"]', /must be a JSON object keyed by repository URL/],
+    ['an entry without a password', JSON.stringify({ 'https://charts.example.com': { username: 'robot', token: 'chart-Pa55' } }), /the entry for "https:\/\/charts.example.com" needs string "username" and "password"/],
+  ])('rejects %s, naming the secret without echoing the value', async (_what, value, message) => {
+    sm.secrets.set('helm', value);
+
+    const err = await helmCredentialsEnv({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: 'helm' }).catch((e: Error) => e);
+
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/^failed to read secret helm: /);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('chart-Pa55');
   });
 });

@@ -311,6 +311,30 @@ describe('AuditorStack with the example config', () => {
   });
 });
 
+describe('AuditorStack with private chart repositories', () => {
+  /** The role names (without CDK's hash) whose policies may read `secretLogicalId`. */
+  const readersOf = (template: Template, secretLogicalId: string): string[] => Object.values(template.findResources('AWS::IAM::Policy'))
+    .map((p) => (p as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties)
+    .filter((p) => p.PolicyDocument.Statement.some((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretLogicalId)))
+    .map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, ''));
+
+  it('creates the chart credentials secret, lets only the audit function read it, and tells the function its ARN', () => {
+    const { template } = synth({ driftAuditor: { ...FULL, charts: { credentialsSecretName: 'drift-auditor/chart-credentials' } } });
+
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'drift-auditor/chart-credentials' });
+    const [id] = Object.keys(template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'drift-auditor/chart-credentials' } }));
+    expect(readersOf(template, id!)).toEqual(['AuditRole']);
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'drift-auditor audit', Environment: { Variables: Match.objectLike({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: { Ref: id } }) } });
+  });
+
+  it('creates and grants no chart credentials secret when charts is not configured', () => {
+    const { template } = synth();
+
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: Match.stringLikeRegexp('chart') } }))).toEqual([]);
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain('DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET');
+  });
+});
+
 function definitionOf(template: Template): string {
   const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
   // Function ARNs are tokens inside the definition; replace them with placeholders to get plain JSON.

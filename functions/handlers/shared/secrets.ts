@@ -54,3 +54,27 @@ export async function githubEnv(env: NodeJS.ProcessEnv = process.env): Promise<N
   if (!token) throw new InputError(`failed to read secret ${id}: no token in it`);
   return { ...rest, GITHUB_TOKEN: token };
 }
+
+/**
+ * Returns `env` plus DRIFT_AUDITOR_HELM_CREDENTIALS (chart repository credentials, read by the renderers'
+ * chart source) from the secret named by DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET; `env` unchanged when that is unset.
+ * The secret is JSON `{"<repository URL prefix>": {"username": "…", "password": "…"}}`.
+ */
+export async function helmCredentialsEnv(env: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
+  const id = env.DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET;
+  if (!id) return env;
+  const value = (await readSecret(id)).trim();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InputError(`failed to read secret ${id}: chart credentials must be JSON {"<repository URL>": {"username": "...", "password": "..."}}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`failed to read secret ${id}: chart credentials must be a JSON object keyed by repository URL`);
+  for (const [repo, c] of Object.entries(parsed as Record<string, unknown>)) {
+    const ok = !!c && typeof c === 'object' && typeof (c as { username?: unknown }).username === 'string' && typeof (c as { password?: unknown }).password === 'string';
+    // The repository URL is not secret; the values are never echoed.
+    if (!ok) throw new InputError(`failed to read secret ${id}: the entry for ${JSON.stringify(repo).slice(0, 200)} needs string "username" and "password"`);
+  }
+  return { ...env, DRIFT_AUDITOR_HELM_CREDENTIALS: JSON.stringify(parsed) };
+}
