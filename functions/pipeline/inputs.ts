@@ -5,7 +5,6 @@
 import { InputError, StoreError } from '../core/errors.js';
 import type { DesiredState, Policy, Snapshot } from '../core/types.js';
 import { readDump, readDumpBytes, type DumpSource } from '../adapters/dump-reader.js';
-import { projectSnapshot } from '../adapters/kubernetes/projection.js';
 import { readManifests } from '../adapters/manifest-source.js';
 import { capabilitiesOf } from '../adapters/render/index.js';
 import { loadPolicy } from '../adapters/policy-loader.js';
@@ -46,8 +45,9 @@ export interface PolicyInput {
 
 /** Returns the snapshot held by a dump, a staged or a stored snapshot; throws InputError naming the file, StoreError for S3 and for staged or stored bytes that changed. */
 export async function readSnapshot(input: SnapshotInput): Promise<Snapshot> {
-  // A dump is projected and redacted exactly as a live read is, before anything reads it.
-  if (input.kind === 'dump') return projectSnapshot(await readDump(await dumpSources(input.paths, input.s3), { cluster: input.cluster }));
+  // The dump reader projects and redacts every object as it reads it, exactly as a live read does (dumpProjector):
+  // nothing unprojected is ever held, so no second pass is needed (it cost 3.2-3.5 s CPU on 78k pods, ~15% of the read).
+  if (input.kind === 'dump') return readDump(await dumpSources(input.paths, input.s3), { cluster: input.cluster });
   if (input.kind === 'stored') return (await readStoredSnapshot(input)).snapshot;
   const actual = sha256Hex(input.bytes);
   if (actual !== input.sha256) {
@@ -71,7 +71,7 @@ export async function readStoredSnapshot(input: StoredSnapshotInput): Promise<{ 
   if (sha256Hex(bytes) !== object.sha256) {
     throw new StoreError(`failed to read the snapshot of ${input.cluster}: ${store.describe(object.key)} does not match the sha256 in its run manifest (tampered or corrupt)`);
   }
-  const snapshot = projectSnapshot(await readDumpBytes(store.describe(object.key), bytes, { cluster: input.cluster }));
+  const snapshot = await readDumpBytes(store.describe(object.key), bytes, { cluster: input.cluster });
   return { snapshot, runId: run.runId };
 }
 
