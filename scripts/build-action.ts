@@ -3,22 +3,13 @@
 // fails when it is not what this script builds from the current source.
 import { build, type BuildOptions } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+import { NODE_BUNDLE } from './node-bundle.js';
 
 /** The esbuild options of the action bundle (the test builds with the same ones). */
 export const ACTION_BUILD: BuildOptions = {
-  absWorkingDir: ROOT,
+  ...NODE_BUNDLE,
   entryPoints: ['functions/cli/github-action-main.ts'],
   outfile: 'dist/pr-check/index.mjs',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  // CommonJS dependencies call require() on builtins; an ESM bundle needs one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [{
     // The other commands are loaded on demand by main.ts; the action runs only pr-check, so they stay out.
     name: 'only-pr-check',
