@@ -1,0 +1,156 @@
+// The installable package: `npm pack` (its prepare script builds dist/cli/), installed from the tarball
+// with its runtime dependencies only, offline from npm's cache (npm ci filled it), and run from a folder
+// outside the repository: it must find its own rules and version, and audit exactly as the clone does.
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../../functions/cli/main.js';
+
+const exec = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const EXAMPLE = (root: string): string[] => [
+  'audit', '--snapshot', path.join(root, 'examples/cluster'), '--manifests', path.join(root, 'examples/gitops'),
+  '--rules', path.join(root, 'examples/policy.yaml'), '--cluster', 'example', '--now', '2026-11-20T10:00:00Z', '--fail-on', 'none', '-o', 'json',
+];
+
+interface LockEntry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  dev?: boolean;
+  devOptional?: boolean;
+}
+interface Manifest { version: string; bin: Record<string, string>; dependencies: Record<string, string> }
+
+/**
+ * Returns the package-lock.json of a project that depends on the tarball only: the tarball's dependencies,
+ * with their versions and integrity copied from the repository's lock (so `npm ci --offline` finds each one
+ * in the cache npm ci filled; a plain `npm install --offline` would also need registry metadata npm ci
+ * never fetches). Each dependency is looked up as Node resolves it: nested node_modules first, then upward.
+ */
+function consumerLock(repoLock: { packages: Record<string, LockEntry> }, pkg: Manifest, tarball: string): object {
+  const packages: Record<string, object> = {
+    '': { dependencies: { 'drift-auditor': `file:${tarball}` } },
+    'node_modules/drift-auditor': { version: pkg.version, resolved: `file:${tarball}`, dependencies: pkg.dependencies, bin: pkg.bin },
+  };
+  const add = (from: string, names: string[]): void => {
+    for (const name of names) {
+      let at: string | undefined;
+      for (let dir = from; at === undefined; dir = dir.slice(0, Math.max(dir.lastIndexOf('/node_modules/'), 0))) {
+        const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+        if (repoLock.packages[candidate]) at = candidate;
+        else if (!dir) throw new Error(`${name}, needed by ${from || 'drift-auditor'}, is not in package-lock.json`);
+      }
+      if (packages[at]) continue;
+      const { dev: _dev, devOptional: _devOptional, ...entry } = repoLock.packages[at]!;
+      // npm ci wants a complete tree: required peers are listed too, and --omit=peer leaves them off the disk.
+      const peers = Object.keys(entry.peerDependencies ?? {}).filter((p) => !entry.peerDependenciesMeta?.[p]?.optional);
+      packages[at] = entry;
+      add(at, [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers]);
+    }
+  };
+  add('', Object.keys(pkg.dependencies));
+  return { name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
+}
+
+/** Returns the paths in a .tgz, without npm's leading package/. */
+async function tarballFiles(file: string): Promise<string[]> {
+  const names: string[] = [];
+  const tar = extract();
+  tar.on('entry', (header, stream, next) => {
+    names.push(header.name.replace(/^package\//, ''));
+    stream.on('end', next);
+    stream.resume();
+  });
+  await pipeline(createReadStream(file), createGunzip(), tar);
+  return names.sort();
+}
+
+function captureIO(): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), env: {}, isTTY: false };
+}
+
+let work: string;
+let tarball: string;
+let pkg: Manifest;
+let bin: string;
+let outside: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'drift-auditor-package-'));
+  pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
+  const packed = path.join(work, 'packed');
+  await mkdir(packed);
+  await exec('npm', ['pack', '--pack-destination', packed], { cwd: ROOT });
+  const [name] = await readdir(packed);
+  tarball = path.join(packed, name!);
+
+  const consumer = path.join(work, 'consumer');
+  await mkdir(consumer);
+  await writeFile(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'drift-auditor': `file:${tarball}` } }));
+  const repoLock = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  await writeFile(path.join(consumer, 'package-lock.json'), JSON.stringify(consumerLock(repoLock, pkg, tarball)));
+  await exec('npm', ['ci', '--offline', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund'], { cwd: consumer });
+  bin = path.join(consumer, 'node_modules/.bin/drift-auditor');
+  outside = path.join(work, 'elsewhere');
+  await mkdir(outside);
+}, 60_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('packs the bin, the built CLI and the rule catalog, and no source, tests, secrets or node_modules', async () => {
+    const files = await tarballFiles(tarball);
+
+    expect(files).toContain('bin/drift-auditor.mjs');
+    expect(files).toContain('dist/cli/index.mjs');
+    expect(files).toContain('rules/coverage/missing.yaml');
+    expect(files).toContain('rules/default-policy.yaml');
+    expect(files).toContain('package.json');
+    expect(files.filter((f) => /^(functions|test|examples|infra|node_modules|dist\/pr-check)\/|(^|\/)\.env|\.ts$/.test(f))).toEqual([]);
+  });
+});
+
+describe('the installed package', () => {
+  it('brings only its runtime dependencies', async () => {
+    const installed = await readdir(path.join(bin, '../..'));
+
+    expect(installed).toEqual(expect.arrayContaining(['drift-auditor', '@sparticuz', 'playwright-core']));
+    expect(installed.filter((n) => ['tsx', 'typescript', 'vitest', 'esbuild', 'aws-cdk-lib', '@kubernetes', 'octokit', 'zod', 'yaml'].includes(n))).toEqual([]);
+  });
+
+  it('prints the version of its package.json from another directory', async () => {
+    const { stdout } = await exec(bin, ['--version'], { cwd: outside });
+
+    expect(stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('audits the example from another directory with its own rule catalog, as the clone does', async () => {
+    const env = { ...process.env };
+    delete env.DRIFT_AUDITOR_RULES_DIR;
+    const clone = captureIO();
+
+    const { stdout } = await exec(bin, EXAMPLE(ROOT), { cwd: outside, env, maxBuffer: 64 * 1024 * 1024 });
+    const code = await main(EXAMPLE(ROOT), clone);
+
+    const report = JSON.parse(stdout) as { complete: boolean; auditorVersion: string; rules: { id: string; title: string }[]; findings: { rule: string; daemonSet: string }[] };
+    expect(code).toBe(0);
+    expect(report.complete).toBe(true);
+    expect(report.auditorVersion).toBe(pkg.version);
+    expect(report.rules.map((r) => r.id)).toContain('coverage/required-missing');
+    expect(report.findings.filter((f) => f.rule === 'coverage/required-missing').map((f) => f.daemonSet)).toEqual(['fluentd', 'fluentd']);
+    expect(report).toEqual(JSON.parse(clone.out.join('')));
+  });
+});
