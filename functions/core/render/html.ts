@@ -8,7 +8,7 @@ import type { Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, POD_STATES, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeHtml, jsonForScript } from './escape.js';
-import { expectedVersusActual, type ValueChange } from './expected-actual.js';
+import { expectedVersusActual, type Segments, type ValueChange } from './expected-actual.js';
 import { type ImageView, imageViews, mismatchText, sameText, shortDigest, shortImage } from './images.js';
 
 export interface HistoryPoint {
@@ -39,12 +39,15 @@ export interface HtmlData {
   groupBy: 'zone' | 'nodeGroup' | 'arch' | 'none';
 }
 
-/** A finding's expected-versus-actual cell: [change lines, changes left out, full expected, full actual] ('' when the lines say it all). */
-export type HtmlChange = [string[], number, string, string];
+/**
+ * A finding's expected-versus-actual cell: [change lines, changes left out, full expected, full actual] ([] when
+ * the lines say it all). Text is in segments (expected-actual.ts), each escaped alone, joined by the script.
+ */
+export type HtmlChange = [Segments[], number, Segments, Segments];
 
 /** Returns the cell data for a finding's expected and actual values, or 0 when it has neither. */
 function htmlChange(change: ValueChange | null): HtmlChange | 0 {
-  return change ? [change.lines, change.more, change.full?.expected ?? '', change.full?.actual ?? ''] : 0;
+  return change ? [change.lines, change.more, change.full?.expected ?? [], change.full?.actual ?? []] : 0;
 }
 
 /** Returns the report as one self-contained HTML page. */
@@ -243,9 +246,10 @@ function trendHtml(report: Report, history: HistoryPoint[] | undefined): string 
 /** The expected-versus-actual cell as markup (the waived table; the page script builds the same for findings). */
 function changeHtml(change: ValueChange | null): string {
   if (!change) return '';
-  const lines = change.lines.map((l) => `<div>${escapeHtml(l)}</div>`).join('');
+  const text = (s: Segments): string => s.map(escapeHtml).join('');
+  const lines = change.lines.map((l) => `<div>${text(l)}</div>`).join('');
   const more = change.more ? `<div class="more">… ${change.more} more</div>` : '';
-  const full = change.full ? `<details><summary>full values</summary><pre>expected:\n${escapeHtml(indent(change.full.expected))}\nactual:\n${escapeHtml(indent(change.full.actual))}</pre></details>` : '';
+  const full = change.full ? `<details><summary>full values</summary><pre>expected:\n${indent(text(change.full.expected))}\nactual:\n${indent(text(change.full.actual))}</pre></details>` : '';
   return `<div class="change">${lines}${more}${full}</div>`;
 }
 
@@ -446,12 +450,12 @@ const SCRIPT = `
     if (!ch) return td;
     var box = el('div', '', 'change');
     td.appendChild(box);
-    ch[0].forEach(function (line) { box.appendChild(el('div', line)); });
+    ch[0].forEach(function (line) { box.appendChild(el('div', line.join(''))); });
     if (ch[1]) box.appendChild(el('div', '\\u2026 ' + ch[1] + ' more', 'more'));
-    if (ch[2] || ch[3]) {
+    if (ch[2].length || ch[3].length) {
       var details = el('details', '');
       details.appendChild(el('summary', 'full values'));
-      details.appendChild(el('pre', 'expected:\\n' + indent(ch[2]) + '\\nactual:\\n' + indent(ch[3])));
+      details.appendChild(el('pre', 'expected:\\n' + indent(ch[2].join('')) + '\\nactual:\\n' + indent(ch[3].join(''))));
       box.appendChild(details);
     }
     return td;

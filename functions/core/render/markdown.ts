@@ -171,11 +171,11 @@ function findingRow(f: Finding): string {
   return `| ${ICON[f.severity]} ${f.severity} | ${cell(f.rule)} | ${cell(daemonSetKey(f))} | ${f.node === null ? '–' : cell(f.node)} | ${cell(message)} | ${changeCell(f)} |`;
 }
 
-/** The change lines of a finding's expected and actual values, `; `-separated (the full values are in report.json). */
+/** The change lines of a finding's expected and actual values, `; `-separated (the full values are in report.json); each segment escaped alone. */
 function changeCell(f: Finding): string {
   const change = expectedVersusActual(f);
   if (!change) return '–';
-  return cell(`${change.lines.join('; ')}${change.more ? ` (… ${change.more} more)` : ''}`);
+  return `${change.lines.map((l) => l.map(escapeMarkdown).join('')).join('; ')}${change.more ? ` (… ${change.more} more)` : ''}`;
 }
 
 /** An image reference as inline code; anything that is not one is escaped as text. */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { block, elideCommonPrefix, expectedVersusActual } from '../../../functions/core/render/expected-actual.js';
+import { block, elideCommonPrefix, expectedVersusActual as segmented, segmentsText } from '../../../functions/core/render/expected-actual.js';
+import type { Finding } from '../../../functions/core/types.js';
+
+/** The change as plain text: each line's and full value's segments joined. */
+function expectedVersusActual(f: Pick<Finding, 'expected' | 'actual'>) {
+  const change = segmented(f);
+  if (!change) return change;
+  const { full, ...rest } = change;
+  return { ...rest, lines: change.lines.map(segmentsText), ...(full ? { full: { expected: segmentsText(full.expected), actual: segmentsText(full.actual) } } : {}) };
+}
 
 const DIGEST_A = `sha256:${'92014e86df88'}${'4'.repeat(52)}`;
 const DIGEST_B = `sha256:${'716552f09d77'}${'2'.repeat(52)}`;
@@ -89,6 +98,14 @@ describe('expectedVersusActual()', () => {
     expect(change?.full?.expected).toEqual(long);
   });
 
+  it('keeps field names and values in their own segments, apart from its own syntax', () => {
+    const change = segmented({ expected: [{ key: 'nvidia.com/gpu', operator: 'Exists' }], actual: null });
+
+    expect(change?.lines).toEqual([['− {', 'key', ': ', 'nvidia.com/gpu', ', ', 'operator', ': ', 'Exists', '}']]);
+    expect(change?.full?.expected).toEqual(['- ', 'key', ': ', 'nvidia.com/gpu', '\n  ', 'operator', ': ', 'Exists']);
+    expect(segmented({ expected: 1, actual: null })?.lines).toEqual([['expected ', '1', ' → actual (none)']]);
+  });
+
   it('never writes JSON for structured values', () => {
     const change = expectedVersusActual({ expected: { rule: 'resource/unmanaged', owner: 'sre-oncall' }, actual: { unhiddenFindings: 1 } });
 
@@ -110,6 +127,6 @@ describe('elideCommonPrefix()', () => {
 
 describe('block()', () => {
   it('writes nested values as indented lines, empty ones as {} and []', () => {
-    expect(block({ a: { b: [1, { c: 'd' }] }, e: {}, f: [] })).toEqual('a:\n  b:\n    - 1\n    - c: d\ne: {}\nf: []');
+    expect(segmentsText(block({ a: { b: [1, { c: 'd' }] }, e: {}, f: [] }).parts)).toEqual('a:\n  b:\n    - 1\n    - c: d\ne: {}\nf: []');
   });
 });

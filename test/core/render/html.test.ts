@@ -95,9 +95,19 @@ describe('renderHtml()', () => {
     const rows = htmlData(report).findings.map((f) => [f[5], f[6]]);
 
     expect(rows).toEqual([
-      ['kube-system/nvidia has no pod on node n1', [['expected a daemon pod → actual no pod'], 0, '', '']],
-      ['kube-system/nvidia: image/drift (container ctr)', [['expected …:v0.20.0 → actual …:v0.17.1'], 0, 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1']],
+      ['kube-system/nvidia has no pod on node n1', [[['expected ', 'a daemon pod', ' → actual ', 'no pod']], 0, [], []]],
+      ['kube-system/nvidia: image/drift (container ctr)', [[['expected ', '…:v0.20.0', ' → actual ', '…:v0.17.1']], 0, ['', 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0'], ['', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1']]],
     ]);
+  });
+
+  it('shows a toleration\'s key field as it is in the page data, and still redacts a value that holds a credential', () => {
+    const report = reportOf({ findings: [finding('a/x', null, { rule: 'spec/drift', expected: [{ key: 'nvidia.com/gpu', operator: 'Exists' }], actual: [{ key: 'Bearer abcdefghijklmnop0123' }] })] });
+
+    const data = JSON.parse(dataBlock(renderHtml(report))) as { findings: [number, string, string, string, string, string, [string[][]]][] };
+    const lines = data.findings[0]![6][0].map((l) => l.join(''));
+
+    expect(lines[0]).toEqual('− {key: nvidia.com/gpu, operator: Exists}');
+    expect(lines[1]).toMatch(/^\+ \{key: Bearer sha256:[0-9a-f]+\}$/);
   });
 
   it('escapes cluster strings in the expected-versus-actual cells of waived findings', () => {
