@@ -9,6 +9,7 @@ import { renderHtml } from '../../functions/core/render/html.js';
 import type { PodState, Report } from '../../functions/core/types.js';
 import { coverageOf, finding, HOSTILE, largeReport, reportNode, reportOf } from '../support/report-builder.js';
 import { launchChromium } from './chromium.js';
+import { cellAt, rgb } from './matrix.js';
 
 type Chromium = Awaited<ReturnType<typeof launchChromium>>;
 let chromium: Chromium | undefined;
@@ -60,25 +61,6 @@ async function open(report: Report): Promise<{ page: Page; requests: string[] }>
   await page.goto(pathToFileURL(file).href);
   await page.waitForFunction(() => (window as unknown as { __matrixDrawn?: boolean }).__matrixDrawn === true);
   return { page, requests };
-}
-
-interface Located { group: string; x: number; y: number }
-
-/** Returns where the page says a cell is, and the colour actually painted there. */
-async function cellAt(page: Page, node: string, ds: string): Promise<(Located & { rgb: number[] }) | null> {
-  return page.evaluate(([n, d]) => {
-    const w = window as unknown as { driftReport: { locate(n: string, d: string): Located | null } };
-    const at = w.driftReport.locate(n!, d!);
-    if (!at) return null;
-    const canvas = [...document.querySelectorAll<HTMLCanvasElement>('#matrix canvas')].find((c) => c.dataset.group === at.group)!;
-    const dpr = window.devicePixelRatio || 1;
-    const px = canvas.getContext('2d')!.getImageData(Math.floor(at.x * dpr), Math.floor(at.y * dpr), 1, 1).data;
-    return { ...at, rgb: [px[0]!, px[1]!, px[2]!] };
-  }, [node, ds]);
-}
-
-function rgb(hex: string): number[] {
-  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 }
 
 async function rows(page: Page): Promise<string[][]> {

@@ -5,13 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDump } from '../../functions/adapters/dump-reader.js';
-import { readManifestFolder } from '../../functions/adapters/manifest-folder.js';
-import { loadRules } from '../../functions/adapters/rules-loader.js';
-import { audit } from '../../functions/core/audit.js';
-import { parsePolicy } from '../../functions/core/policy/parse.js';
 import type { Report } from '../../functions/core/types.js';
-import { EXAMPLE_NOW, renderExample } from '../../scripts/make-example.js';
+import { renderExample } from '../../scripts/make-example.js';
+import { auditExample } from '../support/example.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const node = (ip: string): string => `ip-${ip.replace(/\./g, '-')}.eu-west-1.compute.internal`;
@@ -37,11 +33,7 @@ const REQUIRED_MISSING: typeof PLANTED = [
 let report: Report;
 
 beforeAll(async () => {
-  const snapshot = await readDump([`${ROOT}examples/cluster`], { cluster: 'example' });
-  const desired = await readManifestFolder(`${ROOT}examples/gitops`);
-  const rules = await loadRules(`${ROOT}rules`);
-  const policy = parsePolicy(readFileSync(`${ROOT}examples/policy.yaml`, 'utf8'), 'examples/policy.yaml', rules);
-  report = audit(snapshot, desired, policy, new Date(EXAMPLE_NOW));
+  report = await auditExample();
 });
 
 describe('audit() on examples/', () => {
