@@ -465,6 +465,8 @@ export class AuditorStack extends Stack {
       ...(c.kubeconfigContext ? { kubeconfigContext: c.kubeconfigContext } : {}),
       ...(c.liveOnly ? { liveOnly: true } : { manifests: c.manifests }),
       ...(c.namespaces ? { namespaces: c.namespaces } : {}),
+      ...(c.server ? { server: c.server } : {}),
+      ...(c.labels ? { labels: c.labels } : {}),
       ...(c.policyFile ? { policy: `policies/${c.name}.yaml` } : {}),
     }));
 

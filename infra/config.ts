@@ -39,6 +39,10 @@ export const ClusterConfig = z.object({
   /** Audit coverage against the live DaemonSets' own specs, with no Git comparison (instead of `manifests`). */
   liveOnly: z.literal(true).optional(),
   namespaces: z.array(z.string().regex(NAME, 'must be a Kubernetes namespace name')).optional(),
+  /** The cluster's API server URL as Argo CD Applications name it in `destination.server` (CLI --cluster-server). */
+  server: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be the API server URL as Argo CD names it, e.g. "https://ABC.gr7.eu-west-1.eks.amazonaws.com"').optional(),
+  /** The labels of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators (CLI --cluster-label). */
+  labels: z.record(z.string().regex(/^[A-Za-z0-9][\w./-]*$/, 'must be a Kubernetes label key'), z.string()).optional(),
   /** Policy file, relative to the config file; bundled into the audit function. */
   policyFile: z.string().min(1).optional(),
 }).strict().superRefine((c, ctx) => {

@@ -157,6 +157,18 @@ export function parseFailOn(value: string | undefined, fallback: Severity | 'non
   return failOn;
 }
 
+/** Returns --cluster-server and --cluster-label as the audited cluster's Argo CD identity; a UsageError names a malformed one. */
+export function parseClusterHints(server: string | undefined, labels: string[] | undefined): { server?: string; labels?: Record<string, string> } {
+  if (server !== undefined && !/^https?:\/\/[^\s/]+/.test(server)) throw new UsageError(`--cluster-server must be the API server's URL as Argo CD names it (https://…), not '${server}'`);
+  const out: Record<string, string> = {};
+  for (const l of labels ?? []) {
+    const m = /^([A-Za-z0-9][\w./-]*)=(.*)$/.exec(l);
+    if (!m) throw new UsageError(`--cluster-label must be KEY=VALUE, not '${l}'`);
+    out[m[1]!] = m[2]!;
+  }
+  return { ...(server !== undefined ? { server } : {}), ...(labels?.length ? { labels: out } : {}) };
+}
+
 /** Returns --now as a Date (now when absent); anything but an RFC 3339 time is a UsageError. */
 export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();

@@ -26,7 +26,7 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   const snapshot = await readSnapshot({ kind: 'staged', location: `s3://${event.snapshot.bucket}/${event.snapshot.key}`, bytes: staged, sha256: event.snapshot.sha256, cluster: c.name });
   // Chart repository credentials (when configured) reach only the renderers' chart source, through the environment it reads.
   const env = await helmCredentialsEnv(await githubEnv());
-  const desired = await readDesired(c.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: c.manifests ?? '' }, { env, snapshot });
+  const desired = await readDesired(c.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: c.manifests ?? '' }, { env, snapshot, cluster: { ...(c.server ? { server: c.server } : {}), ...(c.labels ? { labels: c.labels } : {}) } });
   // rules/ (and its default-policy.yaml) sit next to index.mjs in the bundle, not where the adapters' defaults look.
   const { policy, policySource } = await readPolicy({ rulesDir: rulesDir(), file: c.policy ? join(bundleRoot(), c.policy) : undefined, name: c.policy });
 

@@ -5,7 +5,7 @@
 import { changeAnnotations, changeCommentMarker, compareChange, renderChangeMarkdown, type ChangeReport } from '../core/change/index.js';
 import { severityCounts } from '../core/render/common.js';
 import { publishPullRequestCheck, type PublishOptions } from '../adapters/github-checks.js';
-import { readDesired, readPolicy, readSnapshot, readStoredSnapshot, type PolicyInput, type SnapshotInput } from './inputs.js';
+import { readDesired, readPolicy, readSnapshot, readStoredSnapshot, type ClusterHints, type PolicyInput, type SnapshotInput } from './inputs.js';
 
 /** Everything a pull-request check reads, and where from. */
 export interface ChangeCheckInput {
@@ -18,6 +18,8 @@ export interface ChangeCheckInput {
   auditorVersion: string;
   /** Settings for the readers (GITHUB_TOKEN, GITHUB_API_URL, the renderers' tool paths). */
   env: NodeJS.ProcessEnv;
+  /** The audited cluster's API server URL and labels, for Argo CD destinations and ApplicationSet cluster generators. */
+  cluster?: ClusterHints;
   /** Called with the run id when the snapshot comes from an evidence store, as soon as it is read. */
   onStoredSnapshot?: (runId: string) => void;
 }
@@ -33,8 +35,8 @@ export async function runChangeCheck(input: ChangeCheckInput): Promise<ChangeRep
     snapshot = await readSnapshot(input.snapshot);
   }
   // Both sides through the audit's reader: plain files, Kustomize, Helm (rendered for the snapshot's cluster).
-  const base = await readDesired({ kind: 'manifests', spec: input.base }, { env: input.env, snapshot });
-  const head = await readDesired({ kind: 'manifests', spec: input.head }, { env: input.env, snapshot });
+  const base = await readDesired({ kind: 'manifests', spec: input.base }, { env: input.env, snapshot, cluster: input.cluster });
+  const head = await readDesired({ kind: 'manifests', spec: input.head }, { env: input.env, snapshot, cluster: input.cluster });
   const { policy, policySource } = await readPolicy(input.policy);
   return compareChange(snapshot, base, head, policy, input.at, { auditorVersion: input.auditorVersion, ...(policySource ? { policySource } : {}) });
 }

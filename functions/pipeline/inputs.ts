@@ -97,12 +97,20 @@ async function openStore(spec: string, s3: OpenStoreOptions | undefined): Promis
   return store.openStore(spec, s3 ?? { env: process.env });
 }
 
+/** What Argo CD knows of the audited cluster besides its name: its API server URL and its cluster Secret's labels. */
+export interface ClusterHints {
+  /** Matched against Application `destination.server` (and given to ApplicationSet cluster generators). */
+  server?: string;
+  /** For ApplicationSet cluster generators' selectors. */
+  labels?: Record<string, string>;
+}
+
 /**
  * Returns the desired state: the manifests at `spec` (Helm charts rendered for the snapshot's cluster name and
  * Kubernetes version), or the empty, stated absence of Git for a live-only audit.
  */
-export async function readDesired(input: DesiredInput, opts: { env: NodeJS.ProcessEnv; snapshot: Snapshot }): Promise<DesiredState> {
-  if (input.kind === 'manifests') return readManifests(input.spec, { env: opts.env, cluster: { name: opts.snapshot.cluster }, capabilities: capabilitiesOf(opts.snapshot) });
+export async function readDesired(input: DesiredInput, opts: { env: NodeJS.ProcessEnv; snapshot: Snapshot; cluster?: ClusterHints }): Promise<DesiredState> {
+  if (input.kind === 'manifests') return readManifests(input.spec, { env: opts.env, cluster: { ...opts.cluster, name: opts.snapshot.cluster }, capabilities: capabilitiesOf(opts.snapshot) });
   return { source: { kind: 'none', location: '' }, daemonSets: [], managedNamespaces: [], problems: [], gaps: [] };
 }
 

@@ -311,6 +311,18 @@ describe('AuditorStack with the example config', () => {
   });
 });
 
+describe('AuditorStack with Argo CD cluster identities', () => {
+  it('hands each cluster\'s server URL and labels to the audit through the state machine', () => {
+    const clusters = FULL.clusters.map((c, i) => (i === 0 ? { ...c, server: 'https://prod.k8s.example.com', labels: { env: 'prod' } } : c));
+    const { template } = synth({ driftAuditor: { ...FULL, clusters } });
+
+    const definition = JSON.parse(definitionOf(template)) as { States: Record<string, { Parameters?: { clusters?: { name: string; server?: string; labels?: Record<string, string> }[] } }> };
+    expect(definition.States.ListClusters!.Parameters!.clusters!.map((c) => [c.name, c.server, c.labels])).toEqual([
+      ['prod', 'https://prod.k8s.example.com', { env: 'prod' }], ['stage', undefined, undefined], ['edge', undefined, undefined],
+    ]);
+  });
+});
+
 describe('AuditorStack with private chart repositories', () => {
   /** The role names (without CDK's hash) whose policies may read `secretLogicalId`. */
   const readersOf = (template: Template, secretLogicalId: string): string[] => Object.values(template.findResources('AWS::IAM::Policy'))

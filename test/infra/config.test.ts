@@ -31,6 +31,12 @@ describe('parseConfig()', () => {
     expect([config.clusters[0]!.liveOnly, config.clusters[0]!.manifests]).toEqual([true, undefined]);
   });
 
+  it('accepts a cluster\'s Argo CD server URL and cluster Secret labels', () => {
+    const config = parseConfig(VALID.replace('    manifests:', '    server: https://ABC.gr7.eu-west-1.eks.amazonaws.com\n    labels: { env: prod, "topology.example.com/tier": gpu }\n    manifests:'), 'test.yaml');
+
+    expect([config.clusters[0]!.server, config.clusters[0]!.labels]).toEqual(['https://ABC.gr7.eu-west-1.eks.amazonaws.com', { env: 'prod', 'topology.example.com/tier': 'gpu' }]);
+  });
+
   it('accepts the cron with or without the cron() wrapper', () => {
     const config = parseConfig(VALID.replace('"0 6 * * ? *"', '"cron(0 6 * * ? *)"'), 'test.yaml');
 
@@ -50,6 +56,7 @@ describe('parseConfig()', () => {
     ['a function too large for Lambda', `${VALID}functions:\n  audit: { memoryMB: 20000 }\n`, /functions\.audit\.memoryMB: Lambda allows at most 10240 MB/],
     ['a cluster with neither manifests nor liveOnly', VALID.replace('    manifests: github:acme/gitops@main:clusters/prod\n', ''), /clusters\.0\.manifests: is required \(or set liveOnly: true to audit without Git\)/],
     ['a cluster with both manifests and liveOnly', VALID.replace('    manifests:', '    liveOnly: true\n    manifests:'), /clusters\.0\.liveOnly: cannot be combined with manifests/],
+    ['a server that is not a URL', VALID.replace('    manifests:', '    server: prod.k8s.example.com\n    manifests:'), /clusters\.0\.server: must be the API server URL as Argo CD names it/],
     ['broken YAML', `${VALID}  - name: [`, /failed to parse config test\.yaml: line \d+/],
   ])('rejects %s, naming the field', (_what, text, message) => {
     expect(() => parseConfig(text, 'test.yaml')).toThrow(InputError);

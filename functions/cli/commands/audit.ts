@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { checkRepoOption, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
+import { checkRepoOption, parseClusterHints, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import { describeGaps } from '../../core/findings.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
@@ -16,6 +16,7 @@ import type { AuditRun } from '../../pipeline/run.js';
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [-n NS… | -A])
                           (--manifests DIR|github:OWNER/REPO[@REF][:PATH] | --live-only)
                           [--rules POLICY.yaml] [--cluster NAME] [--now RFC3339]
+                          [--cluster-server URL] [--cluster-label KEY=VALUE…]
                           [-o|--output table|markdown|json|asff|openmetrics] [--out DIR] [--fail-on none|info|warning|critical]
                           [--store DIR|s3://BUCKET/PREFIX] [--s3-endpoint URL] [--save-snapshot FILE]
                           [--notify-repo OWNER/REPO] [--notify-dry-run]
@@ -32,6 +33,10 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
                       resource comparison with Git); the report says so. One of --manifests/--live-only is required
   --rules FILE        policy: required coverage, waivers, severity overrides (default rules/default-policy.yaml)
   --cluster NAME      cluster name in the report (default: from the snapshot, else 'unknown')
+  --cluster-server URL  the cluster's API server URL, as Argo CD Applications name it in destination.server
+                      (https://kubernetes.default.svc and in-cluster mean the cluster Argo CD runs in: this one)
+  --cluster-label K=V a label of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators'
+                      selectors. Repeatable.
   --now RFC3339       audit time (default: now); fixes ages and waiver expiry for reproducible runs
   -o, --output F      (also --format) stdout: table (default on a terminal), markdown or json (only the report on stdout),
                       asff (Security Hub findings; DRIFT_AUDITOR_AWS_ACCOUNT_ID, AWS_REGION, optional
@@ -62,6 +67,8 @@ export const AUDIT_OPTIONS = {
   'live-only': { type: 'boolean' },
   rules: { type: 'string' },
   cluster: { type: 'string' },
+  'cluster-server': { type: 'string' },
+  'cluster-label': { type: 'string', multiple: true },
   now: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -105,7 +112,7 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
   const snapshot = args.snapshots.length > 0
     ? await readSnapshot({ kind: 'dump', paths: args.snapshots, cluster: args.cluster })
     : await readLive(args, io, auditorVersion);
-  const desired = await readDesired(args.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: args.manifests }, { env: io.env, snapshot });
+  const desired = await readDesired(args.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: args.manifests }, { env: io.env, snapshot, cluster: args.clusterHints });
   const { policy, policySource } = await readPolicy({ rulesDir: io.env.DRIFT_AUDITOR_RULES_DIR, file: args.rules });
 
   // 4. The audit. With a store, the evidence is the redacted snapshot, and the report names its sha256 (a
@@ -135,6 +142,8 @@ interface AuditArgs {
   liveOnly: boolean;
   rules?: string;
   cluster?: string;
+  /** --cluster-server and --cluster-label. */
+  clusterHints: ReturnType<typeof parseClusterHints>;
   now: Date;
   format: Format;
   out?: string;
@@ -183,6 +192,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
     liveOnly: Boolean(values['live-only']),
     rules: values.rules,
     cluster: values.cluster,
+    clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label']),
     now,
     format,
     out: values.out,

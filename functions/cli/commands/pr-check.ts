@@ -10,11 +10,12 @@ import { changeExitCode, renderChangeMarkdown, renderChangeTable } from '../../c
 import { UsageError } from '../../core/errors.js';
 import { type Severity } from '../../core/types.js';
 import type { PublishOverrides } from '../../pipeline/change.js';
-import { parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
+import { parseClusterHints, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
                              --base DIR|github:OWNER/REPO[@REF][:PATH] --head DIR|github:OWNER/REPO[@REF][:PATH]
+                             [--cluster-server URL] [--cluster-label KEY=VALUE…]
                              [--rules POLICY.yaml] [-o table|markdown|json] [--out FILE]
                              [--fail-on none|info|warning|critical] [--now RFC3339] [--github] [--s3-endpoint URL]
 
@@ -22,6 +23,10 @@ export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3
                    or s3://BUCKET/KEY of one. Repeatable.
   --store S        the evidence store (folder or s3://BUCKET/PREFIX): its latest run's snapshot of --cluster
   --cluster NAME   the cluster (with --store: whose snapshot; else the name shown)
+  --cluster-server URL  the cluster's API server URL, as Argo CD Applications name it in destination.server
+                   (https://kubernetes.default.svc and in-cluster mean the cluster Argo CD runs in: this one)
+  --cluster-label K=V  a label of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators'
+                   selectors. Repeatable.
   --base SRC       the manifests before the change (folder or github:OWNER/REPO@REF:PATH)
   --head SRC       the manifests after the change
   --rules FILE     policy: requiredCoverage makes a lost node critical; waivers, severities, parameters
@@ -41,6 +46,8 @@ export const PR_CHECK_OPTIONS = {
   snapshot: { type: 'string', multiple: true },
   store: { type: 'string' },
   cluster: { type: 'string' },
+  'cluster-server': { type: 'string' },
+  'cluster-label': { type: 'string', multiple: true },
   base: { type: 'string' },
   head: { type: 'string' },
   rules: { type: 'string' },
@@ -61,6 +68,8 @@ export interface PrCheckArgs {
   snapshots: string[];
   store?: string;
   cluster?: string;
+  /** --cluster-server and --cluster-label. */
+  clusterHints: ReturnType<typeof parseClusterHints>;
   base: string;
   head: string;
   rules?: string;
@@ -106,7 +115,7 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
   return {
-    help, snapshots, store: values.store, cluster: values.cluster, base: values.base ?? '', head: values.head ?? '', rules: values.rules,
+    help, snapshots, store: values.store, cluster: values.cluster, clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label']), base: values.base ?? '', head: values.head ?? '', rules: values.rules,
     output, out: values.out, failOn, now, github: Boolean(values.github), s3Endpoint: values['s3-endpoint'],
   };
 }
@@ -128,6 +137,7 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
     at: args.now,
     auditorVersion,
     env: io.env,
+    cluster: args.clusterHints,
     onStoredSnapshot: (runId) => io.stderr(terminalSafe(`pr-check: snapshot of ${args.cluster} from run ${runId}\n`)),
   });
 

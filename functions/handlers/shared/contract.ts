@@ -19,6 +19,10 @@ export interface ClusterTarget {
   /** Audit against the live DaemonSets' own specs, with no Git comparison (the report says so). */
   liveOnly?: boolean;
   namespaces?: string[];
+  /** The cluster's API server URL as Argo CD names it (`destination.server`). */
+  server?: string;
+  /** The cluster's Argo CD cluster Secret labels, for ApplicationSet cluster generators. */
+  labels?: Record<string, string>;
   /** Policy file inside the audit function's bundle (`policies/<cluster>.yaml`); absent = default policy. */
   policy?: string;
 }

@@ -1,0 +1,104 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../../functions/cli/main.js';
+import type { Report } from '../../functions/core/types.js';
+import { makeRepo } from '../adapters/render/repo.js';
+
+// The example cluster (examples/cluster, named 'example') against a platform repository whose agents are
+// not in it: a DaemonSet that the flags make desired shows as resource/missing in the audit, and as added
+// in a pull-request check.
+const SNAPSHOT = ['--snapshot', 'examples/cluster', '--cluster', 'example', '--now', '2026-11-20T10:00:00Z', '--fail-on', 'none'];
+const made: string[] = [];
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
+function daemonSet(name: string): string {
+  return `apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: ${name}, namespace: team }
+spec:
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec: { containers: [ { name: agent, image: registry.example.com/${name}:1 } ] }
+`;
+}
+
+function platformRepo(): string {
+  const dir = makeRepo({
+    'apps/by-server.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: server-agent, namespace: argocd }
+spec:
+  source: { repoURL: https://github.com/acme/platform, path: agents/server-agent }
+  destination: { server: https://prod.k8s.example.com, namespace: team }
+`,
+    'apps/by-label.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: { name: by-label, namespace: argocd }
+spec:
+  generators: [ { clusters: { selector: { matchLabels: { env: prod } } } } ]
+  template:
+    metadata: { name: '{{name}}-label-agent' }
+    spec:
+      source: { repoURL: https://github.com/acme/platform, path: agents/label-agent }
+      destination: { name: '{{name}}', namespace: team }
+`,
+    'agents/server-agent/daemonset.yaml': daemonSet('server-agent'),
+    'agents/label-agent/daemonset.yaml': daemonSet('label-agent'),
+  }, {}, { origin: 'git@github.com:acme/platform.git' });
+  made.push(dir);
+  return dir;
+}
+
+function captureIO(): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), env: { PATH: process.env.PATH }, isTTY: false };
+}
+
+const CASES: [string, string[], string[]][] = [
+  ['no server or labels', [], []],
+  ['the matching --cluster-server', ['--cluster-server', 'https://prod.k8s.example.com/'], ['server-agent']],
+  ['another --cluster-server', ['--cluster-server', 'https://staging.k8s.example.com'], []],
+  ['the selected --cluster-label', ['--cluster-label', 'env=prod', '--cluster-label', 'tier=gpu'], ['label-agent']],
+  ['another label value', ['--cluster-label', 'env=staging'], []],
+];
+
+describe('drift-auditor audit --cluster-server/--cluster-label', () => {
+  it.each(CASES)('with %s, renders exactly the Argo CD entry points destined to the cluster', async (_what, flags, expected) => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...SNAPSHOT, '--manifests', platformRepo(), '-o', 'json', ...flags], io);
+
+    expect(io.err.join('')).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out.join('')) as Report;
+    expect(report.findings.filter((f) => f.rule === 'resource/missing').map((f) => f.daemonSet).sort()).toEqual(expected);
+  });
+
+  it.each([
+    [['--cluster-label', 'env'], "drift-auditor: --cluster-label must be KEY=VALUE, not 'env'"],
+    [['--cluster-server', 'prod.k8s.example.com'], "drift-auditor: --cluster-server must be the API server's URL as Argo CD names it (https://…), not 'prod.k8s.example.com'"],
+  ])('refuses %j with exit 2 and one line naming the flag', async (flags, message) => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...SNAPSHOT, '--manifests', platformRepo(), ...flags], io);
+
+    expect(code).toBe(2);
+    expect(io.err.join('').trim().split('\n')[0]).toBe(message);
+  });
+});
+
+describe('drift-auditor pr-check --cluster-server/--cluster-label', () => {
+  it.each(CASES)('with %s, checks exactly the Argo CD entry points destined to the cluster', async (_what, flags, expected) => {
+    const io = captureIO();
+    const base = makeRepo({ 'README.md': 'nothing deployed yet\n' });
+    made.push(base);
+
+    const code = await main(['pr-check', ...SNAPSHOT, '--base', base, '--head', platformRepo(), '-o', 'json', ...flags], io);
+
+    expect(code).toBe(0);
+    const check = JSON.parse(io.out.join('')) as { daemonSets: { name: string; change: string }[] };
+    expect(check.daemonSets.filter((d) => d.change === 'added').map((d) => d.name).sort()).toEqual(expected);
+  });
+});
