@@ -65,7 +65,8 @@ interface NotifyArgs {
   pulls: boolean;
 }
 
-function parseNotifyArgs(argv: string[]): NotifyArgs {
+/** Parses and validates the notify command line; throws UsageError with a one-line reason. */
+export function parseNotifyArgs(argv: string[]): NotifyArgs {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,
