@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { auditCommand } from '../../functions/cli/commands/audit.js';
@@ -317,6 +319,65 @@ describe('drift-auditor audit --kubeconfig', () => {
     const again = captureIO();
     await main(['audit', '--snapshot', saved, ...EXAMPLE.slice(2), '--format', 'json'], again);
     expect((JSON.parse(again.out.join('')) as Report).findings).toEqual(dumpReport.findings);
+  });
+});
+
+describe('drift-auditor audit -A/--all-namespaces and -n', () => {
+  it('reads every namespace with -A or --all-namespaces, as without either, and one namespace with -n', async () => {
+    const items = (await Promise.all(['nodes.json', 'workloads.json'].map(async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items))).flat();
+    const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
+    const api = await startK8sApi({ nodes: ofKind('Node'), daemonSets: ofKind('DaemonSet'), pods: ofKind('Pod'), controllerRevisions: ofKind('ControllerRevision'), token: 'auditor-token' });
+    const run = async (scope: string[]) => {
+      const io = captureIO();
+      const from = api.requests.length;
+      await main(['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '-o', 'json', '--fail-on', 'none', ...scope], io);
+      const daemonSetLists = api.requests.slice(from).map((r) => r.path).filter((p) => p.endsWith('/daemonsets'));
+      return { report: JSON.parse(io.out.join('')) as Report, daemonSetLists };
+    };
+    try {
+      const [none, short, long, one] = [await run([]), await run(['-A']), await run(['--all-namespaces']), await run(['-n', 'logging'])];
+
+      expect(none.daemonSetLists).toEqual(['/apis/apps/v1/daemonsets']);
+      expect([short.daemonSetLists, long.daemonSetLists]).toEqual([none.daemonSetLists, none.daemonSetLists]);
+      expect([short.report.findings, long.report.findings]).toEqual([none.report.findings, none.report.findings]);
+      expect(none.report.inputs.snapshot.namespaces).toBeUndefined();
+      expect(one.daemonSetLists).toEqual(['/apis/apps/v1/namespaces/logging/daemonsets']);
+      expect(new Set(one.report.coverage.map((c) => c.namespace))).toEqual(new Set(['logging']));
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('drift-auditor audit -o table', () => {
+  const longest = (report: Report) => report.findings.map((f) => f.message).sort((a, b) => b.length - a.length)[0]!;
+
+  it('keeps every cell whole when stdout is a pipe, with a readable header for each count', async () => {
+    const report = captureIO();
+    await main(['audit', ...EXAMPLE, '-o', 'json', '--fail-on', 'none'], report);
+    const exec = promisify(execFile);
+
+    const { stdout } = await exec(process.execPath, ['bin/drift-auditor.mjs', 'audit', ...EXAMPLE, '--fail-on', 'none'], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+
+    const message = longest(JSON.parse(report.out.join('')) as Report);
+    expect(message.length).toBeGreaterThan(100);
+    expect([stdout.includes(message), stdout.includes('…')]).toEqual([true, false]);
+    expect(stdout.split('\n').find((l) => l.startsWith('DAEMONSET'))!.split(/ {2,}/)).toEqual(['DAEMONSET', 'IN GIT', 'IN CLUSTER', 'ELIGIBLE', 'COVERED', 'READY', 'UP-TO-DATE', 'MISSCHEDULED']);
+    expect(stdout).not.toContain('D/C/R/U/M');
+  }, 120_000);
+
+  it('cuts cells to the width of a terminal', async () => {
+    const report = captureIO();
+    const terminal = { ...captureIO(), stdoutColumns: 200 };
+    await main(['audit', ...EXAMPLE, '-o', 'json', '--fail-on', 'none'], report);
+
+    await main(['audit', ...EXAMPLE, '--fail-on', 'none'], terminal);
+
+    const rows = terminal.out.join('').split('\n').filter((l) => /^(critical|warning|info) /.test(l));
+    expect(rows.length).toBe((JSON.parse(report.out.join('')) as Report).findings.length);
+    expect(terminal.out.join('')).not.toContain(longest(JSON.parse(report.out.join('')) as Report));
+    expect(terminal.out.join('')).toContain('…');
+    expect(rows.every((l) => l.length <= 200)).toBe(true);
   });
 });
 

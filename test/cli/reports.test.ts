@@ -178,7 +178,9 @@ describe('drift-auditor reports', () => {
   });
 
   it.each([
-    [['reports'], /expected list, get or verify/],
+    [['reports'], /expected list, get, verify or evidence, got ''\n/],
+    [['reports', 'lsit'], /expected list, get, verify or evidence, got 'lsit' \(did you mean 'list'\?\)/],
+    [['reports', 'evidnce'], /\(did you mean 'evidence'\?\)/],
     [['reports', 'list', 'extra'], /unexpected 'extra'/],
     [['reports', 'list', '--limit', '0'], /failed to parse --limit '0'/],
     [['reports', 'get', '--file', 'passwd'], /failed to get passwd of run .*: the run has manifest\.json, report\.json/],

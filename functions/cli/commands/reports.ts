@@ -2,6 +2,7 @@
 // recomputes every object's sha256 against the run's manifest (and the manifest against the
 // run index) and exits 1 on any mismatch or missing object, so it can gate an evidence export.
 import { UsageError } from '../../core/errors.js';
+import { nearest } from '../../core/nearest.js';
 import { SEVERITIES } from '../../core/types.js';
 import { type CliIO, parseCommandLine, parseOutputFormat, type CommandOptions } from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
@@ -72,7 +73,10 @@ export function parseReportsArgs(argv: string[], io: Pick<CliIO, 'env' | 'stderr
   const { values, positionals } = parsed;
   const [sub, runId, ...extra] = positionals;
   if (values.help) return { help: true, sub: 'list', store: '', runId: 'latest', file: 'report.md', limit: 20, json: false };
-  if (!sub || !SUBCOMMANDS.includes(sub as Subcommand)) throw new UsageError(`failed to parse arguments: expected list, get or verify, got '${sub ?? ''}'\n${REPORTS_USAGE}`);
+  if (!sub || !SUBCOMMANDS.includes(sub as Subcommand)) {
+    const near = sub ? nearest(sub, [...SUBCOMMANDS, 'evidence']) : null;
+    throw new UsageError(`failed to parse arguments: expected list, get, verify or evidence, got '${sub ?? ''}'${near ? ` (did you mean '${near}'?)` : ''}\n${REPORTS_USAGE}`);
+  }
   if (extra.length || (sub === 'list' && runId)) throw new UsageError(`failed to parse arguments: unexpected '${[...(sub === 'list' ? [runId] : []), ...extra].join(' ')}'\n${REPORTS_USAGE}`);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`failed to parse --limit '${values.limit}': expected a positive whole number`);
