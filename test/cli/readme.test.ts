@@ -18,21 +18,28 @@ const SCRIPTS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: 
 
 interface Example { line: string; env: Record<string, string>; command: string; args: string[] }
 
-/** Returns the drift-auditor commands of the README's sh blocks: continuations joined, comments dropped. */
+/**
+ * Returns the drift-auditor commands of the README's sh blocks and of the `run:` steps of its yaml blocks:
+ * continuations joined, comments and redirections (`> file`, `>> "$GITHUB_STEP_SUMMARY"`, `| …`) dropped.
+ */
 function readmeCommands(): Example[] {
-  const lines = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.replace(/\\\n\s*/g, ' ').split('\n'));
-  return lines.map((l) => l.replace(/\s+#.*$/, '').trim()).flatMap((line) => {
+  const sh = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.replace(/\\\n\s*/g, ' ').split('\n'));
+  const steps = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => [...m[1]!.matchAll(/^\s*-?\s*run:\s*(.*)$/gm)].map((r) => r[1]!));
+  return [...sh, ...steps].map((l) => l.replace(/\s+#.*$/, '').split(/\s+(?:>>?|\|)\s+/)[0]!.trim()).flatMap((line) => {
     const words = line.split(/\s+/);
     const env = Object.fromEntries(words.filter((w, i) => /^[A-Z_]+=/.test(w) && words.slice(0, i).every((p) => /^[A-Z_]+=/.test(p))).map((w) => w.split(/=(.*)/s).slice(0, 2)));
     const rest = words.slice(Object.keys(env).length);
     const at = rest[0] === 'npx' ? 1 : 0;
     if (rest[at] !== 'drift-auditor') return [];
+    // `drift-auditor --version` and the like: the top level's own options.
+    if (rest[at + 1]?.startsWith('-')) return [{ line, env, command: '', args: rest.slice(at + 1) }];
     const sub = rest[at + 1] === 'reports' && rest[at + 2] === 'evidence' ? 2 : 1;
     return [{ line, env, command: rest.slice(at + 1, at + 1 + sub).join(' '), args: rest.slice(at + 1 + sub) }];
   });
 }
 
 const TABLES: Record<string, CommandOptions> = {
+  '': { version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, // main.ts's USAGE
   audit: AUDIT_OPTIONS, snapshot: SNAPSHOT_OPTIONS, reports: REPORTS_OPTIONS, 'reports evidence': EVIDENCE_OPTIONS, notify: NOTIFY_OPTIONS, 'pr-check': PR_CHECK_OPTIONS,
 };
 
