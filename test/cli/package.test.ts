@@ -1,6 +1,7 @@
 // The installable package: `npm pack` (its prepare script builds dist/cli/), installed from the tarball
 // with its runtime dependencies only, offline from npm's cache (npm ci filled it), and run from a folder
-// outside the repository: it must find its own rules and version, and audit exactly as the clone does.
+// outside the repository: it must find its own rules and version, audit exactly as the clone does, and
+// reach a cluster and S3 through the Kubernetes client and AWS SDK bundled into it.
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,10 +9,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../../functions/cli/main.js';
+import { openStore } from '../../functions/adapters/store/index.js';
+import { DUMP_ANNOTATIONS } from '../../functions/core/dump.js';
+import { exampleCluster } from '../adapters/kubernetes/example-cluster.js';
+import { startS3Server } from '../adapters/store/s3-server.js';
+import { kubeconfigFor, startK8sApi } from '../emulators/k8s-api/server.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -150,5 +156,41 @@ describe('the installed package', () => {
     expect(report.rules.map((r) => r.id)).toContain('coverage/required-missing');
     expect(report.findings.filter((f) => f.rule === 'coverage/required-missing').map((f) => f.daemonSet)).toEqual(['fluentd', 'fluentd']);
     expect(report).toEqual(JSON.parse(clone.out.join('')));
+  });
+
+  it('snapshots a live cluster through its bundled Kubernetes client, as the clone does', async () => {
+    const api = await startK8sApi({ ...exampleCluster(), token: 'package-token' });
+    const kubeconfig = kubeconfigFor(api, { dir: outside });
+    const args = (out: string): string[] => ['snapshot', '--kubeconfig', kubeconfig, '--cluster', 'prod', '--out', path.join(outside, out)];
+
+    try {
+      await exec(bin, args('installed.json.gz'), { cwd: outside });
+      expect(await main(args('clone.json.gz'), captureIO())).toBe(0);
+    } finally {
+      await api.close();
+    }
+
+    type SnapshotFile = { metadata: { annotations: Record<string, string> }; items: unknown[] };
+    const [installed, clone] = await Promise.all(['installed', 'clone'].map(async (n) => JSON.parse(gunzipSync(await readFile(path.join(outside, `${n}.json.gz`))).toString('utf8')) as SnapshotFile));
+    expect(installed.metadata.annotations[DUMP_ANNOTATIONS.auditorVersion]).toBe(pkg.version);
+    expect(installed.items.length).toBeGreaterThan(0);
+    expect(installed.items).toEqual(clone.items);
+  });
+
+  it('stores the run in S3 through its bundled AWS SDK', async () => {
+    const s3 = await startS3Server({ conditionalWrites: true });
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+
+    try {
+      const { stderr } = await exec(bin, [...EXAMPLE(ROOT), '--store', `s3://${s3.bucket}/audit`, '--s3-endpoint', s3.endpoint], { cwd: outside, env, maxBuffer: 64 * 1024 * 1024 });
+      const store = openStore(`s3://${s3.bucket}/audit`, { endpoint: s3.endpoint, env });
+      const runs = await store.listRuns('example');
+
+      expect(stderr).toMatch(/stored run \S+ in /);
+      expect(runs.length).toBe(1);
+      expect((await store.verifyRun('example', runs[0]!.runId)).ok).toBe(true);
+    } finally {
+      await s3.close();
+    }
   });
 });
