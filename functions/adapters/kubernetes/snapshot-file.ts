@@ -1,6 +1,6 @@
-// The snapshot file: a gzipped `v1 List` (what `kubectl get -o json` prints, so jq and the dump reader
-// open it unchanged) whose header annotations say where and when it was read. Written to a temp file
-// and renamed, so a failed run never leaves a snapshot file behind.
+// The snapshot file: a `v1 List` (what `kubectl get -o json` prints, so jq and the dump reader open it
+// unchanged; gzipped, or as YAML, on request) whose header annotations say where and when it was read.
+// Written to a temp file and renamed, so a failed run never leaves a snapshot file behind.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
