@@ -133,6 +133,7 @@ describe('drift-auditor audit', () => {
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--format', 'xml'], /--format/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--fail-on', 'sometimes'], /--fail-on/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--notify-dry-run'], /^drift-auditor: --notify-dry-run needs --notify-repo OWNER\/REPO/],
+    [['--manifests', 'examples/gitops', '--save-snapshot', '-'], /^drift-auditor: --save-snapshot names a file \(stdout carries the report\)/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--out', '-'], /^drift-auditor: --out names the folder for report\.json, report\.md, report\.html and findings\.csv, not stdout: print with -o json\|markdown\n$/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--now', 'yesterday'], /--now/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--bogus'], /bogus/],

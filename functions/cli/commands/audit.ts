@@ -178,6 +178,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
   if (!help && !values.manifests && !values['live-only']) throw new UsageError(`--manifests DIR|github:… or --live-only is required\n${AUDIT_USAGE}`);
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
   if (!help && values['notify-dry-run'] && values['notify-repo'] === undefined) throw new UsageError('--notify-dry-run needs --notify-repo OWNER/REPO: the repository whose issues it plans');
+  if (values['save-snapshot'] === '-') throw new UsageError('--save-snapshot names a file (stdout carries the report): print a snapshot with drift-auditor snapshot -o json|yaml');
   if (values.out === '-') throw new UsageError('--out names the folder for report.json, report.md, report.html and findings.csv, not stdout: print with -o json|markdown');
   const format = parseOutputFormat(values, FORMATS, { fallback: 'table' }).format!;
   const failOn = parseFailOn(values['fail-on'], 'critical');
