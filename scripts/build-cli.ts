@@ -4,7 +4,7 @@
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_BUNDLE, ROOT } from './node-bundle.js';
@@ -50,6 +50,27 @@ export function missingAtRunTime(metafile: Metafile): string[] {
     .filter((p) => !CLI_EXTERNAL.includes(p) && !OPTIONAL_REQUIRES.includes(p)).sort();
 }
 
+/** The file beside the bundle that carries the licences of the packages bundled into it (minifying drops their comments). */
+export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
+
+/** Returns the text of NOTICES_FILE: the bundled packages (name, version, licence), grouped under each distinct licence (and NOTICE) text. */
+export async function thirdPartyNotices(metafile: Metafile): Promise<string> {
+  const dirs = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(path.resolve(ROOT, m[1]!));
+  }
+  const byText = new Map<string, Set<string>>();
+  for (const dir of dirs) {
+    const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const files = (await readdir(dir)).filter((f) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(f)).sort();
+    const text = (await Promise.all(files.map(async (f) => (await readFile(path.join(dir, f), 'utf8')).trim()))).join('\n\n') || '(the package has no licence file)';
+    byText.set(text, (byText.get(text) ?? new Set()).add(`${pkg.name}@${pkg.version} (${pkg.license ?? 'licence not stated'})`));
+  }
+  const groups = [...byText].map(([text, names]) => `${[...names].sort().join('\n')}\n\n${text}`).sort();
+  return `The packages bundled into dist/cli/ and their licences.\n\n${groups.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // Chunk names carry hashes: clear the folder so no chunk of an older build lingers in a package.
   const outdir = path.join(ROOT, CLI_OUTDIR);
@@ -61,6 +82,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`${CLI_OUTDIR}/ would import ${missing.join(', ')}, which an install does not bring: bundle it, or add it to package.json's dependencies`);
     process.exit(1);
   }
+  await writeFile(path.join(outdir, NOTICES_FILE), await thirdPartyNotices(result.metafile));
   const outputs = Object.values(result.metafile.outputs);
   const bytes = outputs.reduce((n, o) => n + o.bytes, 0);
   console.log(`${CLI_OUTDIR}/: ${(bytes / 1024 / 1024).toFixed(2)} MB in ${outputs.length} files`);

@@ -32,7 +32,7 @@ interface LockEntry {
   dev?: boolean;
   devOptional?: boolean;
 }
-interface Manifest { version: string; bin: Record<string, string>; dependencies: Record<string, string> }
+interface Manifest { version: string; bin: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> }
 
 /**
  * Returns the package-lock.json of a project that depends on the tarball only: the tarball's dependencies
@@ -120,6 +120,7 @@ describe('npm pack', () => {
 
     expect(files).toContain('bin/drift-auditor.mjs');
     expect(files).toContain('dist/cli/index.mjs');
+    expect(files).toContain('dist/cli/THIRD-PARTY-NOTICES.txt');
     expect(files).toContain('rules/coverage/missing.yaml');
     expect(files).toContain('rules/default-policy.yaml');
     expect(files).toContain('package.json');
@@ -133,6 +134,15 @@ describe('the installed package', () => {
 
     expect(installed).toEqual(expect.arrayContaining(['drift-auditor', '@sparticuz', 'playwright-core']));
     expect(installed.filter((n) => ['tsx', 'typescript', 'vitest', 'esbuild', 'aws-cdk-lib', '@kubernetes', 'octokit', 'zod', 'yaml'].includes(n))).toEqual([]);
+  });
+
+  it('names the packages bundled into it with their versions and licences', async () => {
+    const bundled = ['@kubernetes/client-node', '@aws-sdk/client-s3', 'octokit', 'yaml', 'zod'];
+
+    const notices = await readFile(path.join(bin, '../../drift-auditor/dist/cli/THIRD-PARTY-NOTICES.txt'), 'utf8');
+
+    expect(bundled.filter((name) => !notices.includes(`\n${name}@${pkg.devDependencies[name]} (`))).toEqual([]);
+    expect(notices).toContain('Apache License');
   });
 
   it('prints the version of its package.json from another directory', async () => {
