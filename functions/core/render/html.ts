@@ -4,7 +4,7 @@
 // (canvas, 5,000 nodes) and the filterable findings table are drawn by the page's script from a
 // compact JSON block that is escaped so `</script>` in a node name cannot break out. The script
 // only ever writes cluster strings with textContent or on the canvas, never as markup.
-import type { Report, Severity } from '../types.js';
+import type { Finding, Report, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { daemonSetKey, findingText, inputRows, POD_STATES, reportStatus, rulesOf, severityCounts, sortFindings, statusHeadline } from './common.js';
 import { escapeHtml, jsonForScript } from './escape.js';
@@ -34,8 +34,10 @@ export interface HtmlData {
   /** One digit per node x DaemonSet (index into `states`), row-major by node. */
   cells: string;
   severities: Severity[];
-  /** [severity index, rule, namespace, daemonSet, node, message, expected vs actual (0 when the finding has neither)] */
-  findings: [number, string, string, string, string, string, HtmlChange | 0][];
+  /** [severity index, rule, namespace, daemonSet, node, message, index into `changes` (-1 when the finding has no expected or actual)] */
+  findings: [number, string, string, string, string, string, number][];
+  /** Distinct expected-versus-actual cells: findings share one when their values are equal (every coverage/missing, every pod on one old image). */
+  changes: HtmlChange[];
   groupBy: 'zone' | 'nodeGroup' | 'arch' | 'none';
 }
 
@@ -45,9 +47,20 @@ export interface HtmlData {
  */
 export type HtmlChange = [Segments[], number, Segments, Segments];
 
-/** Returns the cell data for a finding's expected and actual values, or 0 when it has neither. */
-function htmlChange(change: ValueChange | null): HtmlChange | 0 {
-  return change ? [change.lines, change.more, change.full?.expected ?? [], change.full?.actual ?? []] : 0;
+/** Returns the index of each finding's expected-versus-actual cell in `changes` (-1 for none), adding each distinct cell once. */
+function changeIndexer(changes: HtmlChange[]): (f: Finding) => number {
+  const seen = new Map<string, number>();
+  return (f) => {
+    if (f.expected === undefined && f.actual === undefined) return -1;
+    const key = JSON.stringify([f.expected ?? null, f.actual ?? null]);
+    let i = seen.get(key);
+    if (i === undefined) {
+      const change = expectedVersusActual(f);
+      if (!change) return -1;
+      seen.set(key, (i = changes.push([change.lines, change.more, change.full?.expected ?? [], change.full?.actual ?? []]) - 1));
+    }
+    return i;
+  };
 }
 
 /** Returns the report as one self-contained HTML page. */
@@ -119,6 +132,8 @@ export function htmlData(report: Report): HtmlData {
       else cells.push(s === undefined ? notEligible : String(stateIndex.get(s) ?? notEligible));
     }
   }
+  const changes: HtmlChange[] = [];
+  const changeOf = changeIndexer(changes);
   const groupBy = report.nodes.some((n) => n.zone) ? 'zone' : report.nodes.some((n) => n.nodeGroup) ? 'nodeGroup' : 'none';
   return {
     states: POD_STATES.map((s) => s.state),
@@ -127,7 +142,8 @@ export function htmlData(report: Report): HtmlData {
     nodes: report.nodes.map((n) => [n.name, n.zone ?? '', n.nodeGroup ?? '', n.arch ?? '', n.ready ? 1 : 0, n.unschedulable ? 1 : 0]),
     cells: cells.join(''),
     severities: [...SEVERITIES],
-    findings: sortFindings(report.findings).map((f) => [SEVERITIES.indexOf(f.severity), f.rule, f.namespace, f.daemonSet, f.node ?? '', findingText(f), htmlChange(expectedVersusActual(f))]),
+    findings: sortFindings(report.findings).map((f) => [SEVERITIES.indexOf(f.severity), f.rule, f.namespace, f.daemonSet, f.node ?? '', findingText(f), changeOf(f)]),
+    changes,
     groupBy,
   };
 }
@@ -482,7 +498,7 @@ const SCRIPT = `
         if (c === 0) td.className = 'sev-' + cells[c];
         tr.appendChild(td);
       }
-      tr.appendChild(changeCell(f[6]));
+      tr.appendChild(changeCell(f[6] >= 0 ? data.changes[f[6]] : null));
       frag.appendChild(tr);
     }
     tbody.textContent = '';

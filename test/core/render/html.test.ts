@@ -92,7 +92,8 @@ describe('renderHtml()', () => {
       finding('kube-system/nvidia', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
     ] });
 
-    const rows = htmlData(report).findings.map((f) => [f[5], f[6]]);
+    const data = htmlData(report);
+    const rows = data.findings.map((f) => [f[5], data.changes[f[6]]]);
 
     expect(rows).toEqual([
       ['kube-system/nvidia has no pod on node n1', [[['expected ', 'a daemon pod', ' → actual ', 'no pod']], 0, [], []]],
@@ -100,11 +101,25 @@ describe('renderHtml()', () => {
     ]);
   });
 
+  it('stores one expected-versus-actual cell for findings with equal values', () => {
+    const report = reportOf({ findings: [
+      finding('a/x', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
+      finding('a/x', 'n2', { expected: 'a daemon pod', actual: 'no pod' }),
+      finding('a/x', 'n3', { rule: 'coverage/unready', expected: 'Ready', actual: 'CrashLoopBackOff' }),
+      finding('a/x', 'n4', { rule: 'coverage/kept' }),
+    ] });
+
+    const data = htmlData(report);
+
+    expect(data.findings.map((f) => [f[4], f[6]])).toEqual([['n4', -1], ['n1', 0], ['n2', 0], ['n3', 1]]);
+    expect(data.changes.map((c) => c[0].map((l) => l.join('')))).toEqual([['expected a daemon pod → actual no pod'], ['expected Ready → actual CrashLoopBackOff']]);
+  });
+
   it('shows a toleration\'s key field as it is in the page data, and still redacts a value that holds a credential', () => {
     const report = reportOf({ findings: [finding('a/x', null, { rule: 'spec/drift', expected: [{ key: 'nvidia.com/gpu', operator: 'Exists' }], actual: [{ key: 'Bearer abcdefghijklmnop0123' }] })] });
 
-    const data = JSON.parse(dataBlock(renderHtml(report))) as { findings: [number, string, string, string, string, string, [string[][]]][] };
-    const lines = data.findings[0]![6][0].map((l) => l.join(''));
+    const data = JSON.parse(dataBlock(renderHtml(report))) as { findings: [number, string, string, string, string, string, number][]; changes: [string[][]][] };
+    const lines = data.changes[data.findings[0]![6]]![0].map((l) => l.join(''));
 
     expect(lines[0]).toEqual('− {key: nvidia.com/gpu, operator: Exists}');
     expect(lines[1]).toMatch(/^\+ \{key: Bearer sha256:[0-9a-f]+\}$/);
