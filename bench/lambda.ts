@@ -1,17 +1,18 @@
 // `npm run bench -- --only lambda`: each Lambda function as deployed (the esbuild bundle `cdk synth`
 // makes) run in a fresh Node process against the loopback pipeline environment of the e2e test with
 // the example cluster: cold start (process start + module import, what Lambda reports as Init Duration),
-// first and warm invocation, peak RSS; then the monthly cost per cluster those figures imply.
+// first and warm invocation, peak RSS; then the monthly cost per cluster those figures imply. Then the
+// audit function rendering the Argo CD example (Helm and Kustomize agents) with helm and kubectl from the
+// kubectl layer laid out as under /opt: cold start, render (first call), warm call, the peak memory of the
+// function's whole process tree (Node plus the helm and kubectl it runs), and that run's monthly cost.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTION_SIZING, type FunctionName } from '../infra/auditor-stack.js';
-import { buildApp } from '../infra/app.js';
-import { runBundle, resultsOf } from '../test/e2e/bundle-runner.js';
+import { startArgoCdLambdaEnvironment } from '../test/e2e/argocd-lambda.js';
+import { runBundle, resultsOf, synthBundles } from '../test/e2e/bundle-runner.js';
 import { exampleConfig, ROOT, startPipelineEnvironment } from '../test/e2e/environment.js';
 
 const run = promisify(execFile);
@@ -19,6 +20,8 @@ const run = promisify(execFile);
 /** Prices assumed (us-east-1, on demand, November 2026 list prices; check yours). */
 export const PRICES = {
   lambdaArmGbSecond: 0.0000133334,
+  /** The audit function runs on x86_64: the kubectl layer's helm and kubectl are amd64 only. */
+  lambdaX86GbSecond: 0.0000166667,
   lambdaRequest: 0.2 / 1e6,
   stepFunctionsTransition: 0.025 / 1000,
   s3Put: 0.005 / 1000,
@@ -41,23 +44,16 @@ interface Measure {
 /** Runs the benchmark and prints its table and cost estimate; with `sizes`, also the audit at those node counts. */
 export async function benchLambda(o: { repeat?: number; sizes?: number[] } = {}): Promise<Measure[]> {
   const measures = await benchExample(o);
+  await benchArgoCdAudit(o, measures.find((m) => m.fn === 'audit'));
   for (const nodes of o.sizes ?? []) await benchAuditAtScale(nodes);
   return measures;
 }
 
 async function benchExample(o: { repeat?: number }): Promise<Measure[]> {
-  const cache = join(ROOT, 'node_modules/.cache');
-  mkdirSync(cache, { recursive: true });
-  const outdir = mkdtempSync(join(cache, 'drift-auditor-bench-'));
+  // The bundles, exactly as `cdk synth` builds them for this config.
+  const { outdir, bundles } = synthBundles(exampleConfig()) as { outdir: string; bundles: Record<FunctionName, string> };
   const pipeline = await startPipelineEnvironment();
   try {
-    // The bundles, exactly as `cdk synth` builds them for this config.
-    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: exampleConfig() } });
-    const template = Template.fromStack(buildApp(app).stack);
-    const bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
-      const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
-      return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
-    })) as Record<FunctionName, string>;
 
     const invoke = async (fn: FunctionName, events: unknown[]): Promise<{ m: Measure; outputs: unknown[] }> => {
       let best: { m: Measure; outputs: unknown[] } | undefined;
@@ -105,8 +101,9 @@ function printCost(measures: Measure[]): void {
   const ok = measures.filter((m) => m.fn !== 'recordFailure');
   // Billed duration of a cold run: init + first call (Lambda bills init for on-demand functions since 2025).
   const gbSeconds = ok.reduce((sum, m) => sum + ((m.spawnToReadyMs + m.firstMs) / 1000) * (m.memoryMB / 1024), 0);
+  const lambdaCost = ok.reduce((sum, m) => sum + ((m.spawnToReadyMs + m.firstMs) / 1000) * (m.memoryMB / 1024) * gbSecondPrice(m.fn), 0);
   const perRun = {
-    lambda: gbSeconds * PRICES.lambdaArmGbSecond + ok.length * PRICES.lambdaRequest,
+    lambda: lambdaCost + ok.length * PRICES.lambdaRequest,
     // Per cluster: Map iteration, Snapshot, Audit, Notify, ClusterSucceeded (+ start/choice/end shared by all clusters).
     stepFunctions: 5 * PRICES.stepFunctionsTransition,
     // staging snapshot + 5 run files + manifest + index + latest; reads: staged snapshot, heads, report.
@@ -116,6 +113,75 @@ function printCost(measures: Measure[]): void {
   console.log(`\ncost per cluster per run (cold, example cluster): Lambda $${perRun.lambda.toFixed(7)} (${gbSeconds.toFixed(2)} GB-s), Step Functions $${perRun.stepFunctions.toFixed(7)}, S3 requests $${perRun.s3.toFixed(7)} = $${total.toFixed(6)}`);
   console.log(`per cluster per month: daily $${(total * 30).toFixed(4)}, hourly $${(total * 730).toFixed(4)} (plus storage, logs, and the fixed $0.40/secret + $1/KMS key a month)`);
   console.log(`prices assumed: ${Object.entries(PRICES).map(([k, v]) => `${k} $${Number(v.toPrecision(6))}`).join(', ')}`);
+}
+
+/** The price of a GB-second of `fn`: x86_64 for the audit function (it runs helm and kubectl), arm64 for the others. */
+function gbSecondPrice(fn: FunctionName): number {
+  return fn === 'audit' ? PRICES.lambdaX86GbSecond : PRICES.lambdaArmGbSecond;
+}
+
+/**
+ * The audit function rendering the Argo CD example (examples/argocd: node-exporter from a Helm chart with a value
+ * file, fluentd from a Kustomize overlay, the add-ons as plain YAML) in a fresh process, with helm and kubectl from
+ * the layer laid out as under /opt and an empty /tmp: cold start, first call (the render starts every helm and
+ * kubectl process cold), a warm call on another staged snapshot, and the peak memory of the process tree.
+ */
+async function benchArgoCdAudit(o: { repeat?: number }, plain: Measure | undefined): Promise<void> {
+  const { outdir, bundles } = synthBundles(exampleConfig()) as { outdir: string; bundles: Record<FunctionName, string> };
+  try {
+    let best: { r: Awaited<ReturnType<typeof runBundle>>; treeMB: number } | undefined;
+    for (let i = 0; i < (o.repeat ?? 1); i++) {
+      // A fresh environment each time: the function's /tmp (pulled charts) starts empty, as on a new instance.
+      const lambda = await startArgoCdLambdaEnvironment();
+      try {
+        const events = [await lambda.stage(bundles.snapshot, `bench-argocd-${i}-1`), await lambda.stage(bundles.snapshot, `bench-argocd-${i}-2`)];
+        let treeMB = 0;
+        let timer: NodeJS.Timeout | undefined;
+        const r = await runBundle(bundles.audit, events, lambda.env, {
+          onSpawn: (pid) => { timer = setInterval(() => { treeMB = Math.max(treeMB, treeRssMB(pid)); }, 25); },
+        });
+        clearInterval(timer);
+        resultsOf(r);
+        if (!best || r.coldStartMs + r.times[0]! < best.r.coldStartMs + best.r.times[0]!) best = { r, treeMB };
+      } finally {
+        await lambda.close();
+      }
+    }
+    const { r, treeMB } = best!;
+    const memoryMB = FUNCTION_SIZING.audit.memoryMB;
+    console.log(`
+audit function, Argo CD example (Helm + Kustomize + plain; helm and kubectl from the layer under a /opt-like root), ${memoryMB} MB, x86_64:`);
+    console.log(`  cold start ${r.coldStartMs.toFixed(0)} ms (import ${r.importMs.toFixed(0)} ms); first call ${r.times[0]!.toFixed(0)} ms${plain ? ` (the plain example's: ${plain.firstMs.toFixed(0)} ms, so rendering ≈ ${(r.times[0]! - plain.firstMs).toFixed(0)} ms)` : ''}; warm call ${r.times[1]!.toFixed(0)} ms`);
+    console.log(`  peak RSS: Node ${r.peakRssMB.toFixed(0)} MB; whole process tree (Node + helm + kubectl, sampled every 25 ms) ${treeMB.toFixed(0)} MB`);
+    const billedSeconds = (r.coldStartMs + r.times[0]!) / 1000;
+    const perRun = billedSeconds * (memoryMB / 1024) * PRICES.lambdaX86GbSecond + PRICES.lambdaRequest;
+    console.log(`  cost of a cold audit run: ${billedSeconds.toFixed(2)} s billed × ${(memoryMB / 1024).toFixed(0)} GB × $${PRICES.lambdaX86GbSecond} = $${perRun.toFixed(7)}; per cluster per month: daily $${(perRun * 30).toFixed(4)}, hourly $${(perRun * 730).toFixed(4)} (the audit function alone; x86_64 price)`);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Returns the resident memory of process `root` and all its descendants, in MB (0 once it has exited). */
+function treeRssMB(root: number): number {
+  const parent = new Map<number, number>();
+  const rss = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state ppid … rss is the 24th field overall.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(name), Number(fields[1]));
+      rss.set(Number(name), Number(fields[21]) * 4096);
+    } catch { /* the process exited meanwhile */ }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = parent.get(p) ?? 0, hops++) if (p === root) return true;
+    return false;
+  };
+  let bytes = 0;
+  for (const [pid, b] of rss) if (inTree(pid)) bytes += b;
+  return bytes / 1024 / 1024;
 }
 
 /**
