@@ -86,7 +86,7 @@ export async function benchRender(): Promise<void> {
     console.log(`| render 40 Applications (20 Helm, 10 Kustomize, 10 plain), cold | ${(cold.ms / 1000).toFixed(2)} s wall, ${cold.cpu.toFixed(2)} s CPU (Node + helm + kubectl), ${cold.daemonSets} DaemonSets, ${cold.problems} problems | ≤ 10 s |`);
     console.log(`| same, warm (best of 2) | ${(best.ms / 1000).toFixed(2)} s wall, ${best.cpu.toFixed(2)} s CPU | ≤ 2 s |`);
     console.log(`| load average while measured (the machine is shared) | ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores | |`);
-    console.log(`| peak RSS of the Node process (helm and kubectl run as child processes) | ${peak.toFixed(0)} MB | |`);
+    console.log(`| peak RSS of the Node process (helm and kubectl run as child processes; process-wide, so benchmarks run before it in the same process count: use --only render) | ${peak.toFixed(0)} MB | |`);
     console.log(`| chart repository requests | ${helmRepo.log.length} (index.yaml once per read, each chart version once per cold cache) | |`);
     if (cold.daemonSets !== 40 || cold.problems) throw new Error(`expected 40 DaemonSets and no problems, got ${cold.daemonSets} and ${cold.problems}`);
   } finally {
