@@ -76,6 +76,10 @@ export class EntryPointRenderer {
   private editCount = 0;
   /** Paths already read as a whole for the audited cluster: Flux's own flux-system Kustomization re-applies its folder. */
   private readonly readPaths = new Set<string>();
+  /** Files rendered for the audited cluster with objects other than GitOps ones (or problems), and unrendered entry points; the destinations of the Applications that are not. */
+  private destinedHere = 0;
+  private sawGitOps = false;
+  private readonly destinedElsewhere = new Set<string>();
 
   constructor(private readonly tree: RepoTree, private readonly s: RenderSettings) {
     this.charts = new ChartSource({ cacheDir: s.cacheDir, env: s.env, timeoutMs: s.renderTimeoutMs, helm: () => this.helm() });
@@ -103,11 +107,28 @@ export class EntryPointRenderer {
       const ready = pending.filter((p) => this.fluxSourceOf(p.o) !== undefined || !needsSource(p.o));
       if (!ready.length) {
         for (const p of pending) this.unrendered(p.file, fluxEntryPoint(p.o, p.file), `${p.o.kind} ${fluxEntryPoint(p.o, p.file).namespace}/${p.o.metadata?.name}: its source ${describeSourceRef(p.o)} is not declared in the repository`, fluxOwner(p.o));
+        if (this.sawGitOps && this.destinedHere === 0 && !pending.length) this.gaps.push(this.nothingDestinedHere(path));
         return;
       }
       this.fluxPending = pending.filter((p) => !ready.includes(p));
       for (const p of ready) this.queue.push(() => this.renderFlux(p.o, p.file));
     }
+  }
+
+  /**
+   * The gap of a GitOps path none of whose objects is destined to the audited cluster: its desired state
+   * is unknown, not empty, so the audit must not read as "nothing in Git" (every DaemonSet unmanaged or,
+   * in namespaces nothing manages, silently clean).
+   */
+  private nothingDestinedHere(path: string): Gap {
+    const id = this.s.cluster ?? {};
+    const who = [id.name ? `'${id.name}'` : '', id.server ? `(${id.server})` : ''].filter(Boolean).join(' ') || 'the audited cluster (no --cluster given)';
+    const elsewhere = [...this.destinedElsewhere].sort();
+    const seen = elsewhere.length ? `; its Applications are destined to ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ''}` : '';
+    return {
+      source: `render:${path || '.'}`,
+      message: `failed to find the desired state of ${who} in ${path || '.'}: its GitOps objects render nothing for it${seen}; name the cluster with --cluster or --cluster-server, or audit with --live-only`,
+    };
   }
 
   // ---- tools
@@ -156,11 +177,13 @@ export class EntryPointRenderer {
     let text = u.text;
     if (u.substitute || u.namespace) text = rewriteObjects(text, u);
     const result = parseManifestFile(u.file, text);
+    if (result.problems.length || objects.some((o) => !argoRole(o) && !fluxRole(o))) this.destinedHere++;
     for (const d of result.daemonSets) d.provenance = { ...u.provenance, ...(this.tree.commit ? { commit: this.tree.commit } : {}) };
     this.results.push({ path: u.file, result });
   }
 
   private unrendered(file: string, entry: EntryPoint | undefined, message: string, owner?: OwnerMarks): void {
+    this.destinedHere++;
     this.results.push({
       path: file,
       result: { daemonSets: [], namespaces: [], problems: [{ rule: 'manifest/unrendered', file, message, ...(owner && Object.keys(owner).length ? { owner } : {}) }] },
@@ -329,6 +352,7 @@ export class EntryPointRenderer {
 
   private queueArgo(o: K8sObject, role: 'application' | 'applicationset', file: string): void {
     const key = `argo/${role}/${o.metadata?.namespace ?? 'argocd'}/${o.metadata?.name}`;
+    this.sawGitOps = true;
     if (!this.once(key)) return;
     this.queue.push(() => (role === 'application' ? this.renderApplication(o, file) : this.expandApplicationSet(o, file)));
   }
@@ -362,6 +386,7 @@ export class EntryPointRenderer {
     const entry: EntryPoint = { kind: 'Application', name, namespace: ns, file };
     const dest = app.spec?.destination as { name?: string; server?: string; namespace?: string } | undefined;
     const matches = destinationMatches(dest, this.s.cluster ?? {});
+    if (!matches) this.destinedElsewhere.add(typeof dest?.name === 'string' && dest.name ? dest.name : typeof dest?.server === 'string' && dest.server ? dest.server : 'no destination');
     const ctx: Ctx = { entry, matches, namespace: dest?.namespace, owner: { argocdApp: name } };
     const sources = appSources(app);
     if (!sources.length && matches) this.unrendered(file, entry, `Application ${ns}/${name}: no source`, ctx.owner);
@@ -455,6 +480,7 @@ export class EntryPointRenderer {
 
   private queueFlux(o: K8sObject, file: string): void {
     const key = `flux/${o.kind}/${o.metadata?.namespace ?? 'flux-system'}/${o.metadata?.name}`;
+    this.sawGitOps = true;
     if (!this.once(key)) return;
     this.fluxPending.push({ o, file });
   }

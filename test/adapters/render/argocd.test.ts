@@ -112,6 +112,22 @@ describe('readManifests() on an Argo CD app of apps', () => {
     });
   });
 
+  it('makes a repository whose Applications render nothing for the audited cluster a gap, not an empty desired state', async () => {
+    const dir = platformRepo({ 'bootstrap/root.yaml': app('root', { repoURL: 'https://github.com/acme/platform', path: 'apps-elsewhere' }).replace('"name":"prod"', '"name":"in-cluster"'),
+      'apps-elsewhere/a.yaml': app('a', { repoURL: 'https://github.com/acme/platform', path: 'charts/node-agent' }).replace('"name":"prod"', '"name":"eu-1"'),
+      'apps-elsewhere/b.yaml': app('b', { repoURL: 'https://github.com/acme/platform', path: 'charts/node-agent' }).replace('"name":"prod"', '"server":"https://us-2.example.com"') });
+
+    const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
+    const eu = await readManifests(`${dir}/bootstrap`, { cluster: { name: 'eu-1' }, cacheDir: env.cacheDir });
+
+    expect([desired.daemonSets, desired.problems]).toEqual([[], []]);
+    expect(desired.gaps).toEqual([{
+      source: 'render:bootstrap',
+      message: "failed to find the desired state of 'prod' (https://prod.k8s.example.com) in bootstrap: its GitOps objects render nothing for it; its Applications are destined to eu-1, https://us-2.example.com; name the cluster with --cluster or --cluster-server, or audit with --live-only",
+    }]);
+    expect([eu.gaps, Object.keys(images(eu))]).toEqual([[], ['a/a-node-agent']]);
+  });
+
   it('names what cannot be rendered: another repository, a missing value file, an unsupported generator', async () => {
     const dir = platformRepo({
       'apps/elsewhere.yaml': app('elsewhere', { repoURL: 'https://github.com/other/repo', path: 'x' }),
