@@ -88,9 +88,13 @@ async function writeCluster(dir: string, nodes: number, daemonSets: number, extr
 /** Runs this file as a child in `mode` on `dir` and returns what it measured. */
 function measure(mode: 'parse' | 'audit', dir: string): Promise<Measurement & { findings?: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', SELF, '--child', mode, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', SELF, '--child', mode, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.trim().split('\n').at(-1) ?? '';
@@ -112,7 +116,10 @@ function medianRun<T extends Measurement>(runs: T[]): T {
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
-const cpuMsSince = (start: NodeJS.CpuUsage): number => { const u = process.cpuUsage(start); return (u.user + u.system) / 1000; };
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1000;
+};
 const rssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** The child side: one measurement, printed as a JSON line. */
@@ -146,7 +153,12 @@ async function child(mode: string, dir: string): Promise<void> {
   let findings: number | undefined;
   let note: string | undefined;
   try {
-    const report = audit(snapshot, desired, { rules, namespaces: [], requiredCoverage: [], severityOverrides: [], waivers: [], thresholds: DEFAULT_THRESHOLDS }, new Date('2026-11-20T10:00:00Z'));
+    const report = audit(
+      snapshot,
+      desired,
+      { rules, namespaces: [], requiredCoverage: [], severityOverrides: [], waivers: [], thresholds: DEFAULT_THRESHOLDS },
+      new Date('2026-11-20T10:00:00Z'),
+    );
     findings = report.findings.length;
   } catch (err) {
     note = `audit() failed: ${(err as Error).message}`;
@@ -168,8 +180,12 @@ export async function benchAudit(opts: BenchAuditOptions = {}): Promise<BenchAud
   const extra = opts.extraPodsPerNode ?? 2;
   const rows: BenchAuditRow[] = [];
   const pairs = Math.max(1, opts.repeat ?? 3);
-  print(`audit benchmark: ${daemonSets} DaemonSets, ${extra} other pods per node; each figure from its own child process; ratios are medians of ${pairs} paired run(s)`);
-  print(`${'nodes'.padStart(6)} ${'pods'.padStart(7)} ${'dump MB'.padStart(8)} | ${'parse s'.padStart(8)} ${'cpu s'.padStart(6)} ${'RSS MB'.padStart(7)} | ${'audit s'.padStart(8)} ${'cpu s'.padStart(6)} ${'RSS MB'.padStart(7)} | ${'wall ×'.padStart(6)} ${'cpu ×'.padStart(6)} ${'RSS ×'.padStart(6)} | findings`);
+  print(
+    `audit benchmark: ${daemonSets} DaemonSets, ${extra} other pods per node; each figure from its own child process; ratios are medians of ${pairs} paired run(s)`,
+  );
+  print(
+    `${'nodes'.padStart(6)} ${'pods'.padStart(7)} ${'dump MB'.padStart(8)} | ${'parse s'.padStart(8)} ${'cpu s'.padStart(6)} ${'RSS MB'.padStart(7)} | ${'audit s'.padStart(8)} ${'cpu s'.padStart(6)} ${'RSS MB'.padStart(7)} | ${'wall ×'.padStart(6)} ${'cpu ×'.padStart(6)} ${'RSS ×'.padStart(6)} | findings`,
+  );
   for (const nodes of sizes) {
     const dir = await mkdtemp(join(tmpdir(), `drift-bench-${nodes}-`));
     try {
@@ -188,9 +204,16 @@ export async function benchAudit(opts: BenchAuditOptions = {}): Promise<BenchAud
       rows.push(row);
       const sec = (ms: number, n: number): string => pad((ms / 1000).toFixed(2), n);
       const ph = auditRun.phases;
-      print(`${pad(nodes, 6)} ${pad(pods, 7)} ${pad(row.dumpMb, 8)} | ${sec(parse.wallMs, 8)} ${sec(parse.cpuMs, 6)} ${pad(parse.peakRssMb, 7)} | ${sec(auditRun.wallMs, 8)} ${sec(auditRun.cpuMs, 6)} ${pad(auditRun.peakRssMb, 7)} | ${pad(ratios.wall.toFixed(2), 6)} ${pad(ratios.cpu.toFixed(2), 6)} ${pad(ratios.peakRss.toFixed(2), 6)} | ${row.findings ?? '-'}${auditRun.note ? `  (${auditRun.note})` : ''}`);
-      if (ph) print(`${' '.repeat(24)}audit s = readDump ${(ph.readDumpMs / 1000).toFixed(2)} + manifests ${(ph.manifestsMs / 1000).toFixed(2)} + audit() ${(ph.auditMs / 1000).toFixed(2)}`);
-      print(`${' '.repeat(24)}dump audit against a bare JSON.parse: CPU ${ratios.cpu.toFixed(2)}× (goal ≤ 1.2×: ${ratios.cpu <= 1.2 ? 'met' : 'not met'}), peak memory ${ratios.peakRss.toFixed(2)}× (goal < 1×: ${ratios.peakRss < 1 ? 'met' : 'not met'})`);
+      print(
+        `${pad(nodes, 6)} ${pad(pods, 7)} ${pad(row.dumpMb, 8)} | ${sec(parse.wallMs, 8)} ${sec(parse.cpuMs, 6)} ${pad(parse.peakRssMb, 7)} | ${sec(auditRun.wallMs, 8)} ${sec(auditRun.cpuMs, 6)} ${pad(auditRun.peakRssMb, 7)} | ${pad(ratios.wall.toFixed(2), 6)} ${pad(ratios.cpu.toFixed(2), 6)} ${pad(ratios.peakRss.toFixed(2), 6)} | ${row.findings ?? '-'}${auditRun.note ? `  (${auditRun.note})` : ''}`,
+      );
+      if (ph)
+        print(
+          `${' '.repeat(24)}audit s = readDump ${(ph.readDumpMs / 1000).toFixed(2)} + manifests ${(ph.manifestsMs / 1000).toFixed(2)} + audit() ${(ph.auditMs / 1000).toFixed(2)}`,
+        );
+      print(
+        `${' '.repeat(24)}dump audit against a bare JSON.parse: CPU ${ratios.cpu.toFixed(2)}× (goal ≤ 1.2×: ${ratios.cpu <= 1.2 ? 'met' : 'not met'}), peak memory ${ratios.peakRss.toFixed(2)}× (goal < 1×: ${ratios.peakRss < 1 ? 'met' : 'not met'})`,
+      );
     } finally {
       if (opts.keep) print(`  files kept in ${dir}`);
       else await rm(dir, { recursive: true, force: true });
@@ -199,12 +222,16 @@ export async function benchAudit(opts: BenchAuditOptions = {}): Promise<BenchAud
   if (rows.length >= 2) {
     const [a, b] = [rows[0]!, rows.at(-1)!];
     const work = (x: BenchAuditRow): number => x.nodes * x.daemonSets + x.pods;
-    print(`scaling ${a.nodes} -> ${b.nodes} nodes: work (nodes × DaemonSets + pods) ×${(work(b) / work(a)).toFixed(2)}, ` +
-      `parse cpu ×${(b.parse.cpuMs / a.parse.cpuMs).toFixed(2)}, audit cpu ×${(b.audit.cpuMs / a.audit.cpuMs).toFixed(2)}, ` +
-      `audit() alone ×${((b.audit.phases?.auditMs ?? 0) / Math.max(1, a.audit.phases?.auditMs ?? 0)).toFixed(2)}, ` +
-      `audit RSS above baseline ×${((b.audit.peakRssMb - b.audit.baseRssMb) / Math.max(1, a.audit.peakRssMb - a.audit.baseRssMb)).toFixed(2)}`);
+    print(
+      `scaling ${a.nodes} -> ${b.nodes} nodes: work (nodes × DaemonSets + pods) ×${(work(b) / work(a)).toFixed(2)}, ` +
+        `parse cpu ×${(b.parse.cpuMs / a.parse.cpuMs).toFixed(2)}, audit cpu ×${(b.audit.cpuMs / a.audit.cpuMs).toFixed(2)}, ` +
+        `audit() alone ×${((b.audit.phases?.auditMs ?? 0) / Math.max(1, a.audit.phases?.auditMs ?? 0)).toFixed(2)}, ` +
+        `audit RSS above baseline ×${((b.audit.peakRssMb - b.audit.baseRssMb) / Math.max(1, a.audit.peakRssMb - a.audit.baseRssMb)).toFixed(2)}`,
+    );
   }
-  print('goal: the dump audit ≤ 1.2× a bare JSON.parse in CPU (median of paired runs) and below it in peak memory; wall time swings on a shared machine, CPU time less');
+  print(
+    'goal: the dump audit ≤ 1.2× a bare JSON.parse in CPU (median of paired runs) and below it in peak memory; wall time swings on a shared machine, CPU time less',
+  );
   return rows;
 }
 

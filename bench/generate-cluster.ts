@@ -6,8 +6,18 @@
 import type { Container, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, PodSpec, Toleration } from '../functions/core/k8s-types.js';
 import { compileEligibility } from '../functions/core/scheduling/eligibility.js';
 import {
-  controllerRevisionOf, daemonPod, daemonSetStatusOf, hexOf, imageIdOf, liveDaemonSet, nodeOf, safeStringOf, timeAfter, uidOf,
-  type DaemonPodOptions, type NodeShape,
+  controllerRevisionOf,
+  daemonPod,
+  daemonSetStatusOf,
+  hexOf,
+  imageIdOf,
+  liveDaemonSet,
+  nodeOf,
+  safeStringOf,
+  timeAfter,
+  uidOf,
+  type DaemonPodOptions,
+  type NodeShape,
 } from './live-objects.js';
 
 export interface GenerateClusterOptions {
@@ -44,34 +54,130 @@ interface AgentSpec {
 
 /** Node agents as found on production EKS clusters; DaemonSets beyond the catalog repeat it with a suffix. */
 const CATALOG: AgentSpec[] = [
-  { name: 'aws-node', namespace: 'kube-system', images: ['602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.23.1', '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon/aws-network-policy-agent:v1.4.2'], placement: 'all', tolerateAll: true, hostNetwork: true, env: 4, priorityClassName: 'system-node-critical' },
-  { name: 'kube-proxy', namespace: 'kube-system', images: ['602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/kube-proxy:v1.33.5-minimal-eksbuild.2'], placement: 'all', tolerateAll: true, hostNetwork: true, env: 1, priorityClassName: 'system-node-critical' },
-  { name: 'ebs-csi-node', namespace: 'kube-system', images: ['public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0', 'public.ecr.aws/csi-components/csi-node-driver-registrar:v2.14.0-eksbuild.4'], placement: 'linux', tolerateAll: true, env: 2, priorityClassName: 'system-node-critical' },
-  { name: 'efs-csi-node', namespace: 'kube-system', images: ['public.ecr.aws/efs-csi-driver/amazon/aws-efs-csi-driver:v2.1.11'], placement: 'workers', env: 2, priorityClassName: 'system-node-critical' },
-  { name: 'node-exporter', namespace: 'monitoring', images: ['quay.io/prometheus/node-exporter:v1.12.1', 'quay.io/brancz/kube-rbac-proxy:v0.22.1'], placement: 'linux', tolerateAll: true, hostNetwork: true, env: 1, priorityClassName: 'system-cluster-critical' },
+  {
+    name: 'aws-node',
+    namespace: 'kube-system',
+    images: [
+      '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.23.1',
+      '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon/aws-network-policy-agent:v1.4.2',
+    ],
+    placement: 'all',
+    tolerateAll: true,
+    hostNetwork: true,
+    env: 4,
+    priorityClassName: 'system-node-critical',
+  },
+  {
+    name: 'kube-proxy',
+    namespace: 'kube-system',
+    images: ['602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/kube-proxy:v1.33.5-minimal-eksbuild.2'],
+    placement: 'all',
+    tolerateAll: true,
+    hostNetwork: true,
+    env: 1,
+    priorityClassName: 'system-node-critical',
+  },
+  {
+    name: 'ebs-csi-node',
+    namespace: 'kube-system',
+    images: ['public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0', 'public.ecr.aws/csi-components/csi-node-driver-registrar:v2.14.0-eksbuild.4'],
+    placement: 'linux',
+    tolerateAll: true,
+    env: 2,
+    priorityClassName: 'system-node-critical',
+  },
+  {
+    name: 'efs-csi-node',
+    namespace: 'kube-system',
+    images: ['public.ecr.aws/efs-csi-driver/amazon/aws-efs-csi-driver:v2.1.11'],
+    placement: 'workers',
+    env: 2,
+    priorityClassName: 'system-node-critical',
+  },
+  {
+    name: 'node-exporter',
+    namespace: 'monitoring',
+    images: ['quay.io/prometheus/node-exporter:v1.12.1', 'quay.io/brancz/kube-rbac-proxy:v0.22.1'],
+    placement: 'linux',
+    tolerateAll: true,
+    hostNetwork: true,
+    env: 1,
+    priorityClassName: 'system-cluster-critical',
+  },
   { name: 'fluent-bit', namespace: 'logging', images: ['cr.fluentbit.io/fluent/fluent-bit:4.0.7'], placement: 'linux', tolerateAll: true, env: 4 },
   { name: 'datadog-agent', namespace: 'datadog', images: ['gcr.io/datadoghq/agent:7.70.2'], placement: 'workers', env: 6 },
   { name: 'falco', namespace: 'falco', images: ['docker.io/falcosecurity/falco:0.41.3'], placement: 'linux', tolerateAll: true, env: 3 },
   { name: 'kured', namespace: 'kube-system', images: ['ghcr.io/kubereboot/kured:1.20.0'], placement: 'workers', env: 1 },
-  { name: 'node-problem-detector', namespace: 'kube-system', images: ['registry.k8s.io/node-problem-detector/node-problem-detector:v0.8.21'], placement: 'linux', tolerateAll: true, env: 1 },
-  { name: 'nvidia-device-plugin-daemonset', namespace: 'kube-system', images: ['nvcr.io/nvidia/k8s-device-plugin:v0.20.0'], placement: 'gpu', env: 0, priorityClassName: 'system-node-critical' },
+  {
+    name: 'node-problem-detector',
+    namespace: 'kube-system',
+    images: ['registry.k8s.io/node-problem-detector/node-problem-detector:v0.8.21'],
+    placement: 'linux',
+    tolerateAll: true,
+    env: 1,
+  },
+  {
+    name: 'nvidia-device-plugin-daemonset',
+    namespace: 'kube-system',
+    images: ['nvcr.io/nvidia/k8s-device-plugin:v0.20.0'],
+    placement: 'gpu',
+    env: 0,
+    priorityClassName: 'system-node-critical',
+  },
   { name: 'dcgm-exporter', namespace: 'monitoring', images: ['nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04'], placement: 'gpu', env: 2 },
   { name: 'secrets-store-csi-driver', namespace: 'kube-system', images: ['registry.k8s.io/csi-secrets-store/driver:v1.5.3'], placement: 'workers', env: 1 },
-  { name: 'istio-cni-node', namespace: 'istio-system', images: ['docker.io/istio/install-cni:1.27.1'], placement: 'workers', tolerateAll: true, hostNetwork: true, env: 6, priorityClassName: 'system-node-critical' },
-  { name: 'node-local-dns', namespace: 'kube-system', images: ['registry.k8s.io/dns/k8s-dns-node-cache:1.26.4'], placement: 'all', tolerateAll: true, hostNetwork: true, env: 0, priorityClassName: 'system-node-critical' },
+  {
+    name: 'istio-cni-node',
+    namespace: 'istio-system',
+    images: ['docker.io/istio/install-cni:1.27.1'],
+    placement: 'workers',
+    tolerateAll: true,
+    hostNetwork: true,
+    env: 6,
+    priorityClassName: 'system-node-critical',
+  },
+  {
+    name: 'node-local-dns',
+    namespace: 'kube-system',
+    images: ['registry.k8s.io/dns/k8s-dns-node-cache:1.26.4'],
+    placement: 'all',
+    tolerateAll: true,
+    hostNetwork: true,
+    env: 0,
+    priorityClassName: 'system-node-critical',
+  },
   { name: 'otel-agent', namespace: 'observability', images: ['docker.io/otel/opentelemetry-collector-contrib:0.135.0'], placement: 'amd64', env: 5 },
 ];
 
 function placementAffinity(p: Placement): Partial<Pick<PodSpec, 'nodeSelector' | 'affinity'>> {
   const linux = { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] };
   switch (p) {
-    case 'all': return {};
-    case 'linux': return { nodeSelector: { 'kubernetes.io/os': 'linux' } };
-    case 'gpu': return { nodeSelector: { 'nvidia.com/gpu.present': 'true' } };
-    case 'amd64': return { nodeSelector: { 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } };
-    case 'workers': return {
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [linux, { key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }, { key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['fargate', 'hybrid', 'auto'] }] }] } } },
-    };
+    case 'all':
+      return {};
+    case 'linux':
+      return { nodeSelector: { 'kubernetes.io/os': 'linux' } };
+    case 'gpu':
+      return { nodeSelector: { 'nvidia.com/gpu.present': 'true' } };
+    case 'amd64':
+      return { nodeSelector: { 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } };
+    case 'workers':
+      return {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                {
+                  matchExpressions: [
+                    linux,
+                    { key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' },
+                    { key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['fargate', 'hybrid', 'auto'] },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      };
   }
 }
 
@@ -79,7 +185,11 @@ function placementAffinity(p: Placement): Partial<Pick<PodSpec, 'nodeSelector' |
 function manifestOf(a: AgentSpec, suffix: string): K8sDaemonSet {
   const name = `${a.name}${suffix}`;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
-  const tolerations: Toleration[] = a.tolerateAll ? [{ operator: 'Exists' }] : a.placement === 'gpu' ? [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] : [];
+  const tolerations: Toleration[] = a.tolerateAll
+    ? [{ operator: 'Exists' }]
+    : a.placement === 'gpu'
+      ? [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]
+      : [];
   const containers: Container[] = a.images.map((image, i) => ({
     name: i === 0 ? a.name : `${a.name}-sidecar-${i}`,
     image,
@@ -90,7 +200,10 @@ function manifestOf(a: AgentSpec, suffix: string): K8sDaemonSet {
     ],
     ...(i === 0 ? { ports: [{ name: 'metrics', containerPort: 9100 + CATALOG.indexOf(a) }] } : {}),
     resources: { limits: { memory: '256Mi' }, requests: { cpu: '50m', memory: '128Mi' } },
-    volumeMounts: [{ name: 'host-root', mountPath: '/host', readOnly: true }, { name: 'varlog', mountPath: '/var/log' }],
+    volumeMounts: [
+      { name: 'host-root', mountPath: '/host', readOnly: true },
+      { name: 'varlog', mountPath: '/var/log' },
+    ],
     ...(i === 0 ? { readinessProbe: { httpGet: { path: '/healthz', port: 9100 + CATALOG.indexOf(a) }, initialDelaySeconds: 5 } } : {}),
   }));
   return {
@@ -109,7 +222,10 @@ function manifestOf(a: AgentSpec, suffix: string): K8sDaemonSet {
           serviceAccountName: name,
           tolerations,
           containers,
-          volumes: [{ name: 'host-root', hostPath: { path: '/' } }, { name: 'varlog', hostPath: { path: '/var/log' } }],
+          volumes: [
+            { name: 'host-root', hostPath: { path: '/' } },
+            { name: 'varlog', hostPath: { path: '/var/log' } },
+          ],
         },
       },
     },
@@ -127,9 +243,14 @@ function nodeShapeOf(i: number, images: NodeShape['images']): NodeShape {
   const createdAt = controlPlane ? CLUSTER_CREATED : timeAfter('2026-10-01T00:00:00Z', Math.floor((i * 4_100_000) / Math.max(1, i + 500)) + i * 37);
   return {
     name: `ip-${ip.replace(/\./g, '-')}.eu-west-1.compute.internal`,
-    ip, region: 'eu-west-1', zone: `eu-west-1${zone}`, arch,
+    ip,
+    region: 'eu-west-1',
+    zone: `eu-west-1${zone}`,
+    arch,
     instanceType: controlPlane ? 'm6i.xlarge' : gpu ? 'g5.2xlarge' : arch === 'arm64' ? 'm7g.2xlarge' : 'm6i.2xlarge',
-    createdAt, kubeletVersion: 'v1.33.5-eks-98436be', heartbeatAt: timeAfter(AT, -(i % 50) - 5),
+    createdAt,
+    kubeletVersion: 'v1.33.5-eks-98436be',
+    heartbeatAt: timeAfter(AT, -(i % 50) - 5),
     ...(group ? { nodeGroup: group, capacityType: i % 7 === 3 ? 'SPOT' : 'ON_DEMAND' } : {}),
     ...(controlPlane ? { controlPlane: true } : {}),
     ...(gpu ? { gpu: true } : {}),
@@ -142,7 +263,12 @@ function nodeShapeOf(i: number, images: NodeShape['images']): NodeShape {
 /** A pod of some other workload (a ReplicaSet's), for dumps where not every pod is a daemon pod. */
 function appPod(node: K8sNode, i: number, template: K8sDaemonSet): K8sPod {
   const rs = `web-${i % 40}-${safeStringOf(`rs/${i % 40}`, 10)}`;
-  const pod = daemonPod(template, node, { revisionHash: 'x', templateGeneration: 1, createdAt: timeAfter(node.metadata.creationTimestamp!, 300 + i), managedFields: true });
+  const pod = daemonPod(template, node, {
+    revisionHash: 'x',
+    templateGeneration: 1,
+    createdAt: timeAfter(node.metadata.creationTimestamp!, 300 + i),
+    managedFields: true,
+  });
   const { 'controller-revision-hash': _h, 'pod-template-generation': _g, ...labels } = pod.metadata.labels!;
   pod.metadata.name = `${rs}-${safeStringOf(`app/${node.metadata.name}/${i}`, 5)}`;
   pod.metadata.generateName = `${rs}-`;
@@ -163,9 +289,12 @@ function appPod(node: K8sNode, i: number, template: K8sDaemonSet): K8sPod {
 export function generateCluster(opts: GenerateClusterOptions): GeneratedCluster {
   const seed = opts.seed ?? 1;
   const extra = opts.extraPodsPerNode ?? 2;
-  const manifests = Array.from({ length: opts.daemonSets }, (_, i) => manifestOf(CATALOG[i % CATALOG.length]!, i < CATALOG.length ? '' : `-${Math.floor(i / CATALOG.length) + 1}`));
+  const manifests = Array.from({ length: opts.daemonSets }, (_, i) =>
+    manifestOf(CATALOG[i % CATALOG.length]!, i < CATALOG.length ? '' : `-${Math.floor(i / CATALOG.length) + 1}`),
+  );
   const images: NodeShape['images'] = [...new Set(manifests.flatMap((m) => m.spec.template.spec.containers.map((c) => c.image!)))]
-    .slice(0, 14).map((ref) => ({ id: imageIdOf(ref), ref, sizeBytes: 20_000_000 + parseInt(hexOf(ref, 6), 16) }));
+    .slice(0, 14)
+    .map((ref) => ({ id: imageIdOf(ref), ref, sizeBytes: 20_000_000 + parseInt(hexOf(ref, 6), 16) }));
   const nodes = Array.from({ length: opts.nodes }, (_, i) => nodeOf(nodeShapeOf(i, images)));
   const notReady = new Set(nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True')).map((n) => n.metadata.name));
   const daemonSets: K8sDaemonSet[] = [];
@@ -178,7 +307,12 @@ export function generateCluster(opts: GenerateClusterOptions): GeneratedCluster 
     const hotFixed = manifest.metadata.name === 'dcgm-exporter';
     const liveSource = hotFixed ? structuredClone(manifest) : manifest;
     if (hotFixed) liveSource.spec.template.spec.containers[0]!.image = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04-hotfix1';
-    const live = liveDaemonSet(liveSource, { uid: uidOf(`ds/${seed}/${key}`), creationTimestamp: CLUSTER_CREATED, generation, resourceVersion: String(48_000_000 + d) });
+    const live = liveDaemonSet(liveSource, {
+      uid: uidOf(`ds/${seed}/${key}`),
+      creationTimestamp: CLUSTER_CREATED,
+      generation,
+      resourceVersion: String(48_000_000 + d),
+    });
     const hash = safeStringOf(`rev/${seed}/${key}/${generation}`, 10);
     const revisionAt = '2026-09-30T13:00:00Z';
     controllerRevisions.push(
@@ -196,7 +330,11 @@ export function generateCluster(opts: GenerateClusterOptions): GeneratedCluster 
       const o: DaemonPodOptions = { revisionHash: hash, templateGeneration: generation, createdAt, managedFields: true };
       // A crash-looping pod on every 1499th node for one agent (coverage/unready).
       if (d === 1 % opts.daemonSets && i % 1499 === 700) {
-        o.state = { ready: false, readySince: timeAfter(AT, -3600), waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container', restartCount: 9 } };
+        o.state = {
+          ready: false,
+          readySince: timeAfter(AT, -3600),
+          waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container', restartCount: 9 },
+        };
       } else if (notReady.has(node.metadata.name)) {
         o.state = { ready: false, readySince: timeAfter(AT, -110), containersReady: true };
       }

@@ -32,7 +32,9 @@ export async function benchHtml(arg: Report | { sizes?: number[]; repeat?: numbe
   const chromium = await launchChromium();
   const rows: BenchHtmlRow[] = [];
   print(`html benchmark: headless Chromium, file://, fastest of ${repeat}; goals < 5 MB and < 2 s`);
-  print(`${'nodes'.padStart(6)} ${'DS'.padStart(3)} ${'findings'.padStart(8)} | ${'HTML MB'.padStart(8)} ${'render ms'.padStart(9)} | ${'drawn ms'.padStart(8)} ${'wall ms'.padStart(8)}`);
+  print(
+    `${'nodes'.padStart(6)} ${'DS'.padStart(3)} ${'findings'.padStart(8)} | ${'HTML MB'.padStart(8)} ${'render ms'.padStart(9)} | ${'drawn ms'.padStart(8)} ${'wall ms'.padStart(8)}`,
+  );
   try {
     for (const report of reports) {
       let t = performance.now();
@@ -52,11 +54,17 @@ export async function benchHtml(arg: Report | { sizes?: number[]; repeat?: numbe
         await page.close();
       }
       const row: BenchHtmlRow = {
-        nodes: report.nodes.length, daemonSets: report.coverage.length, findings: report.findings.length,
-        htmlBytes: Buffer.byteLength(html), renderMs, ...best,
+        nodes: report.nodes.length,
+        daemonSets: report.coverage.length,
+        findings: report.findings.length,
+        htmlBytes: Buffer.byteLength(html),
+        renderMs,
+        ...best,
       };
       rows.push(row);
-      print(`${String(row.nodes).padStart(6)} ${String(row.daemonSets).padStart(3)} ${String(row.findings).padStart(8)} | ${(row.htmlBytes / 1048576).toFixed(2).padStart(8)} ${row.renderMs.toFixed(0).padStart(9)} | ${row.drawnMs.toFixed(0).padStart(8)} ${row.wallMs.toFixed(0).padStart(8)}`);
+      print(
+        `${String(row.nodes).padStart(6)} ${String(row.daemonSets).padStart(3)} ${String(row.findings).padStart(8)} | ${(row.htmlBytes / 1048576).toFixed(2).padStart(8)} ${row.renderMs.toFixed(0).padStart(9)} | ${row.drawnMs.toFixed(0).padStart(8)} ${row.wallMs.toFixed(0).padStart(8)}`,
+      );
     }
   } finally {
     await chromium.close();

@@ -44,7 +44,10 @@ interface Measure {
 /** Runs the benchmark and prints its table and cost estimate; with `sizes`, also the audit at those node counts. */
 export async function benchLambda(o: { repeat?: number; sizes?: number[] } = {}): Promise<Measure[]> {
   const measures = await benchExample(o);
-  await benchArgoCdAudit(o, measures.find((m) => m.fn === 'audit'));
+  await benchArgoCdAudit(
+    o,
+    measures.find((m) => m.fn === 'audit'),
+  );
   for (const nodes of o.sizes ?? []) await benchAuditAtScale(nodes);
   return measures;
 }
@@ -54,7 +57,6 @@ async function benchExample(o: { repeat?: number }): Promise<Measure[]> {
   const { outdir, bundles } = synthBundles(exampleConfig()) as { outdir: string; bundles: Record<FunctionName, string> };
   const pipeline = await startPipelineEnvironment();
   try {
-
     const invoke = async (fn: FunctionName, events: unknown[]): Promise<{ m: Measure; outputs: unknown[] }> => {
       let best: { m: Measure; outputs: unknown[] } | undefined;
       for (let i = 0; i < (o.repeat ?? 1); i++) {
@@ -77,16 +79,25 @@ async function benchExample(o: { repeat?: number }): Promise<Measure[]> {
 
     // Two executions in one warm container per function, passing outputs on exactly as the state machine does.
     const startTime = new Date().toISOString();
-    const inputs = ['bench-1', 'bench-2'].map((name) => ({ cluster: (pipeline.definition.States.ListClusters!.Parameters as { clusters: unknown[] }).clusters[0], runId: name, startedAt: startTime }));
+    const inputs = ['bench-1', 'bench-2'].map((name) => ({
+      cluster: (pipeline.definition.States.ListClusters!.Parameters as { clusters: unknown[] }).clusters[0],
+      runId: name,
+      startedAt: startTime,
+    }));
     const snap = await invoke('snapshot', inputs);
     const aud = await invoke('audit', snap.outputs);
     const not = await invoke('notify', aud.outputs);
-    const rec = await invoke('recordFailure', snap.outputs.map((s) => ({ ...(s as object), error: { Error: 'KubernetesError', Cause: JSON.stringify({ errorMessage: 'bench' }) } })));
+    const rec = await invoke(
+      'recordFailure',
+      snap.outputs.map((s) => ({ ...(s as object), error: { Error: 'KubernetesError', Cause: JSON.stringify({ errorMessage: 'bench' }) } })),
+    );
     const measures = [snap.m, aud.m, not.m, rec.m];
 
     console.log('function       memory  bundle   cold start (boot+import)  first call  warm call  peak RSS');
     for (const m of measures) {
-      console.log(`${m.fn.padEnd(14)} ${String(m.memoryMB).padStart(5)} MB ${m.bundleMB.toFixed(2).padStart(5)} MB ${m.spawnToReadyMs.toFixed(0).padStart(9)} ms (import ${m.importMs.toFixed(0).padStart(4)} ms) ${m.firstMs.toFixed(0).padStart(7)} ms ${m.warmMs.toFixed(0).padStart(7)} ms ${m.peakRssMB.toFixed(0).padStart(6)} MB`);
+      console.log(
+        `${m.fn.padEnd(14)} ${String(m.memoryMB).padStart(5)} MB ${m.bundleMB.toFixed(2).padStart(5)} MB ${m.spawnToReadyMs.toFixed(0).padStart(9)} ms (import ${m.importMs.toFixed(0).padStart(4)} ms) ${m.firstMs.toFixed(0).padStart(7)} ms ${m.warmMs.toFixed(0).padStart(7)} ms ${m.peakRssMB.toFixed(0).padStart(6)} MB`,
+      );
     }
     printCost(measures);
     return measures;
@@ -110,9 +121,17 @@ function printCost(measures: Measure[]): void {
     s3: 9 * PRICES.s3Put + 12 * PRICES.s3Get,
   };
   const total = perRun.lambda + perRun.stepFunctions + perRun.s3;
-  console.log(`\ncost per cluster per run (cold, example cluster): Lambda $${perRun.lambda.toFixed(7)} (${gbSeconds.toFixed(2)} GB-s), Step Functions $${perRun.stepFunctions.toFixed(7)}, S3 requests $${perRun.s3.toFixed(7)} = $${total.toFixed(6)}`);
-  console.log(`per cluster per month: daily $${(total * 30).toFixed(4)}, hourly $${(total * 730).toFixed(4)} (plus storage, logs, and the fixed $0.40/secret + $1/KMS key a month)`);
-  console.log(`prices assumed: ${Object.entries(PRICES).map(([k, v]) => `${k} $${Number(v.toPrecision(6))}`).join(', ')}`);
+  console.log(
+    `\ncost per cluster per run (cold, example cluster): Lambda $${perRun.lambda.toFixed(7)} (${gbSeconds.toFixed(2)} GB-s), Step Functions $${perRun.stepFunctions.toFixed(7)}, S3 requests $${perRun.s3.toFixed(7)} = $${total.toFixed(6)}`,
+  );
+  console.log(
+    `per cluster per month: daily $${(total * 30).toFixed(4)}, hourly $${(total * 730).toFixed(4)} (plus storage, logs, and the fixed $0.40/secret + $1/KMS key a month)`,
+  );
+  console.log(
+    `prices assumed: ${Object.entries(PRICES)
+      .map(([k, v]) => `${k} $${Number(v.toPrecision(6))}`)
+      .join(', ')}`,
+  );
 }
 
 /** The price of a GB-second of `fn`: x86_64 for the audit function (it runs helm and kubectl), arm64 for the others. */
@@ -138,7 +157,11 @@ async function benchArgoCdAudit(o: { repeat?: number }, plain: Measure | undefin
         let treeMB = 0;
         let timer: NodeJS.Timeout | undefined;
         const r = await runBundle(bundles.audit, events, lambda.env, {
-          onSpawn: (pid) => { timer = setInterval(() => { treeMB = Math.max(treeMB, treeRssMB(pid)); }, 25); },
+          onSpawn: (pid) => {
+            timer = setInterval(() => {
+              treeMB = Math.max(treeMB, treeRssMB(pid));
+            }, 25);
+          },
         });
         clearInterval(timer);
         resultsOf(r);
@@ -151,11 +174,15 @@ async function benchArgoCdAudit(o: { repeat?: number }, plain: Measure | undefin
     const memoryMB = FUNCTION_SIZING.audit.memoryMB;
     console.log(`
 audit function, Argo CD example (Helm + Kustomize + plain; helm and kubectl from the layer under a /opt-like root), ${memoryMB} MB, x86_64:`);
-    console.log(`  cold start ${r.coldStartMs.toFixed(0)} ms (import ${r.importMs.toFixed(0)} ms); first call ${r.times[0]!.toFixed(0)} ms${plain ? ` (the plain example's: ${plain.firstMs.toFixed(0)} ms, so rendering ≈ ${(r.times[0]! - plain.firstMs).toFixed(0)} ms)` : ''}; warm call ${r.times[1]!.toFixed(0)} ms`);
+    console.log(
+      `  cold start ${r.coldStartMs.toFixed(0)} ms (import ${r.importMs.toFixed(0)} ms); first call ${r.times[0]!.toFixed(0)} ms${plain ? ` (the plain example's: ${plain.firstMs.toFixed(0)} ms, so rendering ≈ ${(r.times[0]! - plain.firstMs).toFixed(0)} ms)` : ''}; warm call ${r.times[1]!.toFixed(0)} ms`,
+    );
     console.log(`  peak RSS: Node ${r.peakRssMB.toFixed(0)} MB; whole process tree (Node + helm + kubectl, sampled every 25 ms) ${treeMB.toFixed(0)} MB`);
     const billedSeconds = (r.coldStartMs + r.times[0]!) / 1000;
     const perRun = billedSeconds * (memoryMB / 1024) * PRICES.lambdaX86GbSecond + PRICES.lambdaRequest;
-    console.log(`  cost of a cold audit run: ${billedSeconds.toFixed(2)} s billed × ${(memoryMB / 1024).toFixed(0)} GB × $${PRICES.lambdaX86GbSecond} = $${perRun.toFixed(7)}; per cluster per month: daily $${(perRun * 30).toFixed(4)}, hourly $${(perRun * 730).toFixed(4)} (the audit function alone; x86_64 price)`);
+    console.log(
+      `  cost of a cold audit run: ${billedSeconds.toFixed(2)} s billed × ${(memoryMB / 1024).toFixed(0)} GB × $${PRICES.lambdaX86GbSecond} = $${perRun.toFixed(7)}; per cluster per month: daily $${(perRun * 30).toFixed(4)}, hourly $${(perRun * 730).toFixed(4)} (the audit function alone; x86_64 price)`,
+    );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -173,7 +200,9 @@ function treeRssMB(root: number): number {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parent.set(Number(name), Number(fields[1]));
       rss.set(Number(name), Number(fields[21]) * 4096);
-    } catch { /* the process exited meanwhile */ }
+    } catch {
+      /* the process exited meanwhile */
+    }
   }
   const inTree = (pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 64; p = parent.get(p) ?? 0, hops++) if (p === root) return true;
@@ -192,7 +221,13 @@ function treeRssMB(root: number): number {
 export async function benchAuditAtScale(nodes: number): Promise<void> {
   const dir = mkdtempSync(join(ROOT, 'node_modules/.cache/drift-auditor-scale-'));
   try {
-    const child = async (...args: string[]): Promise<string> => (await run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { maxBuffer: 1 << 20, env: { ...process.env, POWERTOOLS_METRICS_DISABLED: 'true' } })).stdout;
+    const child = async (...args: string[]): Promise<string> =>
+      (
+        await run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
+          maxBuffer: 1 << 20,
+          env: { ...process.env, POWERTOOLS_METRICS_DISABLED: 'true' },
+        })
+      ).stdout;
     // Two processes: the generator's own peak must not count against the audit's.
     await child('--scale-generate', String(nodes), dir);
     process.stdout.write(await child('--scale-audit', dir));
@@ -207,15 +242,18 @@ async function scaleGenerate(nodes: number, dir: string): Promise<void> {
   const c = generateCluster({ nodes, daemonSets: 30, extraPodsPerNode: 0 });
   // Projected as the snapshot function's reader keeps them, then serialized exactly as it writes them.
   const wire = <T>(x: T): Record<string, unknown> => JSON.parse(JSON.stringify(x)) as Record<string, unknown>;
-  writeFileSync(join(dir, 'snapshot.json.gz'), k8s.serializeSnapshot({
-    cluster: 'scale',
-    nodes: c.nodes.map((n) => k8s.projectNode(wire(n))),
-    daemonSets: c.daemonSets.map((d) => k8s.projectDaemonSet(wire(d))),
-    pods: c.pods.flatMap((p) => k8s.projectPod(wire(p)) ?? []),
-    controllerRevisions: c.controllerRevisions.flatMap((r) => k8s.projectControllerRevision(wire(r)) ?? []),
-    source: { kind: 'live' },
-    gaps: [],
-  }));
+  writeFileSync(
+    join(dir, 'snapshot.json.gz'),
+    k8s.serializeSnapshot({
+      cluster: 'scale',
+      nodes: c.nodes.map((n) => k8s.projectNode(wire(n))),
+      daemonSets: c.daemonSets.map((d) => k8s.projectDaemonSet(wire(d))),
+      pods: c.pods.flatMap((p) => k8s.projectPod(wire(p)) ?? []),
+      controllerRevisions: c.controllerRevisions.flatMap((r) => k8s.projectControllerRevision(wire(r)) ?? []),
+      source: { kind: 'live' },
+      gaps: [],
+    }),
+  );
   writeFileSync(join(dir, 'manifests.json'), JSON.stringify(c.manifests));
 }
 
@@ -241,9 +279,11 @@ async function scaleAudit(dir: string): Promise<void> {
   const t2 = performance.now();
   const sizes = [renderHtml(report).length, renderMarkdown(report).length, renderCsv(report).length, JSON.stringify(report).length];
   const t3 = performance.now();
-  console.log(`audit at scale: ${snapshot.nodes.length} nodes, ${snapshot.pods.length} pods, snapshot ${(gz.length / 1048576).toFixed(1)} MB gzipped (${(text.length / 1048576).toFixed(0)} MB JSON): `
-    + `gunzip+parse ${(t1 - t0).toFixed(0)} ms, audit ${(t2 - t1).toFixed(0)} ms, render ${(t3 - t2).toFixed(0)} ms (report.json ${(sizes[3]! / 1048576).toFixed(1)} MB, report.html ${(sizes[0]! / 1048576).toFixed(1)} MB); `
-    + `peak RSS ${readHwmMB().toFixed(0)} MB (${before.toFixed(0)} MB after loading tsx and the inputs)`);
+  console.log(
+    `audit at scale: ${snapshot.nodes.length} nodes, ${snapshot.pods.length} pods, snapshot ${(gz.length / 1048576).toFixed(1)} MB gzipped (${(text.length / 1048576).toFixed(0)} MB JSON): ` +
+      `gunzip+parse ${(t1 - t0).toFixed(0)} ms, audit ${(t2 - t1).toFixed(0)} ms, render ${(t3 - t2).toFixed(0)} ms (report.json ${(sizes[3]! / 1048576).toFixed(1)} MB, report.html ${(sizes[0]! / 1048576).toFixed(1)} MB); ` +
+      `peak RSS ${readHwmMB().toFixed(0)} MB (${before.toFixed(0)} MB after loading tsx and the inputs)`,
+  );
 }
 
 function readHwmMB(): number {

@@ -4,16 +4,17 @@
 // the benchmark generator (bench/generate-cluster.ts) and the example builder (scripts/make-example.ts).
 // Everything is a deterministic function of its inputs (ids come from hashing a seed string).
 import { createHash } from 'node:crypto';
-import type {
-  Container, ContainerStatus, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, PodSpec, Taint,
-} from '../functions/core/k8s-types.js';
+import type { Container, ContainerStatus, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, PodSpec, Taint } from '../functions/core/k8s-types.js';
 import { compileEligibility } from '../functions/core/scheduling/eligibility.js';
 import { daemonPodTolerations } from '../functions/core/scheduling/tolerations.js';
 
 /** Returns `len` hex characters of sha256(seed). */
 export function hexOf(seed: string, len = 64): string {
   let out = '';
-  for (let i = 0; out.length < len; i++) out += createHash('sha256').update(i ? `${seed}#${i}` : seed).digest('hex');
+  for (let i = 0; out.length < len; i++)
+    out += createHash('sha256')
+      .update(i ? `${seed}#${i}` : seed)
+      .digest('hex');
   return out.slice(0, len);
 }
 
@@ -124,7 +125,10 @@ export function applyPodSpecDefaults(spec: PodSpec): void {
 }
 
 /** Returns the DaemonSet as the API server stores it: a deep copy of `manifest` with server defaults and metadata. */
-export function liveDaemonSet(manifest: K8sDaemonSet, meta: { uid: string; creationTimestamp: string; generation: number; resourceVersion: string }): K8sDaemonSet {
+export function liveDaemonSet(
+  manifest: K8sDaemonSet,
+  meta: { uid: string; creationTimestamp: string; generation: number; resourceVersion: string },
+): K8sDaemonSet {
   const ds = structuredClone(manifest);
   ds.apiVersion = 'apps/v1';
   ds.kind = 'DaemonSet';
@@ -165,7 +169,9 @@ export function controllerRevisionOf(ds: K8sDaemonSet, revision: number, hash: s
       creationTimestamp: createdAt,
       labels: { ...(ds.spec.selector.matchLabels ?? {}), 'controller-revision-hash': hash },
       annotations: { 'deprecated.daemonset.template.generation': String(revision) },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true },
+      ],
     },
     data: { spec: { template: { ...structuredClone(template), $patch: 'replace' } } },
     revision,
@@ -180,7 +186,12 @@ export interface PodHealth {
   /** Ready condition; default true. */
   ready?: boolean;
   /** First container waiting with this reason (CrashLoopBackOff, ImagePullBackOff, …). */
-  waiting?: { reason: string; message: string; restartCount: number; lastExit?: { exitCode: number; reason: string; message?: string; startedAt: string; finishedAt: string } };
+  waiting?: {
+    reason: string;
+    message: string;
+    restartCount: number;
+    lastExit?: { exitCode: number; reason: string; message?: string; startedAt: string; finishedAt: string };
+  };
   /** When the Ready condition last changed; default the pod's start. */
   readySince?: string;
   /** Containers' own readiness when it differs from the pod's (the node lifecycle controller flips only the pod's Ready). */
@@ -247,19 +258,25 @@ export function daemonPod(ds: K8sDaemonSet, node: K8sNode, o: DaemonPodOptions):
   spec.priority = o.priority ?? PRIORITY[spec.priorityClassName ?? ''] ?? 0;
   if (spec.automountServiceAccountToken !== false) {
     const volumeName = `kube-api-access-${safeStringOf(`${seed}/token`, 5)}`;
-    spec.volumes = [...((spec.volumes as unknown[] | undefined) ?? []), {
-      name: volumeName,
-      projected: {
-        defaultMode: 420,
-        sources: [
-          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
-        ],
+    spec.volumes = [
+      ...((spec.volumes as unknown[] | undefined) ?? []),
+      {
+        name: volumeName,
+        projected: {
+          defaultMode: 420,
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+          ],
+        },
       },
-    }];
+    ];
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-      c.volumeMounts = [...((c.volumeMounts as unknown[] | undefined) ?? []), { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: volumeName, readOnly: true }];
+      c.volumeMounts = [
+        ...((c.volumeMounts as unknown[] | undefined) ?? []),
+        { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: volumeName, readOnly: true },
+      ];
     }
   }
   const hostIP = nodeIp(node);
@@ -285,14 +302,29 @@ export function daemonPod(ds: K8sDaemonSet, node: K8sNode, o: DaemonPodOptions):
       const last = waiting.lastExit;
       return {
         ...base,
-        lastState: last ? { terminated: { containerID: base.containerID, exitCode: last.exitCode, finishedAt: last.finishedAt, reason: last.reason, ...(last.message ? { message: last.message } : {}), startedAt: last.startedAt } } : {},
+        lastState: last
+          ? {
+              terminated: {
+                containerID: base.containerID,
+                exitCode: last.exitCode,
+                finishedAt: last.finishedAt,
+                reason: last.reason,
+                ...(last.message ? { message: last.message } : {}),
+                startedAt: last.startedAt,
+              },
+            }
+          : {},
         state: { waiting: { message: waiting.message, reason: waiting.reason } },
       };
     }
     return { ...base, lastState: {}, state: { running: { startedAt: timeAfter(o.createdAt, 3 + i) } } };
   };
   const readyStatus = ready ? 'True' : 'False';
-  const notReadyReason = ready ? {} : state.waiting ? { reason: 'ContainersNotReady', message: `containers with unready status: [${spec.containers[0]!.name}]` } : {};
+  const notReadyReason = ready
+    ? {}
+    : state.waiting
+      ? { reason: 'ContainersNotReady', message: `containers with unready status: [${spec.containers[0]!.name}]` }
+      : {};
   const pod: K8sPod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -301,7 +333,7 @@ export function daemonPod(ds: K8sDaemonSet, node: K8sNode, o: DaemonPodOptions):
       generateName: `${dsName}-`,
       namespace: ns,
       uid: uidOf(seed),
-      resourceVersion: o.resourceVersion ?? String(parseInt(hexOf(`${seed}/rv`, 7), 16) % 90000000 + 10000000),
+      resourceVersion: o.resourceVersion ?? String((parseInt(hexOf(`${seed}/rv`, 7), 16) % 90000000) + 10000000),
       creationTimestamp: o.createdAt,
       labels: { ...template.metadata?.labels, 'controller-revision-hash': o.revisionHash, 'pod-template-generation': String(o.templateGeneration) },
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
@@ -314,23 +346,38 @@ export function daemonPod(ds: K8sDaemonSet, node: K8sNode, o: DaemonPodOptions):
         { lastProbeTime: null, lastTransitionTime: timeAfter(o.createdAt, 3), status: 'True', type: 'PodReadyToStartContainers' },
         { lastProbeTime: null, lastTransitionTime: timeAfter(o.createdAt, spec.initContainers?.length ? 6 : 1), status: 'True', type: 'Initialized' },
         { lastProbeTime: null, lastTransitionTime: readySince, status: readyStatus, type: 'Ready', ...notReadyReason },
-        { lastProbeTime: null, lastTransitionTime: readySince, ...((state.containersReady ?? ready) ? { status: 'True' } : { status: 'False', ...notReadyReason }), type: 'ContainersReady' },
+        {
+          lastProbeTime: null,
+          lastTransitionTime: readySince,
+          ...((state.containersReady ?? ready) ? { status: 'True' } : { status: 'False', ...notReadyReason }),
+          type: 'ContainersReady',
+        },
         { lastProbeTime: null, lastTransitionTime: o.createdAt, status: 'True', type: 'PodScheduled' },
       ] as unknown as NonNullable<K8sPod['status']>['conditions'],
       containerStatuses: spec.containers.map(containerStatus),
-      ...(spec.initContainers?.length ? {
-        initContainerStatuses: spec.initContainers.map((c) => ({
-          containerID: `containerd://${hexOf(`${seed}/${c.name}`)}`,
-          image: normalizedImage(c.image ?? ''),
-          imageID: o.imageIds?.[c.name] ?? imageIdOf(c.image ?? ''),
-          lastState: {},
-          name: c.name,
-          ready: true,
-          restartCount: 0,
-          started: false,
-          state: { terminated: { containerID: `containerd://${hexOf(`${seed}/${c.name}`)}`, exitCode: 0, finishedAt: timeAfter(o.createdAt, 5), reason: 'Completed', startedAt: started } },
-        })),
-      } : {}),
+      ...(spec.initContainers?.length
+        ? {
+            initContainerStatuses: spec.initContainers.map((c) => ({
+              containerID: `containerd://${hexOf(`${seed}/${c.name}`)}`,
+              image: normalizedImage(c.image ?? ''),
+              imageID: o.imageIds?.[c.name] ?? imageIdOf(c.image ?? ''),
+              lastState: {},
+              name: c.name,
+              ready: true,
+              restartCount: 0,
+              started: false,
+              state: {
+                terminated: {
+                  containerID: `containerd://${hexOf(`${seed}/${c.name}`)}`,
+                  exitCode: 0,
+                  finishedAt: timeAfter(o.createdAt, 5),
+                  reason: 'Completed',
+                  startedAt: started,
+                },
+              },
+            })),
+          }
+        : {}),
       hostIP,
       hostIPs: [{ ip: hostIP }],
       phase: 'Running',
@@ -352,19 +399,63 @@ function podIpOf(hostIP: string, seed: string): string {
 function podManagedFields(createdAt: string, updatedAt: string, spec: PodSpec): unknown[] {
   const containers: Json = {};
   for (const c of spec.containers) {
-    containers[`k:{"name":"${c.name}"}`] = { '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:resources': {}, 'f:terminationMessagePath': {}, 'f:terminationMessagePolicy': {}, 'f:volumeMounts': {} };
+    containers[`k:{"name":"${c.name}"}`] = {
+      '.': {},
+      'f:image': {},
+      'f:imagePullPolicy': {},
+      'f:name': {},
+      'f:resources': {},
+      'f:terminationMessagePath': {},
+      'f:terminationMessagePolicy': {},
+      'f:volumeMounts': {},
+    };
   }
   return [
     {
-      apiVersion: 'v1', fieldsType: 'FieldsV1', manager: 'kube-controller-manager', operation: 'Update', time: createdAt,
+      apiVersion: 'v1',
+      fieldsType: 'FieldsV1',
+      manager: 'kube-controller-manager',
+      operation: 'Update',
+      time: createdAt,
       fieldsV1: {
-        'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {}, 'f:controller-revision-hash': {}, 'f:pod-template-generation': {} }, 'f:ownerReferences': { '.': {} } },
-        'f:spec': { 'f:affinity': { '.': {}, 'f:nodeAffinity': { '.': {}, 'f:requiredDuringSchedulingIgnoredDuringExecution': {} } }, 'f:containers': containers, 'f:dnsPolicy': {}, 'f:enableServiceLinks': {}, 'f:restartPolicy': {}, 'f:schedulerName': {}, 'f:securityContext': {}, 'f:terminationGracePeriodSeconds': {}, 'f:tolerations': {}, 'f:volumes': {} },
+        'f:metadata': {
+          'f:generateName': {},
+          'f:labels': { '.': {}, 'f:controller-revision-hash': {}, 'f:pod-template-generation': {} },
+          'f:ownerReferences': { '.': {} },
+        },
+        'f:spec': {
+          'f:affinity': { '.': {}, 'f:nodeAffinity': { '.': {}, 'f:requiredDuringSchedulingIgnoredDuringExecution': {} } },
+          'f:containers': containers,
+          'f:dnsPolicy': {},
+          'f:enableServiceLinks': {},
+          'f:restartPolicy': {},
+          'f:schedulerName': {},
+          'f:securityContext': {},
+          'f:terminationGracePeriodSeconds': {},
+          'f:tolerations': {},
+          'f:volumes': {},
+        },
       },
     },
     {
-      apiVersion: 'v1', fieldsType: 'FieldsV1', manager: 'kubelet', operation: 'Update', subresource: 'status', time: updatedAt,
-      fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:hostIP': {}, 'f:hostIPs': {}, 'f:phase': {}, 'f:podIP': {}, 'f:podIPs': { '.': {} }, 'f:startTime': {} } },
+      apiVersion: 'v1',
+      fieldsType: 'FieldsV1',
+      manager: 'kubelet',
+      operation: 'Update',
+      subresource: 'status',
+      time: updatedAt,
+      fieldsV1: {
+        'f:status': {
+          'f:conditions': {},
+          'f:containerStatuses': {},
+          'f:hostIP': {},
+          'f:hostIPs': {},
+          'f:phase': {},
+          'f:podIP': {},
+          'f:podIPs': { '.': {} },
+          'f:startTime': {},
+        },
+      },
     },
   ];
 }
@@ -381,13 +472,20 @@ export function daemonSetStatusOf(ds: K8sDaemonSet, nodes: K8sNode[], pods: K8sP
     // Controller order: the oldest pod on the node counts (podByCreationTimestampAndPhase).
     if (n && (!byNode.has(n) || byNode.get(n)!.metadata.creationTimestamp! > p.metadata.creationTimestamp!)) byNode.set(n, p);
   }
-  let desired = 0, current = 0, misscheduled = 0, ready = 0, updated = 0;
+  let desired = 0,
+    current = 0,
+    misscheduled = 0,
+    ready = 0,
+    updated = 0;
   for (const node of nodes) {
     const run = shouldRun(node).shouldRun;
     const pod = byNode.get(node.metadata.name);
     if (run) desired++;
     if (!pod) continue;
-    if (!run) { misscheduled++; continue; }
+    if (!run) {
+      misscheduled++;
+      continue;
+    }
     current++;
     if (pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
     if (pod.metadata.labels?.['controller-revision-hash'] === currentHash) updated++;
@@ -448,13 +546,15 @@ export function nodeOf(s: NodeShape): K8sNode {
     'beta.kubernetes.io/arch': s.arch,
     'beta.kubernetes.io/instance-type': s.instanceType,
     'beta.kubernetes.io/os': 'linux',
-    ...(s.nodeGroup ? {
-      'eks.amazonaws.com/capacityType': s.capacityType ?? 'ON_DEMAND',
-      'eks.amazonaws.com/nodegroup': s.nodeGroup,
-      'eks.amazonaws.com/nodegroup-image': `ami-0${hexOf(`ami/${s.arch}/${s.gpu ? 'gpu' : ''}`, 16)}`,
-      'eks.amazonaws.com/sourceLaunchTemplateId': `lt-0${hexOf(`lt/${s.nodeGroup}`, 16)}`,
-      'eks.amazonaws.com/sourceLaunchTemplateVersion': '1',
-    } : {}),
+    ...(s.nodeGroup
+      ? {
+          'eks.amazonaws.com/capacityType': s.capacityType ?? 'ON_DEMAND',
+          'eks.amazonaws.com/nodegroup': s.nodeGroup,
+          'eks.amazonaws.com/nodegroup-image': `ami-0${hexOf(`ami/${s.arch}/${s.gpu ? 'gpu' : ''}`, 16)}`,
+          'eks.amazonaws.com/sourceLaunchTemplateId': `lt-0${hexOf(`lt/${s.nodeGroup}`, 16)}`,
+          'eks.amazonaws.com/sourceLaunchTemplateVersion': '1',
+        }
+      : {}),
     'failure-domain.beta.kubernetes.io/region': s.region,
     'failure-domain.beta.kubernetes.io/zone': s.zone,
     'k8s.io/cloud-provider-aws': hexOf('cluster', 32),
@@ -476,15 +576,40 @@ export function nodeOf(s: NodeShape): K8sNode {
     ...(s.extraTaints ?? []),
     ...(s.cordonedAt ? [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: s.cordonedAt }] : []),
     // nodelifecycle/node_lifecycle_controller.go: doNoScheduleTaintingPass and the NoExecute tainting pass.
-    ...(s.notReadySince ? [
-      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: timeAfter(s.notReadySince, 1) },
-      { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: timeAfter(s.notReadySince, 5) },
-    ] : []),
+    ...(s.notReadySince
+      ? [
+          { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: timeAfter(s.notReadySince, 1) },
+          { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: timeAfter(s.notReadySince, 5) },
+        ]
+      : []),
   ];
   const heartbeat = s.heartbeatAt ?? timeAfter(s.createdAt, 60);
-  const okCondition = (type: string, reason: string, message: string) => ({ lastHeartbeatTime: heartbeat, lastTransitionTime: timeAfter(s.createdAt, 20), message, reason, status: 'False', type });
-  const allocatable = { cpu: `${Number(cap.cpu) * 1000 - 90}m`, 'ephemeral-storage': '95491281146', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: cap.memory.replace(/^(\d+)/, (m) => String(Number(m) - 1004000)), pods: cap.pods, ...(cap.gpu ? { 'nvidia.com/gpu': cap.gpu } : {}) };
-  const capacity = { cpu: cap.cpu, 'ephemeral-storage': '104845292Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: cap.memory, pods: cap.pods, ...(cap.gpu ? { 'nvidia.com/gpu': cap.gpu } : {}) };
+  const okCondition = (type: string, reason: string, message: string) => ({
+    lastHeartbeatTime: heartbeat,
+    lastTransitionTime: timeAfter(s.createdAt, 20),
+    message,
+    reason,
+    status: 'False',
+    type,
+  });
+  const allocatable = {
+    cpu: `${Number(cap.cpu) * 1000 - 90}m`,
+    'ephemeral-storage': '95491281146',
+    'hugepages-1Gi': '0',
+    'hugepages-2Mi': '0',
+    memory: cap.memory.replace(/^(\d+)/, (m) => String(Number(m) - 1004000)),
+    pods: cap.pods,
+    ...(cap.gpu ? { 'nvidia.com/gpu': cap.gpu } : {}),
+  };
+  const capacity = {
+    cpu: cap.cpu,
+    'ephemeral-storage': '104845292Ki',
+    'hugepages-1Gi': '0',
+    'hugepages-2Mi': '0',
+    memory: cap.memory,
+    pods: cap.pods,
+    ...(cap.gpu ? { 'nvidia.com/gpu': cap.gpu } : {}),
+  };
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -497,7 +622,7 @@ export function nodeOf(s: NodeShape): K8sNode {
       creationTimestamp: s.createdAt,
       labels,
       name: s.name,
-      resourceVersion: String(parseInt(hexOf(`rv/${s.name}`, 7), 16) % 90000000 + 10000000),
+      resourceVersion: String((parseInt(hexOf(`rv/${s.name}`, 7), 16) % 90000000) + 10000000),
       uid: uidOf(`node/${s.name}`),
     },
     spec: {
@@ -518,8 +643,22 @@ export function nodeOf(s: NodeShape): K8sNode {
         okCondition('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
         okCondition('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
         s.notReadySince
-          ? { lastHeartbeatTime: heartbeat, lastTransitionTime: s.notReadySince, message: 'container runtime is down, PLEG is not healthy: pleg was last seen active 3m5.2s ago; threshold is 3m0s', reason: 'KubeletNotReady', status: 'False', type: 'Ready' }
-          : { lastHeartbeatTime: heartbeat, lastTransitionTime: timeAfter(s.createdAt, 35), message: 'kubelet is posting ready status', reason: 'KubeletReady', status: 'True', type: 'Ready' },
+          ? {
+              lastHeartbeatTime: heartbeat,
+              lastTransitionTime: s.notReadySince,
+              message: 'container runtime is down, PLEG is not healthy: pleg was last seen active 3m5.2s ago; threshold is 3m0s',
+              reason: 'KubeletNotReady',
+              status: 'False',
+              type: 'Ready',
+            }
+          : {
+              lastHeartbeatTime: heartbeat,
+              lastTransitionTime: timeAfter(s.createdAt, 35),
+              message: 'kubelet is posting ready status',
+              reason: 'KubeletReady',
+              status: 'True',
+              type: 'Ready',
+            },
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       images: s.images.map((i) => ({ names: [i.id, normalizedImage(i.ref)], sizeBytes: i.sizeBytes })),

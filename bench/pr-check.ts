@@ -80,11 +80,15 @@ export async function benchPrCheck(opts: BenchPrCheckOptions = {}): Promise<{ no
       const phases = { readFull, readNodes, render, compare, outputs };
       out.push({ nodes, phases });
       const beyond = readNodes + compare + outputs;
-      print(`pr-check ${nodes} nodes × ${daemonSets} DaemonSets, all changed: ${report.summary.lost} placements lost, ${report.summary.gained} gained, ${report.summary.findings} findings`);
+      print(
+        `pr-check ${nodes} nodes × ${daemonSets} DaemonSets, all changed: ${report.summary.lost} placements lost, ${report.summary.gained} gained, ${report.summary.findings} findings`,
+      );
       print(`  read the full dump (${c.pods.length} pods) ${readFull.toFixed(0)} ms · nodes only ${readNodes.toFixed(0)} ms`);
       print(`  read + render base and head ${render.toFixed(0)} ms`);
       print(`  compareChange() ${compare.toFixed(0)} ms · outputs (JSON, comment, annotations) ${outputs.toFixed(0)} ms`);
-      print(`  beyond rendering (nodes-only snapshot + check + outputs): ${beyond.toFixed(0)} ms (goal ≤ 2000 ms); with the full dump: ${(readFull + compare + outputs).toFixed(0)} ms`);
+      print(
+        `  beyond rendering (nodes-only snapshot + check + outputs): ${beyond.toFixed(0)} ms (goal ≤ 2000 ms); with the full dump: ${(readFull + compare + outputs).toFixed(0)} ms`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -26,7 +26,10 @@ const BENCHES: [name: string, run: Bench][] = [
 export async function runBenchmarks(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string' }, only: { type: 'string' }, repeat: { type: 'string' } } });
   const repeat = values.repeat ? Math.max(1, Number(values.repeat) || 1) : undefined;
-  const sizes = values.sizes?.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = values.sizes
+    ?.split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
   const only = values.only?.split(',').map((s) => s.trim());
   let failed = 0;
   for (const [name, run] of BENCHES) {
@@ -42,9 +45,12 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
   return failed;
 }
 
-runBenchmarks(process.argv.slice(2)).then((failed) => {
-  process.exitCode = failed ? 1 : 0;
-}, (err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBenchmarks(process.argv.slice(2)).then(
+  (failed) => {
+    process.exitCode = failed ? 1 : 0;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -60,9 +60,16 @@ export async function benchSnapshot(o: BenchSnapshotOptions = {}): Promise<Recor
         { name: '  same, client-node loaded before tsx', pods: big.pods, m: readerPreload },
       );
       Object.assign(out, {
-        pods: big.pods, floorWallS: sec(floor.wallMs), floorRssMB: floor.maxRssMB, readerWallS: sec(reader.wallMs), readerRssMB: reader.maxRssMB,
-        readerVsFloor: Number((reader.wallMs / floor.wallMs).toFixed(2)), snapshotMB: reader.fileMB ?? 0,
-        readerTsxWallS: sec(readerTsx.wallMs), readerTsxRssMB: readerTsx.maxRssMB, readerPreloadRssMB: readerPreload.maxRssMB,
+        pods: big.pods,
+        floorWallS: sec(floor.wallMs),
+        floorRssMB: floor.maxRssMB,
+        readerWallS: sec(reader.wallMs),
+        readerRssMB: reader.maxRssMB,
+        readerVsFloor: Number((reader.wallMs / floor.wallMs).toFixed(2)),
+        snapshotMB: reader.fileMB ?? 0,
+        readerTsxWallS: sec(readerTsx.wallMs),
+        readerTsxRssMB: readerTsx.maxRssMB,
+        readerPreloadRssMB: readerPreload.maxRssMB,
       });
     } finally {
       big.stop();
@@ -77,7 +84,13 @@ export async function benchSnapshot(o: BenchSnapshotOptions = {}): Promise<Recor
       {
         const kubectl = await measureKubectl(small.url, dir, await findTool('kubectl'));
         rows.push({ name: 'kubectl get nodes,ds,pods -A -o json --chunk-size=500', pods: small.pods, m: kubectl });
-        Object.assign(out, { kubectlPods: small.pods, kubectlWallS: sec(kubectl.wallMs), kubectlRssMB: kubectl.maxRssMB, readerSmallWallS: sec(reader.wallMs), readerSmallRssMB: reader.maxRssMB });
+        Object.assign(out, {
+          kubectlPods: small.pods,
+          kubectlWallS: sec(kubectl.wallMs),
+          kubectlRssMB: kubectl.maxRssMB,
+          readerSmallWallS: sec(reader.wallMs),
+          readerSmallRssMB: reader.maxRssMB,
+        });
       }
     } finally {
       small.stop();
@@ -86,7 +99,9 @@ export async function benchSnapshot(o: BenchSnapshotOptions = {}): Promise<Recor
     rmSync(dir, { recursive: true, force: true });
   }
   printTable(rows);
-  console.log(`targets: wall ≤ 1.3× floor (got ${out.readerVsFloor}×), peak RSS ≤ 300 MB (got ${out.readerRssMB} bundled, ${out.readerTsxRssMB} under tsx), snapshot ≤ 40 MB gz (got ${out.snapshotMB})`);
+  console.log(
+    `targets: wall ≤ 1.3× floor (got ${out.readerVsFloor}×), peak RSS ≤ 300 MB (got ${out.readerRssMB} bundled, ${out.readerTsxRssMB} under tsx), snapshot ≤ 40 MB gz (got ${out.snapshotMB})`,
+  );
   return out;
 }
 
@@ -106,7 +121,13 @@ async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
 
 function printTable(rows: { name: string; pods: number; m: Measure }[]): void {
   const header = ['measure', 'pods', 'wall s', 'peak RSS MB', 'snapshot MB gz'];
-  const lines = rows.map((r) => [r.name, r.pods.toLocaleString('en-US'), sec(r.m.wallMs).toFixed(2), String(r.m.maxRssMB), r.m.fileMB === undefined ? '' : r.m.fileMB.toFixed(1)]);
+  const lines = rows.map((r) => [
+    r.name,
+    r.pods.toLocaleString('en-US'),
+    sec(r.m.wallMs).toFixed(2),
+    String(r.m.maxRssMB),
+    r.m.fileMB === undefined ? '' : r.m.fileMB.toFixed(1),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (l: string[]): string => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(fmt(header));
@@ -136,7 +157,15 @@ async function bundleSelf(dir: string): Promise<string> {
   const { build } = await import('esbuild');
   const outfile = join(dir, 'snapshot-bench.mjs');
   await build({
-    entryPoints: [SELF], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, minify: true, logLevel: 'error', external: ['esbuild'],
+    entryPoints: [SELF],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    minify: true,
+    logLevel: 'error',
+    external: ['esbuild'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return outfile;
@@ -157,7 +186,24 @@ async function measureKubectl(url: string, dir: string, KUBECTL: string): Promis
   const kubeconfig = writeKubeconfig(url, dir);
   const outFile = join(dir, 'kubectl.json');
   const t0 = Date.now();
-  const child = spawn('/usr/bin/time', ['-v', KUBECTL, '--kubeconfig', kubeconfig, '--cache-dir', mkdtempSync(join(dir, 'cache-')), 'get', 'nodes,daemonsets,pods', '-A', '-o', 'json', '--chunk-size=500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    '/usr/bin/time',
+    [
+      '-v',
+      KUBECTL,
+      '--kubeconfig',
+      kubeconfig,
+      '--cache-dir',
+      mkdtempSync(join(dir, 'cache-')),
+      'get',
+      'nodes,daemonsets,pods',
+      '-A',
+      '-o',
+      'json',
+      '--chunk-size=500',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout!.pipe(createWriteStream(outFile));
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -171,7 +217,9 @@ async function measureKubectl(url: string, dir: string, KUBECTL: string): Promis
 function writeKubeconfig(url: string, dir: string): string {
   const path = join(dir, `kubeconfig-${process.pid}-${Date.now()}`);
   const config = {
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'bench',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'bench',
     clusters: [{ name: 'bench', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'bench', user: { token: 'bench' } }],
     contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }],
@@ -183,7 +231,12 @@ function writeKubeconfig(url: string, dir: string): string {
 async function childServe(nodes: number, podsPerNode: number): Promise<void> {
   const { startK8sApi } = await import('../test/emulators/k8s-api/server.js');
   const cluster = generate(nodes, podsPerNode);
-  const api = await startK8sApi({ nodes: cluster.nodes, daemonSets: cluster.daemonSets, controllerRevisions: cluster.controllerRevisions, pods: cluster.pods() });
+  const api = await startK8sApi({
+    nodes: cluster.nodes,
+    daemonSets: cluster.daemonSets,
+    controllerRevisions: cluster.controllerRevisions,
+    pods: cluster.pods(),
+  });
   process.stdout.write(`${JSON.stringify({ url: api.url, pods: nodes * podsPerNode })}\n`);
   process.on('SIGTERM', () => void api.close().then(() => process.exit(0)));
 }
@@ -212,7 +265,12 @@ async function childReader(url: string, dir: string): Promise<void> {
   const file = join(dir, `snapshot-${process.pid}.json.gz`);
   await writeSnapshotFile(snapshot, file);
   const wallMs = performance.now() - t0;
-  report({ wallMs, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), fileMB: Number((statSync(file).size / 1e6).toFixed(1)), objects: snapshot.pods.length });
+  report({
+    wallMs,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    fileMB: Number((statSync(file).size / 1e6).toFixed(1)),
+    objects: snapshot.pods.length,
+  });
 }
 
 function report(m: Measure): void {
@@ -221,7 +279,12 @@ function report(m: Measure): void {
 
 // ---- the generated cluster --------------------------------------------------------------------------
 
-interface Agent { namespace: string; name: string; image: string; env: number }
+interface Agent {
+  namespace: string;
+  name: string;
+  image: string;
+  env: number;
+}
 
 const AGENTS: Agent[] = [
   { namespace: 'kube-system', name: 'aws-node', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.20.4-eksbuild.1', env: 8 },
@@ -234,26 +297,62 @@ const AGENTS: Agent[] = [
 const APPS = ['checkout', 'payments', 'search', 'catalog', 'orders', 'frontend', 'recommendations', 'inventory'];
 
 /** A generated cluster; pods are yielded one at a time so the emulator keeps only their JSON. */
-function generate(nodeCount: number, podsPerNode: number): { nodes: K8sNode[]; daemonSets: K8sDaemonSet[]; controllerRevisions: K8sControllerRevision[]; pods: () => Generator<K8sPod> } {
+function generate(
+  nodeCount: number,
+  podsPerNode: number,
+): { nodes: K8sNode[]; daemonSets: K8sDaemonSet[]; controllerRevisions: K8sControllerRevision[]; pods: () => Generator<K8sPod> } {
   const images = AGENTS.map((a) => ({ id: imageIdOf(a.image), ref: a.image, sizeBytes: 50_000_000 }));
-  const nodes = Array.from({ length: nodeCount }, (_, i) => nodeOf({
-    name: `ip-10-${(i >> 16) & 255}-${(i >> 8) & 255}-${i & 255}.eu-west-1.compute.internal`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    region: 'eu-west-1', zone: `eu-west-1${'abc'[i % 3]}`, arch: i % 4 === 0 ? 'arm64' : 'amd64', instanceType: i % 4 === 0 ? 'm7g.2xlarge' : 'm6i.2xlarge',
-    createdAt: CREATED, nodeGroup: `ng-${i % 5}`, kubeletVersion: 'v1.33.2-eks-1234567', images,
-  }));
+  const nodes = Array.from({ length: nodeCount }, (_, i) =>
+    nodeOf({
+      name: `ip-10-${(i >> 16) & 255}-${(i >> 8) & 255}-${i & 255}.eu-west-1.compute.internal`,
+      ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      region: 'eu-west-1',
+      zone: `eu-west-1${'abc'[i % 3]}`,
+      arch: i % 4 === 0 ? 'arm64' : 'amd64',
+      instanceType: i % 4 === 0 ? 'm7g.2xlarge' : 'm6i.2xlarge',
+      createdAt: CREATED,
+      nodeGroup: `ng-${i % 5}`,
+      kubeletVersion: 'v1.33.2-eks-1234567',
+      images,
+    }),
+  );
   const agents = AGENTS.slice(0, Math.min(AGENTS.length, podsPerNode));
   const daemonSets = agents.map((a): K8sDaemonSet => ({
-    metadata: { name: a.name, namespace: a.namespace, uid: uidOf(`ds/${a.name}`), generation: 3, creationTimestamp: CREATED, labels: { 'app.kubernetes.io/name': a.name }, annotations: { 'deprecated.daemonset.template.generation': '3' } },
+    metadata: {
+      name: a.name,
+      namespace: a.namespace,
+      uid: uidOf(`ds/${a.name}`),
+      generation: 3,
+      creationTimestamp: CREATED,
+      labels: { 'app.kubernetes.io/name': a.name },
+      annotations: { 'deprecated.daemonset.template.generation': '3' },
+    },
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': a.name } },
       template: { metadata: { labels: { 'app.kubernetes.io/name': a.name } }, spec: podSpec(a.name, a.image, a.env, '') },
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } },
       revisionHistoryLimit: 10,
     },
-    status: { currentNumberScheduled: nodeCount, desiredNumberScheduled: nodeCount, numberReady: nodeCount, numberAvailable: nodeCount, updatedNumberScheduled: nodeCount, numberMisscheduled: 0, observedGeneration: 3 },
+    status: {
+      currentNumberScheduled: nodeCount,
+      desiredNumberScheduled: nodeCount,
+      numberReady: nodeCount,
+      numberAvailable: nodeCount,
+      updatedNumberScheduled: nodeCount,
+      numberMisscheduled: 0,
+      observedGeneration: 3,
+    },
   }));
   const controllerRevisions = daemonSets.map((ds): K8sControllerRevision => ({
-    metadata: { name: `${ds.metadata.name}-${hexOf(ds.metadata.name, 10)}`, namespace: ds.metadata.namespace, uid: uidOf(`cr/${ds.metadata.name}`), labels: { 'controller-revision-hash': hexOf(ds.metadata.name, 10) }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
+    metadata: {
+      name: `${ds.metadata.name}-${hexOf(ds.metadata.name, 10)}`,
+      namespace: ds.metadata.namespace,
+      uid: uidOf(`cr/${ds.metadata.name}`),
+      labels: { 'controller-revision-hash': hexOf(ds.metadata.name, 10) },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true },
+      ],
+    },
     revision: 3,
     data: { spec: { template: { ...ds.spec.template, $patch: 'replace' } } },
   }));
@@ -264,11 +363,27 @@ function generate(nodeCount: number, podsPerNode: number): { nodes: K8sNode[]; d
         const i = n * podsPerNode + k;
         if (k < daemonSets.length) {
           const ds = daemonSets[k]!;
-          yield pod(`${ds.metadata.name}-${hexOf(`p${i}`, 5)}`, ds.metadata.namespace!, node, { kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid! }, { 'app.kubernetes.io/name': ds.metadata.name, 'controller-revision-hash': hexOf(ds.metadata.name, 10), 'pod-template-generation': '3' }, agents[k]!, i);
+          yield pod(
+            `${ds.metadata.name}-${hexOf(`p${i}`, 5)}`,
+            ds.metadata.namespace!,
+            node,
+            { kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid! },
+            { 'app.kubernetes.io/name': ds.metadata.name, 'controller-revision-hash': hexOf(ds.metadata.name, 10), 'pod-template-generation': '3' },
+            agents[k]!,
+            i,
+          );
         } else {
           const app = APPS[i % APPS.length]!;
           const rs = `${app}-${hexOf(app, 10)}`;
-          yield pod(`${rs}-${hexOf(`p${i}`, 5)}`, `team-${app}`, node, { kind: 'ReplicaSet', name: rs, uid: uidOf(`rs/${app}`) }, { app, 'pod-template-hash': hexOf(app, 10) }, { namespace: `team-${app}`, name: app, image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${app}:2026.11.${i % 28}`, env: 3 }, i);
+          yield pod(
+            `${rs}-${hexOf(`p${i}`, 5)}`,
+            `team-${app}`,
+            node,
+            { kind: 'ReplicaSet', name: rs, uid: uidOf(`rs/${app}`) },
+            { app, 'pod-template-hash': hexOf(app, 10) },
+            { namespace: `team-${app}`, name: app, image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${app}:2026.11.${i % 28}`, env: 3 },
+            i,
+          );
         }
       }
     }
@@ -280,44 +395,126 @@ function podSpec(name: string, image: string, envCount: number, nodeName: string
   return {
     volumes: [
       { name: 'config', configMap: { name: `${name}-config`, defaultMode: 420 } },
-      { name: 'kube-api-access', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } },
+      {
+        name: 'kube-api-access',
+        projected: {
+          defaultMode: 420,
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          ],
+        },
+      },
     ],
-    containers: [{
-      name, image, imagePullPolicy: 'IfNotPresent', args: ['--config=/etc/config/config.yaml'],
-      ports: [{ containerPort: 8080, name: 'metrics', protocol: 'TCP' }],
-      env: Array.from({ length: envCount }, (_, e) => ({ name: `${name.toUpperCase().replace(/-/g, '_')}_SETTING_${e}`, value: hexOf(`${name}/${e}`, 24) })),
-      resources: { limits: { memory: '256Mi' }, requests: { cpu: '50m', memory: '128Mi' } },
-      volumeMounts: [{ mountPath: '/etc/config', name: 'config', readOnly: true }, { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: 'kube-api-access', readOnly: true }],
-      terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
-    }],
-    restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', serviceAccountName: name, serviceAccount: name,
-    ...(nodeName ? { nodeName } : {}), securityContext: {}, schedulerName: 'default-scheduler',
-    tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
-    priority: 0, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority',
+    containers: [
+      {
+        name,
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        args: ['--config=/etc/config/config.yaml'],
+        ports: [{ containerPort: 8080, name: 'metrics', protocol: 'TCP' }],
+        env: Array.from({ length: envCount }, (_, e) => ({ name: `${name.toUpperCase().replace(/-/g, '_')}_SETTING_${e}`, value: hexOf(`${name}/${e}`, 24) })),
+        resources: { limits: { memory: '256Mi' }, requests: { cpu: '50m', memory: '128Mi' } },
+        volumeMounts: [
+          { mountPath: '/etc/config', name: 'config', readOnly: true },
+          { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: 'kube-api-access', readOnly: true },
+        ],
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+      },
+    ],
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    serviceAccountName: name,
+    serviceAccount: name,
+    ...(nodeName ? { nodeName } : {}),
+    securityContext: {},
+    schedulerName: 'default-scheduler',
+    tolerations: [
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ],
+    priority: 0,
+    enableServiceLinks: true,
+    preemptionPolicy: 'PreemptLowerPriority',
   };
 }
 
-function pod(name: string, namespace: string, node: K8sNode, owner: { kind: string; name: string; uid: string }, labels: Record<string, string>, a: Agent, i: number): K8sPod {
+function pod(
+  name: string,
+  namespace: string,
+  node: K8sNode,
+  owner: { kind: string; name: string; uid: string },
+  labels: Record<string, string>,
+  a: Agent,
+  i: number,
+): K8sPod {
   const nodeName = node.metadata.name;
   const start = timeAfter(CREATED, 600 + (i % 3600));
   const spec = podSpec(a.name, a.image, a.env, nodeName);
-  if (owner.kind === 'DaemonSet') spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }] } } };
+  if (owner.kind === 'DaemonSet')
+    spec.affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
+        },
+      },
+    };
   const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: start });
   return {
     metadata: {
-      name, generateName: name.slice(0, -5), namespace, uid: uidOf(`pod/${i}`), resourceVersion: String(50_000_000 + i), creationTimestamp: start, labels,
+      name,
+      generateName: name.slice(0, -5),
+      namespace,
+      uid: uidOf(`pod/${i}`),
+      resourceVersion: String(50_000_000 + i),
+      creationTimestamp: start,
+      labels,
       ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }],
       managedFields: [
-        { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', time: start, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {} }, 'f:ownerReferences': { '.': {} } }, 'f:spec': { 'f:containers': {}, 'f:volumes': {} } } },
-        { manager: 'kubelet', operation: 'Update', apiVersion: 'v1', time: start, fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:podIP': {}, 'f:startTime': {} } }, subresource: 'status' },
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: start,
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {} }, 'f:ownerReferences': { '.': {} } },
+            'f:spec': { 'f:containers': {}, 'f:volumes': {} },
+          },
+        },
+        {
+          manager: 'kubelet',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: start,
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:podIP': {}, 'f:startTime': {} } },
+          subresource: 'status',
+        },
       ],
     },
     spec,
     status: {
       phase: 'Running',
       conditions: [cond('Initialized'), cond('Ready'), cond('ContainersReady'), cond('PodScheduled')],
-      hostIP: (node.status?.addresses as { address: string }[])[0]!.address, podIP: `100.64.${(i >> 8) & 255}.${i & 255}`, startTime: start, qosClass: 'Burstable',
-      containerStatuses: [{ name: a.name, image: a.image, imageID: imageIdOf(a.image), containerID: `containerd://${hexOf(`c${i}`)}`, ready: true, started: true, restartCount: 0, state: { running: { startedAt: start } } }],
+      hostIP: (node.status?.addresses as { address: string }[])[0]!.address,
+      podIP: `100.64.${(i >> 8) & 255}.${i & 255}`,
+      startTime: start,
+      qosClass: 'Burstable',
+      containerStatuses: [
+        {
+          name: a.name,
+          image: a.image,
+          imageID: imageIdOf(a.image),
+          containerID: `containerd://${hexOf(`c${i}`)}`,
+          ready: true,
+          started: true,
+          restartCount: 0,
+          state: { running: { startedAt: start } },
+        },
+      ],
     } as K8sPod['status'],
   };
 }

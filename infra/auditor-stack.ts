@@ -101,7 +101,10 @@ export class AuditorStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the server access log bucket itself; logging it into itself would loop.' });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket itself; logging it into itself would loop.',
+    });
     const b = config.bucket;
     this.bucket = new s3.Bucket(this, 'Evidence', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -146,17 +149,24 @@ export class AuditorStack extends Stack {
     // ---- Secrets (values are put after deploy; never in the template) ----------------------------
     this.githubSecret = new secretsmanager.Secret(this, 'GitHubSecret', {
       secretName: config.github.secretName,
-      description: config.github.auth === 'app'
-        ? 'drift-auditor GitHub App: JSON {"appId": "...", "privateKey": "-----BEGIN RSA PRIVATE KEY-----..."}'
-        : 'drift-auditor GitHub token (fine-grained: contents read, issues write on the issues repo)',
+      description:
+        config.github.auth === 'app'
+          ? 'drift-auditor GitHub App: JSON {"appId": "...", "privateKey": "-----BEGIN RSA PRIVATE KEY-----..."}'
+          : 'drift-auditor GitHub token (fine-grained: contents read, issues write on the issues repo)',
     });
-    acknowledgeRotation(this.githubSecret, 'GitHub tokens and App keys are issued and rotated in GitHub, not by a Lambda rotator; docs/deploy.md says how to replace the value.');
+    acknowledgeRotation(
+      this.githubSecret,
+      'GitHub tokens and App keys are issued and rotated in GitHub, not by a Lambda rotator; docs/deploy.md says how to replace the value.',
+    );
     if (config.charts) {
       this.chartCredentialsSecret = new secretsmanager.Secret(this, 'ChartCredentialsSecret', {
         secretName: config.charts.credentialsSecretName,
         description: 'drift-auditor chart repository credentials: JSON {"<repository URL prefix>": {"username": "...", "password": "..."}}',
       });
-      acknowledgeRotation(this.chartCredentialsSecret, 'Chart repository credentials are issued and rotated by the registry owner; docs/deploy.md says how to replace the value.');
+      acknowledgeRotation(
+        this.chartCredentialsSecret,
+        'Chart repository credentials are issued and rotated by the registry owner; docs/deploy.md says how to replace the value.',
+      );
     }
     for (const c of config.clusters) {
       if (c.type !== 'kubeconfig' || !c.kubeconfigSecretName) continue;
@@ -189,17 +199,30 @@ export class AuditorStack extends Stack {
       snapshot: this.handler('snapshot', props.projectRoot, common, { vpc: vpcPlacement }),
       // The audit renders Helm charts and kustomizations (functions/adapters/render/) with the kubectl
       // layer's helm and kubectl, which are amd64 only: docs/deploy.md explains why here, not a step of its own.
-      audit: this.handler('audit', props.projectRoot, {
-        ...common, ...github, XDG_CACHE_HOME: '/tmp',
-        ...(this.chartCredentialsSecret ? { DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: this.chartCredentialsSecret.secretArn } : {}),
-        ...(config.securityHub ? { DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: this.account } : {}),
-      }, { copyRules: true, policies: policyCopies, renderers: true }),
-      notify: this.handler('notify', props.projectRoot, {
-        ...common, ...github,
-        DRIFT_AUDITOR_ISSUES_REPO: config.github.repo,
-        DRIFT_AUDITOR_MIN_SEVERITY: config.notify.minSeverity,
-        DRIFT_AUDITOR_PULL_REQUESTS: String(config.notify.pullRequests),
-      }, {}),
+      audit: this.handler(
+        'audit',
+        props.projectRoot,
+        {
+          ...common,
+          ...github,
+          XDG_CACHE_HOME: '/tmp',
+          ...(this.chartCredentialsSecret ? { DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: this.chartCredentialsSecret.secretArn } : {}),
+          ...(config.securityHub ? { DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: this.account } : {}),
+        },
+        { copyRules: true, policies: policyCopies, renderers: true },
+      ),
+      notify: this.handler(
+        'notify',
+        props.projectRoot,
+        {
+          ...common,
+          ...github,
+          DRIFT_AUDITOR_ISSUES_REPO: config.github.repo,
+          DRIFT_AUDITOR_MIN_SEVERITY: config.notify.minSeverity,
+          DRIFT_AUDITOR_PULL_REQUESTS: String(config.notify.pullRequests),
+        },
+        {},
+      ),
       recordFailure: this.handler('recordFailure', props.projectRoot, common, {}),
       evidence: this.handler('evidence', props.projectRoot, common, {}),
     };
@@ -207,11 +230,24 @@ export class AuditorStack extends Stack {
     if (vpcPlacement) {
       // What AWSLambdaVPCAccessExecutionRole grants, minus its logs:* (the log group is granted above).
       const role = this.functions.snapshot.role!;
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-        resources: ['*'],
-      }));
-      acknowledgeResources(role, ['*'], 'Lambda VPC placement: the EC2 network-interface actions Lambda uses for the function\'s ENIs (as in AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions.');
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+      acknowledgeResources(
+        role,
+        ['*'],
+        "Lambda VPC placement: the EC2 network-interface actions Lambda uses for the function's ENIs (as in AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions.",
+      );
     }
 
     // ---- EKS access: one access entry per EKS cluster for the snapshot role ----------------------
@@ -219,7 +255,9 @@ export class AuditorStack extends Stack {
     config.clusters.forEach((c, i) => {
       if (c.type !== 'eks' || !c.createAccessEntry) return;
       if (c.region && !Token.isUnresolved(this.region) && c.region !== this.region) {
-        throw new Error(`failed to create the EKS access entry: clusters.${i}.region: cluster '${c.name}' is in ${c.region} but the stack deploys to ${this.region}; set clusters.${i}.createAccessEntry: false and create it there (docs/deploy.md)`);
+        throw new Error(
+          `failed to create the EKS access entry: clusters.${i}.region: cluster '${c.name}' is in ${c.region} but the stack deploys to ${this.region}; set clusters.${i}.createAccessEntry: false and create it there (docs/deploy.md)`,
+        );
       }
       new eks.CfnAccessEntry(this, `AccessEntry-${c.name}`, {
         clusterName: c.eksClusterName ?? c.name,
@@ -235,14 +273,24 @@ export class AuditorStack extends Stack {
 
     // ---- Schedule ----------------------------------------------------------------------------------
     // The monthly evidence pack of the previous month, stored next to the runs (same bucket, same lifecycle rules).
-    const evidenceSchedulerRole = new iam.Role(this, 'EvidenceScheduleRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'), description: 'drift-auditor: invoke the evidence function monthly' });
+    const evidenceSchedulerRole = new iam.Role(this, 'EvidenceScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'drift-auditor: invoke the evidence function monthly',
+    });
     new scheduler.Schedule(this, 'EvidenceSchedule', {
       description: 'drift-auditor: evidence pack of the previous month for every cluster',
       schedule: scheduler.ScheduleExpression.expression(EVIDENCE_SCHEDULE, TimeZone.ETC_UTC),
       enabled: config.schedule.enabled,
-      target: new schedulerTargets.LambdaInvoke(this.functions.evidence, { role: evidenceSchedulerRole, input: scheduler.ScheduleTargetInput.fromObject({ cluster: 'all', runId: 'monthly-evidence' }) }),
+      target: new schedulerTargets.LambdaInvoke(this.functions.evidence, {
+        role: evidenceSchedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ cluster: 'all', runId: 'monthly-evidence' }),
+      }),
     });
-    acknowledgeResources(evidenceSchedulerRole, [`<${this.getLogicalId(this.functions.evidence.node.defaultChild as CfnElement)}.Arn>:*`], 'CDK grants invoke on the function and its versions (Arn:*); the role can invoke only the evidence function.');
+    acknowledgeResources(
+      evidenceSchedulerRole,
+      [`<${this.getLogicalId(this.functions.evidence.node.defaultChild as CfnElement)}.Arn>:*`],
+      'CDK grants invoke on the function and its versions (Arn:*); the role can invoke only the evidence function.',
+    );
     new scheduler.Schedule(this, 'Schedule', {
       description: 'drift-auditor: audit every configured cluster',
       schedule: scheduler.ScheduleExpression.expression(`cron(${config.schedule.cron})`, TimeZone.of(config.schedule.timezone)),
@@ -257,51 +305,78 @@ export class AuditorStack extends Stack {
     if (config.alarms.topic || config.alarms.email) {
       const topicKey = new kms.Key(this, 'AlarmTopicKey', { description: 'drift-auditor alarm topic', enableKeyRotation: true });
       // CloudWatch may use the key only for this account's alarms (confused deputy): SourceAccount and SourceArn.
-      topicKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        },
-      }));
+      topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsOfThisAccount',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': this.account },
+            ArnLike: {
+              'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+            },
+          },
+        }),
+      );
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'drift-auditor alarms', masterKey: topicKey, enforceSSL: true });
       if (config.alarms.email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
     }
     // Any occurrence in five minutes alarms; no data (no run) is fine.
-    const alarmOn = (id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm => new cloudwatch.Alarm(this, id, {
-      alarmDescription: description,
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const alarmOn = (id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     const every5min = { period: Duration.minutes(5), statistic: 'Sum' };
     const alarms = [
-      alarmOn('ExecutionsFailed', 'A drift-auditor run failed for at least one cluster (see clusters/<cluster>/failures/ in the bucket).', this.stateMachine.metricFailed(every5min)),
+      alarmOn(
+        'ExecutionsFailed',
+        'A drift-auditor run failed for at least one cluster (see clusters/<cluster>/failures/ in the bucket).',
+        this.stateMachine.metricFailed(every5min),
+      ),
       alarmOn('ExecutionsTimedOut', 'A drift-auditor run timed out.', this.stateMachine.metricTimedOut(every5min)),
-      ...config.clusters.map((c) => alarmOn(`RunFailed-${c.name}`, `drift-auditor could not audit cluster ${c.name}: see clusters/${c.name}/failures/ in the bucket.`,
-        new cloudwatch.Metric({ namespace: METRICS.namespace, metricName: 'RunFailed', dimensionsMap: { service: METRICS.service, cluster: c.name }, ...every5min }))),
+      ...config.clusters.map((c) =>
+        alarmOn(
+          `RunFailed-${c.name}`,
+          `drift-auditor could not audit cluster ${c.name}: see clusters/${c.name}/failures/ in the bucket.`,
+          new cloudwatch.Metric({
+            namespace: METRICS.namespace,
+            metricName: 'RunFailed',
+            dimensionsMap: { service: METRICS.service, cluster: c.name },
+            ...every5min,
+          }),
+        ),
+      ),
     ];
     if (this.alarmTopic) for (const a of alarms) a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
 
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'SnapshotRoleArn', { value: snapshotRole.roleArn, description: 'Principal to grant read access in each cluster (access entry / RBAC group drift-auditor)' });
+    new CfnOutput(this, 'SnapshotRoleArn', {
+      value: snapshotRole.roleArn,
+      description: 'Principal to grant read access in each cluster (access entry / RBAC group drift-auditor)',
+    });
     new CfnOutput(this, 'GitHubSecretName', { value: config.github.secretName });
   }
 
   /** One NodejsFunction with its own role and log group, bundled locally by esbuild as an ESM file. */
-  private handler(name: FunctionName, projectRoot: string, environment: Record<string, string>, opts: {
-    vpc?: { vpc: ec2.IVpc; subnets: ec2.ISubnet[]; securityGroups: ec2.ISecurityGroup[] };
-    copyRules?: boolean;
-    policies?: { cluster: string; file: string }[];
-    /** x86_64 with the kubectl layer (helm and kubectl under /opt, where tools.ts looks). */
-    renderers?: boolean;
-  }): NodejsFunction {
+  private handler(
+    name: FunctionName,
+    projectRoot: string,
+    environment: Record<string, string>,
+    opts: {
+      vpc?: { vpc: ec2.IVpc; subnets: ec2.ISubnet[]; securityGroups: ec2.ISecurityGroup[] };
+      copyRules?: boolean;
+      policies?: { cluster: string; file: string }[];
+      /** x86_64 with the kubectl layer (helm and kubectl under /opt, where tools.ts looks). */
+      renderers?: boolean;
+    },
+  ): NodejsFunction {
     const sizing = FUNCTION_SIZING[name];
     const override = this.config.functions[name];
     const id = name[0]!.toUpperCase() + name.slice(1);
@@ -353,7 +428,11 @@ export class AuditorStack extends Stack {
         },
       },
     });
-    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x deliberately: the bundle targets node22 and is tested on it; nodejs24.x drops callback handlers and is adopted by a deliberate upgrade.' });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x deliberately: the bundle targets node22 and is tested on it; nodejs24.x drops callback handlers and is adopted by a deliberate upgrade.',
+    });
     return fn;
   }
 
@@ -377,22 +456,26 @@ export class AuditorStack extends Stack {
    */
   private enforceCreateOnly(): void {
     const objects = (pattern: string): string => this.bucket.arnForObjects(pattern);
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CreateOnlyRunsIndexFailures',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: CREATE_ONLY_PREFIXES.map(objects),
-      conditions: { Null: { 's3:if-none-match': 'true' } },
-    }));
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CompareAndSwapPointersLocks',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: SWAP_ONLY_KEYS.map(objects),
-      conditions: { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } },
-    }));
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateOnlyRunsIndexFailures',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: CREATE_ONLY_PREFIXES.map(objects),
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CompareAndSwapPointersLocks',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: SWAP_ONLY_KEYS.map(objects),
+        conditions: { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } },
+      }),
+    );
   }
 
   /** Grants each function only what it uses; wildcards are key prefixes, each acknowledged with a reason. */
@@ -403,12 +486,20 @@ export class AuditorStack extends Stack {
     const put = (fn: NodejsFunction, patterns: string[], why: string): void => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: patterns.map(objects) }));
       this.bucket.encryptionKey!.grant(fn, 'kms:GenerateDataKey');
-      acknowledgeResources(fn.role!, patterns.map((p) => `${bucketRef}/${p}`), why);
+      acknowledgeResources(
+        fn.role!,
+        patterns.map((p) => `${bucketRef}/${p}`),
+        why,
+      );
     };
     const get = (fn: NodejsFunction, patterns: string[], why: string): void => {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: patterns.map(objects) }));
       this.bucket.encryptionKey!.grant(fn, 'kms:Decrypt');
-      acknowledgeResources(fn.role!, patterns.map((p) => `${bucketRef}/${p}`), why);
+      acknowledgeResources(
+        fn.role!,
+        patterns.map((p) => `${bucketRef}/${p}`),
+        why,
+      );
     };
     const list = (fn: NodejsFunction): void => {
       // Unconditioned on purpose: without s3:ListBucket S3 answers 403 instead of 404 for a missing key,
@@ -418,41 +509,87 @@ export class AuditorStack extends Stack {
     };
 
     // snapshot: reads the cluster, writes only its hand-off copy under staging/.
-    put(snapshot, [`${STAGING_PREFIX}*/snapshot.json.gz`], 'The snapshot function may write only staging/<cluster>/<run>/snapshot.json.gz; cluster and run ids are known only at run time.');
+    put(
+      snapshot,
+      [`${STAGING_PREFIX}*/snapshot.json.gz`],
+      'The snapshot function may write only staging/<cluster>/<run>/snapshot.json.gz; cluster and run ids are known only at run time.',
+    );
     const eksClusters = config.clusters.filter((c) => c.type === 'eks');
     if (eksClusters.length) {
-      snapshot.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['eks:DescribeCluster'],
-        resources: eksClusters.map((c) => this.formatArn({ service: 'eks', resource: 'cluster', resourceName: c.eksClusterName ?? c.name, region: c.region ?? this.region, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
-      }));
+      snapshot.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['eks:DescribeCluster'],
+          resources: eksClusters.map((c) =>
+            this.formatArn({
+              service: 'eks',
+              resource: 'cluster',
+              resourceName: c.eksClusterName ?? c.name,
+              region: c.region ?? this.region,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
     }
     for (const secret of this.kubeconfigSecrets.values()) secret.grantRead(snapshot);
 
     // audit: reads the staged snapshot and Git, writes the run (reports, snapshot copy, index, latest pointer).
-    get(audit, [`${STAGING_PREFIX}*/snapshot.json.gz`, 'clusters/*'], 'The audit function reads the staged snapshot and earlier runs (history, conditional writes) of any configured cluster; ids are known only at run time.');
-    put(audit, ['clusters/*'], 'The audit function writes a run under clusters/<cluster>/ (runs, index, latest.json) and reads the staged snapshot; cluster and run ids are known only at run time. It is never granted delete.');
+    get(
+      audit,
+      [`${STAGING_PREFIX}*/snapshot.json.gz`, 'clusters/*'],
+      'The audit function reads the staged snapshot and earlier runs (history, conditional writes) of any configured cluster; ids are known only at run time.',
+    );
+    put(
+      audit,
+      ['clusters/*'],
+      'The audit function writes a run under clusters/<cluster>/ (runs, index, latest.json) and reads the staged snapshot; cluster and run ids are known only at run time. It is never granted delete.',
+    );
     list(audit);
     this.githubSecret.grantRead(audit);
     this.chartCredentialsSecret?.grantRead(audit);
     if (config.securityHub) {
       // Only into this account's own custom-integration product (renderAsff's default ProductArn).
-      audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['securityhub:BatchImportFindings'], resources: [`arn:${this.partition}:securityhub:${this.region}:${this.account}:product/${this.account}/default`] }));
+      audit.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['securityhub:BatchImportFindings'],
+          resources: [`arn:${this.partition}:securityhub:${this.region}:${this.account}:product/${this.account}/default`],
+        }),
+      );
     }
 
     // notify: reads reports, talks to GitHub, and holds its lock while it does.
-    get(notify, ['clusters/*/runs/*', 'locks/notify/*'], 'The notify function reads reports under clusters/<cluster>/runs/<run>/ and reads its per-repository lock under locks/notify/; cluster, run and repository are known only at run time.');
-    put(notify, ['locks/notify/*'], 'The notify function takes and releases its lock object locks/notify/<owner>/<repo>/<cluster>.json (conditional writes only, by bucket policy); the repository and cluster are known only at run time.');
+    get(
+      notify,
+      ['clusters/*/runs/*', 'locks/notify/*'],
+      'The notify function reads reports under clusters/<cluster>/runs/<run>/ and reads its per-repository lock under locks/notify/; cluster, run and repository are known only at run time.',
+    );
+    put(
+      notify,
+      ['locks/notify/*'],
+      'The notify function takes and releases its lock object locks/notify/<owner>/<repo>/<cluster>.json (conditional writes only, by bucket policy); the repository and cluster are known only at run time.',
+    );
     list(notify);
     this.githubSecret.grantRead(notify);
 
     // record-failure: writes failed-run records only; never touches latest.json.
-    put(recordFailure, ['clusters/*/failures/*'], 'The record-failure function may write only clusters/<cluster>/failures/<ts>.json; the cluster is known only at run time.');
+    put(
+      recordFailure,
+      ['clusters/*/failures/*'],
+      'The record-failure function may write only clusters/<cluster>/failures/<ts>.json; the cluster is known only at run time.',
+    );
 
     // evidence: reads every run (and verifies its objects), writes packs only under clusters/<cluster>/evidence/.
-    get(this.functions.evidence, ['clusters/*'], 'The evidence function reads and re-hashes the runs of every cluster (reports verify); cluster and run ids are known only at run time.');
-    put(this.functions.evidence, ['clusters/*/evidence/*'], 'The evidence function writes monthly packs under clusters/<cluster>/evidence/<month>/<time>/ only; the cluster is known only at run time.');
+    get(
+      this.functions.evidence,
+      ['clusters/*'],
+      'The evidence function reads and re-hashes the runs of every cluster (reports verify); cluster and run ids are known only at run time.',
+    );
+    put(
+      this.functions.evidence,
+      ['clusters/*/evidence/*'],
+      'The evidence function writes monthly packs under clusters/<cluster>/evidence/<month>/<time>/ only; the cluster is known only at run time.',
+    );
     list(this.functions.evidence);
-
   }
 
   /** The state machine: clusters in parallel (bounded), each snapshot -> audit -> notify, failures contained. */
@@ -519,7 +656,8 @@ export class AuditorStack extends Stack {
     const anyFailed = sfn.Choice.jsonata(this, 'AnyClusterFailed');
     const fail = sfn.Fail.jsonata(this, 'SomeClustersFailed', {
       error: 'ClusterRunFailed',
-      cause: "{% 'drift-auditor could not audit: ' & $join($states.input.results[status='failed'].cluster, ', ') & ' (see clusters/<cluster>/failures/ in the bucket)' %}",
+      cause:
+        "{% 'drift-auditor could not audit: ' & $join($states.input.results[status='failed'].cluster, ', ') & ' (see clusters/<cluster>/failures/ in the bucket)' %}",
     });
     anyFailed.when(sfn.Condition.jsonata("{% 'failed' in $states.input.results.status %}"), fail).otherwise(new sfn.Succeed(this, 'AllClustersAudited'));
 
@@ -531,7 +669,11 @@ export class AuditorStack extends Stack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     acknowledgeResources(sm, ['*'], 'Generated by CDK for Step Functions: X-Ray tracing and CloudWatch Logs delivery actions only support "*" resources.');
-    acknowledgeResources(sm, Object.values(this.functions).map((fn) => `<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*`), 'Generated by CDK for LambdaInvoke: "<function ARN>:*" lets the state machine invoke versions and aliases of its own four functions only.');
+    acknowledgeResources(
+      sm,
+      Object.values(this.functions).map((fn) => `<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*`),
+      'Generated by CDK for LambdaInvoke: "<function ARN>:*" lets the state machine invoke versions and aliases of its own four functions only.',
+    );
     return sm;
   }
 }

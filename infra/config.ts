@@ -15,119 +15,193 @@ const MANIFESTS = /^github:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(@[^:\s]+)?(:[^\s]*)?
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 /** An EventBridge Scheduler cron body: six fields (minutes hours day-of-month month day-of-week year). */
-const Cron = z.string().trim().transform((s) => s.replace(/^cron\((.*)\)$/, '$1').trim())
+const Cron = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/^cron\((.*)\)$/, '$1').trim())
   .refine((s) => s.split(/\s+/).length === 6, { message: 'must have six fields, e.g. "0 6 * * ? *" (minutes hours day-of-month month day-of-week year)' })
-  .refine((s) => { const f = s.split(/\s+/); return f[2] === '?' || f[4] === '?'; }, { message: 'day-of-month or day-of-week must be "?" (EventBridge cron rule)' });
+  .refine(
+    (s) => {
+      const f = s.split(/\s+/);
+      return f[2] === '?' || f[4] === '?';
+    },
+    { message: 'day-of-month or day-of-week must be "?" (EventBridge cron rule)' },
+  );
 
-const TimeZoneName = z.string().refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, { message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' });
+const TimeZoneName = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' },
+);
 
 /** One audited cluster. */
-export const ClusterConfig = z.object({
-  name: z.string().regex(NAME, 'must be lowercase letters, digits and "-" (it names S3 prefixes and metrics)'),
-  type: z.enum(['eks', 'kubeconfig']),
-  /** EKS cluster name (defaults to `name`). */
-  eksClusterName: z.string().min(1).max(100).optional(),
-  /** Region of the EKS cluster (defaults to the stack's region). */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "eu-west-1"').optional(),
-  /** Create the EKS access entry for the snapshot function here (needs the cluster in the stack's region). */
-  createAccessEntry: z.boolean().default(true),
-  /** Secrets Manager secret holding the kubeconfig (type kubeconfig). */
-  kubeconfigSecretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name').optional(),
-  /** Kubeconfig context to use (default: the file's current-context). */
-  kubeconfigContext: z.string().min(1).optional(),
-  manifests: z.string().regex(MANIFESTS, 'must look like "github:owner/repo@ref:path/in/repo"').optional(),
-  /** Audit coverage against the live DaemonSets' own specs, with no Git comparison (instead of `manifests`). */
-  liveOnly: z.literal(true).optional(),
-  namespaces: z.array(z.string().regex(NAME, 'must be a Kubernetes namespace name')).optional(),
-  /** The cluster's API server URL as Argo CD Applications name it in `destination.server` (CLI --cluster-server). */
-  server: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be the API server URL as Argo CD names it, e.g. "https://ABC.gr7.eu-west-1.eks.amazonaws.com"').optional(),
-  /** The labels of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators (CLI --cluster-label). */
-  labels: z.record(z.string().regex(/^[A-Za-z0-9][\w./-]*$/, 'must be a Kubernetes label key'), z.string()).optional(),
-  /** Policy file, relative to the config file; bundled into the audit function. */
-  policyFile: z.string().min(1).optional(),
-}).strict().superRefine((c, ctx) => {
-  // Auditing without Git must be stated, never the result of a forgotten field.
-  if (!c.manifests && !c.liveOnly) ctx.addIssue({ code: 'custom', path: ['manifests'], message: 'is required (or set liveOnly: true to audit without Git)' });
-  if (c.manifests && c.liveOnly) ctx.addIssue({ code: 'custom', path: ['liveOnly'], message: 'cannot be combined with manifests' });
-  if (c.type === 'kubeconfig' && !c.kubeconfigSecretName) ctx.addIssue({ code: 'custom', path: ['kubeconfigSecretName'], message: 'is required when type is "kubeconfig"' });
-  if (c.type === 'kubeconfig' && (c.eksClusterName || c.region)) ctx.addIssue({ code: 'custom', path: [c.eksClusterName ? 'eksClusterName' : 'region'], message: 'applies only to type "eks"' });
-  if (c.type === 'eks' && c.kubeconfigSecretName) ctx.addIssue({ code: 'custom', path: ['kubeconfigSecretName'], message: 'applies only to type "kubeconfig"' });
-});
+export const ClusterConfig = z
+  .object({
+    name: z.string().regex(NAME, 'must be lowercase letters, digits and "-" (it names S3 prefixes and metrics)'),
+    type: z.enum(['eks', 'kubeconfig']),
+    /** EKS cluster name (defaults to `name`). */
+    eksClusterName: z.string().min(1).max(100).optional(),
+    /** Region of the EKS cluster (defaults to the stack's region). */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "eu-west-1"')
+      .optional(),
+    /** Create the EKS access entry for the snapshot function here (needs the cluster in the stack's region). */
+    createAccessEntry: z.boolean().default(true),
+    /** Secrets Manager secret holding the kubeconfig (type kubeconfig). */
+    kubeconfigSecretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name').optional(),
+    /** Kubeconfig context to use (default: the file's current-context). */
+    kubeconfigContext: z.string().min(1).optional(),
+    manifests: z.string().regex(MANIFESTS, 'must look like "github:owner/repo@ref:path/in/repo"').optional(),
+    /** Audit coverage against the live DaemonSets' own specs, with no Git comparison (instead of `manifests`). */
+    liveOnly: z.literal(true).optional(),
+    namespaces: z.array(z.string().regex(NAME, 'must be a Kubernetes namespace name')).optional(),
+    /** The cluster's API server URL as Argo CD Applications name it in `destination.server` (CLI --cluster-server). */
+    server: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+/, 'must be the API server URL as Argo CD names it, e.g. "https://ABC.gr7.eu-west-1.eks.amazonaws.com"')
+      .optional(),
+    /** The labels of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators (CLI --cluster-label). */
+    labels: z.record(z.string().regex(/^[A-Za-z0-9][\w./-]*$/, 'must be a Kubernetes label key'), z.string()).optional(),
+    /** Policy file, relative to the config file; bundled into the audit function. */
+    policyFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    // Auditing without Git must be stated, never the result of a forgotten field.
+    if (!c.manifests && !c.liveOnly) ctx.addIssue({ code: 'custom', path: ['manifests'], message: 'is required (or set liveOnly: true to audit without Git)' });
+    if (c.manifests && c.liveOnly) ctx.addIssue({ code: 'custom', path: ['liveOnly'], message: 'cannot be combined with manifests' });
+    if (c.type === 'kubeconfig' && !c.kubeconfigSecretName)
+      ctx.addIssue({ code: 'custom', path: ['kubeconfigSecretName'], message: 'is required when type is "kubeconfig"' });
+    if (c.type === 'kubeconfig' && (c.eksClusterName || c.region))
+      ctx.addIssue({ code: 'custom', path: [c.eksClusterName ? 'eksClusterName' : 'region'], message: 'applies only to type "eks"' });
+    if (c.type === 'eks' && c.kubeconfigSecretName)
+      ctx.addIssue({ code: 'custom', path: ['kubeconfigSecretName'], message: 'applies only to type "kubeconfig"' });
+  });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
 
 /** Memory and timeout of one function (defaults in infra/auditor-stack.ts FUNCTION_SIZING). */
-const Sizing = z.object({
-  memoryMB: z.number().int().min(128, 'Lambda needs at least 128 MB').max(10240, 'Lambda allows at most 10240 MB').optional(),
-  timeoutSeconds: z.number().int().min(1).max(900, 'Lambda allows at most 900 seconds').optional(),
-}).strict();
+const Sizing = z
+  .object({
+    memoryMB: z.number().int().min(128, 'Lambda needs at least 128 MB').max(10240, 'Lambda allows at most 10240 MB').optional(),
+    timeoutSeconds: z.number().int().min(1).max(900, 'Lambda allows at most 900 seconds').optional(),
+  })
+  .strict();
 
 /** The whole deployment. */
-export const AuditorConfig = z.object({
-  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('DriftAuditor'),
-  env: z.object({ account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(), region: z.string().optional() }).strict().optional(),
-  schedule: z.object({
-    cron: Cron,
-    timezone: TimeZoneName.default('UTC'),
-    enabled: z.boolean().default(true),
-  }).strict(),
-  /** How many clusters are audited at once (Step Functions Map maxConcurrency). */
-  maxConcurrency: z.number().int().min(1).max(40).default(4),
-  bucket: z.object({
-    /** Days after which noncurrent object versions expire. */
-    noncurrentVersionExpirationDays: z.number().int().min(1).default(90),
-    transitionToInfrequentAccessDays: z.number().int().min(30, 'S3 requires at least 30 days before STANDARD_IA').default(30),
-    transitionToGlacierInstantRetrievalDays: z.number().int().min(1).default(90),
-    /** Days after which current objects expire; absent keeps them forever. */
-    expirationDays: z.number().int().min(1).optional(),
-    objectLock: z.object({ mode: z.enum(['governance', 'compliance']), days: z.number().int().min(1).max(36500) }).strict().optional(),
-    /** Retain the bucket when the stack is deleted (default true: it holds evidence). */
-    retain: z.boolean().default(true),
-  }).strict().default({}).superRefine((b, ctx) => {
-    if (b.transitionToGlacierInstantRetrievalDays <= b.transitionToInfrequentAccessDays) ctx.addIssue({ code: 'custom', path: ['transitionToGlacierInstantRetrievalDays'], message: 'must be greater than transitionToInfrequentAccessDays' });
-    if (b.expirationDays !== undefined && b.expirationDays <= b.transitionToGlacierInstantRetrievalDays) ctx.addIssue({ code: 'custom', path: ['expirationDays'], message: 'must be greater than transitionToGlacierInstantRetrievalDays' });
-    if (b.objectLock && b.expirationDays !== undefined && b.expirationDays < b.objectLock.days) ctx.addIssue({ code: 'custom', path: ['expirationDays'], message: 'must not be shorter than objectLock.days' });
-  }),
-  /** Private chart repositories: the audit function reads their credentials from this secret (created by the stack). */
-  charts: z.object({
-    /** Secrets Manager secret: JSON {"<repository URL prefix>": {"username": "...", "password": "..."}}. */
-    credentialsSecretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name'),
-  }).strict().optional(),
-  github: z.object({
-    /** Repository that receives issues (and PRs), `owner/name`. */
-    repo: z.string().regex(REPO, 'must look like "owner/name"'),
-    auth: z.enum(['token', 'app']),
-    /** Secrets Manager secret: the token (plain string), or JSON {"appId","privateKey"} for a GitHub App. */
-    secretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name'),
-    /** GitHub Enterprise Server API URL; default api.github.com. */
-    apiUrl: z.string().url().optional(),
-  }).strict(),
-  notify: z.object({
-    minSeverity: z.enum(['critical', 'warning', 'info']).default('warning'),
-    /** Open PRs where policy says Git should follow the cluster (needs write access to the GitOps repo). */
-    pullRequests: z.boolean().default(false),
-  }).strict().default({}),
-  /** Opt-in: the audit function imports its findings into this account's Security Hub (ASFF, BatchImportFindings). */
-  securityHub: z.boolean().default(false),
-  alarms: z.object({
-    /** Create an SNS topic for the alarms; `email` subscribes an address to it. */
-    topic: z.boolean().default(false),
-    email: z.string().email().optional(),
-  }).strict().default({}),
-  vpc: z.object({
-    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as "vpc-0abc…"'),
-    subnets: z.array(z.object({ id: z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id'), availabilityZone: z.string().min(1) }).strict()).min(1),
-    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id')).min(1),
-  }).strict().optional(),
-  /** Per-function overrides for very large (or very small) clusters. */
-  functions: z.object({ snapshot: Sizing, audit: Sizing, notify: Sizing, recordFailure: Sizing, evidence: Sizing }).partial().strict().default({}),
-  clusters: z.array(ClusterConfig).min(1, 'must list at least one cluster'),
-}).strict().superRefine((c, ctx) => {
-  const seen = new Set<string>();
-  c.clusters.forEach((cl, i) => {
-    if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name '${cl.name}'` });
-    seen.add(cl.name);
+export const AuditorConfig = z
+  .object({
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+      .default('DriftAuditor'),
+    env: z
+      .object({
+        account: z
+          .string()
+          .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+          .optional(),
+        region: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    schedule: z
+      .object({
+        cron: Cron,
+        timezone: TimeZoneName.default('UTC'),
+        enabled: z.boolean().default(true),
+      })
+      .strict(),
+    /** How many clusters are audited at once (Step Functions Map maxConcurrency). */
+    maxConcurrency: z.number().int().min(1).max(40).default(4),
+    bucket: z
+      .object({
+        /** Days after which noncurrent object versions expire. */
+        noncurrentVersionExpirationDays: z.number().int().min(1).default(90),
+        transitionToInfrequentAccessDays: z.number().int().min(30, 'S3 requires at least 30 days before STANDARD_IA').default(30),
+        transitionToGlacierInstantRetrievalDays: z.number().int().min(1).default(90),
+        /** Days after which current objects expire; absent keeps them forever. */
+        expirationDays: z.number().int().min(1).optional(),
+        objectLock: z
+          .object({ mode: z.enum(['governance', 'compliance']), days: z.number().int().min(1).max(36500) })
+          .strict()
+          .optional(),
+        /** Retain the bucket when the stack is deleted (default true: it holds evidence). */
+        retain: z.boolean().default(true),
+      })
+      .strict()
+      .default({})
+      .superRefine((b, ctx) => {
+        if (b.transitionToGlacierInstantRetrievalDays <= b.transitionToInfrequentAccessDays)
+          ctx.addIssue({ code: 'custom', path: ['transitionToGlacierInstantRetrievalDays'], message: 'must be greater than transitionToInfrequentAccessDays' });
+        if (b.expirationDays !== undefined && b.expirationDays <= b.transitionToGlacierInstantRetrievalDays)
+          ctx.addIssue({ code: 'custom', path: ['expirationDays'], message: 'must be greater than transitionToGlacierInstantRetrievalDays' });
+        if (b.objectLock && b.expirationDays !== undefined && b.expirationDays < b.objectLock.days)
+          ctx.addIssue({ code: 'custom', path: ['expirationDays'], message: 'must not be shorter than objectLock.days' });
+      }),
+    /** Private chart repositories: the audit function reads their credentials from this secret (created by the stack). */
+    charts: z
+      .object({
+        /** Secrets Manager secret: JSON {"<repository URL prefix>": {"username": "...", "password": "..."}}. */
+        credentialsSecretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name'),
+      })
+      .strict()
+      .optional(),
+    github: z
+      .object({
+        /** Repository that receives issues (and PRs), `owner/name`. */
+        repo: z.string().regex(REPO, 'must look like "owner/name"'),
+        auth: z.enum(['token', 'app']),
+        /** Secrets Manager secret: the token (plain string), or JSON {"appId","privateKey"} for a GitHub App. */
+        secretName: z.string().regex(SECRET_NAME, 'must be a valid Secrets Manager name'),
+        /** GitHub Enterprise Server API URL; default api.github.com. */
+        apiUrl: z.string().url().optional(),
+      })
+      .strict(),
+    notify: z
+      .object({
+        minSeverity: z.enum(['critical', 'warning', 'info']).default('warning'),
+        /** Open PRs where policy says Git should follow the cluster (needs write access to the GitOps repo). */
+        pullRequests: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
+    /** Opt-in: the audit function imports its findings into this account's Security Hub (ASFF, BatchImportFindings). */
+    securityHub: z.boolean().default(false),
+    alarms: z
+      .object({
+        /** Create an SNS topic for the alarms; `email` subscribes an address to it. */
+        topic: z.boolean().default(false),
+        email: z.string().email().optional(),
+      })
+      .strict()
+      .default({}),
+    vpc: z
+      .object({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as "vpc-0abc…"'),
+        subnets: z.array(z.object({ id: z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id'), availabilityZone: z.string().min(1) }).strict()).min(1),
+        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id')).min(1),
+      })
+      .strict()
+      .optional(),
+    /** Per-function overrides for very large (or very small) clusters. */
+    functions: z.object({ snapshot: Sizing, audit: Sizing, notify: Sizing, recordFailure: Sizing, evidence: Sizing }).partial().strict().default({}),
+    clusters: z.array(ClusterConfig).min(1, 'must list at least one cluster'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.clusters.forEach((cl, i) => {
+      if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name '${cl.name}'` });
+      seen.add(cl.name);
+    });
   });
-});
 export type AuditorConfig = z.infer<typeof AuditorConfig>;
 
 /** A validated config plus the folder its relative paths resolve against. */
@@ -168,7 +242,7 @@ export function validateConfig(value: unknown, source: string): AuditorConfig {
  */
 export function loadConfig(opts: { projectRoot: string; context?: unknown; configFile?: string }): LoadedConfig {
   if (opts.context !== undefined && opts.context !== null) {
-    const value = typeof opts.context === 'string' ? JSON.parse(opts.context) as unknown : opts.context;
+    const value = typeof opts.context === 'string' ? (JSON.parse(opts.context) as unknown) : opts.context;
     return { config: validateConfig(value, 'context driftAuditor'), baseDir: opts.projectRoot, source: 'context driftAuditor' };
   }
   const candidates = opts.configFile

@@ -10,13 +10,15 @@ export const ACTION_BUILD: BuildOptions = {
   ...NODE_BUNDLE,
   entryPoints: ['functions/cli/github-action-main.ts'],
   outfile: 'dist/pr-check/index.mjs',
-  plugins: [{
-    // The other commands are loaded on demand by main.ts; the action runs only pr-check, so they stay out.
-    name: 'only-pr-check',
-    setup(b) {
-      b.onResolve({ filter: /^\.\/commands\/(audit|snapshot|reports|notify)\.js$/ }, (args) => ({ path: args.path, external: true }));
+  plugins: [
+    {
+      // The other commands are loaded on demand by main.ts; the action runs only pr-check, so they stay out.
+      name: 'only-pr-check',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/commands\/(audit|snapshot|reports|notify)\.js$/ }, (args) => ({ path: args.path, external: true }));
+      },
     },
-  }],
+  ],
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

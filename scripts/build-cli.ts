@@ -45,9 +45,12 @@ const OPTIONAL_REQUIRES = ['bufferutil', 'encoding', 'utf-8-validate'];
 /** Returns the packages the bundle imports that an install would not bring (none, or the build is wrong). */
 export function missingAtRunTime(metafile: Metafile): string[] {
   const imported = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
-  const packageOf = (p: string): string => p.split('/').slice(0, p.startsWith('@') ? 2 : 1).join('/');
-  return [...new Set(imported.filter((p) => !isBuiltin(p)).map(packageOf))]
-    .filter((p) => !CLI_EXTERNAL.includes(p) && !OPTIONAL_REQUIRES.includes(p)).sort();
+  const packageOf = (p: string): string =>
+    p
+      .split('/')
+      .slice(0, p.startsWith('@') ? 2 : 1)
+      .join('/');
+  return [...new Set(imported.filter((p) => !isBuiltin(p)).map(packageOf))].filter((p) => !CLI_EXTERNAL.includes(p) && !OPTIONAL_REQUIRES.includes(p)).sort();
 }
 
 /** The file beside the bundle that carries the licences of the packages bundled into it (minifying drops their comments). */
@@ -64,7 +67,8 @@ export async function thirdPartyNotices(metafile: Metafile): Promise<string> {
   for (const dir of dirs) {
     const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
     const files = (await readdir(dir)).filter((f) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(f)).sort();
-    const text = (await Promise.all(files.map(async (f) => (await readFile(path.join(dir, f), 'utf8')).trim()))).join('\n\n') || '(the package has no licence file)';
+    const text =
+      (await Promise.all(files.map(async (f) => (await readFile(path.join(dir, f), 'utf8')).trim()))).join('\n\n') || '(the package has no licence file)';
     byText.set(text, (byText.get(text) ?? new Set()).add(`${pkg.name}@${pkg.version} (${pkg.license ?? 'licence not stated'})`));
   }
   const groups = [...byText].map(([text, names]) => `${[...names].sort().join('\n')}\n\n${text}`).sort();

@@ -8,8 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod } from '../functions/core/k8s-types.js';
 import {
-  controllerRevisionOf, daemonPod, daemonSetStatusOf, hexOf, imageIdOf, liveDaemonSet, nodeOf, safeStringOf, timeAfter, uidOf,
-  type DaemonPodOptions, type NodeShape,
+  controllerRevisionOf,
+  daemonPod,
+  daemonSetStatusOf,
+  hexOf,
+  imageIdOf,
+  liveDaemonSet,
+  nodeOf,
+  safeStringOf,
+  timeAfter,
+  uidOf,
+  type DaemonPodOptions,
+  type NodeShape,
 } from '../bench/live-objects.js';
 import { compileEligibility } from '../functions/core/scheduling/eligibility.js';
 
@@ -25,7 +35,13 @@ const internal = (ip: string): string => `ip-${ip.replace(/\./g, '-')}.${REGION}
 // Nodes: a control plane node, general workers in three zones, arm64 workers, spot workers, GPU
 // workers, one cordoned node (being drained) and one NotReady node.
 
-interface NodeRow { ip: string; zone: string; group: string; createdAt: string; extra?: Partial<NodeShape> }
+interface NodeRow {
+  ip: string;
+  zone: string;
+  group: string;
+  createdAt: string;
+  extra?: Partial<NodeShape>;
+}
 const GROUPS: Record<string, Pick<NodeShape, 'arch' | 'instanceType' | 'capacityType' | 'gpu' | 'controlPlane'>> = {
   'control-plane': { arch: 'amd64', instanceType: 'm6i.xlarge', controlPlane: true },
   'general-amd64': { arch: 'amd64', instanceType: 'm6i.2xlarge', capacityType: 'ON_DEMAND' },
@@ -53,15 +69,31 @@ const NODE_ROWS: NodeRow[] = [
 // ---------------------------------------------------------------------------------------------
 // DaemonSets: live metadata and revision history per Git DaemonSet (namespace/name), plus the drifts.
 
-interface Revision { revision: number; createdAt: string; images?: Record<string, string> }
+interface Revision {
+  revision: number;
+  createdAt: string;
+  images?: Record<string, string>;
+}
 interface LivePlan {
   createdAt: string;
   /** Revisions, oldest first; the last is current. `images` overrides the Git images (a hot-fix). */
   revisions: Revision[];
 }
 const PLANS: Record<string, LivePlan> = {
-  'kube-system/aws-node': { createdAt: '2025-03-10T08:20:11Z', revisions: [{ revision: 3, createdAt: '2026-06-02T10:11:09Z' }, { revision: 4, createdAt: '2026-09-30T13:02:44Z' }] },
-  'kube-system/kube-proxy': { createdAt: '2025-03-10T08:20:13Z', revisions: [{ revision: 2, createdAt: '2026-06-02T10:14:27Z' }, { revision: 3, createdAt: '2026-09-30T13:05:10Z' }] },
+  'kube-system/aws-node': {
+    createdAt: '2025-03-10T08:20:11Z',
+    revisions: [
+      { revision: 3, createdAt: '2026-06-02T10:11:09Z' },
+      { revision: 4, createdAt: '2026-09-30T13:02:44Z' },
+    ],
+  },
+  'kube-system/kube-proxy': {
+    createdAt: '2025-03-10T08:20:13Z',
+    revisions: [
+      { revision: 2, createdAt: '2026-06-02T10:14:27Z' },
+      { revision: 3, createdAt: '2026-09-30T13:05:10Z' },
+    ],
+  },
   // Planted drift: hot-fixed in the cluster (kubectl set image ... nvidia-device-plugin-ctr=...:v0.17.1); Git still says v0.20.0.
   'kube-system/nvidia-device-plugin-daemonset': {
     createdAt: '2026-11-18T15:02:37Z',
@@ -70,8 +102,20 @@ const PLANS: Record<string, LivePlan> = {
       { revision: 2, createdAt: '2026-11-19T08:47:31Z', images: { 'nvidia-device-plugin-ctr': 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1' } },
     ],
   },
-  'monitoring/node-exporter': { createdAt: '2026-02-03T15:40:22Z', revisions: [{ revision: 4, createdAt: '2026-07-14T09:03:51Z' }, { revision: 5, createdAt: '2026-10-20T11:00:07Z' }] },
-  'logging/fluentd': { createdAt: '2025-06-01T12:00:45Z', revisions: [{ revision: 1, createdAt: '2025-06-01T12:00:45Z' }, { revision: 2, createdAt: '2026-08-11T07:25:16Z' }] },
+  'monitoring/node-exporter': {
+    createdAt: '2026-02-03T15:40:22Z',
+    revisions: [
+      { revision: 4, createdAt: '2026-07-14T09:03:51Z' },
+      { revision: 5, createdAt: '2026-10-20T11:00:07Z' },
+    ],
+  },
+  'logging/fluentd': {
+    createdAt: '2025-06-01T12:00:45Z',
+    revisions: [
+      { revision: 1, createdAt: '2025-06-01T12:00:45Z' },
+      { revision: 2, createdAt: '2026-08-11T07:25:16Z' },
+    ],
+  },
 };
 
 /** Planted drift: a debug DaemonSet applied by hand during an incident, in a namespace Git manages, not in Git. */
@@ -91,13 +135,15 @@ const UNMANAGED: K8sDaemonSet = {
       spec: {
         hostNetwork: true,
         nodeSelector: { 'eks.amazonaws.com/nodegroup': 'general-amd64', 'topology.kubernetes.io/zone': 'eu-west-1a' },
-        containers: [{
-          name: 'netshoot',
-          image: 'nicolaka/netshoot:v0.13',
-          command: ['sleep', 'infinity'],
-          resources: { limits: { cpu: '200m', memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
-          securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
-        }],
+        containers: [
+          {
+            name: 'netshoot',
+            image: 'nicolaka/netshoot:v0.13',
+            command: ['sleep', 'infinity'],
+            resources: { limits: { cpu: '200m', memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
+            securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
+          },
+        ],
       },
     },
     updateStrategy: { type: 'RollingUpdate' },
@@ -133,7 +179,8 @@ function readGitDaemonSets(dir: string): K8sDaemonSet[] {
 }
 
 function imagesOnNode(ds: K8sDaemonSet[]): NodeShape['images'] {
-  return ds.flatMap((d) => [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers])
+  return ds
+    .flatMap((d) => [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers])
     .map((c) => ({ id: imageIdOf(c.image!), ref: c.image!, sizeBytes: 10_000_000 + parseInt(hexOf(c.image!, 6), 16) * 4 }));
 }
 
@@ -157,33 +204,104 @@ function coreDnsPod(node: K8sNode, i: number): K8sPod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name, generateName: 'coredns-7bf648ff5d-', namespace: 'kube-system', uid: uidOf(`pod/${name}`), resourceVersion: String(48211000 + i),
+      name,
+      generateName: 'coredns-7bf648ff5d-',
+      namespace: 'kube-system',
+      uid: uidOf(`pod/${name}`),
+      resourceVersion: String(48211000 + i),
       creationTimestamp: createdAt,
       labels: { 'eks.amazonaws.com/component': 'coredns', 'k8s-app': 'kube-dns', 'pod-template-hash': '7bf648ff5d' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'coredns-7bf648ff5d', uid: uidOf('rs/coredns-7bf648ff5d'), controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'coredns-7bf648ff5d',
+          uid: uidOf('rs/coredns-7bf648ff5d'),
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
-      containers: [{ name: 'coredns', image, args: ['-conf', '/etc/coredns/Corefile'], imagePullPolicy: 'IfNotPresent', resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } }, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }],
-      dnsPolicy: 'Default', enableServiceLinks: true, nodeName: node.metadata.name, preemptionPolicy: 'PreemptLowerPriority', priority: 2000000000, priorityClassName: 'system-cluster-critical',
-      restartPolicy: 'Always', schedulerName: 'default-scheduler', securityContext: {}, serviceAccount: 'coredns', serviceAccountName: 'coredns', terminationGracePeriodSeconds: 30,
-      tolerations: [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }, { key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 }, { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 }],
+      containers: [
+        {
+          name: 'coredns',
+          image,
+          args: ['-conf', '/etc/coredns/Corefile'],
+          imagePullPolicy: 'IfNotPresent',
+          resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+        },
+      ],
+      dnsPolicy: 'Default',
+      enableServiceLinks: true,
+      nodeName: node.metadata.name,
+      preemptionPolicy: 'PreemptLowerPriority',
+      priority: 2000000000,
+      priorityClassName: 'system-cluster-critical',
+      restartPolicy: 'Always',
+      schedulerName: 'default-scheduler',
+      securityContext: {},
+      serviceAccount: 'coredns',
+      serviceAccountName: 'coredns',
+      terminationGracePeriodSeconds: 30,
+      tolerations: [
+        { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' },
+        { key: 'CriticalAddonsOnly', operator: 'Exists' },
+        { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
+        { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
+      ],
     },
     status: {
-      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: timeAfter(createdAt, 8) }, { type: 'PodScheduled', status: 'True', lastTransitionTime: createdAt }],
-      containerStatuses: [{ name: 'coredns', image, imageID: imageIdOf(image), ready: true, restartCount: 0, started: true, state: { running: { startedAt: timeAfter(createdAt, 4) } } }],
-      hostIP: (node.status?.addresses as { address: string }[])[0]!.address, phase: 'Running', podIP: ip, podIPs: [{ ip }], qosClass: 'Burstable', startTime: timeAfter(createdAt, 1),
+      conditions: [
+        { type: 'Ready', status: 'True', lastTransitionTime: timeAfter(createdAt, 8) },
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: createdAt },
+      ],
+      containerStatuses: [
+        {
+          name: 'coredns',
+          image,
+          imageID: imageIdOf(image),
+          ready: true,
+          restartCount: 0,
+          started: true,
+          state: { running: { startedAt: timeAfter(createdAt, 4) } },
+        },
+      ],
+      hostIP: (node.status?.addresses as { address: string }[])[0]!.address,
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      qosClass: 'Burstable',
+      startTime: timeAfter(createdAt, 1),
     },
   };
 }
 
 /** Returns the example cluster's objects (Git DaemonSets read from `gitopsDir`). */
-export function buildExample(gitopsDir: string): { nodes: K8sNode[]; daemonSets: K8sDaemonSet[]; pods: K8sPod[]; controllerRevisions: K8sControllerRevision[] } {
+export function buildExample(gitopsDir: string): {
+  nodes: K8sNode[];
+  daemonSets: K8sDaemonSet[];
+  pods: K8sPod[];
+  controllerRevisions: K8sControllerRevision[];
+} {
   const git = readGitDaemonSets(gitopsDir);
-  const nodes = NODE_ROWS.map((r, i) => nodeOf({
-    name: internal(r.ip), ip: r.ip, region: REGION, zone: `${REGION}${r.zone}`, createdAt: r.createdAt, kubeletVersion: KUBELET,
-    ...GROUPS[r.group]!, ...(r.group === 'control-plane' ? {} : { nodeGroup: r.group }),
-    images: imagesOnNode(git), heartbeatAt: timeAfter(EXAMPLE_NOW, -23 - i * 3), ...r.extra,
-  }));
+  const nodes = NODE_ROWS.map((r, i) =>
+    nodeOf({
+      name: internal(r.ip),
+      ip: r.ip,
+      region: REGION,
+      zone: `${REGION}${r.zone}`,
+      createdAt: r.createdAt,
+      kubeletVersion: KUBELET,
+      ...GROUPS[r.group]!,
+      ...(r.group === 'control-plane' ? {} : { nodeGroup: r.group }),
+      images: imagesOnNode(git),
+      heartbeatAt: timeAfter(EXAMPLE_NOW, -23 - i * 3),
+      ...r.extra,
+    }),
+  );
   const daemonSets: K8sDaemonSet[] = [];
   const pods: K8sPod[] = [];
   const controllerRevisions: K8sControllerRevision[] = [];
@@ -199,11 +317,15 @@ export function buildExample(gitopsDir: string): { nodes: K8sNode[]; daemonSets:
     const current = plan.revisions.at(-1)!;
     const generation = plan.revisions.length > 1 ? current.revision : 1;
     const live = liveDaemonSet(withImages(manifest, current.images), {
-      uid: uidOf(`ds/${key}`), creationTimestamp: plan.createdAt, generation, resourceVersion: String(48200000 + parseInt(hexOf(key, 4), 16)),
+      uid: uidOf(`ds/${key}`),
+      creationTimestamp: plan.createdAt,
+      generation,
+      resourceVersion: String(48200000 + parseInt(hexOf(key, 4), 16)),
     });
     const hash = revisionHash(key, current.revision);
     for (const r of plan.revisions) {
-      const template = liveDaemonSet(withImages(manifest, r.images), { uid: '', creationTimestamp: '', generation: r.revision, resourceVersion: '' }).spec.template;
+      const template = liveDaemonSet(withImages(manifest, r.images), { uid: '', creationTimestamp: '', generation: r.revision, resourceVersion: '' }).spec
+        .template;
       controllerRevisions.push(controllerRevisionOf(live, r.revision, revisionHash(key, r.revision), r.createdAt, template));
     }
     const shouldRun = compileEligibility(live);
@@ -231,14 +353,17 @@ export function buildExample(gitopsDir: string): { nodes: K8sNode[]; daemonSets:
           ready: false,
           readySince: CRASHLOOP.since,
           waiting: {
-            reason: 'CrashLoopBackOff', message: '', restartCount: 14,
+            reason: 'CrashLoopBackOff',
+            message: '',
+            restartCount: 14,
             lastExit: { exitCode: 1, reason: 'Error', startedAt: '2026-11-20T09:54:51Z', finishedAt: '2026-11-20T09:54:52Z' },
           },
         };
       }
       const pod = daemonPod(live, node, opts);
       const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
-      if (waiting) waiting.message = `back-off 5m0s restarting failed container=${pod.spec.containers[0]!.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+      if (waiting)
+        waiting.message = `back-off 5m0s restarting failed container=${pod.spec.containers[0]!.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
       owned.push(pod);
     });
     live.status = daemonSetStatusOf(live, nodes, owned, hash);

@@ -9,7 +9,20 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { collectDumpItem, collectDumpValue, dumpItemKind, emptyDumpContents, isListValue, kindFromFileName, listItemKind, parseDumpText, readDumpHeader, snapshotFromDump, type DumpContents, type DumpProjector } from '../core/dump.js';
+import {
+  collectDumpItem,
+  collectDumpValue,
+  dumpItemKind,
+  emptyDumpContents,
+  isListValue,
+  kindFromFileName,
+  listItemKind,
+  parseDumpText,
+  readDumpHeader,
+  snapshotFromDump,
+  type DumpContents,
+  type DumpProjector,
+} from '../core/dump.js';
 import { InputError } from '../core/errors.js';
 import type { Snapshot } from '../core/types.js';
 import { ListSyntaxError, scanList } from './kubernetes/list-scanner.js';
@@ -67,7 +80,10 @@ async function listDump(path: string): Promise<DumpFile[]> {
   try {
     isDir = (await stat(path)).isDirectory();
   } catch (err) {
-    throw new InputError(`failed to read dump ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, { cause: err });
+    throw new InputError(
+      `failed to read dump ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
+      { cause: err },
+    );
   }
   // A path the user named is read as named (a link they give is theirs); files found in a folder must stay in it.
   if (!isDir) return [{ path }];
@@ -90,10 +106,14 @@ export function dumpProjector(): DumpProjector {
   const interner = new Interner();
   return (kind, raw) => {
     switch (kind) {
-      case 'Node': return projectNode(raw, interner);
-      case 'Pod': return projectPod(raw, interner);
-      case 'DaemonSet': return projectDaemonSet(raw);
-      case 'ControllerRevision': return projectControllerRevision(raw);
+      case 'Node':
+        return projectNode(raw, interner);
+      case 'Pod':
+        return projectPod(raw, interner);
+      case 'DaemonSet':
+        return projectDaemonSet(raw);
+      case 'ControllerRevision':
+        return projectControllerRevision(raw);
     }
   };
 }
@@ -110,7 +130,8 @@ export async function readDump(paths: DumpSource[], opts: ReadDumpOptions = {}):
   for (const p of paths) {
     if (typeof p !== 'string') {
       // Checked against the same caps as a file, before anything is decompressed.
-      if (p.bytes.length > budget.maxFileBytes) throw new InputError(`failed to read dump ${p.name}: the file is larger than the ${formatBytes(budget.maxFileBytes)} limit`);
+      if (p.bytes.length > budget.maxFileBytes)
+        throw new InputError(`failed to read dump ${p.name}: the file is larger than the ${formatBytes(budget.maxFileBytes)} limit`);
       budget.take(`dump ${p.name}`, p.bytes.length);
       hashes.push({ path: p.name, sha256: sha256Of(p.bytes) });
       await collectDumpBytes(p.name, p.bytes, contents, budget);
@@ -164,7 +185,9 @@ async function collectDumpBytes(file: string, raw: Buffer, into: DumpContents, b
   // YAML, UTF-16 and JSON arrays (sonobuoy's resources/ files): one string, parsed whole.
   const chars = utf16 ? (bytes.length - 2) / 2 : bytes.length - start;
   if (chars > MAX_TEXT_CHARS) {
-    throw new InputError(`failed to read dump ${file}: ${formatBytes(bytes.length)} is too large to read as ${utf16 ? 'UTF-16' : 'YAML or a JSON array'} (at most ${formatBytes(1024 ** 2 * 512)} of text); save it as UTF-8 JSON (kubectl get … -o json), which is streamed`);
+    throw new InputError(
+      `failed to read dump ${file}: ${formatBytes(bytes.length)} is too large to read as ${utf16 ? 'UTF-16' : 'YAML or a JSON array'} (at most ${formatBytes(1024 ** 2 * 512)} of text); save it as UTF-8 JSON (kubectl get … -o json), which is streamed`,
+    );
   }
   parseDumpText(file, decodeText(bytes), into);
 }
@@ -185,19 +208,29 @@ function collectJsonObject(file: string, body: Buffer, into: DumpContents): void
     const hint = listItemKind(head.fields.kind) ?? kindFromFileName(file);
     // Pass 1: every item but the DaemonSets, managedFields cut out unparsed.
     let daemonSets = 0;
-    const { fields } = scanList(body, (item) => {
-      if (isServedDaemonSet(item, hint)) daemonSets++;
-      else collectDumpItem(file, item, hint, into);
-    }, { dropKeys: DROP_KEYS });
+    const { fields } = scanList(
+      body,
+      (item) => {
+        if (isServedDaemonSet(item, hint)) daemonSets++;
+        else collectDumpItem(file, item, hint, into);
+      },
+      { dropKeys: DROP_KEYS },
+    );
     if (!isListValue({ ...fields, items: [] })) {
-      throw new InputError(`failed to read dump ${file}: an object of kind ${String(fields.kind)} with an items list; expected a List (the output of kubectl get … -o json)`);
+      throw new InputError(
+        `failed to read dump ${file}: an object of kind ${String(fields.kind)} with an items list; expected a List (the output of kubectl get … -o json)`,
+      );
     }
     readDumpHeader(file, fields, into.header);
     // Pass 2, only when there are DaemonSets: them whole, every other item skipped unparsed.
     if (daemonSets) {
-      scanList(body, (item) => {
-        if (isServedDaemonSet(item, hint)) collectDumpItem(file, item, hint, into);
-      }, { onlyContaining: DAEMONSET_STATUS_FIELD });
+      scanList(
+        body,
+        (item) => {
+          if (isServedDaemonSet(item, hint)) collectDumpItem(file, item, hint, into);
+        },
+        { onlyContaining: DAEMONSET_STATUS_FIELD },
+      );
     }
   } catch (err) {
     if (!(err instanceof ListSyntaxError) && !(err instanceof SyntaxError)) throw err;
@@ -232,7 +265,10 @@ async function decompress(file: string, raw: Buffer, budget: ReadBudget): Promis
     out = await gunzipAsync(raw, { maxOutputLength: max });
   } catch (err) {
     const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
-    throw new InputError(`failed to read dump ${file}: ${tooBig ? `decompresses to more than the ${formatBytes(max)} limit` : `invalid gzip data: ${(err as Error).message}`}`, { cause: err });
+    throw new InputError(
+      `failed to read dump ${file}: ${tooBig ? `decompresses to more than the ${formatBytes(max)} limit` : `invalid gzip data: ${(err as Error).message}`}`,
+      { cause: err },
+    );
   }
   budget.take(`dump ${file}`, out.length);
   return out;

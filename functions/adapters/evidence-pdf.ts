@@ -9,7 +9,16 @@ import { DriftAuditorError } from '../core/errors.js';
 /** A PDF could not be printed. */
 export class ChromiumError extends DriftAuditorError {}
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Returns the Chromium to drive: CHROMIUM_PATH, else the one bundled in @sparticuz/chromium. */
 async function chromiumPath(env: NodeJS.ProcessEnv): Promise<string> {
@@ -26,7 +35,12 @@ export async function printPdf(html: string, env: NodeJS.ProcessEnv = process.en
   const { chromium } = await import('playwright-core');
   const profile = await mkdtemp(join(tmpdir(), 'drift-auditor-pdf-'));
   try {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: await chromiumPath(env), args: CHROMIUM_ARGS, headless: true, offline: true });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: await chromiumPath(env),
+      args: CHROMIUM_ARGS,
+      headless: true,
+      offline: true,
+    });
     try {
       const page = await context.newPage();
       await page.setContent(html, { waitUntil: 'load' });

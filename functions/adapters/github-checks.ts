@@ -40,8 +40,10 @@ export async function readPullRequestContext(env: NodeJS.ProcessEnv): Promise<Pu
   const pr = event?.pull_request;
   const number = pr?.number;
   const headSha = pr?.head?.sha;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) throw new InputError(`failed to read the pull request event ${path}: pull_request.number is missing (not a pull_request event?)`);
-  if (typeof headSha !== 'string' || !/^[0-9a-f]{40,64}$/.test(headSha)) throw new InputError(`failed to read the pull request event ${path}: pull_request.head.sha is missing or not a commit sha`);
+  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0)
+    throw new InputError(`failed to read the pull request event ${path}: pull_request.number is missing (not a pull_request event?)`);
+  if (typeof headSha !== 'string' || !/^[0-9a-f]{40,64}$/.test(headSha))
+    throw new InputError(`failed to read the pull request event ${path}: pull_request.head.sha is missing or not a commit sha`);
   const baseSha = typeof pr?.base?.sha === 'string' && /^[0-9a-f]{40,64}$/.test(pr.base.sha) ? pr.base.sha : undefined;
   return { owner: m[1]!, repo: m[2]!, number, headSha, ...(baseSha ? { baseSha } : {}) };
 }
@@ -128,9 +130,16 @@ export interface PublishOptions extends Pick<GitHubClientOptions, 'throttle' | '
 }
 
 /** Publishes the check run and the PR comment for the pull request of the Actions event. */
-export async function publishPullRequestCheck(opts: PublishOptions): Promise<{ pr: PullRequestContext; checkRun: { id: number; url: string; requests: number }; comment: 'created' | 'updated' | null }> {
+export async function publishPullRequestCheck(
+  opts: PublishOptions,
+): Promise<{ pr: PullRequestContext; checkRun: { id: number; url: string; requests: number }; comment: 'created' | 'updated' | null }> {
   const pr = await readPullRequestContext(opts.env);
-  const octokit = await createOctokit({ env: opts.env, repository: { owner: pr.owner, repo: pr.repo }, ...(opts.throttle !== undefined ? { throttle: opts.throttle } : {}), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) });
+  const octokit = await createOctokit({
+    env: opts.env,
+    repository: { owner: pr.owner, repo: pr.repo },
+    ...(opts.throttle !== undefined ? { throttle: opts.throttle } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+  });
   const checkRun = await createCheckRun(octokit, pr, opts.check);
   const comment = await ensurePullRequestComment(octokit, pr, opts.comment.marker, opts.comment.body);
   return { pr, checkRun, comment };
@@ -138,6 +147,6 @@ export async function publishPullRequestCheck(opts: PublishOptions): Promise<{ p
 
 function clip(s: string): string {
   if (s.length <= MAX_OUTPUT) return s;
-  const note = '\n\n… cut to fit GitHub\'s 65,535-character limit; the JSON output has everything.\n';
+  const note = "\n\n… cut to fit GitHub's 65,535-character limit; the JSON output has everything.\n";
   return s.slice(0, MAX_OUTPUT - note.length) + note;
 }

@@ -31,7 +31,14 @@ export interface GitHubClientOptions {
   /** Retries of 5xx answers by the retry plugin (default 3); 0 disables. */
   retries?: number;
   /** Called when a rate limit is hit (for logging); never gets secrets. */
-  onRateLimit?: (info: { kind: 'primary' | 'secondary'; retryAfterSeconds: number; method: string; url: string; retryCount: number; willRetry: boolean }) => void;
+  onRateLimit?: (info: {
+    kind: 'primary' | 'secondary';
+    retryAfterSeconds: number;
+    method: string;
+    url: string;
+    retryCount: number;
+    willRetry: boolean;
+  }) => void;
   /** User agent suffix (default drift-auditor). */
   userAgent?: string;
 }
@@ -50,11 +57,13 @@ export async function createOctokit(opts: GitHubClientOptions = {}): Promise<Oct
   const baseUrl = (opts.baseUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   const maxRetries = opts.rateLimitRetries ?? 1;
   const maxWait = opts.maxRateLimitWaitSeconds ?? 60;
-  const handler = (kind: 'primary' | 'secondary') => (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
-    const willRetry = retryCount < maxRetries && retryAfter <= maxWait;
-    opts.onRateLimit?.({ kind, retryAfterSeconds: retryAfter, method: options.method, url: options.url, retryCount, willRetry });
-    return willRetry;
-  };
+  const handler =
+    (kind: 'primary' | 'secondary') =>
+    (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
+      const willRetry = retryCount < maxRetries && retryAfter <= maxWait;
+      opts.onRateLimit?.({ kind, retryAfterSeconds: retryAfter, method: options.method, url: options.url, retryCount, willRetry });
+      return willRetry;
+    };
   const defaults = {
     baseUrl,
     userAgent: opts.userAgent ?? 'drift-auditor',

@@ -71,8 +71,8 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 /** Reads the desired state from GitHub at one commit; throws GitHubError when it cannot be read completely. */
 export async function readGitHubManifests(spec: GitHubSpec, opts: ReadGitHubOptions = {}): Promise<DesiredState> {
   const { owner, repo } = spec;
-  const octokit = opts.octokit ?? await createOctokit({ ...opts.client, env: opts.env, repository: { owner, repo } });
-  const ref = spec.ref ?? await readDefaultBranch(octokit, owner, repo);
+  const octokit = opts.octokit ?? (await createOctokit({ ...opts.client, env: opts.env, repository: { owner, repo } }));
+  const ref = spec.ref ?? (await readDefaultBranch(octokit, owner, repo));
   const commit = await readCommitSha(octokit, owner, repo, ref);
   const archive = await readTarball(octokit, owner, repo, commit);
   const maxTotal = opts.maxTotalBytes ?? 512 * 1024 * 1024;
@@ -94,7 +94,10 @@ export async function readGitHubManifests(spec: GitHubSpec, opts: ReadGitHubOpti
   const root = await mkdtemp(posix.join(tmpdir(), 'drift-auditor-github-'));
   const server = (opts.env ?? process.env).GITHUB_SERVER_URL ?? 'https://github.com';
   const tree = new RepoTree({
-    root, owned: true, url: `${server}/${owner}/${repo}`, commit,
+    root,
+    owned: true,
+    url: `${server}/${owner}/${repo}`,
+    commit,
     excluded: new Map(skipped.filter((s) => s.reason === 'too-large').map((s) => [s.path, s.reason])),
   });
   try {
@@ -103,10 +106,15 @@ export async function readGitHubManifests(spec: GitHubSpec, opts: ReadGitHubOpti
     });
     return await renderDesiredState(source, tree, spec.path ?? '', {
       ...opts,
-      skipped: skipped.filter((s) => s.reason !== 'unsafe-path').map((s) => ({
-        path: s.path,
-        message: s.reason === 'too-large' ? `file exceeds the ${opts.maxFileBytes ?? 5 * 1024 * 1024}-byte limit and was not read` : 'symbolic link in the repository: not followed, not read',
-      })),
+      skipped: skipped
+        .filter((s) => s.reason !== 'unsafe-path')
+        .map((s) => ({
+          path: s.path,
+          message:
+            s.reason === 'too-large'
+              ? `file exceeds the ${opts.maxFileBytes ?? 5 * 1024 * 1024}-byte limit and was not read`
+              : 'symbolic link in the repository: not followed, not read',
+        })),
     });
   } finally {
     await tree.dispose();
@@ -126,7 +134,10 @@ async function readDefaultBranch(octokit: Octokit, owner: string, repo: string):
 async function readCommitSha(octokit: Octokit, owner: string, repo: string, ref: string): Promise<string> {
   try {
     const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', {
-      owner, repo, ref, headers: { accept: 'application/vnd.github.sha' },
+      owner,
+      repo,
+      ref,
+      headers: { accept: 'application/vnd.github.sha' },
     });
     const data: unknown = res.data;
     const sha = typeof data === 'string' ? data.trim() : (data as { sha?: string }).sha;
@@ -197,7 +208,15 @@ async function walkArchive(
         });
       };
       visit({ path: header.type === 'pax-global-header' ? null : repoPathOfEntry(header.name), type: header.type ?? 'file', size: header.size ?? 0, read })
-        .then(() => { if (!consumed) stream.resume(); }, (err: unknown) => { stream.resume(); reject(err as Error); })
+        .then(
+          () => {
+            if (!consumed) stream.resume();
+          },
+          (err: unknown) => {
+            stream.resume();
+            reject(err as Error);
+          },
+        )
         .finally(() => next());
     });
     ex.on('finish', resolve);
@@ -216,12 +235,21 @@ export async function extractManifestFiles(gz: Buffer, opts: ExtractOptions): Pr
   let total = 0;
   await walkArchive(gz, opts.maxTotalBytes, async (e) => {
     if (e.type === 'directory' || e.type === 'pax-global-header' || e.type === 'pax-header') return;
-    if (e.path === null) { skipped.push({ path: '(entry outside the repository)', reason: 'unsafe-path' }); return; }
+    if (e.path === null) {
+      skipped.push({ path: '(entry outside the repository)', reason: 'unsafe-path' });
+      return;
+    }
     // PATH may name a folder or a single file.
     if (prefix && !e.path.startsWith(prefix) && e.path !== opts.prefix) return;
     if (!keep(e.path)) return;
-    if (e.type !== 'file' && e.type !== 'contiguous-file') { skipped.push({ path: e.path, reason: 'link' }); return; }
-    if (e.size > opts.maxFileBytes) { skipped.push({ path: e.path, reason: 'too-large' }); return; }
+    if (e.type !== 'file' && e.type !== 'contiguous-file') {
+      skipped.push({ path: e.path, reason: 'link' });
+      return;
+    }
+    if (e.size > opts.maxFileBytes) {
+      skipped.push({ path: e.path, reason: 'too-large' });
+      return;
+    }
     total += e.size;
     if (total > opts.maxTotalBytes) throw new Error(`manifests exceed ${opts.maxTotalBytes} bytes in total`);
     files.push({ path: e.path, text: decodeText(await e.read()) });

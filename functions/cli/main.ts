@@ -84,7 +84,6 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
   }
 }
 
-
 /** Throws UsageError unless `value` of option `flag` reads OWNER/REPO (checked before any work, not after the audit). */
 export function checkRepoOption(flag: string, value: string): string {
   if (!/^[\w.-]+\/[\w.-]+$/.test(value)) throw new UsageError(`failed to read ${flag}: expected OWNER/REPO, got '${value}'`);
@@ -138,10 +137,15 @@ export function parseOutputFormat<F extends string>(
 ): { format?: F; legacyFile?: string } {
   const { output, format } = values;
   if (output !== undefined && opts.legacyFileFlag && !formats.includes(output as F) && /[/.]/.test(output)) {
-    opts.io?.stderr(terminalSafe(`drift-auditor: -o/--output is the format (${formats.join(', ')}) as in kubectl; '${output}' is taken as a file this once: write ${opts.legacyFileFlag} ${output}\n`));
+    opts.io?.stderr(
+      terminalSafe(
+        `drift-auditor: -o/--output is the format (${formats.join(', ')}) as in kubectl; '${output}' is taken as a file this once: write ${opts.legacyFileFlag} ${output}\n`,
+      ),
+    );
     return { ...parseOutputFormat({ format }, formats, { fallback: opts.fallback }), legacyFile: output };
   }
-  if (output !== undefined && format !== undefined && output !== format) throw new UsageError(`-o/--output '${output}' and --format '${format}' disagree: give one`);
+  if (output !== undefined && format !== undefined && output !== format)
+    throw new UsageError(`-o/--output '${output}' and --format '${format}' disagree: give one`);
   const chosen = output ?? format;
   if (chosen !== undefined && !formats.includes(chosen as F)) {
     const file = opts.legacyFileFlag ? ` (to write a file: ${opts.legacyFileFlag} FILE)` : '';
@@ -153,13 +157,15 @@ export function parseOutputFormat<F extends string>(
 /** Returns --fail-on's severity (or `none`), `fallback` when absent; a UsageError names the allowed values. */
 export function parseFailOn(value: string | undefined, fallback: Severity | 'none'): Severity | 'none' {
   const failOn = (value ?? fallback) as Severity | 'none';
-  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
+  if (failOn !== 'none' && !SEVERITIES.includes(failOn))
+    throw new UsageError(`--fail-on must be one of none, ${[...SEVERITIES].reverse().join(', ')}, not '${failOn}'`);
   return failOn;
 }
 
 /** Returns --cluster-server and --cluster-label as the audited cluster's Argo CD identity; a UsageError names a malformed one. */
 export function parseClusterHints(server: string | undefined, labels: string[] | undefined): { server?: string; labels?: Record<string, string> } {
-  if (server !== undefined && !/^https?:\/\/[^\s/]+/.test(server)) throw new UsageError(`--cluster-server must be the API server's URL as Argo CD names it (https://…), not '${server}'`);
+  if (server !== undefined && !/^https?:\/\/[^\s/]+/.test(server))
+    throw new UsageError(`--cluster-server must be the API server's URL as Argo CD names it (https://…), not '${server}'`);
   const out: Record<string, string> = {};
   for (const l of labels ?? []) {
     const m = /^([A-Za-z0-9][\w./-]*)=(.*)$/.exec(l);

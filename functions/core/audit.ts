@@ -14,7 +14,19 @@ import { reportRules } from './rules.js';
 import { HASH_PREFIX, hashToken, redactAuditInputs, redactFinding, redactText } from './redact.js';
 import { sha256Hex } from './github-issues/sha256.js';
 import { compileEligibility, compileLabelSelector, controllerOf, isPodReady, isPodTerminal, podOrder, targetNodeName } from './scheduling/index.js';
-import type { DaemonSetCoverage, DesiredDaemonSet, DesiredState, Finding, PodState, Policy, Report, RuleDefinition, Severity, Snapshot, Warning } from './types.js';
+import type {
+  DaemonSetCoverage,
+  DesiredDaemonSet,
+  DesiredState,
+  Finding,
+  PodState,
+  Policy,
+  Report,
+  RuleDefinition,
+  Severity,
+  Snapshot,
+  Warning,
+} from './types.js';
 
 export { compareFindings };
 
@@ -46,7 +58,14 @@ export function audit(rawSnapshot: Snapshot, rawDesired: DesiredState, policy: P
   }
   const { findings, waived } = applyPolicy(raw, policy, at);
   const gaps = [...snapshot.gaps, ...desired.gaps].map((g) => ({ ...g, message: redactText(g.message, shown) }));
-  if (gaps.length) findings.push(incompleteFinding(gaps, policy, { what: 'the audit could not read everything', consequence: 'findings below are a lower bound', expected: 'complete inputs' }));
+  if (gaps.length)
+    findings.push(
+      incompleteFinding(gaps, policy, {
+        what: 'the audit could not read everything',
+        consequence: 'findings below are a lower bound',
+        expected: 'complete inputs',
+      }),
+    );
   findings.sort(compareFindings);
   waived.sort(compareFindings);
 
@@ -106,7 +125,7 @@ export function buildContext(snapshot: Snapshot, desired: DesiredState, policy: 
       spec,
       decisions,
       podsByNode: l ? ownedPodsByNode(l, podsByOwner.get(l.metadata.uid ?? '') ?? []) : new Map(),
-      currentRevisionHash: l?.metadata.uid ? revisionByOwner.get(l.metadata.uid)?.metadata.labels?.['controller-revision-hash'] ?? null : null,
+      currentRevisionHash: l?.metadata.uid ? (revisionByOwner.get(l.metadata.uid)?.metadata.labels?.['controller-revision-hash'] ?? null) : null,
     };
     pair.podsAt = pair.podsByNode.size ? nodes.map((n) => pair.podsByNode.get(n.metadata.name)) : [];
     if (d && l && placementDiffers(d.manifest, l)) pair.liveDecisions = nodes.map(compileEligibility(l));
@@ -138,9 +157,15 @@ function scopeWarnings(snapshot: Snapshot, desired: DesiredState, policy: Policy
   const out: Warning[] = [];
   for (const ns of policy.namespaces) {
     if (read && !read.includes(ns)) {
-      out.push({ source: 'policy:namespaces', message: `policy namespace '${ns}' is outside the namespaces the snapshot read (${read.join(', ')}): nothing there is audited` });
+      out.push({
+        source: 'policy:namespaces',
+        message: `policy namespace '${ns}' is outside the namespaces the snapshot read (${read.join(', ')}): nothing there is audited`,
+      });
     } else if (!seen.has(ns)) {
-      out.push({ source: 'policy:namespaces', message: `policy namespace '${ns}' holds no DaemonSet in the cluster${git}: nothing there is audited (a typo?)` });
+      out.push({
+        source: 'policy:namespaces',
+        message: `policy namespace '${ns}' holds no DaemonSet in the cluster${git}: nothing there is audited (a typo?)`,
+      });
     }
   }
   return out;
@@ -205,14 +230,24 @@ function ownedPodsByNode(ds: K8sDaemonSet, candidates: K8sPod[]): Map<string, K8
 function placementDiffers(a: K8sDaemonSet, b: K8sDaemonSet): boolean {
   const pick = (ds: K8sDaemonSet): string => {
     const s = ds.spec.template.spec;
-    return JSON.stringify([s.nodeName ?? '', s.nodeSelector ?? null, s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null, s.tolerations ?? [], s.hostNetwork ?? false]);
+    return JSON.stringify([
+      s.nodeName ?? '',
+      s.nodeSelector ?? null,
+      s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null,
+      s.tolerations ?? [],
+      s.hostNetwork ?? false,
+    ]);
   };
   return pick(a) !== pick(b);
 }
 
 /** Returns the coverage of one DaemonSet: the controller's status counters recomputed from the Git spec, plus per-node states. */
 export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonSetCoverage {
-  let eligible = 0, covered = 0, upToDate = 0, ready = 0, misscheduled = 0;
+  let eligible = 0,
+    covered = 0,
+    upToDate = 0,
+    ready = 0,
+    misscheduled = 0;
   const nodes: Record<string, PodState> = {};
   for (let i = 0; i < ctx.nodes.length; i++) {
     const name = ctx.nodes[i]!.metadata.name;
@@ -245,20 +280,28 @@ export function computeCoverage(ctx: AuditContext, pair: DaemonSetPair): DaemonS
     upToDate,
     ready,
     misscheduled,
-    reported: pair.live ? {
-      desired: s?.desiredNumberScheduled ?? 0,
-      current: s?.currentNumberScheduled ?? 0,
-      ready: s?.numberReady ?? 0,
-      upToDate: s?.updatedNumberScheduled ?? 0,
-      misscheduled: s?.numberMisscheduled ?? 0,
-    } : null,
+    reported: pair.live
+      ? {
+          desired: s?.desiredNumberScheduled ?? 0,
+          current: s?.currentNumberScheduled ?? 0,
+          ready: s?.numberReady ?? 0,
+          upToDate: s?.updatedNumberScheduled ?? 0,
+          misscheduled: s?.numberMisscheduled ?? 0,
+        }
+      : null,
     nodes,
     ...(pair.desired?.provenance ? { provenance: pair.desired.provenance } : {}),
     images: computeImages(pair),
   };
 }
 
-const NODE_GROUP_LABELS = ['eks.amazonaws.com/nodegroup', 'cloud.google.com/gke-nodepool', 'karpenter.sh/nodepool', 'node.kubernetes.io/instance-group', 'kops.k8s.io/instancegroup'];
+const NODE_GROUP_LABELS = [
+  'eks.amazonaws.com/nodegroup',
+  'cloud.google.com/gke-nodepool',
+  'karpenter.sh/nodepool',
+  'node.kubernetes.io/instance-group',
+  'kops.k8s.io/instancegroup',
+];
 
 /** Returns the facts reports group nodes by: zone, node group, arch, readiness, taints. */
 export function nodeFacts(n: K8sNode): Report['nodes'][number] {
@@ -276,5 +319,3 @@ export function nodeFacts(n: K8sNode): Report['nodes'][number] {
     taints: (n.spec?.taints ?? []).map(formatTaint),
   };
 }
-
-

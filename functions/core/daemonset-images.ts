@@ -44,7 +44,8 @@ export function computeImages(pair: DaemonSetPair): ContainerImages[] {
     }
   }
   for (const [name, byImage] of counts) {
-    byName.get(name)!.running = [...byImage].flatMap(([image, byDigest]) => [...byDigest].map(([digest, pods]) => ({ image, digest: digest || null, pods })))
+    byName.get(name)!.running = [...byImage]
+      .flatMap(([image, byDigest]) => [...byDigest].map(([digest, pods]) => ({ image, digest: digest || null, pods })))
       .sort((a, b) => b.pods - a.pods || compareStrings(a.image, b.image) || compareStrings(a.digest ?? '', b.digest ?? ''));
   }
   return [...byName.values()];

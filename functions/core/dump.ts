@@ -125,7 +125,9 @@ export function collectDumpValue(file: string, value: unknown, into: DumpContent
     // sonobuoy's resources/ files: a JSON array of one kind's objects, without kind or apiVersion.
     const bad = (value as unknown[]).find((item) => !isObject(item));
     if (bad !== undefined) {
-      throw new InputError(`failed to read dump ${file}: not a Kubernetes List or object (found an array of ${bad === null ? 'null' : Array.isArray(bad) ? 'arrays' : typeof bad}); expected the output of kubectl get … -o json`);
+      throw new InputError(
+        `failed to read dump ${file}: not a Kubernetes List or object (found an array of ${bad === null ? 'null' : Array.isArray(bad) ? 'arrays' : typeof bad}); expected the output of kubectl get … -o json`,
+      );
     }
     const hint = kindFromFileName(file);
     for (const item of value as unknown[]) collectDumpItem(file, item, hint, into);
@@ -149,7 +151,7 @@ export function collectDumpValue(file: string, value: unknown, into: DumpContent
 
 /** Returns the kind of a List item or array element: its own, else the one its list or file implies, else the one its shape shows. */
 export function dumpItemKind(item: Record<string, unknown>, kindHint: string | undefined): string | undefined {
-  return typeof item.kind === 'string' ? item.kind : kindHint ?? inferKind(item);
+  return typeof item.kind === 'string' ? item.kind : (kindHint ?? inferKind(item));
 }
 
 /** Adds one item of a List or array (kind as dumpItemKind finds it). */
@@ -172,7 +174,10 @@ function convertOldDaemonSet(item: Record<string, unknown>): void {
   const spec = item.spec as Record<string, unknown>;
   if (typeof spec.templateGeneration === 'number') {
     const meta = item.metadata as Record<string, unknown>;
-    item.metadata = { ...meta, annotations: { ...(meta.annotations as Record<string, string> | undefined), [TEMPLATE_GENERATION_ANNOTATION]: String(spec.templateGeneration) } };
+    item.metadata = {
+      ...meta,
+      annotations: { ...(meta.annotations as Record<string, string> | undefined), [TEMPLATE_GENERATION_ANNOTATION]: String(spec.templateGeneration) },
+    };
   }
   if (spec.selector == null && item.apiVersion !== 'apps/v1') {
     const labels = isObject(spec.template) && isObject(spec.template.metadata) ? spec.template.metadata.labels : undefined;
@@ -188,7 +193,8 @@ function objectName(item: Record<string, unknown>): string {
 function addObject(file: string, kind: string | undefined, item: Record<string, unknown>, into: DumpContents): void {
   if (kind !== 'Node' && kind !== 'Pod' && kind !== 'DaemonSet' && kind !== 'ControllerRevision') return;
   // A kind the audit reads must have the shape it reads (a Node without a name is not silently dropped).
-  const fail = (path: (string | number)[], message: string): InputError => new InputError(`failed to read dump ${file}: ${kind} ${objectName(item)}: ${formatPath(path)} ${message}`);
+  const fail = (path: (string | number)[], message: string): InputError =>
+    new InputError(`failed to read dump ${file}: ${kind} ${objectName(item)}: ${formatPath(path)} ${message}`);
   const problem = objectShapeProblem(kind, item);
   if (problem) throw fail(problem.path, problem.message);
   const meta = item.metadata as Record<string, unknown>;
@@ -212,10 +218,18 @@ function addObject(file: string, kind: string | undefined, item: Record<string, 
   const deep = valueProblem(kept);
   if (deep) throw fail(deep.path, deep.message);
   switch (kind) {
-    case 'Node': into.nodes.push(kept as K8sNode); break;
-    case 'Pod': into.pods.push(kept as K8sPod); break;
-    case 'DaemonSet': into.daemonSets.push(kept as K8sDaemonSet); break;
-    case 'ControllerRevision': into.controllerRevisions.push(kept as K8sControllerRevision); break;
+    case 'Node':
+      into.nodes.push(kept as K8sNode);
+      break;
+    case 'Pod':
+      into.pods.push(kept as K8sPod);
+      break;
+    case 'DaemonSet':
+      into.daemonSets.push(kept as K8sDaemonSet);
+      break;
+    case 'ControllerRevision':
+      into.controllerRevisions.push(kept as K8sControllerRevision);
+      break;
   }
 }
 
@@ -239,7 +253,9 @@ export function readDumpHeader(file: string, list: Record<string, unknown>, head
   const str = (k: string): string | undefined => (typeof ann[k] === 'string' && ann[k] !== '' ? (ann[k] as string) : undefined);
   const cluster = str(DUMP_ANNOTATIONS.cluster);
   if (cluster && header.cluster && cluster !== header.cluster) {
-    throw new InputError(`failed to read dump ${file}: it is a snapshot of cluster '${cluster}', but an earlier file is of cluster '${header.cluster}'; audit one cluster at a time`);
+    throw new InputError(
+      `failed to read dump ${file}: it is a snapshot of cluster '${cluster}', but an earlier file is of cluster '${header.cluster}'; audit one cluster at a time`,
+    );
   }
   header.cluster ??= cluster;
   header.serverVersion ??= str(DUMP_ANNOTATIONS.serverVersion);
@@ -247,7 +263,16 @@ export function readDumpHeader(file: string, list: Record<string, unknown>, head
   header.finishedAt ??= str(DUMP_ANNOTATIONS.finishedAt);
   header.auditorVersion ??= str(DUMP_ANNOTATIONS.auditorVersion);
   const ns = str(DUMP_ANNOTATIONS.namespaces);
-  if (ns) header.namespaces = [...new Set([...(header.namespaces ?? []), ...ns.split(',').map((s) => s.trim()).filter(Boolean)])].sort();
+  if (ns)
+    header.namespaces = [
+      ...new Set([
+        ...(header.namespaces ?? []),
+        ...ns
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ]),
+    ].sort();
   const gaps = str(DUMP_ANNOTATIONS.gaps);
   if (gaps) {
     let parsed: unknown;
@@ -269,7 +294,9 @@ export function readDumpHeader(file: string, list: Record<string, unknown>, head
  */
 export function snapshotFromDump(contents: DumpContents, files: { path: string; sha256: string }[], cluster?: string): Snapshot {
   if (!contents.nodes.length) {
-    throw new InputError(`failed to read dump: no Node objects in ${files.map((f) => f.path).join(', ') || 'the input'}: a dump without nodes cannot be audited`);
+    throw new InputError(
+      `failed to read dump: no Node objects in ${files.map((f) => f.path).join(', ') || 'the input'}: a dump without nodes cannot be audited`,
+    );
   }
   const h = contents.header;
   const nodes = dedupe(contents.nodes);
@@ -301,7 +328,12 @@ export function snapshotFromDump(contents: DumpContents, files: { path: string; 
  * - no ControllerRevision at all: not a gap, but whether a pod is up to date is then judged by its
  *   pod-template-generation label or its images alone (a note in the report's inputs).
  */
-export function dumpGaps(daemonSets: K8sDaemonSet[], pods: K8sPod[], revisions: K8sControllerRevision[], podNamespaces: ReadonlySet<string>): { gaps: Gap[]; notes: string[] } {
+export function dumpGaps(
+  daemonSets: K8sDaemonSet[],
+  pods: K8sPod[],
+  revisions: K8sControllerRevision[],
+  podNamespaces: ReadonlySet<string>,
+): { gaps: Gap[]; notes: string[] } {
   const gaps: Gap[] = [];
   const notes: string[] = [];
   const nsOf = (o: { metadata: { namespace?: string } }): string => o.metadata.namespace ?? 'default';
@@ -313,10 +345,16 @@ export function dumpGaps(daemonSets: K8sDaemonSet[], pods: K8sPod[], revisions: 
   const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
   if (scheduled.size && !podNamespaces.size) {
     const total = [...scheduled.values()].reduce((a, b) => a + b, 0);
-    gaps.push({ source: 'dump:pods', message: `the dump has no Pod list, while its DaemonSets report ${plural(total, 'scheduled pod')}: coverage cannot be judged (dump pods too: kubectl get nodes,daemonsets,pods,controllerrevisions -A -o json)` });
+    gaps.push({
+      source: 'dump:pods',
+      message: `the dump has no Pod list, while its DaemonSets report ${plural(total, 'scheduled pod')}: coverage cannot be judged (dump pods too: kubectl get nodes,daemonsets,pods,controllerrevisions -A -o json)`,
+    });
   } else {
     for (const [ns, n] of [...scheduled].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      gaps.push({ source: `dump:pods/${ns}`, message: `the dump has no Pod in namespace ${ns}, while its DaemonSets report ${plural(n, 'scheduled pod')}: coverage there cannot be judged` });
+      gaps.push({
+        source: `dump:pods/${ns}`,
+        message: `the dump has no Pod in namespace ${ns}, while its DaemonSets report ${plural(n, 'scheduled pod')}: coverage there cannot be judged`,
+      });
     }
   }
   const dsNamespaces = new Set(daemonSets.map(nsOf));
@@ -328,14 +366,22 @@ export function dumpGaps(daemonSets: K8sDaemonSet[], pods: K8sPod[], revisions: 
   }
   if (orphans.size && !daemonSets.length) {
     const total = [...orphans.values()].reduce((a, b) => a + b, 0);
-    gaps.push({ source: 'dump:daemonsets', message: `the dump has no DaemonSet list, while ${plural(total, 'pod names', 'pods name')} a DaemonSet as controller: their DaemonSets cannot be audited` });
+    gaps.push({
+      source: 'dump:daemonsets',
+      message: `the dump has no DaemonSet list, while ${plural(total, 'pod names', 'pods name')} a DaemonSet as controller: their DaemonSets cannot be audited`,
+    });
   } else {
     for (const [ns, n] of [...orphans].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      gaps.push({ source: `dump:daemonsets/${ns}`, message: `the dump has no DaemonSet in namespace ${ns}, while ${plural(n, 'pod there names', 'pods there name')} a DaemonSet as controller: those DaemonSets cannot be audited` });
+      gaps.push({
+        source: `dump:daemonsets/${ns}`,
+        message: `the dump has no DaemonSet in namespace ${ns}, while ${plural(n, 'pod there names', 'pods there name')} a DaemonSet as controller: those DaemonSets cannot be audited`,
+      });
     }
   }
   if (daemonSets.length && !revisions.length) {
-    notes.push('the dump has no ControllerRevision: whether a pod is up to date is judged by its pod-template-generation label where the DaemonSet records a template generation, else by its container images alone');
+    notes.push(
+      'the dump has no ControllerRevision: whether a pod is up to date is judged by its pod-template-generation label where the DaemonSet records a template generation, else by its container images alone',
+    );
   }
   return { gaps, notes };
 }

@@ -6,13 +6,15 @@ import { SEVERITIES } from './types.js';
 
 /** Orders findings by severity, namespace, DaemonSet, rule, node, container, then message. */
 export function compareFindings(a: Finding, b: Finding): number {
-  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
-    || compareStrings(a.namespace, b.namespace)
-    || compareStrings(a.daemonSet, b.daemonSet)
-    || compareStrings(a.rule, b.rule)
-    || compareStrings(a.node ?? '', b.node ?? '')
-    || compareStrings(a.container ?? '', b.container ?? '')
-    || compareStrings(a.message, b.message);
+  return (
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    compareStrings(a.namespace, b.namespace) ||
+    compareStrings(a.daemonSet, b.daemonSet) ||
+    compareStrings(a.rule, b.rule) ||
+    compareStrings(a.node ?? '', b.node ?? '') ||
+    compareStrings(a.container ?? '', b.container ?? '') ||
+    compareStrings(a.message, b.message)
+  );
 }
 
 /** Orders strings by UTF-16 code units, as `sort()` does, independent of the locale. */

@@ -18,14 +18,30 @@ export const KUBECTL_YAML = {
   logLevel: 'error' as const,
   customTags: (tags: Tags): Tags => [
     {
-      identify: () => false, default: true, tag: 'tag:yaml.org,2002:float', test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      identify: () => false,
+      default: true,
+      tag: 'tag:yaml.org,2002:float',
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
       resolve: (s: string, onError: (message: string) => void) => {
         onError(`${s} is not a number Kubernetes accepts (NaN and infinity cannot be sent as JSON)`);
         return s;
       },
     },
-    { identify: (v: unknown) => typeof v === 'number', default: true, tag: 'tag:yaml.org,2002:int', format: 'OCT', test: /^0[0-7]+$/, resolve: (s: string) => parseInt(s, 8) },
-    { identify: (v: unknown) => typeof v === 'boolean', default: true, tag: 'tag:yaml.org,2002:bool', test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/, resolve: (s: string) => /^(?:y|yes|on)$/i.test(s) },
+    {
+      identify: (v: unknown) => typeof v === 'number',
+      default: true,
+      tag: 'tag:yaml.org,2002:int',
+      format: 'OCT',
+      test: /^0[0-7]+$/,
+      resolve: (s: string) => parseInt(s, 8),
+    },
+    {
+      identify: (v: unknown) => typeof v === 'boolean',
+      default: true,
+      tag: 'tag:yaml.org,2002:bool',
+      test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/,
+      resolve: (s: string) => /^(?:y|yes|on)$/i.test(s),
+    },
     ...tags,
   ],
 };

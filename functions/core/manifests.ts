@@ -35,7 +35,10 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       value = JSON.parse(text);
     } catch (err) {
       const template = TEMPLATE.exec(text);
-      problem(template ? lineAtOffset(text, template.index) : jsonErrorLine(text, err), template ? templateMessage() : `invalid JSON: ${(err as Error).message}`);
+      problem(
+        template ? lineAtOffset(text, template.index) : jsonErrorLine(text, err),
+        template ? templateMessage() : `invalid JSON: ${(err as Error).message}`,
+      );
       return out;
     }
     const deep = valueProblem(value, MAX_DOCUMENT_DEPTH);
@@ -50,7 +53,7 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
   const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, ...KUBECTL_YAML });
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, index) => {
-    const start = (doc.contents?.range?.[0] ?? doc.range[0]);
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lc.linePos(start).line;
     if (doc.errors.length) {
       const e = doc.errors[0]!;
@@ -58,7 +61,11 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       const template = TEMPLATE.exec(source);
       // The line of the first {{ … }}: where the file stops being YAML.
       if (template) problem(lc.linePos(doc.range[0] + template.index).line, templateMessage());
-      else problem(line, `invalid YAML: ${yamlErrorText(e.message).replace(/ at line \d+, column \d+:?$/, '')} (line ${lc.linePos(e.pos[0]).line}, column ${lc.linePos(e.pos[0]).col})`);
+      else
+        problem(
+          line,
+          `invalid YAML: ${yamlErrorText(e.message).replace(/ at line \d+, column \d+:?$/, '')} (line ${lc.linePos(e.pos[0]).line}, column ${lc.linePos(e.pos[0]).col})`,
+        );
       return;
     }
     const key = collectionKey(doc);
@@ -74,7 +81,10 @@ export function parseManifestFile(file: string, text: string): ManifestFileResul
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       const bomb = /excessive alias count/i.test((err as Error).message);
-      problem(line, bomb ? `YAML alias bomb: the document expands more than ${MAX_ALIAS_COUNT} aliases; refusing to read it` : `invalid YAML: ${(err as Error).message}`);
+      problem(
+        line,
+        bomb ? `YAML alias bomb: the document expands more than ${MAX_ALIAS_COUNT} aliases; refusing to read it` : `invalid YAML: ${(err as Error).message}`,
+      );
       return;
     }
     collectObject(file, value, line, index, out, problem, lineLocator(doc, lc));
@@ -136,7 +146,9 @@ function collectObject(
   const kind = value.kind;
   if (typeof kind !== 'string') return; // Helm values, kustomize patches and other non-objects: not ours to judge.
   if (Array.isArray(value.items) && kind.endsWith('List')) {
-    (value.items as unknown[]).forEach((item, i) => collectObject(file, item, locate(['items', i]) ?? line, documentIndex, out, problem, (path) => locate(['items', i, ...path])));
+    (value.items as unknown[]).forEach((item, i) =>
+      collectObject(file, item, locate(['items', i]) ?? line, documentIndex, out, problem, (path) => locate(['items', i, ...path])),
+    );
     return;
   }
   const meta = isObject(value.metadata) ? value.metadata : undefined;
@@ -155,12 +167,17 @@ function collectObject(
     };
   }
   const spec = isObject(value.spec) ? value.spec : undefined;
-  const missing = !name ? 'metadata.name'
-    : !spec ? 'spec'
-    : !isObject(spec.selector) ? 'spec.selector'
-    : !isObject(spec.template) ? 'spec.template'
-    : !isObject(spec.template.spec) || !Array.isArray(spec.template.spec.containers) ? 'spec.template.spec.containers'
-    : undefined;
+  const missing = !name
+    ? 'metadata.name'
+    : !spec
+      ? 'spec'
+      : !isObject(spec.selector)
+        ? 'spec.selector'
+        : !isObject(spec.template)
+          ? 'spec.template'
+          : !isObject(spec.template.spec) || !Array.isArray(spec.template.spec.containers)
+            ? 'spec.template.spec.containers'
+            : undefined;
   if (missing) {
     problem(line, `${label}: missing ${missing}`);
     return;
@@ -220,7 +237,12 @@ export function desiredStateFromFiles(source: DesiredSource, results: ManifestFi
       const key = `${d.manifest.metadata.namespace}/${d.manifest.metadata.name}`;
       const first = byKey.get(key);
       if (first) {
-        problems.push({ rule: 'manifest/invalid', file: d.file, line: d.line, message: `DaemonSet ${key} is declared again (first at ${first.file}:${first.line}); only the first declaration is audited` });
+        problems.push({
+          rule: 'manifest/invalid',
+          file: d.file,
+          line: d.line,
+          message: `DaemonSet ${key} is declared again (first at ${first.file}:${first.line}); only the first declaration is audited`,
+        });
       } else {
         byKey.set(key, d);
       }
@@ -228,9 +250,7 @@ export function desiredStateFromFiles(source: DesiredSource, results: ManifestFi
   }
   // An unrendered kustomization hides every DaemonSet it would produce: Git was not read completely,
   // so the audit must not pass as clean (fail closed). A single unparseable file stays a finding.
-  const unread: Gap[] = problems
-    .filter((p) => p.rule === 'manifest/unrendered')
-    .map((p) => ({ source: `git:${p.file}`, message: p.message }));
+  const unread: Gap[] = problems.filter((p) => p.rule === 'manifest/unrendered').map((p) => ({ source: `git:${p.file}`, message: p.message }));
   return { source, daemonSets: [...byKey.values()], managedNamespaces: [...namespaces].sort(), problems, gaps: [...gaps, ...unread] };
 }
 

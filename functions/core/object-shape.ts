@@ -33,14 +33,16 @@ const stringMap: ShapeCheck = (v) => {
   for (const k in v) if (typeof v[k] !== 'string') return under(k, must('a string (quote it)', v[k]));
   return undefined;
 };
-const listOf = (item: ShapeCheck): ShapeCheck => (v) => {
-  if (!Array.isArray(v)) return must('a list', v);
-  for (let i = 0; i < v.length; i++) {
-    const e = item(v[i]);
-    if (e) return under(i, e);
-  }
-  return undefined;
-};
+const listOf =
+  (item: ShapeCheck): ShapeCheck =>
+  (v) => {
+    if (!Array.isArray(v)) return must('a list', v);
+    for (let i = 0; i < v.length; i++) {
+      const e = item(v[i]);
+      if (e) return under(i, e);
+    }
+    return undefined;
+  };
 const shape = (fields: Record<string, ShapeCheck>, required: string[] = []): ShapeCheck => {
   const keys = Object.keys(fields);
   const checks = keys.map((k) => fields[k]!);
@@ -70,35 +72,87 @@ export function formatPath(path: Path): string {
   return out || '(object)';
 }
 
-const metadata = shape({
-  name: str, namespace: str, uid: str, creationTimestamp: str, deletionTimestamp: str, labels: stringMap, annotations: stringMap,
-  ownerReferences: listOf(shape({ apiVersion: str, kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
-}, ['name']);
+const metadata = shape(
+  {
+    name: str,
+    namespace: str,
+    uid: str,
+    creationTimestamp: str,
+    deletionTimestamp: str,
+    labels: stringMap,
+    annotations: stringMap,
+    ownerReferences: listOf(shape({ apiVersion: str, kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
+  },
+  ['name'],
+);
 const requirement = shape({ key: str, operator: str, values: listOf(str) }, ['key', 'operator']);
-const container = shape({
-  name: str, image: str, imagePullPolicy: str, env: listOf(shape({ name: str }, ['name'])), resources: shape({ limits: anyObject, requests: anyObject }),
-}, ['name']);
-const podSpec = shape({
-  nodeName: str, nodeSelector: stringMap, hostNetwork: bool, priorityClassName: str, containers: listOf(container), initContainers: listOf(container),
-  affinity: shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchExpressions: listOf(requirement), matchFields: listOf(requirement) })) }) }) }),
-  tolerations: listOf(shape({ key: str, operator: str, value: str, effect: str, tolerationSeconds: num })),
-}, ['containers']);
+const container = shape(
+  {
+    name: str,
+    image: str,
+    imagePullPolicy: str,
+    env: listOf(shape({ name: str }, ['name'])),
+    resources: shape({ limits: anyObject, requests: anyObject }),
+  },
+  ['name'],
+);
+const podSpec = shape(
+  {
+    nodeName: str,
+    nodeSelector: stringMap,
+    hostNetwork: bool,
+    priorityClassName: str,
+    containers: listOf(container),
+    initContainers: listOf(container),
+    affinity: shape({
+      nodeAffinity: shape({
+        requiredDuringSchedulingIgnoredDuringExecution: shape({
+          nodeSelectorTerms: listOf(shape({ matchExpressions: listOf(requirement), matchFields: listOf(requirement) })),
+        }),
+      }),
+    }),
+    tolerations: listOf(shape({ key: str, operator: str, value: str, effect: str, tolerationSeconds: num })),
+  },
+  ['containers'],
+);
 const condition = shape({ type: str, status: str, reason: str, message: str, lastTransitionTime: str }, ['type', 'status']);
-const daemonSetStatus = Object.fromEntries(['currentNumberScheduled', 'desiredNumberScheduled', 'numberMisscheduled', 'numberReady', 'numberAvailable', 'numberUnavailable', 'updatedNumberScheduled', 'observedGeneration'].map((k) => [k, num]));
+const daemonSetStatus = Object.fromEntries(
+  [
+    'currentNumberScheduled',
+    'desiredNumberScheduled',
+    'numberMisscheduled',
+    'numberReady',
+    'numberAvailable',
+    'numberUnavailable',
+    'updatedNumberScheduled',
+    'observedGeneration',
+  ].map((k) => [k, num]),
+);
 
 // Pods are most of a dump, so of them only what the audit reads is checked, to the depth where a wrong
 // type would break it (ownership, labels, target node, container names and images, status lists),
 // keeping the check to a few percent of JSON.parse.
-const podMetadata = shape({
-  metadata: shape({
-    name: str, namespace: str, uid: str, labels: stringMap,
-    ownerReferences: listOf(shape({ kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
-  }, ['name']),
-}, ['metadata']);
+const podMetadata = shape(
+  {
+    metadata: shape(
+      {
+        name: str,
+        namespace: str,
+        uid: str,
+        labels: stringMap,
+        ownerReferences: listOf(shape({ kind: str, name: str, uid: str, controller: bool }, ['kind', 'name'])),
+      },
+      ['name'],
+    ),
+  },
+  ['metadata'],
+);
 const podContainer = shape({ name: str, image: str }, ['name']);
 // Image references and digests are parsed as strings (image-ref.ts); the rest of a status is only read or printed.
 const containerStatus = shape({ name: str, image: str, imageID: str }, ['name']);
-const podAffinity = shape({ nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchFields: listOf(requirement) })) }) }) });
+const podAffinity = shape({
+  nodeAffinity: shape({ requiredDuringSchedulingIgnoredDuringExecution: shape({ nodeSelectorTerms: listOf(shape({ matchFields: listOf(requirement) })) }) }),
+});
 const daemonPodSpec = shape({ nodeName: str, containers: listOf(podContainer), initContainers: listOf(podContainer) }, ['containers']);
 /** The target node comes from the affinity only while spec.nodeName is unset (scheduling/pods.ts:targetNodeName). */
 const unboundAffinity: ShapeCheck = (v) => {
@@ -106,36 +160,51 @@ const unboundAffinity: ShapeCheck = (v) => {
   const e = podAffinity(v.affinity);
   return e && under('affinity', e);
 };
-const pod = shape({
-  spec: (v) => daemonPodSpec(v) ?? unboundAffinity(v),
-  status: shape({ phase: str, conditions: listOf(anyObject), containerStatuses: listOf(containerStatus), initContainerStatuses: listOf(containerStatus) }),
-}, ['spec']);
+const pod = shape(
+  {
+    spec: (v) => daemonPodSpec(v) ?? unboundAffinity(v),
+    status: shape({ phase: str, conditions: listOf(anyObject), containerStatuses: listOf(containerStatus), initContainerStatuses: listOf(containerStatus) }),
+  },
+  ['spec'],
+);
 const isDaemonPod = (v: unknown): boolean => {
   const refs = (v as { metadata: { ownerReferences?: { kind?: unknown; controller?: unknown }[] } }).metadata.ownerReferences;
   return Array.isArray(refs) && refs.some((r) => r.controller === true && r.kind === 'DaemonSet');
 };
 
-const daemonSetOf = (required: string[]): ShapeCheck => shape({
-  metadata,
-  spec: shape({
-    selector: shape({ matchLabels: stringMap, matchExpressions: listOf(requirement) }),
-    template: shape({ metadata: shape({ labels: stringMap, annotations: stringMap }), spec: podSpec }, ['spec']),
-    updateStrategy: shape({ type: str, rollingUpdate: shape({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
-    minReadySeconds: num, templateGeneration: num,
-  }, required),
-  status: shape(daemonSetStatus),
-}, ['metadata', 'spec']);
+const daemonSetOf = (required: string[]): ShapeCheck =>
+  shape(
+    {
+      metadata,
+      spec: shape(
+        {
+          selector: shape({ matchLabels: stringMap, matchExpressions: listOf(requirement) }),
+          template: shape({ metadata: shape({ labels: stringMap, annotations: stringMap }), spec: podSpec }, ['spec']),
+          updateStrategy: shape({ type: str, rollingUpdate: shape({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
+          minReadySeconds: num,
+          templateGeneration: num,
+        },
+        required,
+      ),
+      status: shape(daemonSetStatus),
+    },
+    ['metadata', 'spec'],
+  );
 
 const SHAPES: Record<string, ShapeCheck> = {
-  Node: shape({
-    metadata,
-    spec: shape({ unschedulable: bool, taints: listOf(shape({ key: str, value: str, effect: str }, ['key', 'effect'])) }),
-    status: shape({ conditions: listOf(condition), nodeInfo: shape({ architecture: str, operatingSystem: str, kubeletVersion: str }) }),
-  }, ['metadata']),
+  Node: shape(
+    {
+      metadata,
+      spec: shape({ unschedulable: bool, taints: listOf(shape({ key: str, value: str, effect: str }, ['key', 'effect'])) }),
+      status: shape({ conditions: listOf(condition), nodeInfo: shape({ architecture: str, operatingSystem: str, kubeletVersion: str }) }),
+    },
+    ['metadata'],
+  ),
   // Only daemon pods (controller reference to a DaemonSet) are read beyond metadata; other pods are skipped by the audit.
   Pod: (v) => podMetadata(v) ?? (isDaemonPod(v) ? pod(v) : undefined),
   // apps/v1 requires the selector; extensions/v1beta1 defaulted it from the template labels.
-  DaemonSet: (v) => (isObject(v) && typeof v.apiVersion === 'string' && v.apiVersion !== 'apps/v1' ? daemonSetOf(['template']) : daemonSetOf(['selector', 'template']))(v),
+  DaemonSet: (v) =>
+    (isObject(v) && typeof v.apiVersion === 'string' && v.apiVersion !== 'apps/v1' ? daemonSetOf(['template']) : daemonSetOf(['selector', 'template']))(v),
   ControllerRevision: shape({ metadata, revision: num }, ['metadata', 'revision']),
 };
 
@@ -168,7 +237,8 @@ export function valueProblem(value: unknown, maxDepth = MAX_OBJECT_DEPTH): Shape
     const v = values.pop();
     const depth = depths.pop()!;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return { path: pathTo(value, (x) => x === v || (Number.isNaN(x) && Number.isNaN(v)), maxDepth) ?? [], message: `must be a finite number, not ${v}` };
+      if (!Number.isFinite(v))
+        return { path: pathTo(value, (x) => x === v || (Number.isNaN(x) && Number.isNaN(v)), maxDepth) ?? [], message: `must be a finite number, not ${v}` };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;

@@ -34,13 +34,61 @@ export function isHashToken(v: unknown): v is string {
 // Names
 
 /** Words that make a name secret wherever they appear (`DB_PASSWORD`, `--api-token`, `X-Api-Key`). */
-const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'pwd', 'secret', 'secrets', 'token', 'tokens', 'apikey', 'credential', 'credentials', 'creds', 'cookie', 'privatekey', 'accesskey', 'secretkey', 'authorization']);
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'apikey',
+  'credential',
+  'credentials',
+  'creds',
+  'cookie',
+  'privatekey',
+  'accesskey',
+  'secretkey',
+  'authorization',
+]);
 /** Word pairs that make a name secret (`api-key`, `access_key`, `sessionId`). */
-const SECRET_PAIRS = new Set(['api key', 'access key', 'private key', 'secret key', 'client secret', 'session id', 'auth key', 'master key', 'signing key', 'encryption key', 'license key']);
+const SECRET_PAIRS = new Set([
+  'api key',
+  'access key',
+  'private key',
+  'secret key',
+  'client secret',
+  'session id',
+  'auth key',
+  'master key',
+  'signing key',
+  'encryption key',
+  'license key',
+]);
 /** Words that make a name secret only as its last word (`--auth`, `REDIS_PASS`, `SSH_KEY`, but not `--auth-mode`). */
 const SECRET_LAST = new Set(['pass', 'pw', 'auth', 'key']);
 /** Last words that name a reference, not a secret (`--password-file`, `TOKEN_PATH`, `secret-name`). */
-const REFERENCE_LAST = new Set(['file', 'files', 'path', 'dir', 'name', 'ref', 'env', 'url', 'uri', 'ttl', 'length', 'size', 'type', 'mode', 'policy', 'header', 'prefix']);
+const REFERENCE_LAST = new Set([
+  'file',
+  'files',
+  'path',
+  'dir',
+  'name',
+  'ref',
+  'env',
+  'url',
+  'uri',
+  'ttl',
+  'length',
+  'size',
+  'type',
+  'mode',
+  'policy',
+  'header',
+  'prefix',
+]);
 
 /** Splits `--db-password`, `DB_PASSWORD`, `dbPassword`, `X-Api-Key` into lower-case words. */
 function words(name: string): string[] {
@@ -147,25 +195,40 @@ export function redactText(text: string, token: Token): string {
   s = s.replace(CREDENTIAL_HEADER, (_m, name: string, sep: string, value: string) => `${name}${sep}${secret(value, token)}`);
   s = s.replace(BEARER, (_m, lead: string, value: string) => `${lead}${secret(value, token)}`);
   if (s.includes('-')) {
-    s = scan(s, FLAG, (m) => {
-      const [, flag, eq, space, word] = m as unknown as [string, string, string | undefined, string | undefined, string];
-      if (space !== undefined && word.startsWith('-')) return null;
-      const value = unquote(word);
-      return isSecretFlag(flag, value) ? `${flag}${eq ?? space}${secret(value, token)}` : null;
-    }, (m) => m[1]!.length + (m[2] ?? m[3] ?? '').length);
+    s = scan(
+      s,
+      FLAG,
+      (m) => {
+        const [, flag, eq, space, word] = m as unknown as [string, string, string | undefined, string | undefined, string];
+        if (space !== undefined && word.startsWith('-')) return null;
+        const value = unquote(word);
+        return isSecretFlag(flag, value) ? `${flag}${eq ?? space}${secret(value, token)}` : null;
+      },
+      (m) => m[1]!.length + (m[2] ?? m[3] ?? '').length,
+    );
     s = s.replace(ATTACHED_P, (m, lead: string, value: string) => (/^\d+$/.test(value) || isHashToken(value) ? m : `${lead}-p${secret(value, token)}`));
   }
   if (s.includes('=')) {
-    s = scan(s, ASSIGNMENT, (m) => {
-      const [, keyword, name, word] = m as unknown as [string, string | undefined, string, string];
-      return isSecretName(name) ? `${keyword ?? ''}${name}=${secret(unquote(word), token)}` : null;
-    }, (m) => (m[1]?.length ?? 0) + m[2]!.length + 1);
+    s = scan(
+      s,
+      ASSIGNMENT,
+      (m) => {
+        const [, keyword, name, word] = m as unknown as [string, string | undefined, string, string];
+        return isSecretName(name) ? `${keyword ?? ''}${name}=${secret(unquote(word), token)}` : null;
+      },
+      (m) => (m[1]?.length ?? 0) + m[2]!.length + 1,
+    );
   }
   if (s.includes(':')) {
-    s = scan(s, FIELD, (m) => {
-      const [, name, sep, word] = m as unknown as [string, string, string, string];
-      return isSecretName(name) ? `${name}${sep}${secret(unquote(word), token)}` : null;
-    }, (m) => m[1]!.length + m[2]!.length);
+    s = scan(
+      s,
+      FIELD,
+      (m) => {
+        const [, name, sep, word] = m as unknown as [string, string, string, string];
+        return isSecretName(name) ? `${name}${sep}${secret(unquote(word), token)}` : null;
+      },
+      (m) => m[1]!.length + m[2]!.length,
+    );
   }
   return s;
 }
@@ -310,7 +373,7 @@ export function redactAnnotations(a: unknown, token: Token): Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(a)) {
     if (DROPPED_ANNOTATIONS.includes(k)) continue;
-    const text = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+    const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
     out[k] = READ_ANNOTATIONS.includes(k) ? text : token(text);
   }
   return Object.keys(out).length ? out : undefined;
@@ -360,13 +423,16 @@ function redactPodImages<P>(pod: P, token: Token): P {
   const lists = [...CONTAINER_LISTS.map((k) => spec[k]), status.containerStatuses, status.initContainerStatuses];
   const dirty = lists.some((l) => Array.isArray(l) && l.some((c) => isPlain(c) && (hasImageCredentials(c.image) || hasImageCredentials(c.imageID))));
   if (!dirty) return pod;
-  const fix = (l: unknown) => (Array.isArray(l) ? l.map((c) => {
-    if (!isPlain(c)) return c;
-    const out: Raw = { ...c };
-    if (typeof c.image === 'string') out.image = redactImage(c.image, token);
-    if (typeof c.imageID === 'string') out.imageID = redactImage(c.imageID, token);
-    return out;
-  }) : l);
+  const fix = (l: unknown) =>
+    Array.isArray(l)
+      ? l.map((c) => {
+          if (!isPlain(c)) return c;
+          const out: Raw = { ...c };
+          if (typeof c.image === 'string') out.image = redactImage(c.image, token);
+          if (typeof c.imageID === 'string') out.imageID = redactImage(c.imageID, token);
+          return out;
+        })
+      : l;
   const outSpec: Raw = { ...spec };
   for (const k of CONTAINER_LISTS) if (spec[k] !== undefined) outSpec[k] = fix(spec[k]);
   const outStatus: Raw = { ...status };
@@ -379,7 +445,11 @@ function redactPodImages<P>(pod: P, token: Token): P {
  * DaemonSets, and image credentials in pods. A projected snapshot is unchanged by it; a manifest's
  * secrets then compare with the snapshot's tokens, and findings built from either carry tokens only.
  */
-export function redactAuditInputs<S extends { daemonSets: unknown[]; pods: unknown[] }, D extends { daemonSets: { manifest: unknown }[] }>(snapshot: S, desired: D, token: Token): { snapshot: S; desired: D } {
+export function redactAuditInputs<S extends { daemonSets: unknown[]; pods: unknown[] }, D extends { daemonSets: { manifest: unknown }[] }>(
+  snapshot: S,
+  desired: D,
+  token: Token,
+): { snapshot: S; desired: D } {
   return {
     snapshot: { ...snapshot, daemonSets: snapshot.daemonSets.map((d) => redactDaemonSet(d, token)), pods: snapshot.pods.map((p) => redactPodImages(p, token)) },
     desired: { ...desired, daemonSets: desired.daemonSets.map((d) => ({ ...d, manifest: redactDaemonSet(d.manifest, token) })) },

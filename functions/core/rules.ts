@@ -14,13 +14,31 @@ import type { Finding, ReportRule, RuleDefinition } from './types.js';
  */
 export const RULE_IDS = [
   'audit/incomplete',
-  'change/coverage-gained', 'change/coverage-lost', 'change/image', 'change/required-coverage-lost', 'change/rollout-risk', 'change/snapshot-stale',
-  'coverage/duplicate', 'coverage/kept', 'coverage/misscheduled', 'coverage/missing', 'coverage/required-missing', 'coverage/unready',
-  'image/digest-split', 'image/drift', 'image/outdated-pod',
-  'manifest/invalid', 'manifest/unrendered',
+  'change/coverage-gained',
+  'change/coverage-lost',
+  'change/image',
+  'change/required-coverage-lost',
+  'change/rollout-risk',
+  'change/snapshot-stale',
+  'coverage/duplicate',
+  'coverage/kept',
+  'coverage/misscheduled',
+  'coverage/missing',
+  'coverage/required-missing',
+  'coverage/unready',
+  'image/digest-split',
+  'image/drift',
+  'image/outdated-pod',
+  'manifest/invalid',
+  'manifest/unrendered',
   'policy/waiver-expired',
-  'practice/mutable-image-tag', 'practice/no-priority-class', 'practice/no-resource-limits', 'practice/on-delete-strategy', 'practice/selector-mismatch',
-  'resource/missing', 'resource/unmanaged',
+  'practice/mutable-image-tag',
+  'practice/no-priority-class',
+  'practice/no-resource-limits',
+  'practice/on-delete-strategy',
+  'practice/selector-mismatch',
+  'resource/missing',
+  'resource/unmanaged',
   'rollout/stuck',
   'spec/drift',
 ] as const;
@@ -36,25 +54,33 @@ export function ruleDocPath(id: string): string {
 /** Returns the report's `rules` section: each rule that has a finding, sorted by id, with what to do about it. */
 export function reportRules(findings: readonly Finding[], rules: readonly RuleDefinition[]): ReportRule[] {
   const ids = new Set(findings.map((f) => f.rule));
-  return rules.filter((r) => ids.has(r.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return rules
+    .filter((r) => ids.has(r.id))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((r) => ({ id: r.id, title: r.title, severity: r.severity, remediation: r.remediation.trim(), docs: ruleDocPath(r.id) }));
 }
 
 /** The schema of one rule file; unknown keys are rejected. */
-export const RuleFile = z.object({
-  id: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must look like "<category>/<name>" in lowercase kebab-case'),
-  check: z.string().min(1),
-  title: z.string().min(1),
-  severity: z.enum(['critical', 'warning', 'info']),
-  description: z.string().min(1),
-  remediation: z.string().min(1),
-  enabled: z.boolean().optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+export const RuleFile = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must look like "<category>/<name>" in lowercase kebab-case'),
+    check: z.string().min(1),
+    title: z.string().min(1),
+    severity: z.enum(['critical', 'warning', 'info']),
+    description: z.string().min(1),
+    remediation: z.string().min(1),
+    enabled: z.boolean().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
 
 /** Returns the rule id a rule file's path implies: its last two path segments without extension. */
 export function ruleIdFromPath(path: string): string {
-  const parts = path.replace(/\\/g, '/').replace(/\.ya?ml$/, '').split('/').filter(Boolean);
+  const parts = path
+    .replace(/\\/g, '/')
+    .replace(/\.ya?ml$/, '')
+    .split('/')
+    .filter(Boolean);
   return parts.slice(-2).join('/');
 }
 
@@ -74,13 +100,15 @@ export function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]
 
 /** Formats zod issues as "line N: field: message" parts, using the YAML document for line numbers. */
 export function describeIssues(issues: z.ZodIssue[], doc: Document, lc: LineCounter): string {
-  return issues.map((i) => {
-    const key = i.code === 'unrecognized_keys' ? i.keys[0] : undefined;
-    const line = lineOf(doc, lc, i.path, key);
-    const field = [...i.path, ...(key !== undefined ? [key] : [])].join('.') || '(document)';
-    const message = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message;
-    return `${line !== undefined ? `line ${line}: ` : ''}${field}: ${message}`;
-  }).join('; ');
+  return issues
+    .map((i) => {
+      const key = i.code === 'unrecognized_keys' ? i.keys[0] : undefined;
+      const line = lineOf(doc, lc, i.path, key);
+      const field = [...i.path, ...(key !== undefined ? [key] : [])].join('.') || '(document)';
+      const message = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message;
+      return `${line !== undefined ? `line ${line}: ` : ''}${field}: ${message}`;
+    })
+    .join('; ');
 }
 
 /** Returns the rule defined by one rule file; throws PolicyError naming file, line and field. */

@@ -23,10 +23,20 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   const staging = event.snapshot.bucket === bucket ? store : openRunStore(`s3://${event.snapshot.bucket}`, { env: process.env });
   // The staged snapshot was redacted by the live read: it is the evidence as it is.
   const staged = await staging.getObject(event.snapshot.key);
-  const snapshot = await readSnapshot({ kind: 'staged', location: `s3://${event.snapshot.bucket}/${event.snapshot.key}`, bytes: staged, sha256: event.snapshot.sha256, cluster: c.name });
+  const snapshot = await readSnapshot({
+    kind: 'staged',
+    location: `s3://${event.snapshot.bucket}/${event.snapshot.key}`,
+    bytes: staged,
+    sha256: event.snapshot.sha256,
+    cluster: c.name,
+  });
   // Chart repository credentials (when configured) reach only the renderers' chart source, through the environment it reads.
   const env = await helmCredentialsEnv(await githubEnv());
-  const desired = await readDesired(c.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: c.manifests ?? '' }, { env, snapshot, cluster: { ...(c.server ? { server: c.server } : {}), ...(c.labels ? { labels: c.labels } : {}) } });
+  const desired = await readDesired(c.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: c.manifests ?? '' }, {
+    env,
+    snapshot,
+    cluster: { ...(c.server ? { server: c.server } : {}), ...(c.labels ? { labels: c.labels } : {}) },
+  });
   // rules/ (and its default-policy.yaml) sit next to index.mjs in the bundle, not where the adapters' defaults look.
   const { policy, policySource } = await readPolicy({ rulesDir: rulesDir(), file: c.policy ? join(bundleRoot(), c.policy) : undefined, name: c.policy });
 
@@ -51,7 +61,9 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
     warnings: report.warnings?.length ?? 0,
   });
   if (!report.complete) {
-    throw new AuditIncompleteError(`failed to audit cluster ${c.name} completely: ${describeGaps(report.gaps)}; the incomplete report is stored at ${keys['report.json'] ?? stored.runId}`);
+    throw new AuditIncompleteError(
+      `failed to audit cluster ${c.name} completely: ${describeGaps(report.gaps)}; the incomplete report is stored at ${keys['report.json'] ?? stored.runId}`,
+    );
   }
   return {
     ...event,

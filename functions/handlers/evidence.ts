@@ -37,10 +37,22 @@ export const handler = instrument('Evidence', async (event: EvidenceInput): Prom
   const clusters = !event.cluster || event.cluster === 'all' ? await store.listClusters() : [event.cluster];
   const packs: EvidenceOutput['packs'] = [];
   for (const cluster of clusters) {
-    const pack = await buildEvidenceFromStore(store, { cluster, from: range[0], to: range[1], generatedAt: now.toISOString(), auditorVersion: auditorVersion() });
+    const pack = await buildEvidenceFromStore(store, {
+      cluster,
+      from: range[0],
+      to: range[1],
+      generatedAt: now.toISOString(),
+      auditorVersion: auditorVersion(),
+    });
     const prefix = `clusters/${cluster}/evidence/${period}/${now.toISOString().replace(/[:.]/g, '-')}/`;
     for (const [name, body] of Object.entries(renderEvidenceFiles(pack))) {
-      await putObject({ bucket, key: prefix + name, body, contentType: CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream', createOnly: true });
+      await putObject({
+        bucket,
+        key: prefix + name,
+        body,
+        contentType: CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
+        createOnly: true,
+      });
     }
     packs.push({ cluster, prefix, percentages: pack.coverage.map((c) => c.percent), evidenceGapHours: pack.summary.evidenceGapHours });
     metrics.addMetric('EvidenceGapHours', MetricUnit.Count, pack.summary.evidenceGapHours);

@@ -21,7 +21,9 @@ export const handler = instrument('Notify', async (event: AuditOutput): Promise<
   // parseReport's checks: a report that says complete but records gaps is refused here too.
   const report = await readStoredReport(store, key);
   if (!report.complete) {
-    throw new AuditIncompleteError(`failed to notify for cluster ${event.cluster.name}: report ${key} is incomplete, and an incomplete report is never sent as clean`);
+    throw new AuditIncompleteError(
+      `failed to notify for cluster ${event.cluster.name}: report ${key} is incomplete, and an incomplete report is never sent as clean`,
+    );
   }
   const env = await githubEnv();
   const htmlKey = event.report.keys['report.html'];

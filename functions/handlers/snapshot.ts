@@ -20,7 +20,12 @@ export const handler = instrument('Snapshot', async (event: RunInput): Promise<S
   const c = event.cluster;
   const kubeConfig = await kubeConfigFor(c);
   const snapshot = await readLiveSnapshot({ kubeConfig, cluster: c.name, namespaces: c.namespaces, auditorVersion: auditorVersion() });
-  const objects = { nodes: snapshot.nodes.length, daemonSets: snapshot.daemonSets.length, pods: snapshot.pods.length, controllerRevisions: snapshot.controllerRevisions.length };
+  const objects = {
+    nodes: snapshot.nodes.length,
+    daemonSets: snapshot.daemonSets.length,
+    pods: snapshot.pods.length,
+    controllerRevisions: snapshot.controllerRevisions.length,
+  };
   const body = snapshotBytes(snapshot);
   const key = stagingSnapshotKey(c.name, event.runId);
   const sha256 = await putHandoffObject({ bucket, key, body, contentType: 'application/gzip' });

@@ -48,7 +48,12 @@ export type PublishOverrides = Pick<PublishOptions, 'throttle' | 'retries'>;
  * Publishes the check run on the pull request's head commit (annotations on the head's manifest lines, failed
  * unless `passed`) and upserts the one PR comment; returns what it did, for the caller's message.
  */
-export function publishChangeCheck(report: ChangeReport, passed: boolean, env: NodeJS.ProcessEnv, overrides: PublishOverrides = {}): ReturnType<typeof publishPullRequestCheck> {
+export function publishChangeCheck(
+  report: ChangeReport,
+  passed: boolean,
+  env: NodeJS.ProcessEnv,
+  overrides: PublishOverrides = {},
+): ReturnType<typeof publishPullRequestCheck> {
   const body = renderChangeMarkdown(report);
   return publishPullRequestCheck({
     env,
@@ -56,7 +61,8 @@ export function publishChangeCheck(report: ChangeReport, passed: boolean, env: N
     check: {
       name: `drift-auditor pr-check (${report.cluster})`,
       conclusion: passed ? 'success' : 'failure',
-      title: !report.complete ? 'INCOMPLETE: could not read or render everything'
+      title: !report.complete
+        ? 'INCOMPLETE: could not read or render everything'
         : `${report.summary.lost} lost, ${report.summary.gained} gained node placements (${severityCounts(report.summary.bySeverity)})`,
       summary: body,
       // The desired-state reader names files by their repository path, which is what annotations need.

@@ -69,7 +69,9 @@ export async function readStoredSnapshot(input: StoredSnapshotInput): Promise<{ 
   if (!object) throw new StoreError(`failed to read the snapshot of ${input.cluster}: run ${run.runId} in ${store.describe('')} was stored without one`);
   const bytes = await store.getObject(object.key);
   if (sha256Hex(bytes) !== object.sha256) {
-    throw new StoreError(`failed to read the snapshot of ${input.cluster}: ${store.describe(object.key)} does not match the sha256 in its run manifest (tampered or corrupt)`);
+    throw new StoreError(
+      `failed to read the snapshot of ${input.cluster}: ${store.describe(object.key)} does not match the sha256 in its run manifest (tampered or corrupt)`,
+    );
   }
   const snapshot = await readDumpBytes(store.describe(object.key), bytes, { cluster: input.cluster });
   return { snapshot, runId: run.runId };
@@ -110,7 +112,8 @@ export interface ClusterHints {
  * Kubernetes version), or the empty, stated absence of Git for a live-only audit.
  */
 export async function readDesired(input: DesiredInput, opts: { env: NodeJS.ProcessEnv; snapshot: Snapshot; cluster?: ClusterHints }): Promise<DesiredState> {
-  if (input.kind === 'manifests') return readManifests(input.spec, { env: opts.env, cluster: { ...opts.cluster, name: opts.snapshot.cluster }, capabilities: capabilitiesOf(opts.snapshot) });
+  if (input.kind === 'manifests')
+    return readManifests(input.spec, { env: opts.env, cluster: { ...opts.cluster, name: opts.snapshot.cluster }, capabilities: capabilitiesOf(opts.snapshot) });
   return { source: { kind: 'none', location: '' }, daemonSets: [], managedNamespaces: [], problems: [], gaps: [] };
 }
 

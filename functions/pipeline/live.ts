@@ -3,7 +3,14 @@
 // the Kubernetes client.
 import type { Snapshot } from '../core/types.js';
 import {
-  checkSnapshotTarget, progressPrinter, readCluster, serializeSnapshot, snapshotJsonChunks, snapshotYamlChunks, writeSnapshotFile, type ReadClusterOptions,
+  checkSnapshotTarget,
+  progressPrinter,
+  readCluster,
+  serializeSnapshot,
+  snapshotJsonChunks,
+  snapshotYamlChunks,
+  writeSnapshotFile,
+  type ReadClusterOptions,
 } from '../adapters/kubernetes/index.js';
 
 export type LiveInput = ReadClusterOptions;
@@ -22,7 +29,11 @@ export function readLiveSnapshot(input: LiveInput): Promise<Snapshot> {
  * Writes the snapshot file atomically, in `format` (default JSON), gzipped only when the name ends in .gz
  * (`prod.json` is plain JSON that jq opens); returns its path, sha256 and size.
  */
-export function saveSnapshot(snapshot: Snapshot, path: string, opts: { format?: SnapshotFormat } = {}): Promise<{ path: string; sha256: string; bytes: number }> {
+export function saveSnapshot(
+  snapshot: Snapshot,
+  path: string,
+  opts: { format?: SnapshotFormat } = {},
+): Promise<{ path: string; sha256: string; bytes: number }> {
   return writeSnapshotFile(snapshot, path, { gzip: /\.gz$/i.test(path), format: opts.format ?? 'json' });
 }
 

@@ -33,7 +33,7 @@ export async function renderStoredArtifacts(store: ReportStore, report: Report):
 
 /** Stores the run's artifacts (rendered with the trend unless given) with the evidence; returns the keys and a report link. */
 export async function storeRun(store: ReportStore, run: AuditRun, artifacts?: Record<string, Artifact>): Promise<StoredRunResult> {
-  const stored = await store.putRun({ report: run.report, artifacts: artifacts ?? await renderStoredArtifacts(store, run.report), snapshot: run.evidence });
+  const stored = await store.putRun({ report: run.report, artifacts: artifacts ?? (await renderStoredArtifacts(store, run.report)), snapshot: run.evidence });
   const htmlKey = stored.keys['report.html'];
   const reportUrl = htmlKey ? store.describe(htmlKey) : undefined;
   return { runId: stored.runId, keys: stored.keys, location: store.describe(htmlKey ?? ''), ...(reportUrl ? { reportUrl } : {}) };

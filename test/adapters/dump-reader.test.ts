@@ -20,7 +20,11 @@ describe('readDump()', () => {
     // 3 envoy pods) are kept, in the live reader's compact form.
     expect(s.pods).toHaveLength(6 + 3);
     expect(s.pods.every((p) => p.metadata.ownerReferences?.some((r) => r.kind === 'DaemonSet'))).toBe(true);
-    expect(s.source.files!.map((f) => f.path.slice(FIXTURES.length))).toEqual(['sbctl/nodes.json', 'sbctl/pods/kube-system.json', 'sbctl/pods/projectcontour.json']);
+    expect(s.source.files!.map((f) => f.path.slice(FIXTURES.length))).toEqual([
+      'sbctl/nodes.json',
+      'sbctl/pods/kube-system.json',
+      'sbctl/pods/projectcontour.json',
+    ]);
     const raw = await readFile(join(FIXTURES, 'sbctl', 'nodes.json'));
     expect(s.source.files![0]!.sha256).toEqual(createHash('sha256').update(raw).digest('hex'));
     expect(s.cluster).toEqual('unknown');
@@ -29,7 +33,15 @@ describe('readDump()', () => {
   });
 
   it('reads lists whose items carry no kind, single objects and YAML', async () => {
-    const s = await readDump([join(FIXTURES, 'insights-operator', 'nodes.json'), join(FIXTURES, 'honeycomb-kubernetes-agent'), join(FIXTURES, 'apimachinery', 'node.yaml'), join(FIXTURES, 'kubeiql')], { cluster: 'mixed' });
+    const s = await readDump(
+      [
+        join(FIXTURES, 'insights-operator', 'nodes.json'),
+        join(FIXTURES, 'honeycomb-kubernetes-agent'),
+        join(FIXTURES, 'apimachinery', 'node.yaml'),
+        join(FIXTURES, 'kubeiql'),
+      ],
+      { cluster: 'mixed' },
+    );
 
     expect(s.nodes).toHaveLength(6 + 2 + 1);
     // The DaemonSet pods: 5 of honeycomb's 11 and kubeiql's one.
@@ -73,16 +85,55 @@ describe('readDump()', () => {
 
   it.each([
     ['a missing path', async () => '/nonexistent/dump.json', /\/nonexistent\/dump\.json: no such file or directory/],
-    ['an empty file', async (d: string) => { await writeFile(join(d, 'e.json'), ''); return join(d, 'e.json'); }, /e\.json: the file is empty/],
-    ['a folder without dump files', async (d: string) => { await mkdir(join(d, 'empty')); return join(d, 'empty'); }, /holds no \.json/],
-    ['a truncated gzip file', async (d: string) => { await writeFile(join(d, 't.json.gz'), gzipSync(await readFile(join(FIXTURES, 'sbctl', 'nodes.json'))).subarray(0, 200)); return join(d, 't.json.gz'); }, /t\.json\.gz: invalid gzip data: unexpected end of file/],
-    ['a 0-byte .gz file', async (d: string) => { await writeFile(join(d, 'z.json.gz'), ''); return join(d, 'z.json.gz'); }, /z\.json\.gz: the file is empty/],
-    ['a folder with one good and one broken file', async (d: string) => {
-      await writeFile(join(d, 'a.json'), await readFile(join(FIXTURES, 'sbctl', 'nodes.json')));
-      await writeFile(join(d, 'b.json'), '{"kind": "List", "items": [\n');
-      return d;
-    }, /b\.json: line 2: invalid JSON/],
-    ['a dump without nodes', async (d: string) => { await writeFile(join(d, 'p.json'), '{"kind":"PodList","items":[]}'); return join(d, 'p.json'); }, /no Node objects in .*p\.json: a dump without nodes cannot be audited/],
+    [
+      'an empty file',
+      async (d: string) => {
+        await writeFile(join(d, 'e.json'), '');
+        return join(d, 'e.json');
+      },
+      /e\.json: the file is empty/,
+    ],
+    [
+      'a folder without dump files',
+      async (d: string) => {
+        await mkdir(join(d, 'empty'));
+        return join(d, 'empty');
+      },
+      /holds no \.json/,
+    ],
+    [
+      'a truncated gzip file',
+      async (d: string) => {
+        await writeFile(join(d, 't.json.gz'), gzipSync(await readFile(join(FIXTURES, 'sbctl', 'nodes.json'))).subarray(0, 200));
+        return join(d, 't.json.gz');
+      },
+      /t\.json\.gz: invalid gzip data: unexpected end of file/,
+    ],
+    [
+      'a 0-byte .gz file',
+      async (d: string) => {
+        await writeFile(join(d, 'z.json.gz'), '');
+        return join(d, 'z.json.gz');
+      },
+      /z\.json\.gz: the file is empty/,
+    ],
+    [
+      'a folder with one good and one broken file',
+      async (d: string) => {
+        await writeFile(join(d, 'a.json'), await readFile(join(FIXTURES, 'sbctl', 'nodes.json')));
+        await writeFile(join(d, 'b.json'), '{"kind": "List", "items": [\n');
+        return d;
+      },
+      /b\.json: line 2: invalid JSON/,
+    ],
+    [
+      'a dump without nodes',
+      async (d: string) => {
+        await writeFile(join(d, 'p.json'), '{"kind":"PodList","items":[]}');
+        return join(d, 'p.json');
+      },
+      /no Node objects in .*p\.json: a dump without nodes cannot be audited/,
+    ],
   ])('throws InputError for %s', async (_n, make, message) => {
     const dir = await mkdtemp(join(tmpdir(), 'dump-'));
     const path = await make(dir);
@@ -104,12 +155,36 @@ describe('readDump() on hostile files', () => {
 
   it.each([
     ['a symlink to /dev/zero', (p: string) => symlink('/dev/zero', p), /bad\.json: it is a symbolic link to \/dev\/zero, outside /],
-    ['a named pipe', async (p: string) => { execFileSync('mkfifo', [p]); }, /bad\.json: a named pipe \(FIFO\), not a regular file/],
-    ['a symlink to a named pipe inside the folder', async (p: string) => { execFileSync('mkfifo', [`${p}.fifo`]); await symlink(`${p}.fifo`, p); }, /bad\.json: a named pipe \(FIFO\), not a regular file/],
+    [
+      'a named pipe',
+      async (p: string) => {
+        execFileSync('mkfifo', [p]);
+      },
+      /bad\.json: a named pipe \(FIFO\), not a regular file/,
+    ],
+    [
+      'a symlink to a named pipe inside the folder',
+      async (p: string) => {
+        execFileSync('mkfifo', [`${p}.fifo`]);
+        await symlink(`${p}.fifo`, p);
+      },
+      /bad\.json: a named pipe \(FIFO\), not a regular file/,
+    ],
     ['a symlink to /proc/self/environ', (p: string) => symlink('/proc/self/environ', p), /bad\.json: it is a symbolic link to \/proc\/\d+\/environ, outside/],
-    ['a symlink out of the folder to a real dump', (p: string) => symlink(NODES, p), /bad\.json: it is a symbolic link to .*nodes\.json, outside .*; links may only point inside the folder/],
+    [
+      'a symlink out of the folder to a real dump',
+      (p: string) => symlink(NODES, p),
+      /bad\.json: it is a symbolic link to .*nodes\.json, outside .*; links may only point inside the folder/,
+    ],
     // The server stays open (unref'd) for the test: closing it removes the socket file.
-    ['a socket', (p: string) => new Promise<void>((resolve) => { createServer().listen(p, resolve).unref(); }), /bad\.json: a socket, not a regular file/],
+    [
+      'a socket',
+      (p: string) =>
+        new Promise<void>((resolve) => {
+          createServer().listen(p, resolve).unref();
+        }),
+      /bad\.json: a socket, not a regular file/,
+    ],
   ])('refuses %s in a dump folder, naming it', async (_n, plant, message) => {
     const dir = await folderWith(plant);
 
@@ -175,7 +250,7 @@ describe('readDump() streaming', () => {
     expect(s.gaps).toEqual([]);
   });
 
-  it('takes the item kind from a typed list whose kind comes first (the API server\'s order)', async () => {
+  it("takes the item kind from a typed list whose kind comes first (the API server's order)", async () => {
     const { kind: _k, ...bare } = node('n2');
 
     const s = await readDump([await dumpFile(`{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[${JSON.stringify(bare)}]}`)]);
@@ -183,10 +258,14 @@ describe('readDump() streaming', () => {
     expect(s.nodes.map((n) => n.metadata.name)).toEqual(['n2']);
   });
 
-  it('keeps a DaemonSet\'s managedFields (who changed a field) and drops its last-applied annotation, as the live reader does', async () => {
+  it("keeps a DaemonSet's managedFields (who changed a field) and drops its last-applied annotation, as the live reader does", async () => {
     const managedFields = [{ manager: 'kubectl-edit', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
     const dsStatus = { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, numberMisscheduled: 0 };
-    const big = { ...ds, metadata: { ...ds.metadata, managedFields, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"x":1}' } }, status: dsStatus };
+    const big = {
+      ...ds,
+      metadata: { ...ds.metadata, managedFields, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"x":1}' } },
+      status: dsStatus,
+    };
     const withFields = { ...pod(ds, 'n1'), metadata: { ...pod(ds, 'n1').metadata, managedFields } };
 
     const s = await readDump([await dumpFile(JSON.stringify({ kind: 'List', items: [node('n1'), withFields, big] }))]);
@@ -195,7 +274,7 @@ describe('readDump() streaming', () => {
     expect(s.pods.map((p) => p.metadata.managedFields)).toEqual([undefined]);
   });
 
-  it('reads the same objects from bytes in memory (a Lambda\'s S3 object) as from the file', async () => {
+  it("reads the same objects from bytes in memory (a Lambda's S3 object) as from the file", async () => {
     const text = JSON.stringify({ kind: 'List', items: objects });
     const file = await dumpFile(text);
 
@@ -216,9 +295,13 @@ describe('readDump() streaming', () => {
   });
 
   it('refuses an object nested 20,000 levels deep inside a pod, naming it (no stack overflow)', async () => {
-    const deep = JSON.stringify({ kind: 'List', items: [node('n1'), { ...pod(ds, 'n1'), spec: { ...pod(ds, 'n1').spec, tolerations: 'DEEP' } }] })
-      .replace('"DEEP"', `[${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}]`);
+    const deep = JSON.stringify({ kind: 'List', items: [node('n1'), { ...pod(ds, 'n1'), spec: { ...pod(ds, 'n1').spec, tolerations: 'DEEP' } }] }).replace(
+      '"DEEP"',
+      `[${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}]`,
+    );
 
-    await expect(readDump([await dumpFile(deep)])).rejects.toThrow(/^failed to read dump .*dump\.json: Pod kube-system\/agent-n1: (spec\.tolerations\[0\]\.a.* is nested more than 100 levels deep|\(object\) is nested too deeply to read)$/);
+    await expect(readDump([await dumpFile(deep)])).rejects.toThrow(
+      /^failed to read dump .*dump\.json: Pod kube-system\/agent-n1: (spec\.tolerations\[0\]\.a.* is nested more than 100 levels deep|\(object\) is nested too deeply to read)$/,
+    );
   });
 });

@@ -22,27 +22,52 @@ beforeEach(async () => {
   pr = { owner: 'acme', repo: 'gitops', number, headSha };
   octokit = await createOctokit({ env: {}, token: 't', baseUrl: emu.url, throttle: false, retries: 0 });
 });
-afterEach(async () => { await emu.close(); });
+afterEach(async () => {
+  await emu.close();
+});
 
 function annotations(n: number): CheckAnnotation[] {
-  return Array.from({ length: n }, (_, i) => ({ path: 'logging/agent.yaml', start_line: i + 1, end_line: i + 1, annotation_level: 'warning', title: `t${i}`, message: `m${i}` }));
+  return Array.from({ length: n }, (_, i) => ({
+    path: 'logging/agent.yaml',
+    start_line: i + 1,
+    end_line: i + 1,
+    annotation_level: 'warning',
+    title: `t${i}`,
+    message: `m${i}`,
+  }));
 }
 
 const calls = () => emu.writes().map((w) => `${w.method} ${w.path.replace('/repos/acme/gitops', '')} ${w.status}`);
 
 describe('createCheckRun()', () => {
   it('sends 120 annotations as 50 + 50 + 20 and keeps all of them on one completed run', async () => {
-    const result = await createCheckRun(octokit, pr, { name: 'drift-auditor pr-check (prod)', conclusion: 'failure', title: 't', summary: 's', annotations: annotations(120) });
+    const result = await createCheckRun(octokit, pr, {
+      name: 'drift-auditor pr-check (prod)',
+      conclusion: 'failure',
+      title: 't',
+      summary: 's',
+      annotations: annotations(120),
+    });
 
     const runs = checkRunsOf(emu.state, 'acme/gitops');
     expect(calls()).toEqual([`POST /check-runs 201`, `PATCH /check-runs/${result.id} 200`, `PATCH /check-runs/${result.id} 200`]);
     expect(result.requests).toBe(3);
-    expect(runs.map((r) => [r.name, r.head_sha, r.status, r.conclusion, r.annotations.length])).toEqual([['drift-auditor pr-check (prod)', pr.headSha, 'completed', 'failure', 120]]);
+    expect(runs.map((r) => [r.name, r.head_sha, r.status, r.conclusion, r.annotations.length])).toEqual([
+      ['drift-auditor pr-check (prod)', pr.headSha, 'completed', 'failure', 120],
+    ]);
     expect(runs[0]!.annotations.map((a) => a.message).slice(48, 52)).toEqual(['m48', 'm49', 'm50', 'm51']);
   });
 
   it('is needed: the emulator, like GitHub, refuses 51 annotations in one request', async () => {
-    const send = octokit.rest.checks.create({ owner: 'acme', repo: 'gitops', name: 'c', head_sha: pr.headSha, status: 'completed', conclusion: 'success', output: { title: 't', summary: 's', annotations: annotations(51) } });
+    const send = octokit.rest.checks.create({
+      owner: 'acme',
+      repo: 'gitops',
+      name: 'c',
+      head_sha: pr.headSha,
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: 't', summary: 's', annotations: annotations(51) },
+    });
 
     await expect(send).rejects.toMatchObject({ status: 422 });
   });
@@ -56,8 +81,9 @@ describe('createCheckRun()', () => {
   it('fails with a GitHubError naming the permission when the commit is unknown', async () => {
     const bad = { ...pr, headSha: 'f'.repeat(40) };
 
-    await expect(createCheckRun(octokit, bad, { name: 'c', conclusion: 'success', title: 't', summary: 's', annotations: [] }))
-      .rejects.toThrow(/^failed to create check run 'c' on acme\/gitops@ffffffffffff \(needs checks: write\): HTTP 422/);
+    await expect(createCheckRun(octokit, bad, { name: 'c', conclusion: 'success', title: 't', summary: 's', annotations: [] })).rejects.toThrow(
+      /^failed to create check run 'c' on acme\/gitops@ffffffffffff \(needs checks: write\): HTTP 422/,
+    );
   });
 });
 

@@ -11,7 +11,9 @@ beforeAll(async () => {
   emu.state.tokens.add('gh_cli_token');
   seedRepo(emu.state, 'acme', 'private', { 'a.yaml': 'a: 1\n' }, { private: true });
 });
-afterAll(async () => { await emu.close(); });
+afterAll(async () => {
+  await emu.close();
+});
 
 describe('createOctokit()', () => {
   it.each([
@@ -52,14 +54,21 @@ describe('describeGitHubError()', () => {
 
 describe('withoutUserinfo()', () => {
   it('removes user:password@ from every URL in a message', () => {
-    expect(withoutUserinfo('fetch https://user:s3cret@ghe.example.com/api/v3/repos failed; see http://tok@x/y')).toBe('fetch https://ghe.example.com/api/v3/repos failed; see http://x/y');
+    expect(withoutUserinfo('fetch https://user:s3cret@ghe.example.com/api/v3/repos failed; see http://tok@x/y')).toBe(
+      'fetch https://ghe.example.com/api/v3/repos failed; see http://x/y',
+    );
   });
 });
 
 describe('drift-auditor with GITHUB_API_URL carrying user:password@', () => {
   it('never prints the password on stderr', async () => {
     const err: string[] = [];
-    const io = { stdout: () => {}, stderr: (s: string) => err.push(s), env: { GITHUB_TOKEN: 't', GITHUB_API_URL: 'http://admin:s3cretpw@127.0.0.1:9/api' }, isTTY: false };
+    const io = {
+      stdout: () => {},
+      stderr: (s: string) => err.push(s),
+      env: { GITHUB_TOKEN: 't', GITHUB_API_URL: 'http://admin:s3cretpw@127.0.0.1:9/api' },
+      isTTY: false,
+    };
 
     const code = await main(['audit', '--snapshot', 'examples/cluster', '--manifests', 'github:acme/gitops@main', '--format', 'json'], io);
 

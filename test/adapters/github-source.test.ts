@@ -47,7 +47,9 @@ beforeAll(async () => {
   emu = await startGitHubEmulator(reposRoutes);
   emu.state.tokens.add('ghp_good');
 });
-afterAll(async () => { await emu.close(); });
+afterAll(async () => {
+  await emu.close();
+});
 
 describe('parseGitHubSpec()', () => {
   it.each([
@@ -60,9 +62,12 @@ describe('parseGitHubSpec()', () => {
     expect(parseGitHubSpec(spec)).toEqual(expected);
   });
 
-  it.each(['github:acme', 'github:acme/gitops@', 'github:acme/gitops:../../etc', 'github:ac me/gitops', 'github:acme/gitops@a..b'])('rejects %s with a UsageError', (spec) => {
-    expect(() => parseGitHubSpec(spec)).toThrow(UsageError);
-  });
+  it.each(['github:acme', 'github:acme/gitops@', 'github:acme/gitops:../../etc', 'github:ac me/gitops', 'github:acme/gitops@a..b'])(
+    'rejects %s with a UsageError',
+    (spec) => {
+      expect(() => parseGitHubSpec(spec)).toThrow(UsageError);
+    },
+  );
 });
 
 describe('readGitHubManifests()', () => {
@@ -132,10 +137,25 @@ describe('readGitHubManifests()', () => {
 
   it.each([
     ['a missing repository', 'github:acme/nope', { GITHUB_TOKEN: 'ghp_good' }, /failed to .*acme\/nope.*not found or no access — check .*GITHUB_TOKEN/],
-    ['a private repository with a bad token', 'github:acme/private', { GITHUB_TOKEN: 'ghp_bad' }, /failed to .*acme\/private.*not found or no access — check .*GITHUB_TOKEN/],
+    [
+      'a private repository with a bad token',
+      'github:acme/private',
+      { GITHUB_TOKEN: 'ghp_bad' },
+      /failed to .*acme\/private.*not found or no access — check .*GITHUB_TOKEN/,
+    ],
     ['a private repository without a token', 'github:acme/private', {}, /not found or no access/],
-    ['an unknown ref', 'github:acme/private@no-such-branch', { GITHUB_TOKEN: 'ghp_good' }, /failed to resolve ref acme\/private@no-such-branch: no branch, tag or commit named 'no-such-branch'/],
-    ['a missing folder', 'github:acme/private@main:clusters/nope', { GITHUB_TOKEN: 'ghp_good' }, /failed to read acme\/private@main:clusters\/nope: no such folder/],
+    [
+      'an unknown ref',
+      'github:acme/private@no-such-branch',
+      { GITHUB_TOKEN: 'ghp_good' },
+      /failed to resolve ref acme\/private@no-such-branch: no branch, tag or commit named 'no-such-branch'/,
+    ],
+    [
+      'a missing folder',
+      'github:acme/private@main:clusters/nope',
+      { GITHUB_TOKEN: 'ghp_good' },
+      /failed to read acme\/private@main:clusters\/nope: no such folder/,
+    ],
   ])('throws a GitHubError for %s', async (_case, spec, tokenEnv, message) => {
     seedRepo(emu.state, 'acme', 'private', { 'ds.yaml': dsYaml('kube-system', 'agent') }, { private: true });
 
@@ -146,7 +166,10 @@ describe('readGitHubManifests()', () => {
   });
 
   it('reports oversized files and links under PATH as manifest/invalid problems', async () => {
-    seedRepo(emu.state, 'acme', 'sizes', { 'apps/big.yaml': `# ${'x'.repeat(2000)}\n${dsYaml('kube-system', 'big')}`, 'apps/ok.yaml': dsYaml('kube-system', 'ok') });
+    seedRepo(emu.state, 'acme', 'sizes', {
+      'apps/big.yaml': `# ${'x'.repeat(2000)}\n${dsYaml('kube-system', 'big')}`,
+      'apps/ok.yaml': dsYaml('kube-system', 'ok'),
+    });
 
     const desired = await readGitHubManifests(parseGitHubSpec('github:acme/sizes:apps'), { env: env(), client, maxFileBytes: 1000 });
 
@@ -156,11 +179,17 @@ describe('readGitHubManifests()', () => {
 
   it('throws a GitHubError naming the rate limit when throttling is off', async () => {
     seedRepo(emu.state, 'acme', 'limited-429', { 'ds.yaml': dsYaml('kube-system', 'agent') });
-    emu.faults.push({ match: (r) => r.path.startsWith('/repos/acme/limited-429/'), times: 1, response: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000000' }, body: { message: 'API rate limit exceeded' } } });
+    emu.faults.push({
+      match: (r) => r.path.startsWith('/repos/acme/limited-429/'),
+      times: 1,
+      response: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000000' }, body: { message: 'API rate limit exceeded' } },
+    });
 
     const read = readGitHubManifests(parseGitHubSpec('github:acme/limited-429@main'), { env: env(), client });
 
-    await expect(read).rejects.toThrow('failed to resolve ref acme/limited-429@main: rate limit exceeded until 2027-01-15T08:00:00.000Z: API rate limit exceeded');
+    await expect(read).rejects.toThrow(
+      'failed to resolve ref acme/limited-429@main: rate limit exceeded until 2027-01-15T08:00:00.000Z: API rate limit exceeded',
+    );
   });
 
   it('throws a GitHubError naming bad credentials on 401', async () => {
@@ -176,15 +205,25 @@ describe('readGitHubManifests()', () => {
     seedRepo(emu.state, 'acme', 'limited', { 'ds.yaml': dsYaml('kube-system', 'agent') });
     const reset = Math.floor(Date.now() / 1000) + 3600;
     emu.faults.push({
-      match: (r) => r.path.startsWith('/repos/acme/limited/'), times: 5,
-      response: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(reset) }, body: { message: 'API rate limit exceeded for installation ID 1.' } },
+      match: (r) => r.path.startsWith('/repos/acme/limited/'),
+      times: 5,
+      response: {
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(reset) },
+        body: { message: 'API rate limit exceeded for installation ID 1.' },
+      },
     });
     const before = emu.log.length;
 
-    const err: unknown = await readGitHubManifests(parseGitHubSpec('github:acme/limited@main'), { env: env(), client: { throttle: true, maxRateLimitWaitSeconds: 5 } }).catch((e: unknown) => e);
+    const err: unknown = await readGitHubManifests(parseGitHubSpec('github:acme/limited@main'), {
+      env: env(),
+      client: { throttle: true, maxRateLimitWaitSeconds: 5 },
+    }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(GitHubError);
-    expect((err as Error).message).toEqual(`failed to resolve ref acme/limited@main: rate limit exceeded until ${new Date(reset * 1000).toISOString()}: API rate limit exceeded for installation ID 1.`);
+    expect((err as Error).message).toEqual(
+      `failed to resolve ref acme/limited@main: rate limit exceeded until ${new Date(reset * 1000).toISOString()}: API rate limit exceeded for installation ID 1.`,
+    );
     expect(emu.log.slice(before).map((r) => r.status)).toEqual([403]);
     emu.faults.length = 0;
   });
@@ -192,13 +231,19 @@ describe('readGitHubManifests()', () => {
   it('waits out a secondary rate limit with retry-after and then succeeds', async () => {
     const sha = seedRepo(emu.state, 'acme', 'secondary', { 'ds.yaml': dsYaml('kube-system', 'agent') });
     emu.faults.push({
-      match: (r) => r.path === '/repos/acme/secondary/commits/main', times: 1,
-      response: { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } },
+      match: (r) => r.path === '/repos/acme/secondary/commits/main',
+      times: 1,
+      response: {
+        status: 403,
+        headers: { 'retry-after': '1' },
+        body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+      },
     });
     const limits: string[] = [];
 
     const desired = await readGitHubManifests(parseGitHubSpec('github:acme/secondary@main'), {
-      env: env(), client: { throttle: true, onRateLimit: (i) => limits.push(`${i.kind} ${i.retryAfterSeconds}s retry=${i.willRetry}`) },
+      env: env(),
+      client: { throttle: true, onRateLimit: (i) => limits.push(`${i.kind} ${i.retryAfterSeconds}s retry=${i.willRetry}`) },
     });
 
     expect(desired.source.commit).toEqual(sha);
@@ -207,18 +252,27 @@ describe('readGitHubManifests()', () => {
 
   it('authenticates as a GitHub App installation', async () => {
     const sha = seedRepo(emu.state, 'acme', 'app-private', { 'ds.yaml': dsYaml('kube-system', 'agent') }, { private: true });
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const before = emu.log.length;
 
-    const octokit = await createOctokit({ env: { GITHUB_API_URL: emu.url, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: privateKey }, repository: { owner: 'acme', repo: 'app-private' }, throttle: false });
+    const octokit = await createOctokit({
+      env: { GITHUB_API_URL: emu.url, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: privateKey },
+      repository: { owner: 'acme', repo: 'app-private' },
+      throttle: false,
+    });
     const desired = await readGitHubManifests(parseGitHubSpec('github:acme/app-private@main'), { octokit });
 
     expect(desired.source.commit).toEqual(sha);
-    expect(emu.log.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`).slice(0, 3)).toEqual([
-      'GET /repos/acme/app-private/installation',
-      'POST /app/installations/N/access_tokens',
-      'GET /repos/acme/app-private/commits/main',
-    ]);
+    expect(
+      emu.log
+        .slice(before)
+        .map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`)
+        .slice(0, 3),
+    ).toEqual(['GET /repos/acme/app-private/installation', 'POST /app/installations/N/access_tokens', 'GET /repos/acme/app-private/commits/main']);
   });
 });
 

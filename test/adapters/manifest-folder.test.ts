@@ -29,7 +29,15 @@ describe('readManifestFolder()', () => {
 
   it('reads manifests saved with a byte order mark or as UTF-16', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gitops-'));
-    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a', namespace: 'x' }, spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'r/a:1' }] } } } };
+    const ds = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'a', namespace: 'x' },
+      spec: {
+        selector: { matchLabels: { app: 'a' } },
+        template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'r/a:1' }] } },
+      },
+    };
     const text = (name: string): string => JSON.stringify({ ...ds, metadata: { ...ds.metadata, name } });
     await writeFile(join(dir, 'bom.json'), `\ufeff${text('bom')}`);
     await writeFile(join(dir, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text('utf16'), 'utf16le')]));
@@ -64,10 +72,31 @@ describe('readManifestFolder() on hostile files', () => {
   }
 
   it.each([
-    ['a symlink to /dev/zero', (d: string) => symlink('/dev/zero', join(d, 'zero.yaml')), /manifest .*zero\.yaml: it is a symbolic link to \/dev\/zero, outside/],
-    ['a symlink to /proc/self/environ', (d: string) => symlink('/proc/self/environ', join(d, 'env.yaml')), /manifest .*env\.yaml: it is a symbolic link to \/proc\/\d+\/environ, outside/],
-    ['a named pipe', async (d: string) => { execFileSync('mkfifo', [join(d, 'pipe.yaml')]); }, /manifest .*pipe\.yaml: a named pipe \(FIFO\), not a regular file/],
-    ['a symlink to a named pipe', async (d: string) => { execFileSync('mkfifo', [join(d, 'pipe')]); await symlink(join(d, 'pipe'), join(d, 'link.yml')); }, /manifest .*link\.yml: a named pipe \(FIFO\), not a regular file/],
+    [
+      'a symlink to /dev/zero',
+      (d: string) => symlink('/dev/zero', join(d, 'zero.yaml')),
+      /manifest .*zero\.yaml: it is a symbolic link to \/dev\/zero, outside/,
+    ],
+    [
+      'a symlink to /proc/self/environ',
+      (d: string) => symlink('/proc/self/environ', join(d, 'env.yaml')),
+      /manifest .*env\.yaml: it is a symbolic link to \/proc\/\d+\/environ, outside/,
+    ],
+    [
+      'a named pipe',
+      async (d: string) => {
+        execFileSync('mkfifo', [join(d, 'pipe.yaml')]);
+      },
+      /manifest .*pipe\.yaml: a named pipe \(FIFO\), not a regular file/,
+    ],
+    [
+      'a symlink to a named pipe',
+      async (d: string) => {
+        execFileSync('mkfifo', [join(d, 'pipe')]);
+        await symlink(join(d, 'pipe'), join(d, 'link.yml'));
+      },
+      /manifest .*link\.yml: a named pipe \(FIFO\), not a regular file/,
+    ],
   ])('refuses %s, naming the file', async (_n, plant, message) => {
     const dir = await gitopsWith(plant);
 
@@ -76,8 +105,19 @@ describe('readManifestFolder() on hostile files', () => {
   });
 
   it.each([
-    ['a symlink to /dev/zero', (d: string) => symlink('/dev/zero', join(d, 'zero.yaml')), /manifest .*\/zero\.yaml: it is a symbolic link to \/dev\/zero, outside/],
-    ['a symlink to a named pipe', async (d: string) => { execFileSync('mkfifo', [join(d, 'pipe')]); await symlink(join(d, 'pipe'), join(d, 'link.yaml')); }, /manifest .*\/link\.yaml: a named pipe \(FIFO\), not a regular file/],
+    [
+      'a symlink to /dev/zero',
+      (d: string) => symlink('/dev/zero', join(d, 'zero.yaml')),
+      /manifest .*\/zero\.yaml: it is a symbolic link to \/dev\/zero, outside/,
+    ],
+    [
+      'a symlink to a named pipe',
+      async (d: string) => {
+        execFileSync('mkfifo', [join(d, 'pipe')]);
+        await symlink(join(d, 'pipe'), join(d, 'link.yaml'));
+      },
+      /manifest .*\/link\.yaml: a named pipe \(FIFO\), not a regular file/,
+    ],
   ])('refuses %s on the --manifests path the CLI takes (readManifests), naming the file', async (_n, plant, message) => {
     const dir = await gitopsWith(plant);
 

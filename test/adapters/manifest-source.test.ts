@@ -20,8 +20,12 @@ spec:
 `;
 
 let tmp: string;
-beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'manifest-source-')); });
-afterAll(() => { rmSync(tmp, { recursive: true, force: true }); });
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'manifest-source-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 /** Returns a new folder holding the capture at `path`, under `into` in it. */
 function copyFixture(path: string, into = ''): string {
@@ -61,11 +65,13 @@ describe('readManifests()', () => {
     const desired = await readManifests(dir, { env: { PATH: '/nonexistent', DRIFT_AUDITOR_KUBECTL: '/nonexistent/kubectl' } });
 
     expect(desired.daemonSets.map((d) => d.file)).toEqual(['agent.yaml']);
-    expect(desired.problems).toEqual([{
-      rule: 'manifest/unrendered',
-      file: 'kube-flannel/kustomization.yaml',
-      message: 'kustomization in kube-flannel not rendered: DRIFT_AUDITOR_KUBECTL=/nonexistent/kubectl is not an executable file',
-    }]);
+    expect(desired.problems).toEqual([
+      {
+        rule: 'manifest/unrendered',
+        file: 'kube-flannel/kustomization.yaml',
+        message: 'kustomization in kube-flannel not rendered: DRIFT_AUDITOR_KUBECTL=/nonexistent/kubectl is not an executable file',
+      },
+    ]);
   });
 
   it('reports manifest/unrendered with the renderer message when rendering fails', async () => {
@@ -81,7 +87,8 @@ describe('readManifests()', () => {
   it('records the commit and a dirty work tree for a folder inside git', async () => {
     const dir = mkdtempSync(join(tmp, 'git-'));
     writeFileSync(join(dir, 'agent.yaml'), DS);
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { encoding: 'utf8' }).trim();
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'init');
@@ -107,8 +114,12 @@ describe('readManifests()', () => {
 
   describe('with a github: spec', () => {
     let emu: GitHubEmulator;
-    beforeAll(async () => { emu = await startGitHubEmulator(reposRoutes); });
-    afterAll(async () => { await emu.close(); });
+    beforeAll(async () => {
+      emu = await startGitHubEmulator(reposRoutes);
+    });
+    afterAll(async () => {
+      await emu.close();
+    });
 
     it('reads the repository through the GitHub source', async () => {
       const sha = seedRepo(emu.state, 'acme', 'gitops', { 'apps/agent.yaml': DS });

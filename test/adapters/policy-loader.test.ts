@@ -53,7 +53,11 @@ describe('loadPolicy()', () => {
   });
 
   it.each([
-    ['a YAML alias bomb', `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, 'YAML alias bomb: too many alias expansions; refusing to read it'],
+    [
+      'a YAML alias bomb',
+      `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`,
+      'YAML alias bomb: too many alias expansions; refusing to read it',
+    ],
     ['an empty file', '\n  \n', 'the file is empty'],
   ])('throws a PolicyError naming the file for %s', async (_case, text, why) => {
     const file = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.yaml');

@@ -11,10 +11,23 @@ describe('loadRules()', () => {
   it('loads every rule of the repository, each id equal to its path', async () => {
     const rules = await loadRules();
 
-    expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining([
-      'audit/incomplete', 'coverage/duplicate', 'coverage/kept', 'coverage/misscheduled', 'coverage/missing', 'coverage/unready',
-      'image/digest-split', 'image/drift', 'image/outdated-pod', 'manifest/invalid', 'manifest/unrendered', 'resource/missing', 'resource/unmanaged',
-    ]));
+    expect(rules.map((r) => r.id)).toEqual(
+      expect.arrayContaining([
+        'audit/incomplete',
+        'coverage/duplicate',
+        'coverage/kept',
+        'coverage/misscheduled',
+        'coverage/missing',
+        'coverage/unready',
+        'image/digest-split',
+        'image/drift',
+        'image/outdated-pod',
+        'manifest/invalid',
+        'manifest/unrendered',
+        'resource/missing',
+        'resource/unmanaged',
+      ]),
+    );
     expect(rules.map((r) => r.id)).toEqual([...rules.map((r) => r.id)].sort());
   });
 

@@ -23,7 +23,10 @@ function report(o: { nodes: number; covered: number; liveImage?: string; at?: Da
   const live = daemonSet('monitoring/fluentd', { image: o.liveImage ?? 'fluent/fluentd:v1.17' });
   const names = Array.from({ length: o.nodes }, (_, i) => `n${String(i + 1).padStart(3, '0')}`);
   const snapshot = snapshotOf({
-    cluster: 'prod', nodes: names.map((n) => node(n)), daemonSets: [live], pods: names.slice(0, o.covered).map((n) => pod(live, n)),
+    cluster: 'prod',
+    nodes: names.map((n) => node(n)),
+    daemonSets: [live],
+    pods: names.slice(0, o.covered).map((n) => pod(live, n)),
     gaps: o.gaps ? [{ source: 'kubernetes:list pods', message: 'timeout' }] : [],
   });
   return audit(snapshot, desiredOf([git]), defaultPolicy(), o.at ?? AT, { hash: sha256 });
@@ -47,7 +50,13 @@ describe('importFindings() into the Security Hub emulator', () => {
     const stored = [...hub!.findings.values()].map((s) => s.finding as unknown as AsffFinding);
     expect(stored.map((f) => [f.Id, f.Severity.Label, f.Compliance.Status, f.Workflow.Status, f.Resources.map((r) => r.Type)])).toEqual([
       ['drift-auditor/prod/monitoring/fluentd/coverage/missing/n003', 'CRITICAL', 'FAILED', 'NEW', ['Other', 'AwsEksCluster']],
-      ['drift-auditor/prod/monitoring/fluentd/image/drift/-/spec.template.spec.containers[name=fluentd].image', 'MEDIUM', 'FAILED', 'NEW', ['Other', 'AwsEksCluster']],
+      [
+        'drift-auditor/prod/monitoring/fluentd/image/drift/-/spec.template.spec.containers[name=fluentd].image',
+        'MEDIUM',
+        'FAILED',
+        'NEW',
+        ['Other', 'AwsEksCluster'],
+      ],
       ['drift-auditor/prod/monitoring/fluentd/image/outdated-pod/n001', 'MEDIUM', 'FAILED', 'NEW', ['Other', 'AwsEksCluster']],
       ['drift-auditor/prod/monitoring/fluentd/image/outdated-pod/n002', 'MEDIUM', 'FAILED', 'NEW', ['Other', 'AwsEksCluster']],
     ]);
@@ -66,8 +75,17 @@ describe('importFindings() into the Security Hub emulator', () => {
     expect([...byId.values()].map((x) => (x.finding as unknown as AsffFinding).Workflow.Status)).toEqual(['NEW', 'RESOLVED', 'RESOLVED', 'RESOLVED']);
     const missing = byId.get('drift-auditor/prod/monitoring/fluentd/coverage/missing/n003')!;
     const drift = byId.get('drift-auditor/prod/monitoring/fluentd/image/drift/-/spec.template.spec.containers[name=fluentd].image')!;
-    expect([missing.imports, (missing.finding as unknown as AsffFinding).Workflow.Status, (missing.finding as unknown as AsffFinding).CreatedAt]).toEqual([2, 'NEW', AT.toISOString()]);
-    expect([drift.imports, (drift.finding as unknown as AsffFinding).Workflow.Status, (drift.finding as unknown as AsffFinding).Compliance.Status, (drift.finding as unknown as AsffFinding).RecordState]).toEqual([2, 'RESOLVED', 'PASSED', 'ARCHIVED']);
+    expect([missing.imports, (missing.finding as unknown as AsffFinding).Workflow.Status, (missing.finding as unknown as AsffFinding).CreatedAt]).toEqual([
+      2,
+      'NEW',
+      AT.toISOString(),
+    ]);
+    expect([
+      drift.imports,
+      (drift.finding as unknown as AsffFinding).Workflow.Status,
+      (drift.finding as unknown as AsffFinding).Compliance.Status,
+      (drift.finding as unknown as AsffFinding).RecordState,
+    ]).toEqual([2, 'RESOLVED', 'PASSED', 'ARCHIVED']);
   });
 
   it('never resolves anything from an incomplete audit', () => {
@@ -100,7 +118,11 @@ describe('importFindings() into the Security Hub emulator', () => {
 
     const summary = await importFindings(c, findings);
 
-    expect(summary).toEqual({ imported: 1, calls: 1, failed: [{ Id: findings[1]!.Id, ErrorCode: 'InvalidInput', ErrorMessage: "Severity.Label 'SEVERE' is not valid" }] });
+    expect(summary).toEqual({
+      imported: 1,
+      calls: 1,
+      failed: [{ Id: findings[1]!.Id, ErrorCode: 'InvalidInput', ErrorMessage: "Severity.Label 'SEVERE' is not valid" }],
+    });
   });
 
   it('is refused when the request is not signed by the caller', async () => {

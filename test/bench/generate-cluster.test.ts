@@ -22,7 +22,10 @@ describe('generateCluster()', () => {
 
     const orphans = cluster.pods
       .filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet')
-      .filter((p) => { const ds = byUid.get(p.metadata.ownerReferences![0]!.uid); return !ds || !isDaemonPodOf(p, ds); })
+      .filter((p) => {
+        const ds = byUid.get(p.metadata.ownerReferences![0]!.uid);
+        return !ds || !isDaemonPodOf(p, ds);
+      })
       .map((p) => p.metadata.name);
 
     expect(orphans).toEqual([]);
@@ -36,7 +39,7 @@ describe('generateCluster()', () => {
     expect(strays).toEqual([]);
   });
 
-  it('owns every ControllerRevision by a DaemonSet, one of them carrying the pods\' current hash', () => {
+  it("owns every ControllerRevision by a DaemonSet, one of them carrying the pods' current hash", () => {
     const revisionsByDs = new Map<string, string[]>();
     for (const r of cluster.controllerRevisions) {
       const uid = r.metadata.ownerReferences![0]!.uid;
@@ -45,19 +48,22 @@ describe('generateCluster()', () => {
 
     const withoutCurrent = cluster.pods
       .filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet')
-      .filter((p) => !revisionsByDs.get(p.metadata.ownerReferences![0]!.uid)?.includes(p.metadata.labels!['controller-revision-hash']!))
-      .length;
+      .filter((p) => !revisionsByDs.get(p.metadata.ownerReferences![0]!.uid)?.includes(p.metadata.labels!['controller-revision-hash']!)).length;
 
     expect({ daemonSetsWithRevisions: revisionsByDs.size, withoutCurrent }).toEqual({ daemonSetsWithRevisions: 16, withoutCurrent: 0 });
   });
 
   it('writes each DaemonSet status as the controller computes it from eligibility and pods', () => {
-    const mismatches = cluster.daemonSets.filter((ds) => {
-      const shouldRun = compileEligibility(ds);
-      const desired = cluster.nodes.filter((n) => shouldRun(n).shouldRun).length;
-      const owned = cluster.pods.filter((p) => isDaemonPodOf(p, ds));
-      return ds.status?.desiredNumberScheduled !== desired || (ds.status?.currentNumberScheduled ?? 0) + (ds.status?.numberMisscheduled ?? 0) !== owned.length;
-    }).map((d) => d.metadata.name);
+    const mismatches = cluster.daemonSets
+      .filter((ds) => {
+        const shouldRun = compileEligibility(ds);
+        const desired = cluster.nodes.filter((n) => shouldRun(n).shouldRun).length;
+        const owned = cluster.pods.filter((p) => isDaemonPodOf(p, ds));
+        return (
+          ds.status?.desiredNumberScheduled !== desired || (ds.status?.currentNumberScheduled ?? 0) + (ds.status?.numberMisscheduled ?? 0) !== owned.length
+        );
+      })
+      .map((d) => d.metadata.name);
 
     expect(mismatches).toEqual([]);
   });
@@ -68,8 +74,10 @@ describe('generateCluster()', () => {
 
     const differing = cluster.manifests.filter((_, i) => liveImages[i] !== gitImages[i]).map((m) => m.metadata.name);
 
-    expect({ differing, gitHasStatus: cluster.manifests.some((m) => 'status' in m || m.metadata.uid) })
-      .toEqual({ differing: ['dcgm-exporter'], gitHasStatus: false });
+    expect({ differing, gitHasStatus: cluster.manifests.some((m) => 'status' in m || m.metadata.uid) }).toEqual({
+      differing: ['dcgm-exporter'],
+      gitHasStatus: false,
+    });
   });
 
   it.each([

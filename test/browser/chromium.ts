@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Returns the path of the Chromium to drive: CHROMIUM_PATH, else the one bundled in @sparticuz/chromium. */
 export async function chromiumPath(): Promise<string> {
@@ -25,7 +34,12 @@ export async function chromiumPath(): Promise<string> {
 export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const executablePath = await chromiumPath();
   const profile = await mkdtemp(join(tmpdir(), 'drift-auditor-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+  });
   return {
     context,
     close: async () => {

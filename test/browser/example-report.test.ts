@@ -70,26 +70,38 @@ describe('the example report in Chromium', () => {
     const digestSplit = rows.find((r) => r[1] === 'image/digest-split')!;
 
     expect(rows).toHaveLength(report.findings.length);
-    expect(rows.filter((r) => r[5] === '').map((r) => r[1])).toEqual(report.findings.filter((f) => f.expected === undefined && f.actual === undefined).map((f) => f.rule));
+    expect(rows.filter((r) => r[5] === '').map((r) => r[1])).toEqual(
+      report.findings.filter((f) => f.expected === undefined && f.actual === undefined).map((f) => f.rule),
+    );
     expect(drift[5]).toMatch(/^expected …:v0\.20\.0 → actual …:v0\.17\.1full values/);
     expect(digestSplit[5]).toContain('nodes: 7');
-    expect(rows.filter((r) => r[1] === 'coverage/required-missing').map((r) => r[5])).toEqual(Array(2).fill(expect.stringContaining('key: nvidia.com/gpu, value: present, effect: NoSchedule')));
+    expect(rows.filter((r) => r[1] === 'coverage/required-missing').map((r) => r[5])).toEqual(
+      Array(2).fill(expect.stringContaining('key: nvidia.com/gpu, value: present, effect: NoSchedule')),
+    );
     expect(rows.flat().filter((text) => /["'][:,]|\{"/.test(text))).toEqual([]);
   });
 
-  it('shows each DaemonSet\'s Git image beside what its pods run, marking the drift and the digest split', async () => {
+  it("shows each DaemonSet's Git image beside what its pods run, marking the drift and the digest split", async () => {
     const p = opened();
 
-    const cells = await p.$$eval('#daemonsets tbody tr', (trs) => trs.map((tr) => ({
-      ds: tr.querySelector('td')?.textContent ?? '',
-      containers: [...tr.querySelectorAll('td.imgs .ctr b')].map((b) => b.textContent ?? ''),
-      marked: [...tr.querySelectorAll('td.imgs .bad')].map((d) => d.textContent ?? ''),
-    })));
+    const cells = await p.$$eval('#daemonsets tbody tr', (trs) =>
+      trs.map((tr) => ({
+        ds: tr.querySelector('td')?.textContent ?? '',
+        containers: [...tr.querySelectorAll('td.imgs .ctr b')].map((b) => b.textContent ?? ''),
+        marked: [...tr.querySelectorAll('td.imgs .bad')].map((d) => d.textContent ?? ''),
+      })),
+    );
     const of = (ds: string) => cells.find((c) => c.ds === ds)!;
 
     expect(cells.map((c) => [c.ds, c.containers])).toEqual(report.coverage.map((c) => [`${c.namespace}/${c.name}`, (c.images ?? []).map((i) => i.container)]));
-    expect(of('kube-system/nvidia-device-plugin-daemonset').marked).toEqual(['live template k8s-device-plugin:v0.17.1 ✖', '2 pods k8s-device-plugin:v0.17.1 sha256:8e904cc9b578… ✖ differs from Git']);
-    expect(of('logging/fluentd').marked.map((m) => m.replace(/sha256:\w+…/, 'D'))).toEqual(['7 pods as Git D ✖ one tag, several digests', '5 pods as Git D ✖ one tag, several digests']);
+    expect(of('kube-system/nvidia-device-plugin-daemonset').marked).toEqual([
+      'live template k8s-device-plugin:v0.17.1 ✖',
+      '2 pods k8s-device-plugin:v0.17.1 sha256:8e904cc9b578… ✖ differs from Git',
+    ]);
+    expect(of('logging/fluentd').marked.map((m) => m.replace(/sha256:\w+…/, 'D'))).toEqual([
+      '7 pods as Git D ✖ one tag, several digests',
+      '5 pods as Git D ✖ one tag, several digests',
+    ]);
     expect(of('monitoring/node-exporter').marked).toEqual([]);
     expect(await p.locator('#daemonsets td.imgs').first().isVisible()).toBe(true);
   });

@@ -31,8 +31,22 @@ afterAll(async () => {
 
 const NODES = ['node-a1', 'node-a2', 'node-a3', 'node-b1', 'node-b2', HOSTILE.script];
 const STATES: Record<string, Record<string, PodState>> = {
-  'kube-system/aws-node': { 'node-a1': 'running', 'node-a2': 'missing', 'node-a3': 'unready', 'node-b1': 'misscheduled', 'node-b2': 'kept', [HOSTILE.script]: 'missing' },
-  'logging/fluentd': { 'node-a1': 'running', 'node-a2': 'running', 'node-a3': 'not-eligible', 'node-b1': 'running', 'node-b2': 'missing', [HOSTILE.script]: 'running' },
+  'kube-system/aws-node': {
+    'node-a1': 'running',
+    'node-a2': 'missing',
+    'node-a3': 'unready',
+    'node-b1': 'misscheduled',
+    'node-b2': 'kept',
+    [HOSTILE.script]: 'missing',
+  },
+  'logging/fluentd': {
+    'node-a1': 'running',
+    'node-a2': 'running',
+    'node-a3': 'not-eligible',
+    'node-b1': 'running',
+    'node-b2': 'missing',
+    [HOSTILE.script]: 'running',
+  },
 };
 
 function sample(): Report {
@@ -127,7 +141,10 @@ describe('renderHtml() in Chromium', () => {
     const nodeA = await rows(page);
 
     expect(all.map((r) => r[0])).toEqual(['critical', 'critical', 'critical', 'warning', 'warning', 'info']);
-    expect(warnings.map((r) => [r[1], r[3]])).toEqual([['coverage/misscheduled', 'node-b1'], ['coverage/unready', 'node-a3']]);
+    expect(warnings.map((r) => [r[1], r[3]])).toEqual([
+      ['coverage/misscheduled', 'node-b1'],
+      ['coverage/unready', 'node-a3'],
+    ]);
     expect(misscheduled.map((r) => r[3])).toEqual(['node-b1']);
     expect(logging.map((r) => r[2])).toEqual(['logging/fluentd', 'logging/fluentd']);
     expect(nodeA.map((r) => r[3])).toEqual(['node-a2', 'node-a3']);
@@ -135,7 +152,7 @@ describe('renderHtml() in Chromium', () => {
     await page.close();
   });
 
-  it('lists a node\'s findings when its cell is clicked', async () => {
+  it("lists a node's findings when its cell is clicked", async () => {
     const { page } = await open(sample());
     const cell = (await cellAt(page, 'node-b2', 'logging/fluentd'))!;
     const box = (await page.locator(`#matrix canvas[data-group="${cell.group}"]`).boundingBox())!;
@@ -184,8 +201,12 @@ describe('renderHtml() in Chromium', () => {
     expect(heads).toEqual(['▼ eu-west-1a — 1667 nodes', '▼ eu-west-1b — 1667 nodes', '▼ eu-west-1c — 1666 nodes']);
     expect(cell!.rgb).toEqual(rgb(POD_STATES.find((s) => s.state === state)!.color));
     expect((await rows(page)).length).toEqual(1000);
-    expect(count).toEqual(`Showing the first 1000 of ${report.findings.length} matching findings (${report.findings.length} in total); narrow the filter to see more.`);
-    const withProblem = report.nodes.filter((n) => report.coverage.some((c) => ['unready', 'missing', 'misscheduled', 'kept'].includes(c.nodes[n.name] ?? ''))).length;
+    expect(count).toEqual(
+      `Showing the first 1000 of ${report.findings.length} matching findings (${report.findings.length} in total); narrow the filter to see more.`,
+    );
+    const withProblem = report.nodes.filter((n) =>
+      report.coverage.some((c) => ['unready', 'missing', 'misscheduled', 'kept'].includes(c.nodes[n.name] ?? '')),
+    ).length;
     expect(problemHeads.reduce((a, b) => a + b, 0)).toEqual(withProblem);
     await page.close();
   });
@@ -197,7 +218,15 @@ describe('renderHtml() in Chromium', () => {
         coverage: [coverageOf('logging/fluentd', { 'gpu-1': 'not-eligible', 'node-a1': 'running', 'node-b1': 'running' })],
         findings: [finding('logging/fluentd', 'gpu-1', { rule: 'coverage/required-missing' })],
       }),
-      rules: [{ id: 'coverage/required-missing', title: 'Required but excluded', severity: 'critical' as const, remediation: 'Tolerate the GPU taint in Git.', docs: 'rules/coverage/required-missing.yaml' }],
+      rules: [
+        {
+          id: 'coverage/required-missing',
+          title: 'Required but excluded',
+          severity: 'critical' as const,
+          remediation: 'Tolerate the GPU taint in Git.',
+          docs: 'rules/coverage/required-missing.yaml',
+        },
+      ],
     };
     const { page } = await open(report);
 
@@ -210,24 +239,46 @@ describe('renderHtml() in Chromium', () => {
     expect(cell!.rgb).toEqual(rgb(POD_STATES.find((s) => s.state === 'required-missing')!.color));
     expect(legend).toContainEqual(['required-missing', "required by policy, excluded by the DaemonSet's own spec"]);
     expect(heads).toEqual(['▼ eu-west-1a — 1 nodes · 1 required-missing']);
-    expect(todo).toEqual(['critical', 'coverage/required-missingRequired but excluded', 'Tolerate the GPU taint in Git.', 'rules/coverage/required-missing.yaml']);
+    expect(todo).toEqual([
+      'critical',
+      'coverage/required-missingRequired but excluded',
+      'Tolerate the GPU taint in Git.',
+      'rules/coverage/required-missing.yaml',
+    ]);
     await page.close();
   });
 
   it('shows expected versus actual in its own column, with the full values folded away', async () => {
-    const { page } = await open(reportOf({ findings: [
-      finding('kube-system/nvidia', null, { rule: 'image/drift', expected: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', actual: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1' }),
-    ] }));
+    const { page } = await open(
+      reportOf({
+        findings: [
+          finding('kube-system/nvidia', null, {
+            rule: 'image/drift',
+            expected: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0',
+            actual: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1',
+          }),
+        ],
+      }),
+    );
     const cell = page.locator('#findings tbody tr td:nth-child(6)');
 
     const lines = await cell.locator('.change > div').allTextContents();
     const foldedVisible = await cell.locator('pre').isVisible();
     await cell.locator('summary').click();
 
-    expect(await page.$$eval('#findings thead th', (th) => th.map((x) => x.textContent))).toEqual(['Severity', 'Rule', 'DaemonSet', 'Node', 'Message', 'Expected → actual']);
+    expect(await page.$$eval('#findings thead th', (th) => th.map((x) => x.textContent))).toEqual([
+      'Severity',
+      'Rule',
+      'DaemonSet',
+      'Node',
+      'Message',
+      'Expected → actual',
+    ]);
     expect(lines).toEqual(['expected …:v0.20.0 → actual …:v0.17.1']);
     expect(foldedVisible).toBe(false);
-    expect(await cell.locator('pre').textContent()).toEqual('expected:\n  nvcr.io/nvidia/k8s-device-plugin:v0.20.0\nactual:\n  nvcr.io/nvidia/k8s-device-plugin:v0.17.1');
+    expect(await cell.locator('pre').textContent()).toEqual(
+      'expected:\n  nvcr.io/nvidia/k8s-device-plugin:v0.20.0\nactual:\n  nvcr.io/nvidia/k8s-device-plugin:v0.17.1',
+    );
     expect(await page.$$eval('#findings tbody td:nth-child(5)', (td) => td.map((x) => x.textContent))).toEqual(['kube-system/nvidia: image/drift']);
     await page.close();
   });

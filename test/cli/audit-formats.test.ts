@@ -37,7 +37,21 @@ describe('drift-auditor audit --format asff|openmetrics', () => {
     // A day later the waiver for the five practice/no-resource-limits findings is still live; with a
     // policy that disables coverage/unready the unready finding goes away.
     const second = io(ENV);
-    await main(['audit', ...EXAMPLE, '--now', '2026-11-21T10:00:00Z', '--format', 'asff', '--store', dir, '--rules', 'test/fixtures/policy/example-without-unready.yaml'], second);
+    await main(
+      [
+        'audit',
+        ...EXAMPLE,
+        '--now',
+        '2026-11-21T10:00:00Z',
+        '--format',
+        'asff',
+        '--store',
+        dir,
+        '--rules',
+        'test/fixtures/policy/example-without-unready.yaml',
+      ],
+      second,
+    );
 
     const a = JSON.parse(first.out) as AsffFinding[];
     const b = JSON.parse(second.out) as AsffFinding[];
@@ -53,6 +67,9 @@ describe('drift-auditor audit --format asff|openmetrics', () => {
 
     const code = await main(['audit', ...EXAMPLE, '--format', 'asff'], cli);
 
-    expect([code, cli.err]).toEqual([2, 'drift-auditor: ASFF findings need the AWS account that imports them: set DRIFT_AUDITOR_AWS_ACCOUNT_ID to a 12-digit account id\n']);
+    expect([code, cli.err]).toEqual([
+      2,
+      'drift-auditor: ASFF findings need the AWS account that imports them: set DRIFT_AUDITOR_AWS_ACCOUNT_ID to a 12-digit account id\n',
+    ]);
   });
 });

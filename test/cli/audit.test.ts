@@ -12,7 +12,18 @@ import { kubeconfigFor, startK8sApi } from '../emulators/k8s-api/server.js';
 import { newRepo, startGitHubEmulator } from '../emulators/github/server.js';
 import type { Report } from '../../functions/core/types.js';
 
-const EXAMPLE = ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', 'examples/policy.yaml', '--cluster', 'example', '--now', '2026-11-20T10:00:00Z'];
+const EXAMPLE = [
+  '--snapshot',
+  'examples/cluster',
+  '--manifests',
+  'examples/gitops',
+  '--rules',
+  'examples/policy.yaml',
+  '--cluster',
+  'example',
+  '--now',
+  '2026-11-20T10:00:00Z',
+];
 
 function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -24,7 +35,13 @@ async function tmp(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'drift-auditor-cli-'));
 }
 
-const NODE = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'u-n1', labels: { 'kubernetes.io/os': 'linux' } }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+const NODE = {
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: 'n1', uid: 'u-n1', labels: { 'kubernetes.io/os': 'linux' } },
+  spec: {},
+  status: { conditions: [{ type: 'Ready', status: 'True' }] },
+};
 
 describe('drift-auditor audit', () => {
   it('prints only the report on stdout with --format json', async () => {
@@ -101,8 +118,9 @@ describe('drift-auditor audit', () => {
 
   it('exits 0 without --fail-on when no finding is critical', async () => {
     const dir = await tmp();
-    const policy = `${await readFile('examples/policy.yaml', 'utf8')}severityOverrides:\n`
-      + '  - { rule: coverage/missing, severity: warning }\n  - { rule: coverage/required-missing, severity: warning }\n';
+    const policy =
+      `${await readFile('examples/policy.yaml', 'utf8')}severityOverrides:\n` +
+      '  - { rule: coverage/missing, severity: warning }\n  - { rule: coverage/required-missing, severity: warning }\n';
     await writeFile(path.join(dir, 'policy.yaml'), policy);
     const io = captureIO();
 
@@ -132,14 +150,29 @@ describe('drift-auditor audit', () => {
     [['--manifests', 'examples/gitops', '-A', '-n', 'kube-system'], /-A\/--all-namespaces and -n\/--namespace contradict/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--format', 'xml'], /--format/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--fail-on', 'sometimes'], /--fail-on/],
-    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--notify-dry-run'], /^drift-auditor: --notify-dry-run needs --notify-repo OWNER\/REPO/],
+    [
+      ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--notify-dry-run'],
+      /^drift-auditor: --notify-dry-run needs --notify-repo OWNER\/REPO/,
+    ],
     [['--manifests', 'examples/gitops', '--save-snapshot', '-'], /^drift-auditor: --save-snapshot names a file \(stdout carries the report\)/],
-    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--out', '-'], /^drift-auditor: --out names the folder for report\.json, report\.md, report\.html and findings\.csv, not stdout: print with -o json\|markdown\n$/],
+    [
+      ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--out', '-'],
+      /^drift-auditor: --out names the folder for report\.json, report\.md, report\.html and findings\.csv, not stdout: print with -o json\|markdown\n$/,
+    ],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--now', 'yesterday'], /--now/],
     [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--bogus'], /bogus/],
-    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--namespace', 'kube-system'], /--namespace applies to a live read, not to --snapshot/],
-    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--save-snapshot', 'x.json.gz'], /--save-snapshot applies to a live read, not to --snapshot/],
-    [['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--notify-repo', 'acme'], /^drift-auditor: failed to read --notify-repo: expected OWNER\/REPO, got 'acme'\n$/],
+    [
+      ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--namespace', 'kube-system'],
+      /--namespace applies to a live read, not to --snapshot/,
+    ],
+    [
+      ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--save-snapshot', 'x.json.gz'],
+      /--save-snapshot applies to a live read, not to --snapshot/,
+    ],
+    [
+      ['--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--notify-repo', 'acme'],
+      /^drift-auditor: failed to read --notify-repo: expected OWNER\/REPO, got 'acme'\n$/,
+    ],
     [['--snapshot', 'examples/cluster', '--manifests', 'github:acme'], /failed to parse --manifests 'github:acme': expected github:OWNER\/REPO/],
     [['--snapshot', 'examples/cluster', '--manifests', 'github:/x'], /failed to parse --manifests 'github:\/x'/],
   ])('exits 2 with a one-line reason for bad usage %j', async (args, message) => {
@@ -163,21 +196,53 @@ describe('drift-auditor audit', () => {
 
     const code = await main(['audit', ...EXAMPLE, '--out', outOf(dir)], io);
 
-    expect([code, io.out, io.err.join('').split('\n').filter(Boolean)]).toEqual([2, [], [expect.stringMatching(new RegExp(`^drift-auditor: failed to create output folder ${outOf(dir)}: a file is in the way`))]]);
+    expect([code, io.out, io.err.join('').split('\n').filter(Boolean)]).toEqual([
+      2,
+      [],
+      [expect.stringMatching(new RegExp(`^drift-auditor: failed to create output folder ${outOf(dir)}: a file is in the way`))],
+    ]);
   });
 
   it('prints Markdown without the control characters a container wrote into its termination message', async () => {
     const dir = await tmp();
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'kube-system', uid: 'u-p1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u-ds', controller: true }] },
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p1',
+        namespace: 'kube-system',
+        uid: 'u-p1',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u-ds', controller: true }],
+      },
       spec: { nodeName: 'n1', containers: [{ name: 'agent', image: 'r/agent:1' }] },
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'agent', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'bye \u001b]0;pwned\u0007\u001b[2J' } } }] } };
-    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'kube-system', uid: 'u-ds' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'r/agent:1' }] } } } };
-    await writeFile(path.join(dir, 'dump.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [NODE, ds, { ...pod, metadata: { ...pod.metadata, labels: { app: 'agent' } } }] }));
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [
+          { name: 'agent', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'bye \u001b]0;pwned\u0007\u001b[2J' } } },
+        ],
+      },
+    };
+    const ds = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'kube-system', uid: 'u-ds' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'r/agent:1' }] } },
+      },
+    };
+    await writeFile(
+      path.join(dir, 'dump.json'),
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [NODE, ds, { ...pod, metadata: { ...pod.metadata, labels: { app: 'agent' } } }] }),
+    );
     await mkdir(path.join(dir, 'gitops'));
     const io = captureIO();
 
-    await main(['audit', '--snapshot', path.join(dir, 'dump.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'markdown', '--now', '2026-11-20T10:00:00Z'], io);
+    await main(
+      ['audit', '--snapshot', path.join(dir, 'dump.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'markdown', '--now', '2026-11-20T10:00:00Z'],
+      io,
+    );
 
     expect(io.out.join('')).toContain('bye \\<U\\+001B\\>\\]0;pwned\\<U\\+0007\\>\\<U\\+001B\\>\\[2J');
     expect([...io.out.join('')].filter((c) => c < ' ' && c !== '\n')).toEqual([]);
@@ -188,11 +253,17 @@ describe('drift-auditor audit', () => {
     await writeFile(path.join(dir, 'policy.yaml'), 'apiVersion: drift-auditor.io/v1\nkind: Policy\nnamespaces: [kube-sytem, logging]\n');
     const io = captureIO();
 
-    const code = await main(['audit', '--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', path.join(dir, 'policy.yaml'), '--format', 'json'], io);
+    const code = await main(
+      ['audit', '--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', path.join(dir, 'policy.yaml'), '--format', 'json'],
+      io,
+    );
 
-    expect([code, io.err.filter((l) => l.includes('warning'))]).toEqual([0, [
-      "drift-auditor: warning: policy namespace 'kube-sytem' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)\n",
-    ]]);
+    expect([code, io.err.filter((l) => l.includes('warning'))]).toEqual([
+      0,
+      [
+        "drift-auditor: warning: policy namespace 'kube-sytem' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)\n",
+      ],
+    ]);
   });
 
   it('exits 2 naming the file for a dump without nodes, and for a non-List JSON file', async () => {
@@ -233,7 +304,10 @@ describe('drift-auditor audit', () => {
     await mkdir(path.join(dir, 'gitops'));
     const io = captureIO();
 
-    const code = await main(['audit', '--snapshot', path.join(dir, 'snap.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'json', '--fail-on', 'none'], io);
+    const code = await main(
+      ['audit', '--snapshot', path.join(dir, 'snap.json'), '--manifests', path.join(dir, 'gitops'), '--format', 'json', '--fail-on', 'none'],
+      io,
+    );
 
     expect(code).toBe(1);
     expect(io.err.join('')).toMatch(/INCOMPLETE.*connection reset on page 3\?\[2J\n/);
@@ -251,7 +325,10 @@ describe('drift-auditor audit', () => {
     const evidence = await readFile(path.join(runDir, 'snapshot.json.gz'));
     const again = captureIO();
 
-    const code = await main(['audit', '--snapshot', path.join(runDir, 'snapshot.json.gz'), ...EXAMPLE.slice(2), '--format', 'json', '--fail-on', 'none'], again);
+    const code = await main(
+      ['audit', '--snapshot', path.join(runDir, 'snapshot.json.gz'), ...EXAMPLE.slice(2), '--format', 'json', '--fail-on', 'none'],
+      again,
+    );
 
     expect(code).toBe(0);
     const { createHash } = await import('node:crypto');
@@ -268,7 +345,6 @@ describe('drift-auditor audit', () => {
   });
 });
 
-
 describe('drift-auditor audit with an output folder it cannot create', () => {
   it.each([['--out'], ['--store']])('exits 2 naming the folder for %s under /proc (instead of hanging)', async (flag) => {
     const io = captureIO();
@@ -283,7 +359,8 @@ describe('drift-auditor audit with an output folder it cannot create', () => {
 describe('drift-auditor audit --store', () => {
   it('draws the trend of earlier runs of the cluster in the stored HTML report', async () => {
     const store = await tmp();
-    const runAt = (day: string) => main(['audit', ...EXAMPLE.slice(0, -1), `2026-11-${day}T10:00:00Z`, '--format', 'json', '--fail-on', 'none', '--store', store], captureIO());
+    const runAt = (day: string) =>
+      main(['audit', ...EXAMPLE.slice(0, -1), `2026-11-${day}T10:00:00Z`, '--format', 'json', '--fail-on', 'none', '--store', store], captureIO());
 
     for (const day of ['20', '21', '22']) expect(await runAt(day)).toBe(0);
 
@@ -296,14 +373,29 @@ describe('drift-auditor audit --store', () => {
 
 describe('drift-auditor audit --kubeconfig', () => {
   it('reads the live cluster and finds exactly what the audit of its kubectl dump finds', async () => {
-    const items = (await Promise.all(['nodes.json', 'workloads.json'].map(async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items))).flat();
+    const items = (
+      await Promise.all(
+        ['nodes.json', 'workloads.json'].map(
+          async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items,
+        ),
+      )
+    ).flat();
     const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
-    const api = await startK8sApi({ nodes: ofKind('Node'), daemonSets: ofKind('DaemonSet'), pods: ofKind('Pod'), controllerRevisions: ofKind('ControllerRevision'), token: 'auditor-token' });
+    const api = await startK8sApi({
+      nodes: ofKind('Node'),
+      daemonSets: ofKind('DaemonSet'),
+      pods: ofKind('Pod'),
+      controllerRevisions: ofKind('ControllerRevision'),
+      token: 'auditor-token',
+    });
     const saved = path.join(await tmp(), 'live.json.gz');
     const live = captureIO();
     const dump = captureIO();
     try {
-      const code = await main(['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '--format', 'json', '--fail-on', 'none', '--save-snapshot', saved], live);
+      const code = await main(
+        ['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '--format', 'json', '--fail-on', 'none', '--save-snapshot', saved],
+        live,
+      );
       await main(['audit', ...EXAMPLE, '--format', 'json'], dump);
 
       expect(code).toBe(0);
@@ -325,14 +417,29 @@ describe('drift-auditor audit --kubeconfig', () => {
 
 describe('drift-auditor audit -A/--all-namespaces and -n', () => {
   it('reads every namespace with -A or --all-namespaces, as without either, and one namespace with -n', async () => {
-    const items = (await Promise.all(['nodes.json', 'workloads.json'].map(async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items))).flat();
+    const items = (
+      await Promise.all(
+        ['nodes.json', 'workloads.json'].map(
+          async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items,
+        ),
+      )
+    ).flat();
     const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
-    const api = await startK8sApi({ nodes: ofKind('Node'), daemonSets: ofKind('DaemonSet'), pods: ofKind('Pod'), controllerRevisions: ofKind('ControllerRevision'), token: 'auditor-token' });
+    const api = await startK8sApi({
+      nodes: ofKind('Node'),
+      daemonSets: ofKind('DaemonSet'),
+      pods: ofKind('Pod'),
+      controllerRevisions: ofKind('ControllerRevision'),
+      token: 'auditor-token',
+    });
     const run = async (scope: string[]) => {
       const io = captureIO();
       const from = api.requests.length;
       await main(['audit', '--kubeconfig', kubeconfigFor(api), ...EXAMPLE.slice(2), '-o', 'json', '--fail-on', 'none', ...scope], io);
-      const daemonSetLists = api.requests.slice(from).map((r) => r.path).filter((p) => p.endsWith('/daemonsets'));
+      const daemonSetLists = api.requests
+        .slice(from)
+        .map((r) => r.path)
+        .filter((p) => p.endsWith('/daemonsets'));
       return { report: JSON.parse(io.out.join('')) as Report, daemonSetLists };
     };
     try {
@@ -358,12 +465,20 @@ describe('drift-auditor audit -o table', () => {
     await main(['audit', ...EXAMPLE, '-o', 'json', '--fail-on', 'none'], report);
     const exec = promisify(execFile);
 
-    const { stdout } = await exec(process.execPath, ['bin/drift-auditor.mjs', 'audit', ...EXAMPLE, '--fail-on', 'none'], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await exec(process.execPath, ['bin/drift-auditor.mjs', 'audit', ...EXAMPLE, '--fail-on', 'none'], {
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
 
     const message = longest(JSON.parse(report.out.join('')) as Report);
     expect(message.length).toBeGreaterThan(100);
     expect([stdout.includes(message), stdout.includes('…')]).toEqual([true, false]);
-    expect(stdout.split('\n').find((l) => l.startsWith('DAEMONSET'))!.split(/ {2,}/)).toEqual(['DAEMONSET', 'IN GIT', 'IN CLUSTER', 'ELIGIBLE', 'COVERED', 'READY', 'UP-TO-DATE', 'MISSCHEDULED']);
+    expect(
+      stdout
+        .split('\n')
+        .find((l) => l.startsWith('DAEMONSET'))!
+        .split(/ {2,}/),
+    ).toEqual(['DAEMONSET', 'IN GIT', 'IN CLUSTER', 'ELIGIBLE', 'COVERED', 'READY', 'UP-TO-DATE', 'MISSCHEDULED']);
     expect(stdout).not.toContain('D/C/R/U/M');
   }, 120_000);
 
@@ -374,7 +489,10 @@ describe('drift-auditor audit -o table', () => {
 
     await main(['audit', ...EXAMPLE, '--fail-on', 'none'], terminal);
 
-    const rows = terminal.out.join('').split('\n').filter((l) => /^(critical|warning|info) /.test(l));
+    const rows = terminal.out
+      .join('')
+      .split('\n')
+      .filter((l) => /^(critical|warning|info) /.test(l));
     expect(rows.length).toBe((JSON.parse(report.out.join('')) as Report).findings.length);
     expect(terminal.out.join('')).not.toContain(longest(JSON.parse(report.out.join('')) as Report));
     expect(terminal.out.join('')).toContain('…');

@@ -9,7 +9,9 @@ import { makeRepo } from '../adapters/render/repo.js';
 // in a pull-request check.
 const SNAPSHOT = ['--snapshot', 'examples/cluster', '--cluster', 'example', '--now', '2026-11-20T10:00:00Z', '--fail-on', 'none'];
 const made: string[] = [];
-afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 function daemonSet(name: string): string {
   return `apiVersion: apps/v1
@@ -24,15 +26,16 @@ spec:
 }
 
 function platformRepo(): string {
-  const dir = makeRepo({
-    'apps/by-server.yaml': `apiVersion: argoproj.io/v1alpha1
+  const dir = makeRepo(
+    {
+      'apps/by-server.yaml': `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata: { name: server-agent, namespace: argocd }
 spec:
   source: { repoURL: https://github.com/acme/platform, path: agents/server-agent }
   destination: { server: https://prod.k8s.example.com, namespace: team }
 `,
-    'apps/by-label.yaml': `apiVersion: argoproj.io/v1alpha1
+      'apps/by-label.yaml': `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: { name: by-label, namespace: argocd }
 spec:
@@ -43,9 +46,12 @@ spec:
       source: { repoURL: https://github.com/acme/platform, path: agents/label-agent }
       destination: { name: '{{name}}', namespace: team }
 `,
-    'agents/server-agent/daemonset.yaml': daemonSet('server-agent'),
-    'agents/label-agent/daemonset.yaml': daemonSet('label-agent'),
-  }, {}, { origin: 'git@github.com:acme/platform.git' });
+      'agents/server-agent/daemonset.yaml': daemonSet('server-agent'),
+      'agents/label-agent/daemonset.yaml': daemonSet('label-agent'),
+    },
+    {},
+    { origin: 'git@github.com:acme/platform.git' },
+  );
   made.push(dir);
   return dir;
 }
@@ -72,13 +78,21 @@ describe('drift-auditor audit --cluster-server/--cluster-label', () => {
     const code = await main(['audit', ...SNAPSHOT, '--manifests', platformRepo(), '-o', 'json', ...flags], io);
 
     const report = JSON.parse(io.out.join('')) as Report;
-    expect(report.findings.filter((f) => f.rule === 'resource/missing').map((f) => f.daemonSet).sort()).toEqual(expected);
+    expect(
+      report.findings
+        .filter((f) => f.rule === 'resource/missing')
+        .map((f) => f.daemonSet)
+        .sort(),
+    ).toEqual(expected);
     expect([code, report.complete, report.gaps.map((g) => g.source)]).toEqual(expected.length ? [0, true, []] : [1, false, ['render:.']]);
   });
 
   it.each([
     [['--cluster-label', 'env'], "drift-auditor: --cluster-label must be KEY=VALUE, not 'env'"],
-    [['--cluster-server', 'prod.k8s.example.com'], "drift-auditor: --cluster-server must be the API server's URL as Argo CD names it (https://…), not 'prod.k8s.example.com'"],
+    [
+      ['--cluster-server', 'prod.k8s.example.com'],
+      "drift-auditor: --cluster-server must be the API server's URL as Argo CD names it (https://…), not 'prod.k8s.example.com'",
+    ],
   ])('refuses %j with exit 2 and one line naming the flag', async (flags, message) => {
     const io = captureIO();
 
@@ -98,7 +112,12 @@ describe('drift-auditor pr-check --cluster-server/--cluster-label', () => {
     const code = await main(['pr-check', ...SNAPSHOT, '--base', base, '--head', platformRepo(), '-o', 'json', ...flags], io);
 
     const check = JSON.parse(io.out.join('')) as { complete: boolean; daemonSets: { name: string; change: string }[] };
-    expect(check.daemonSets.filter((d) => d.change === 'added').map((d) => d.name).sort()).toEqual(expected);
+    expect(
+      check.daemonSets
+        .filter((d) => d.change === 'added')
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(expected);
     expect([code, check.complete]).toEqual(expected.length ? [0, true] : [1, false]);
   });
 });

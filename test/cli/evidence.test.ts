@@ -42,7 +42,15 @@ function policyFor(): Policy {
     ...p,
     rules: p.rules.map((r) => (r.id === 'practice/no-resource-limits' ? { ...r, enabled: true } : r)),
     requiredCoverage: [{ name: REQUIREMENT, nodeSelector: { matchLabels: { 'kubernetes.io/os': 'linux' } }, daemonSets: ['monitoring/fluentd'] }],
-    waivers: [{ rule: 'practice/no-resource-limits', daemonSet: 'monitoring/fluentd', reason: 'the vendor chart sets none', owner: 'team-logging', expires: '2026-11-18' }],
+    waivers: [
+      {
+        rule: 'practice/no-resource-limits',
+        daemonSet: 'monitoring/fluentd',
+        reason: 'the vendor chart sets none',
+        owner: 'team-logging',
+        expires: '2026-11-18',
+      },
+    ],
   };
 }
 
@@ -56,9 +64,18 @@ beforeAll(async () => {
   for (let day = 0; day <= 30; day++) {
     if (skipped(day)) continue;
     const ds = fluentd(day);
-    const nodes = [...WORKERS.map((n) => node(n)), ...(day >= 15 ? GPUS.map((n) => node(n, { taints: ['nvidia.com/gpu=present:NoSchedule'], nodeGroup: 'gpu' })) : [])];
+    const nodes = [
+      ...WORKERS.map((n) => node(n)),
+      ...(day >= 15 ? GPUS.map((n) => node(n, { taints: ['nvidia.com/gpu=present:NoSchedule'], nodeGroup: 'gpu' })) : []),
+    ];
     const pods = coveredOn(day).map((n) => pod(ds, n));
-    const snapshot = snapshotOf({ cluster: 'prod', nodes, daemonSets: [ds], pods, gaps: incomplete(day) ? [{ source: 'kubernetes:list pods', message: 'timeout' }] : [] });
+    const snapshot = snapshotOf({
+      cluster: 'prod',
+      nodes,
+      daemonSets: [ds],
+      pods,
+      gaps: incomplete(day) ? [{ source: 'kubernetes:list pods', message: 'timeout' }] : [],
+    });
     const report = audit(snapshot, desiredOf([ds]), policyFor(), runAt(day), { auditorVersion: 'test', hash: sha256 });
     await s.putRun({ report, artifacts: {} });
   }
@@ -68,7 +85,9 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** The hand count: hour by hour, which run holds (its own time, until the next run, at most 25 h), from the scenario table, not from the reports. */
 function handCount(): { required: number; covered: number; gapHours: number } {
   const days = Array.from({ length: 31 }, (_, d) => d).filter((d) => !skipped(d));
-  let required = 0, covered = 0, gapHours = 0;
+  let required = 0,
+    covered = 0,
+    gapHours = 0;
   for (let t = Date.parse(FROM); t < Date.parse(TO); t += 3_600_000) {
     const day = [...days].reverse().find((d) => runAt(d).getTime() <= t)!;
     const held = t - runAt(day).getTime() < 25 * 3_600_000 && !incomplete(day);
@@ -130,22 +149,46 @@ describe('buildEvidenceFromStore()', () => {
   it('keeps the exception register: owner, reason, expiry, the runs it applied in and the runs after it expired', async () => {
     const pack = await buildEvidenceFromStore(new LocalStore(store), { cluster: 'prod', from: new Date(FROM), to: new Date(TO), generatedAt: TO });
 
-    expect(pack.exceptions.map((e) => ({ ...e, appliedInRuns: e.appliedInRuns.length, expiredInRuns: e.expiredInRuns.length }))).toEqual([{
-      owner: 'team-logging', reason: 'the vendor chart sets none', expires: '2026-11-18', expired: true,
-      rules: ['practice/no-resource-limits'], daemonSets: ['monitoring/fluentd'], appliedInRuns: 17, expiredInRuns: 12,
-    }]);
+    expect(pack.exceptions.map((e) => ({ ...e, appliedInRuns: e.appliedInRuns.length, expiredInRuns: e.expiredInRuns.length }))).toEqual([
+      {
+        owner: 'team-logging',
+        reason: 'the vendor chart sets none',
+        expires: '2026-11-18',
+        expired: true,
+        rules: ['practice/no-resource-limits'],
+        daemonSets: ['monitoring/fluentd'],
+        appliedInRuns: 17,
+        expiredInRuns: 12,
+      },
+    ]);
   });
 
   it('counts a run whose stored objects were tampered with as a gap, never as coverage', async () => {
     const copy = join(dir, 'tampered');
-    await new LocalStore(copy).putRun({ report: audit(snapshotOf({ cluster: 'prod', nodes: [node('w1')], daemonSets: [fluentd(1)], pods: [pod(fluentd(1), 'w1')] }), desiredOf([fluentd(1)]), policyFor(), runAt(1), { hash: sha256 }), artifacts: { 'report.md': { body: 'ok', contentType: 'text/markdown' } } });
+    await new LocalStore(copy).putRun({
+      report: audit(
+        snapshotOf({ cluster: 'prod', nodes: [node('w1')], daemonSets: [fluentd(1)], pods: [pod(fluentd(1), 'w1')] }),
+        desiredOf([fluentd(1)]),
+        policyFor(),
+        runAt(1),
+        { hash: sha256 },
+      ),
+      artifacts: { 'report.md': { body: 'ok', contentType: 'text/markdown' } },
+    });
     const s = new LocalStore(copy);
     const [run] = await s.listRuns('prod');
     await writeFile(join(copy, run!.prefix, 'report.md'), 'tampered');
 
-    const pack = await buildEvidenceFromStore(s, { cluster: 'prod', from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-02T00:00:00Z'), generatedAt: TO });
+    const pack = await buildEvidenceFromStore(s, {
+      cluster: 'prod',
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-11-02T00:00:00Z'),
+      generatedAt: TO,
+    });
 
-    expect(pack.runs.map((r) => [r.status, r.verified, r.problems])).toEqual([['verify-failed', false, ['report.md mismatch: content differs from the manifest']]]);
+    expect(pack.runs.map((r) => [r.status, r.verified, r.problems])).toEqual([
+      ['verify-failed', false, ['report.md mismatch: content differs from the manifest']],
+    ]);
     expect([pack.coverage[0]?.coveredNodeHours ?? 0, pack.summary.evidenceGapHours]).toEqual([0, 24]);
   });
 });
@@ -157,7 +200,10 @@ describe('drift-auditor reports evidence', () => {
 
     const code = await main(['reports', 'evidence', '--store', store, '--cluster', 'prod', '--period', '2026-11', '--out', out, '--now', TO], cli);
 
-    expect([code, cli.err.split('\n')[0]]).toEqual([1, `evidence for cluster prod, 2026-11-01T00:00:00.000Z to 2026-12-01T00:00:00.000Z: 29 runs (28 usable), 47.0 h in gaps`]);
+    expect([code, cli.err.split('\n')[0]]).toEqual([
+      1,
+      `evidence for cluster prod, 2026-11-01T00:00:00.000Z to 2026-12-01T00:00:00.000Z: 29 runs (28 usable), 47.0 h in gaps`,
+    ]);
     const json = JSON.parse(await readFile(join(out, 'evidence.json'), 'utf8'));
     const html = await readFile(join(out, 'evidence.html'), 'utf8');
     const pdf = await readFile(join(out, 'evidence.pdf'));
@@ -174,7 +220,7 @@ describe('drift-auditor reports evidence', () => {
     [['--period', '2026-Q5', '--out', 'x'], "failed to read --period '2026-Q5'"],
     [['--from', '2026-12-01', '--to', '2026-11-01', '--out', 'x'], 'must be after --from'],
     [['--from', '2026-11-31', '--to', '2026-12-01', '--out', 'x'], "failed to read --from '2026-11-31'"],
-    [['--period', '2026-Q3', '--out', '-'], '--out names the folder for the pack\'s files, not stdout'],
+    [['--period', '2026-Q3', '--out', '-'], "--out names the folder for the pack's files, not stdout"],
   ])('exits 2 with one line for %j', async (args, message) => {
     const cli = io();
 

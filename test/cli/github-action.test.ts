@@ -43,14 +43,24 @@ beforeEach(async () => {
   const event = path.join(dir, 'event.json');
   await writeFile(event, JSON.stringify({ pull_request: { number, head: { sha: headSha }, base: { sha: baseSha } } }));
   env = {
-    PATH: process.env.PATH, HOME: process.env.HOME,
-    GITHUB_ACTIONS: 'true', GITHUB_API_URL: emu.url, GITHUB_REPOSITORY: 'acme/gitops', GITHUB_EVENT_PATH: event,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_API_URL: emu.url,
+    GITHUB_REPOSITORY: 'acme/gitops',
+    GITHUB_EVENT_PATH: event,
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'),
-    'INPUT_SNAPSHOT': 'examples/cluster', 'INPUT_CLUSTER': 'example', 'INPUT_PATH': 'clusters/example', 'INPUT_RULES': 'examples/policy.yaml',
-    'INPUT_FAIL-ON': 'critical', 'INPUT_GITHUB-TOKEN': 'ghs_token',
+    INPUT_SNAPSHOT: 'examples/cluster',
+    INPUT_CLUSTER: 'example',
+    INPUT_PATH: 'clusters/example',
+    INPUT_RULES: 'examples/policy.yaml',
+    'INPUT_FAIL-ON': 'critical',
+    'INPUT_GITHUB-TOKEN': 'ghs_token',
   };
 });
-afterEach(async () => { await emu.close(); });
+afterEach(async () => {
+  await emu.close();
+});
 
 describe('action.yml', () => {
   it('runs the committed bundle, and declares every input the entry point reads', async () => {
@@ -74,13 +84,25 @@ describe('action.yml', () => {
 });
 
 describe('runAction()', () => {
-  it('defaults base and head to the pull request\'s two commits under `path`', async () => {
+  it("defaults base and head to the pull request's two commits under `path`", async () => {
     const args = await actionArguments(env);
 
     expect(args).toEqual([
-      '--snapshot', 'examples/cluster', '--cluster', 'example',
-      '--base', `github:acme/gitops@${baseSha}:clusters/example`, '--head', `github:acme/gitops@${headSha}:clusters/example`,
-      '--rules', 'examples/policy.yaml', '--fail-on', 'critical', '-o', 'markdown', '--github',
+      '--snapshot',
+      'examples/cluster',
+      '--cluster',
+      'example',
+      '--base',
+      `github:acme/gitops@${baseSha}:clusters/example`,
+      '--head',
+      `github:acme/gitops@${headSha}:clusters/example`,
+      '--rules',
+      'examples/policy.yaml',
+      '--fail-on',
+      'critical',
+      '-o',
+      'markdown',
+      '--github',
     ]);
   });
 
@@ -115,11 +137,15 @@ describe('runAction()', () => {
 describe('dist/pr-check/index.mjs', () => {
   it('runs as the Actions runner starts it: node on the bundle, inputs in INPUT_* variables', async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['dist/pr-check/index.mjs'], { env, timeout: 60_000 }, (error, _stdout, stderr) => resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stderr }));
+      execFile(process.execPath, ['dist/pr-check/index.mjs'], { env, timeout: 60_000 }, (error, _stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+      );
     });
 
     expect(result.code).toBe(1);
-    expect(checkRunsOf(emu.state, 'acme/gitops').map((r) => [r.name, r.conclusion, r.annotations.length])).toEqual([['drift-auditor pr-check (example)', 'failure', 1]]);
+    expect(checkRunsOf(emu.state, 'acme/gitops').map((r) => [r.name, r.conclusion, r.annotations.length])).toEqual([
+      ['drift-auditor pr-check (example)', 'failure', 1],
+    ]);
     expect(result.stderr).toMatch(/pr-check: check run \d+ on acme\/gitops@[0-9a-f]{12} \(1 request\(s\)\); comment created on #1/);
   });
 });

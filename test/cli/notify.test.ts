@@ -40,7 +40,10 @@ async function reportFile(r: Report | string, name = 'report.json'): Promise<str
 }
 
 const run = notifyCommand({ throttle: false });
-const drift = report([finding('kube-system/node-exporter', 'coverage/missing', { node: 'n1' }), finding('kube-system/fluentd', 'image/drift', { severity: 'critical' })]);
+const drift = report([
+  finding('kube-system/node-exporter', 'coverage/missing', { node: 'n1' }),
+  finding('kube-system/fluentd', 'image/drift', { severity: 'critical' }),
+]);
 
 describe('drift-auditor notify', () => {
   it('prints the plan and writes nothing with --dry-run', async () => {
@@ -50,12 +53,14 @@ describe('drift-auditor notify', () => {
     const code = await run(['--report', path, '--repo', 'acme/ops', '--dry-run'], cli);
 
     expect([code, emu.writes().length]).toEqual([0, 0]);
-    expect(cli.out.join('')).toEqual([
-      'cluster prod-eu: 2 action(s), 2 write(s)',
-      '  create  kube-system/fluentd: new issue [drift, severity:critical, cluster:prod-eu]',
-      '  create  kube-system/node-exporter: new issue [drift, severity:warning, cluster:prod-eu]',
-      '',
-    ].join('\n'));
+    expect(cli.out.join('')).toEqual(
+      [
+        'cluster prod-eu: 2 action(s), 2 write(s)',
+        '  create  kube-system/fluentd: new issue [drift, severity:critical, cluster:prod-eu]',
+        '  create  kube-system/node-exporter: new issue [drift, severity:warning, cluster:prod-eu]',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('creates the issues, then makes no write on the same report', async () => {

@@ -22,8 +22,21 @@ import { kubeconfigFor, startK8sApi } from '../emulators/k8s-api/server.js';
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const EXAMPLE = (root: string): string[] => [
-  'audit', '--snapshot', path.join(root, 'examples/cluster'), '--manifests', path.join(root, 'examples/gitops'),
-  '--rules', path.join(root, 'examples/policy.yaml'), '--cluster', 'example', '--now', '2026-11-20T10:00:00Z', '--fail-on', 'none', '-o', 'json',
+  'audit',
+  '--snapshot',
+  path.join(root, 'examples/cluster'),
+  '--manifests',
+  path.join(root, 'examples/gitops'),
+  '--rules',
+  path.join(root, 'examples/policy.yaml'),
+  '--cluster',
+  'example',
+  '--now',
+  '2026-11-20T10:00:00Z',
+  '--fail-on',
+  'none',
+  '-o',
+  'json',
 ];
 
 interface LockEntry {
@@ -32,7 +45,12 @@ interface LockEntry {
   dev?: boolean;
   devOptional?: boolean;
 }
-interface Manifest { version: string; bin: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> }
+interface Manifest {
+  version: string;
+  bin: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
 
 /**
  * Returns the package-lock.json of a project that depends on the tarball only: the tarball's dependencies
@@ -99,7 +117,10 @@ beforeAll(async () => {
 
   const consumer = path.join(work, 'consumer');
   await mkdir(consumer);
-  await writeFile(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'drift-auditor': `file:${tarball}` } }));
+  await writeFile(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'drift-auditor': `file:${tarball}` } }),
+  );
   const repoLock = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   await writeFile(path.join(consumer, 'package-lock.json'), JSON.stringify(consumerLock(repoLock, pkg, tarball)));
   // --legacy-peer-deps as the README's install: the kubectl layer package names aws-cdk-lib as a peer, which
@@ -159,7 +180,12 @@ describe('the installed package', () => {
     const { stdout } = await exec(bin, EXAMPLE(ROOT), { cwd: outside, env, maxBuffer: 64 * 1024 * 1024 });
     const code = await main(EXAMPLE(ROOT), clone);
 
-    const report = JSON.parse(stdout) as { complete: boolean; auditorVersion: string; rules: { id: string; title: string }[]; findings: { rule: string; daemonSet: string }[] };
+    const report = JSON.parse(stdout) as {
+      complete: boolean;
+      auditorVersion: string;
+      rules: { id: string; title: string }[];
+      findings: { rule: string; daemonSet: string }[];
+    };
     expect(code).toBe(0);
     expect(report.complete).toBe(true);
     expect(report.auditorVersion).toBe(pkg.version);
@@ -181,7 +207,9 @@ describe('the installed package', () => {
     }
 
     type SnapshotFile = { metadata: { annotations: Record<string, string> }; items: unknown[] };
-    const [installed, clone] = await Promise.all(['installed', 'clone'].map(async (n) => JSON.parse(gunzipSync(await readFile(path.join(outside, `${n}.json.gz`))).toString('utf8')) as SnapshotFile));
+    const [installed, clone] = await Promise.all(
+      ['installed', 'clone'].map(async (n) => JSON.parse(gunzipSync(await readFile(path.join(outside, `${n}.json.gz`))).toString('utf8')) as SnapshotFile),
+    );
     expect(installed.metadata.annotations[DUMP_ANNOTATIONS.auditorVersion]).toBe(pkg.version);
     expect(installed.items.length).toBeGreaterThan(0);
     expect(installed.items).toEqual(clone.items);
@@ -192,7 +220,11 @@ describe('the installed package', () => {
     const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
     try {
-      const { stderr } = await exec(bin, [...EXAMPLE(ROOT), '--store', `s3://${s3.bucket}/audit`, '--s3-endpoint', s3.endpoint], { cwd: outside, env, maxBuffer: 64 * 1024 * 1024 });
+      const { stderr } = await exec(bin, [...EXAMPLE(ROOT), '--store', `s3://${s3.bucket}/audit`, '--s3-endpoint', s3.endpoint], {
+        cwd: outside,
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       const store = openStore(`s3://${s3.bucket}/audit`, { endpoint: s3.endpoint, env });
       const runs = await store.listRuns('example');
 

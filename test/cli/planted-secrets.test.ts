@@ -41,23 +41,36 @@ function daemonSet(side: 'live' | 'git'): K8sDaemonSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { name: 'agent', namespace: 'kube-system', ...(side === 'live' ? { uid: 'u-ds', generation: 2 } : {}), annotations: { 'team/db-note': `pw ${s('daemonSetAnnotation')}` } },
+    metadata: {
+      name: 'agent',
+      namespace: 'kube-system',
+      ...(side === 'live' ? { uid: 'u-ds', generation: 2 } : {}),
+      annotations: { 'team/db-note': `pw ${s('daemonSetAnnotation')}` },
+    },
     spec: {
       selector: { matchLabels: { app: 'agent' } },
       template: {
         metadata: { labels: { app: 'agent' } },
         spec: {
           initContainers: [{ name: 'init', image: 'registry.example.com/init:1', args: [`--password=${s('initContainerFlag')}`] }],
-          containers: [{
-            name: 'agent',
-            image: `robot:${s('imageCredentials')}@registry.example.com/agent:1.0`,
-            command: ['sh', '-c', `export TOKEN=${s('shellExport')}; exec mysqladmin ping -p ${s('shortFlag')}`],
-            args: ['-p', s('shortFlag'), '--db-url', `postgres://admin:${s('dbUrl')}@db:5432/app`, '--v', '2'],
-            env: [{ name: 'API_KEY', value: s('envValue') }],
-            livenessProbe: { httpGet: { path: `/healthz?token=${s('queryToken')}`, port: 8080, httpHeaders: [{ name: 'Authorization', value: `Bearer ${s('probeBearer')}` }] } },
-            readinessProbe: { exec: { command: ['agent', 'check', '--token', s('probeExecToken')] } },
-            lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', `curl -X POST http://svc/drain -d ${s('lifecycleCommand')}`] } } },
-          }],
+          containers: [
+            {
+              name: 'agent',
+              image: `robot:${s('imageCredentials')}@registry.example.com/agent:1.0`,
+              command: ['sh', '-c', `export TOKEN=${s('shellExport')}; exec mysqladmin ping -p ${s('shortFlag')}`],
+              args: ['-p', s('shortFlag'), '--db-url', `postgres://admin:${s('dbUrl')}@db:5432/app`, '--v', '2'],
+              env: [{ name: 'API_KEY', value: s('envValue') }],
+              livenessProbe: {
+                httpGet: {
+                  path: `/healthz?token=${s('queryToken')}`,
+                  port: 8080,
+                  httpHeaders: [{ name: 'Authorization', value: `Bearer ${s('probeBearer')}` }],
+                },
+              },
+              readinessProbe: { exec: { command: ['agent', 'check', '--token', s('probeExecToken')] } },
+              lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', `curl -X POST http://svc/drain -d ${s('lifecycleCommand')}`] } } },
+            },
+          ],
         },
       },
     },
@@ -65,29 +78,54 @@ function daemonSet(side: 'live' | 'git'): K8sDaemonSet {
 }
 
 const NODE = {
-  apiVersion: 'v1', kind: 'Node',
+  apiVersion: 'v1',
+  kind: 'Node',
   metadata: { name: 'n1', uid: 'u-n1', labels: { 'kubernetes.io/os': 'linux' }, annotations: { 'ops/console-password': secret('live', 'nodeAnnotation') } },
   spec: {},
   status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: `kubelet ok ${secret('live', 'nodeConditionMessage')}` }] },
 } as unknown as K8sNode;
 
 const POD = {
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: {
-    name: 'agent-x1', namespace: 'kube-system', uid: 'u-p1', labels: { app: 'agent', 'controller-revision-hash': 'r1' },
+    name: 'agent-x1',
+    namespace: 'kube-system',
+    uid: 'u-p1',
+    labels: { app: 'agent', 'controller-revision-hash': 'r1' },
     annotations: { 'debug/token': secret('live', 'podAnnotation') },
     ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u-ds', controller: true }],
     creationTimestamp: '2026-11-19T10:00:00Z',
   },
-  spec: { nodeName: 'n1', containers: [{ name: 'agent', image: `robot:${secret('live', 'imageCredentials')}@registry.example.com/agent:1.0`, env: [{ name: 'API_KEY', value: secret('live', 'envValue') }] }] },
+  spec: {
+    nodeName: 'n1',
+    containers: [
+      {
+        name: 'agent',
+        image: `robot:${secret('live', 'imageCredentials')}@registry.example.com/agent:1.0`,
+        env: [{ name: 'API_KEY', value: secret('live', 'envValue') }],
+      },
+    ],
+  },
   status: {
-    phase: 'Running', message: `evicted ${secret('live', 'podStatusMessage')}`, startTime: '2026-11-19T10:00:00Z',
+    phase: 'Running',
+    message: `evicted ${secret('live', 'podStatusMessage')}`,
+    startTime: '2026-11-19T10:00:00Z',
     conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-11-19T10:00:00Z' }],
-    containerStatuses: [{
-      name: 'agent', ready: false, restartCount: 4, image: `robot:${secret('live', 'imageCredentials')}@registry.example.com/agent:1.0`,
-      state: { waiting: { reason: 'ImagePullBackOff', message: `failed to pull https://robot:${secret('live', 'waitingMessage')}@registry.example.com/v2/agent` } },
-      lastState: { terminated: { exitCode: 1, reason: 'Error', message: `panic: ${secret('live', 'terminationMessage')}`, finishedAt: '2026-11-20T09:00:00Z' } },
-    }],
+    containerStatuses: [
+      {
+        name: 'agent',
+        ready: false,
+        restartCount: 4,
+        image: `robot:${secret('live', 'imageCredentials')}@registry.example.com/agent:1.0`,
+        state: {
+          waiting: { reason: 'ImagePullBackOff', message: `failed to pull https://robot:${secret('live', 'waitingMessage')}@registry.example.com/v2/agent` },
+        },
+        lastState: {
+          terminated: { exitCode: 1, reason: 'Error', message: `panic: ${secret('live', 'terminationMessage')}`, finishedAt: '2026-11-20T09:00:00Z' },
+        },
+      },
+    ],
   },
 } as unknown as K8sPod;
 
@@ -116,16 +154,40 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
     const emu = await startGitHubEmulator([...issueRoutes, ...labelRoutes]);
     emu.state.repos.set('acme/ops', newRepo('acme', 'ops'));
     const bodies: string[] = [];
-    emu.faults.push({ match: (req) => { bodies.push(req.rawBody.toString('utf8'), req.path); return false; }, times: Infinity, response: { status: 500, body: {} } });
+    emu.faults.push({
+      match: (req) => {
+        bodies.push(req.rawBody.toString('utf8'), req.path);
+        return false;
+      },
+      times: Infinity,
+      response: { status: 500, body: {} },
+    });
     const io = captureIO({ GITHUB_TOKEN: 't', GITHUB_API_URL: emu.url });
     const out = path.join(dir, 'out');
     const store = path.join(dir, 'store');
     let code: number;
     try {
-      code = await auditCommand({ notify: { throttle: false } })([
-        '--kubeconfig', kubeconfigFor(api), '--manifests', path.join(dir, 'gitops'), '--cluster', 'prod', '--now', '2026-11-20T10:00:00Z',
-        '--format', 'json', '--out', out, '--store', store, '--notify-repo', 'acme/ops',
-      ], io);
+      code = await auditCommand({ notify: { throttle: false } })(
+        [
+          '--kubeconfig',
+          kubeconfigFor(api),
+          '--manifests',
+          path.join(dir, 'gitops'),
+          '--cluster',
+          'prod',
+          '--now',
+          '2026-11-20T10:00:00Z',
+          '--format',
+          'json',
+          '--out',
+          out,
+          '--store',
+          store,
+          '--notify-repo',
+          'acme/ops',
+        ],
+        io,
+      );
     } finally {
       await api.close();
       await emu.close();
@@ -140,7 +202,11 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
     }
     sources.github = bodies.join('\n');
     const planted = Object.keys(VECTORS).flatMap((k) => [secret('live', k as keyof typeof VECTORS), secret('git', k as keyof typeof VECTORS)]);
-    const leaks = planted.flatMap((p) => Object.entries(sources).filter(([, text]) => text.includes(p)).map(([where]) => `${p} in ${where}`));
+    const leaks = planted.flatMap((p) =>
+      Object.entries(sources)
+        .filter(([, text]) => text.includes(p))
+        .map(([where]) => `${p} in ${where}`),
+    );
 
     // The run did what it is for: drift found, one issue opened, the snapshot stored.
     expect(code).toBe(0);
@@ -152,10 +218,12 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
     expect(sources['report.json']).toMatch(/sha256:[0-9a-f]{16}/);
     // The hashed values still compare: Git and the cluster differ, so each changed field is drift.
     const paths = report.findings.filter((f) => f.rule === 'spec/drift').map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'spec.template.spec.containers[name=agent].args',
-      'spec.template.spec.containers[name=agent].command',
-      'spec.template.spec.containers[name=agent].env[name=API_KEY].value',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'spec.template.spec.containers[name=agent].args',
+        'spec.template.spec.containers[name=agent].command',
+        'spec.template.spec.containers[name=agent].env[name=API_KEY].value',
+      ]),
+    );
   }, 60_000);
 });

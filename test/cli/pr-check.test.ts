@@ -88,15 +88,18 @@ describe('drift-auditor pr-check', () => {
       await writeFile(path.join(dir, side, 'fluentd.yaml'), fluentd);
     }
     await writeFile(path.join(dir, 'base/kustomization.yaml'), 'resources: [fluentd.yaml]\n');
-    await writeFile(path.join(dir, 'head/kustomization.yaml'), [
-      'resources: [fluentd.yaml]',
-      'patches:',
-      '  - target: { kind: DaemonSet, name: fluentd }',
-      '    patch: |-',
-      '      - op: remove',
-      '        path: /spec/template/spec/tolerations/0',
-      '',
-    ].join('\n'));
+    await writeFile(
+      path.join(dir, 'head/kustomization.yaml'),
+      [
+        'resources: [fluentd.yaml]',
+        'patches:',
+        '  - target: { kind: DaemonSet, name: fluentd }',
+        '    patch: |-',
+        '      - op: remove',
+        '        path: /spec/template/spec/tolerations/0',
+        '',
+      ].join('\n'),
+    );
 
     const { code, report } = await check([...EXAMPLE, '--base', path.join(dir, 'base'), '--head', path.join(dir, 'head')]);
 
@@ -107,9 +110,43 @@ describe('drift-auditor pr-check', () => {
 
   it('reads the latest snapshot of a cluster from the evidence store', async () => {
     const store = await tmp();
-    expect(await main(['audit', '--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--cluster', 'example', '--now', '2026-11-20T10:00:00Z', '--format', 'json', '--fail-on', 'none', '--store', store], captureIO())).toBe(0);
+    expect(
+      await main(
+        [
+          'audit',
+          '--snapshot',
+          'examples/cluster',
+          '--manifests',
+          'examples/gitops',
+          '--cluster',
+          'example',
+          '--now',
+          '2026-11-20T10:00:00Z',
+          '--format',
+          'json',
+          '--fail-on',
+          'none',
+          '--store',
+          store,
+        ],
+        captureIO(),
+      ),
+    ).toBe(0);
 
-    const { code, report, err } = await check(['--store', store, '--cluster', 'example', '--rules', 'examples/policy.yaml', '--now', '2026-11-20T10:00:00Z', '--base', 'examples/gitops', '--head', 'examples/pr/narrow-fluentd-tolerations']);
+    const { code, report, err } = await check([
+      '--store',
+      store,
+      '--cluster',
+      'example',
+      '--rules',
+      'examples/policy.yaml',
+      '--now',
+      '2026-11-20T10:00:00Z',
+      '--base',
+      'examples/gitops',
+      '--head',
+      'examples/pr/narrow-fluentd-tolerations',
+    ]);
 
     expect(code).toBe(1);
     expect(report.findings.map((f) => f.node)).toEqual([CP_NODE]);
@@ -120,9 +157,15 @@ describe('drift-auditor pr-check', () => {
     [['--base', 'examples/gitops', '--head', 'examples/gitops'], /^drift-auditor: --snapshot or --store is required/],
     [['--snapshot', 'examples/cluster', '--head', 'examples/gitops'], /^drift-auditor: --base and --head are required/],
     [['--store', 'x', '--base', 'a', '--head', 'b'], /^drift-auditor: --store needs --cluster/],
-    [['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops', '--fail-on', 'sometimes'], /^drift-auditor: --fail-on must be one of none, info, warning, critical, not 'sometimes'\n$/],
+    [
+      ['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops', '--fail-on', 'sometimes'],
+      /^drift-auditor: --fail-on must be one of none, info, warning, critical, not 'sometimes'\n$/,
+    ],
     [['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'no/such/folder'], /^drift-auditor: .*no\/such\/folder/],
-    [['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops', '--out', '-'], /^drift-auditor: --out - would print the JSON check beside the -o output: print it with -o json\n$/],
+    [
+      ['--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops', '--out', '-'],
+      /^drift-auditor: --out - would print the JSON check beside the -o output: print it with -o json\n$/,
+    ],
   ])('exits 2 with one line for bad input %j', async (args, message) => {
     const io = captureIO();
 
@@ -159,7 +202,10 @@ describe('drift-auditor pr-check --github', () => {
       const run = prCheckCommand({ github: { throttle: false, retries: 0 } });
 
       const first = await run([...PR, '--github'], captureIO(env));
-      const rerun = await run([...PR.filter((a) => a !== '2026-11-20T10:00:00Z' && a !== '--now'), '--now', '2026-11-20T10:05:00Z', '--github'], captureIO(env));
+      const rerun = await run(
+        [...PR.filter((a) => a !== '2026-11-20T10:00:00Z' && a !== '--now'), '--now', '2026-11-20T10:05:00Z', '--github'],
+        captureIO(env),
+      );
       const unchanged = await run([...EXAMPLE, '--base', 'examples/gitops', '--head', 'examples/gitops', '--github'], captureIO(env));
 
       expect([first, rerun, unchanged]).toEqual([1, 1, 0]);
@@ -170,7 +216,9 @@ describe('drift-auditor pr-check --github', () => {
         ['drift-auditor pr-check (example)', headSha, 'completed', 'success', 0],
       ]);
       expect(runs[0]!.annotations[0]).toMatchObject({
-        path: 'examples/pr/narrow-fluentd-tolerations/logging/fluentd.yaml', start_line: 45, annotation_level: 'failure',
+        path: 'examples/pr/narrow-fluentd-tolerations/logging/fluentd.yaml',
+        start_line: 45,
+        annotation_level: 'failure',
         title: 'logging/fluentd loses 1 node (change/required-coverage-lost)',
       });
       const comments = repo.issues.find((i) => i.number === number)!.comments;

@@ -16,7 +16,12 @@ import { main, type CliIO, type CommandOptions } from '../../functions/cli/main.
 const README = readFileSync('README.md', 'utf8');
 const SCRIPTS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-interface Example { line: string; env: Record<string, string>; command: string; args: string[] }
+interface Example {
+  line: string;
+  env: Record<string, string>;
+  command: string;
+  args: string[];
+}
 
 /**
  * Returns the drift-auditor commands of the README's sh blocks and of the `run:` steps of its yaml blocks:
@@ -25,22 +30,36 @@ interface Example { line: string; env: Record<string, string>; command: string; 
 function readmeCommands(): Example[] {
   const sh = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.replace(/\\\n\s*/g, ' ').split('\n'));
   const steps = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => [...m[1]!.matchAll(/^\s*-?\s*run:\s*(.*)$/gm)].map((r) => r[1]!));
-  return [...sh, ...steps].map((l) => l.replace(/\s+#.*$/, '').split(/\s+(?:>>?|\|)\s+/)[0]!.trim()).flatMap((line) => {
-    const words = line.split(/\s+/);
-    const env = Object.fromEntries(words.filter((w, i) => /^[A-Z_]+=/.test(w) && words.slice(0, i).every((p) => /^[A-Z_]+=/.test(p))).map((w) => w.split(/=(.*)/s).slice(0, 2)));
-    const rest = words.slice(Object.keys(env).length);
-    const at = rest[0] === 'npx' ? 1 : 0;
-    if (rest[at] !== 'drift-auditor') return [];
-    // `drift-auditor --version` and the like: the top level's own options.
-    if (rest[at + 1]?.startsWith('-')) return [{ line, env, command: '', args: rest.slice(at + 1) }];
-    const sub = rest[at + 1] === 'reports' && rest[at + 2] === 'evidence' ? 2 : 1;
-    return [{ line, env, command: rest.slice(at + 1, at + 1 + sub).join(' '), args: rest.slice(at + 1 + sub) }];
-  });
+  return [...sh, ...steps]
+    .map((l) =>
+      l
+        .replace(/\s+#.*$/, '')
+        .split(/\s+(?:>>?|\|)\s+/)[0]!
+        .trim(),
+    )
+    .flatMap((line) => {
+      const words = line.split(/\s+/);
+      const env = Object.fromEntries(
+        words.filter((w, i) => /^[A-Z_]+=/.test(w) && words.slice(0, i).every((p) => /^[A-Z_]+=/.test(p))).map((w) => w.split(/=(.*)/s).slice(0, 2)),
+      );
+      const rest = words.slice(Object.keys(env).length);
+      const at = rest[0] === 'npx' ? 1 : 0;
+      if (rest[at] !== 'drift-auditor') return [];
+      // `drift-auditor --version` and the like: the top level's own options.
+      if (rest[at + 1]?.startsWith('-')) return [{ line, env, command: '', args: rest.slice(at + 1) }];
+      const sub = rest[at + 1] === 'reports' && rest[at + 2] === 'evidence' ? 2 : 1;
+      return [{ line, env, command: rest.slice(at + 1, at + 1 + sub).join(' '), args: rest.slice(at + 1 + sub) }];
+    });
 }
 
 const TABLES: Record<string, CommandOptions> = {
   '': { version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, // main.ts's USAGE
-  audit: AUDIT_OPTIONS, snapshot: SNAPSHOT_OPTIONS, reports: REPORTS_OPTIONS, 'reports evidence': EVIDENCE_OPTIONS, notify: NOTIFY_OPTIONS, 'pr-check': PR_CHECK_OPTIONS,
+  audit: AUDIT_OPTIONS,
+  snapshot: SNAPSHOT_OPTIONS,
+  reports: REPORTS_OPTIONS,
+  'reports evidence': EVIDENCE_OPTIONS,
+  notify: NOTIFY_OPTIONS,
+  'pr-check': PR_CHECK_OPTIONS,
 };
 
 /** The commands' own argument checks (formats, --fail-on, contradictions), where a command has them apart from its run. */
@@ -90,13 +109,23 @@ describe("the README's npm scripts", () => {
     expect(cli.sort()).toEqual(Object.keys(SCRIPT_EXITS).sort());
   });
 
-  it.each(cli)('npm run %s exits as the README says', async (name) => {
-    const [assignments, args] = SCRIPTS[name]!.split('node bin/drift-auditor.mjs ') as [string, string];
-    const env = Object.fromEntries(assignments.trim().split(/\s+/).filter(Boolean).map((w) => w.split(/=(.*)/s).slice(0, 2)));
-    const io = captureIO({ ...process.env, ...env });
+  it.each(cli)(
+    'npm run %s exits as the README says',
+    async (name) => {
+      const [assignments, args] = SCRIPTS[name]!.split('node bin/drift-auditor.mjs ') as [string, string];
+      const env = Object.fromEntries(
+        assignments
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((w) => w.split(/=(.*)/s).slice(0, 2)),
+      );
+      const io = captureIO({ ...process.env, ...env });
 
-    const code = await main(args.split(/\s+/), io);
+      const code = await main(args.split(/\s+/), io);
 
-    expect([code, io.err.filter((l) => l.startsWith('drift-auditor: ') && !l.includes('finding(s) at or above'))]).toEqual([SCRIPT_EXITS[name], []]);
-  }, 120_000);
+      expect([code, io.err.filter((l) => l.startsWith('drift-auditor: ') && !l.includes('finding(s) at or above'))]).toEqual([SCRIPT_EXITS[name], []]);
+    },
+    120_000,
+  );
 });

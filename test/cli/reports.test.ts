@@ -41,7 +41,12 @@ describe('drift-auditor reports', () => {
     const code = await main(['reports', 'list', '--store', store], cli);
 
     expect(code).toEqual(0);
-    expect(cli.out.split('\n').slice(0, 3).map((l) => l.split(/\s+/))).toEqual([
+    expect(
+      cli.out
+        .split('\n')
+        .slice(0, 3)
+        .map((l) => l.split(/\s+/)),
+    ).toEqual([
       ['RUN', 'ID', 'GENERATED', 'AT', 'STATUS', 'CRITICAL', 'WARNING', 'INFO', 'WAIVED'],
       [ids[1], '2026-06-02T12:00:00.000Z', 'complete', '1', '0', '0', '0'],
       [ids[0], '2026-06-01T12:00:00.000Z', 'complete', '1', '0', '0', '0'],
@@ -103,7 +108,9 @@ describe('drift-auditor reports', () => {
 
     expect(code).toEqual(0);
     expect(await readFile(out, 'utf8')).toEqual(await readFile(join(store, prefix, 'report.json'), 'utf8'));
-    expect(cli.err).toEqual(`drift-auditor: -o/--output is the format (markdown, json, html, csv) as in kubectl; '${out}' is taken as a file this once: write --out ${out}\nwrote report.json of run ${ids[1]} to ${out}\n`);
+    expect(cli.err).toEqual(
+      `drift-auditor: -o/--output is the format (markdown, json, html, csv) as in kubectl; '${out}' is taken as a file this once: write --out ${out}\nwrote report.json of run ${ids[1]} to ${out}\n`,
+    );
   });
 
   it.each([['list'], ['verify']])('takes -o json for %s as --json', async (sub) => {
@@ -174,7 +181,11 @@ describe('drift-auditor reports', () => {
     const code = await main(['reports', 'verify', runId, '--store', spec, '--s3-endpoint', server.endpoint, '--json'], cli);
 
     expect(code).toEqual(1);
-    expect(JSON.parse(cli.out).objects.filter((o: { status: string }) => o.status !== 'ok').map((o: { name: string }) => o.name)).toEqual(['report.html']);
+    expect(
+      JSON.parse(cli.out)
+        .objects.filter((o: { status: string }) => o.status !== 'ok')
+        .map((o: { name: string }) => o.name),
+    ).toEqual(['report.html']);
   });
 
   it.each([
@@ -184,7 +195,10 @@ describe('drift-auditor reports', () => {
     [['reports', 'list', 'extra'], /unexpected 'extra'/],
     [['reports', 'list', '--limit', '0'], /failed to parse --limit '0'/],
     [['reports', 'get', '--file', 'passwd'], /failed to get passwd of run .*: the run has manifest\.json, report\.json/],
-    [['reports', 'get', '--out', '/nonexistent/folder/report.md'], /^drift-auditor: failed to write \/nonexistent\/folder\/report\.md: the folder does not exist/],
+    [
+      ['reports', 'get', '--out', '/nonexistent/folder/report.md'],
+      /^drift-auditor: failed to write \/nonexistent\/folder\/report\.md: the folder does not exist/,
+    ],
     [['reports', 'get', '-o', 'pdf'], /^drift-auditor: -o\/--output must be one of markdown, json, html, csv, not 'pdf' \(to write a file: --out FILE\)/],
     [['reports', 'get', '-o', 'json', '--file', 'report.md'], /-o json picks report\.json, --file picks report\.md: give one/],
     [['reports', 'get', '--output', 'a/b.md', '--out', 'c.md'], /both name a file/],

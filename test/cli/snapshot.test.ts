@@ -66,7 +66,11 @@ describe('drift-auditor snapshot', () => {
     const code = await main(['snapshot', '--kubeconfig', kubeconfig, '--out', out], cli);
 
     expect(code).toEqual(2);
-    expect(cli.err.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^drift-auditor: failed to list pods in all namespaces: forbidden \(403\): the auditor needs get\/list on pods; see deploy\/rbac\.yaml/)]);
+    expect(cli.err.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(
+        /^drift-auditor: failed to list pods in all namespaces: forbidden \(403\): the auditor needs get\/list on pods; see deploy\/rbac\.yaml/,
+      ),
+    ]);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('never'))).toEqual([]);
   });
@@ -77,11 +81,14 @@ describe('drift-auditor snapshot', () => {
 
     const code = await main(['snapshot', '--kubeconfig', kubeconfig, '--out', join(dir, 'missing', 'snap.json.gz')], cli);
 
-    expect([code, cli.err]).toEqual([2, `drift-auditor: failed to write snapshot ${join(dir, 'missing', 'snap.json.gz')}: folder ${join(dir, 'missing')} does not exist\n`]);
+    expect([code, cli.err]).toEqual([
+      2,
+      `drift-auditor: failed to write snapshot ${join(dir, 'missing', 'snap.json.gz')}: folder ${join(dir, 'missing')} does not exist\n`,
+    ]);
     expect(api!.requests).toEqual([]);
   });
 
-  it('prints one line, without the parser\'s code frame, for a kubeconfig that is a Helm template', async () => {
+  it("prints one line, without the parser's code frame, for a kubeconfig that is a Helm template", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-snapshot-'));
     writeFileSync(join(dir, 'config'), 'clusters:\n  - {{ .Values.cluster | toYaml | nindent 4 }}\n');
     const cli = io();
@@ -102,25 +109,23 @@ describe('drift-auditor snapshot', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).kind).toEqual('List');
   });
 
-  it.each([
-    [['-o', 'json']],
-    [['--output', 'json']],
-    [['--format', 'json']],
-    [['--out', '-']],
-  ])('prints the snapshot as JSON on stdout with %j and writes no file', async (flags) => {
-    const { kubeconfig, dir } = await setup();
-    const before = readdirSync(dir);
-    const cli = io();
+  it.each([[['-o', 'json']], [['--output', 'json']], [['--format', 'json']], [['--out', '-']]])(
+    'prints the snapshot as JSON on stdout with %j and writes no file',
+    async (flags) => {
+      const { kubeconfig, dir } = await setup();
+      const before = readdirSync(dir);
+      const cli = io();
 
-    const code = await main(['snapshot', '--kubeconfig', kubeconfig, '-n', 'kube-system', ...flags], cli);
+      const code = await main(['snapshot', '--kubeconfig', kubeconfig, '-n', 'kube-system', ...flags], cli);
 
-    expect(code).toEqual(0);
-    const list = JSON.parse(cli.out);
-    expect([list.kind, list.items.filter((i: { kind: string }) => i.kind === 'Node').length]).toEqual(['List', 4]);
-    expect(cli.err).toEqual('printed the snapshot: 4 nodes, 3 DaemonSets, 7 daemon pods, 2 revisions\n');
-    expect(readdirSync(dir)).toEqual(before);
-    expect(existsSync('-')).toBe(false);
-  });
+      expect(code).toEqual(0);
+      const list = JSON.parse(cli.out);
+      expect([list.kind, list.items.filter((i: { kind: string }) => i.kind === 'Node').length]).toEqual(['List', 4]);
+      expect(cli.err).toEqual('printed the snapshot: 4 nodes, 3 DaemonSets, 7 daemon pods, 2 revisions\n');
+      expect(readdirSync(dir)).toEqual(before);
+      expect(existsSync('-')).toBe(false);
+    },
+  );
 
   it('prints the same List as YAML with -o yaml, and writes it to a file the audit reads back', async () => {
     const { kubeconfig, dir } = await setup();
@@ -137,10 +142,17 @@ describe('drift-auditor snapshot', () => {
     expect(strip(fromYaml)).toEqual(strip(fromJson));
     expect(code).toEqual(0);
     const read = await readDump([join(dir, 'prod.yaml')]);
-    expect([read.nodes.length, read.daemonSets.length, read.pods.length]).toEqual([4, fromJson.items.filter((i: { kind: string }) => i.kind === 'DaemonSet').length, fromJson.items.filter((i: { kind: string }) => i.kind === 'Pod').length]);
+    expect([read.nodes.length, read.daemonSets.length, read.pods.length]).toEqual([
+      4,
+      fromJson.items.filter((i: { kind: string }) => i.kind === 'DaemonSet').length,
+      fromJson.items.filter((i: { kind: string }) => i.kind === 'Pod').length,
+    ]);
   });
 
-  it.each([['json', (t: string): unknown => JSON.parse(t)], ['yaml', (t: string): unknown => YAML.parse(t)]] as const)('escapes bidi and C1 characters from the cluster on stdout with -o %s, keeping the value', async (format, parse) => {
+  it.each([
+    ['json', (t: string): unknown => JSON.parse(t)],
+    ['yaml', (t: string): unknown => YAML.parse(t)],
+  ] as const)('escapes bidi and C1 characters from the cluster on stdout with -o %s, keeping the value', async (format, parse) => {
     const cluster = exampleCluster();
     const planted = 'ok\u202egnp.exe\u009b2J';
     cluster.nodes[0]!.metadata.labels = { ...cluster.nodes[0]!.metadata.labels, team: planted };
@@ -163,7 +175,9 @@ describe('drift-auditor snapshot', () => {
 
     expect(code).toEqual(0);
     expect(JSON.parse(gunzipSync(readFileSync(out)).toString('utf8')).kind).toEqual('List');
-    expect(cli.err.split('\n')[0]).toEqual(`drift-auditor: -o/--output is the format (json, yaml) as in kubectl; '${out}' is taken as a file this once: write --out ${out}`);
+    expect(cli.err.split('\n')[0]).toEqual(
+      `drift-auditor: -o/--output is the format (json, yaml) as in kubectl; '${out}' is taken as a file this once: write --out ${out}`,
+    );
     expect(cli.out).toEqual('');
   });
 

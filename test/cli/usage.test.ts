@@ -55,7 +55,8 @@ describe('usage texts', () => {
   it.each(COMMANDS)('name every option the parser of %s accepts', (_name, usage, options) => {
     const named = new Set([...usage.matchAll(FLAG)].map((m) => m[1]!));
 
-    const missing = Object.entries(options).filter(([long]) => long !== 'help')
+    const missing = Object.entries(options)
+      .filter(([long]) => long !== 'help')
       .flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])])
       .filter((f) => !named.has(f));
 

@@ -18,8 +18,13 @@ import type { DesiredState } from '../../functions/core/types.js';
 
 async function realInputs() {
   const desired = await readManifestFolder(await upstreamGitopsFolder());
-  const dump = await readDump([capture('sbctl/nodes.json'), capture('honeycomb-kubernetes-agent/nodes.json'), capture('insights-operator/nodes.json')], { cluster: 'fixtures' });
-  const live: K8sDaemonSet[] = desired.daemonSets.map((d) => ({ ...structuredClone(d.manifest), metadata: { ...d.manifest.metadata, uid: `uid-${d.manifest.metadata.name}` } }));
+  const dump = await readDump([capture('sbctl/nodes.json'), capture('honeycomb-kubernetes-agent/nodes.json'), capture('insights-operator/nodes.json')], {
+    cluster: 'fixtures',
+  });
+  const live: K8sDaemonSet[] = desired.daemonSets.map((d) => ({
+    ...structuredClone(d.manifest),
+    metadata: { ...d.manifest.metadata, uid: `uid-${d.manifest.metadata.name}` },
+  }));
   const pods: K8sPod[] = [];
   for (const ds of live) {
     const eligible = compileEligibility(ds);
@@ -55,33 +60,70 @@ describe('audit() on upstream fixtures', () => {
 
     const report = audit(snapshot, desired, corePolicy(), AT);
 
-    expect(report.findings.map((f) => [f.rule, f.namespace, f.daemonSet, f.node])).toEqual([['coverage/missing', 'monitoring', 'node-exporter', 'troubleshoot-demo-002']]);
+    expect(report.findings.map((f) => [f.rule, f.namespace, f.daemonSet, f.node])).toEqual([
+      ['coverage/missing', 'monitoring', 'node-exporter', 'troubleshoot-demo-002'],
+    ]);
   });
 
-  it('owns a real live pod by its DaemonSet uid and agrees with the DaemonSet\'s own status', async () => {
+  it("owns a real live pod by its DaemonSet uid and agrees with the DaemonSet's own status", async () => {
     const dump = await readDump([capture('kubeiql'), capture('apimachinery/node.yaml')]);
     const nodeName = dump.pods[0]!.spec.nodeName!;
     const snapshot = { ...dump, nodes: [node(nodeName)] };
 
     const report = audit(snapshot, desiredOf(dump.daemonSets), corePolicy(), AT);
 
-    expect(report.coverage).toEqual([{
-      namespace: 'kube-system', name: 'calico-node', inGit: true, inCluster: true, eligible: 1, covered: 1, upToDate: 1, ready: 1, misscheduled: 0,
-      reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 }, nodes: { '10.76.193.41': 'running' },
-      images: [
-        { container: 'calico-node', git: 'registry.ng.bluemix.net/armada-master/node:v2.6.5', live: 'registry.ng.bluemix.net/armada-master/node:v2.6.5',
-          running: [{ image: 'registry.ng.bluemix.net/armada-master/node:v2.6.5', digest: 'sha256:d79a25b3ef899332f9de73536634c9a3ce3fa12b3e77e504cff1e2d2a8d536e6', pods: 1 }] },
-        { container: 'install-cni', git: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2', live: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2',
-          running: [{ image: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2', digest: 'sha256:df0606795dc43a5f9f0823db26661a722107b93cfc88c1e20ba80bec45634023', pods: 1 }] },
-      ],
-    }]);
+    expect(report.coverage).toEqual([
+      {
+        namespace: 'kube-system',
+        name: 'calico-node',
+        inGit: true,
+        inCluster: true,
+        eligible: 1,
+        covered: 1,
+        upToDate: 1,
+        ready: 1,
+        misscheduled: 0,
+        reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 },
+        nodes: { '10.76.193.41': 'running' },
+        images: [
+          {
+            container: 'calico-node',
+            git: 'registry.ng.bluemix.net/armada-master/node:v2.6.5',
+            live: 'registry.ng.bluemix.net/armada-master/node:v2.6.5',
+            running: [
+              {
+                image: 'registry.ng.bluemix.net/armada-master/node:v2.6.5',
+                digest: 'sha256:d79a25b3ef899332f9de73536634c9a3ce3fa12b3e77e504cff1e2d2a8d536e6',
+                pods: 1,
+              },
+            ],
+          },
+          {
+            container: 'install-cni',
+            git: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2',
+            live: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2',
+            running: [
+              {
+                image: 'registry.ng.bluemix.net/armada-master/cni:v1.11.2',
+                digest: 'sha256:df0606795dc43a5f9f0823db26661a722107b93cfc88c1e20ba80bec45634023',
+                pods: 1,
+              },
+            ],
+          },
+        ],
+      },
+    ]);
     expect(report.findings).toEqual([]);
   });
 });
 
 /** The real cluster dumps sit in the captures, under their repository: sonobuoy/<dir>, fixinventory/<dir>. */
 const REAL = CAPTURES;
-interface Meta { cluster: string; now: string; exceptions: { daemonSet: string; field: string; auditor: number; status: number }[] }
+interface Meta {
+  cluster: string;
+  now: string;
+  exceptions: { daemonSet: string; field: string; auditor: number; status: number }[];
+}
 /** No Git: the live DaemonSets' own specs decide eligibility (what --live-only audits). */
 const NO_GIT: DesiredState = { source: { kind: 'folder', location: '(none)' }, daemonSets: [], managedNamespaces: [], problems: [], gaps: [] };
 
@@ -110,7 +152,7 @@ describe('audit() of real cluster dumps, live-only', () => {
     ['sonobuoy/sonobuoy-kind-k8s114-kube-system', 6],
     ['sonobuoy/sonobuoy-kind-k8s121', 3],
     ['fixinventory/fixinventory-doks-k8s121', 5],
-  ])('%s: reproduces every DaemonSet\'s own status (%i DaemonSets)', async (dir, daemonSets) => {
+  ])("%s: reproduces every DaemonSet's own status (%i DaemonSets)", async (dir, daemonSets) => {
     const { computed, reported, report } = await coverageOf(dir, [join(REAL, dir, 'dump.json')]);
 
     expect(Object.keys(computed)).toHaveLength(daemonSets);
@@ -119,9 +161,13 @@ describe('audit() of real cluster dumps, live-only', () => {
   });
 
   it('documents the one known listing skew rather than hiding it', async () => {
-    const { computed, meta } = await coverageOf('sonobuoy/sonobuoy-kind-k8s114-kube-system', [join(REAL, 'sonobuoy/sonobuoy-kind-k8s114-kube-system', 'dump.json')]);
+    const { computed, meta } = await coverageOf('sonobuoy/sonobuoy-kind-k8s114-kube-system', [
+      join(REAL, 'sonobuoy/sonobuoy-kind-k8s114-kube-system', 'dump.json'),
+    ]);
 
-    expect(meta.exceptions.map((e) => [e.daemonSet, e.field, e.auditor, e.status])).toEqual([['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1', 'ready', 1, 0]]);
+    expect(meta.exceptions.map((e) => [e.daemonSet, e.field, e.auditor, e.status])).toEqual([
+      ['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1', 'ready', 1, 0],
+    ]);
     expect((computed['heptio-sonobuoy/sonobuoy-e2eds-daemon-set-e3edc45d5adf4fb1'] as { ready: number }).ready).toEqual(1);
   });
 
@@ -133,7 +179,7 @@ describe('audit() of real cluster dumps, live-only', () => {
   });
 
   it.each(['sonobuoy/sonobuoy-aws-k8s18-a', 'sonobuoy/sonobuoy-kind-k8s114-heptio-sonobuoy', 'sonobuoy/sonobuoy-kind-k8s121'])(
-    '%s: reads the same from sonobuoy\'s own layout (resources/ JSON arrays without kind or apiVersion)',
+    "%s: reads the same from sonobuoy's own layout (resources/ JSON arrays without kind or apiVersion)",
     async (dir) => {
       const list = JSON.parse(await readFile(join(REAL, dir, 'dump.json'), 'utf8')) as { items: Record<string, unknown>[] };
       const out = await mkdtemp(join(tmpdir(), 'sonobuoy-'));

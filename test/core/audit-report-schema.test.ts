@@ -23,7 +23,8 @@ function violations(value: unknown, schema: Schema, path = '$'): string[] {
     const ok = (schema.oneOf as Schema[]).filter((s) => violations(value, s, path).length === 0).length;
     if (ok !== 1) out.push(`${path}: matches ${ok} of oneOf`);
   }
-  if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern).test(value)) out.push(`${path}: does not match ${schema.pattern}`);
+  if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern).test(value))
+    out.push(`${path}: does not match ${schema.pattern}`);
   if (typeof schema.minimum === 'number' && typeof value === 'number' && value < schema.minimum) out.push(`${path}: below ${schema.minimum}`);
   if (typeOf(value) === 'object') {
     const obj = value as Record<string, unknown>;
@@ -40,7 +41,10 @@ function violations(value: unknown, schema: Schema, path = '$'): string[] {
 }
 
 function resolve(ref: string): Schema {
-  return ref.replace(/^#\//, '').split('/').reduce<Schema>((s, k) => s[k] as Schema, SCHEMA);
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<Schema>((s, k) => s[k] as Schema, SCHEMA);
 }
 
 describe('audit() report', () => {
@@ -56,12 +60,29 @@ describe('audit() report', () => {
     const git = daemonSet('kube-system/agent', { image: 'nginx:1.28', nodeSelector: { pool: 'a' } });
     const live = daemonSet('kube-system/agent', { image: 'nginx:1.27' });
     const nodes = [node('a1', { labels: { pool: 'a' } }), node('a2', { labels: { pool: 'a' } }), node('b1', { labels: { pool: 'b' } })];
-    const snapshot = snapshotOf({ nodes, daemonSets: [live, daemonSet('kube-system/extra')], pods: [pod(live, 'a1', { waiting: 'CrashLoopBackOff', readySince: '2026-01-01T00:00:00Z' }), pod(live, 'b1')], gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }] });
+    const snapshot = snapshotOf({
+      nodes,
+      daemonSets: [live, daemonSet('kube-system/extra')],
+      pods: [pod(live, 'a1', { waiting: 'CrashLoopBackOff', readySince: '2026-01-01T00:00:00Z' }), pod(live, 'b1')],
+      gaps: [{ source: 'kubernetes:list pods', message: 'forbidden' }],
+    });
     const desired = desiredOf([git, daemonSet('logging/shipper')], { problems: [{ rule: 'manifest/invalid', file: 'x.yaml', line: 2, message: 'bad' }] });
 
     const report = audit(snapshot, desired, corePolicy(), AT);
 
-    expect(new Set(report.findings.map((f) => f.rule))).toEqual(new Set(['audit/incomplete', 'coverage/missing', 'coverage/misscheduled', 'coverage/unready', 'image/drift', 'image/outdated-pod', 'resource/missing', 'resource/unmanaged', 'manifest/invalid']));
+    expect(new Set(report.findings.map((f) => f.rule))).toEqual(
+      new Set([
+        'audit/incomplete',
+        'coverage/missing',
+        'coverage/misscheduled',
+        'coverage/unready',
+        'image/drift',
+        'image/outdated-pod',
+        'resource/missing',
+        'resource/unmanaged',
+        'manifest/invalid',
+      ]),
+    );
     expect(violations(JSON.parse(JSON.stringify(report)), SCHEMA)).toEqual([]);
   });
 

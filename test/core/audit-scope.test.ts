@@ -49,7 +49,9 @@ describe('audit() of a snapshot read in some namespaces', () => {
 
     const report = audit(monitoringOnly(), desiredOf([agent, logs]), policy, AT);
 
-    expect(report.warnings).toEqual([{ source: 'policy:namespaces', message: "policy namespace 'logging' is outside the namespaces the snapshot read (monitoring): nothing there is audited" }]);
+    expect(report.warnings).toEqual([
+      { source: 'policy:namespaces', message: "policy namespace 'logging' is outside the namespaces the snapshot read (monitoring): nothing there is audited" },
+    ]);
   });
 });
 
@@ -60,7 +62,12 @@ describe('audit() warnings', () => {
     const typo = audit(snapshot, desiredOf([agent]), { ...defaultPolicy(), namespaces: ['monitoring', 'monitorng'] }, AT);
     const fine = audit(snapshot, desiredOf([agent]), { ...defaultPolicy(), namespaces: ['monitoring'] }, AT);
 
-    expect(typo.warnings).toEqual([{ source: 'policy:namespaces', message: "policy namespace 'monitorng' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)" }]);
+    expect(typo.warnings).toEqual([
+      {
+        source: 'policy:namespaces',
+        message: "policy namespace 'monitorng' holds no DaemonSet in the cluster and is not managed in Git: nothing there is audited (a typo?)",
+      },
+    ]);
     expect(fine.warnings).toBeUndefined();
   });
 });

@@ -27,7 +27,8 @@ describe('audit()', () => {
       ['logging/fluent-bit', 4, 4, 4, 4, 0],
       ['monitoring/node-exporter', 6, 6, 6, 6, 0],
     ]);
-    for (const c of report.coverage) expect(c.reported).toEqual({ desired: c.eligible, current: c.covered, ready: c.ready, upToDate: c.upToDate, misscheduled: 0 });
+    for (const c of report.coverage)
+      expect(c.reported).toEqual({ desired: c.eligible, current: c.covered, ready: c.ready, upToDate: c.upToDate, misscheduled: 0 });
     expect(report.coverage[3]!.nodes).toEqual({ 'arm-a': 'running', 'worker-a': 'running', 'worker-b': 'running', 'worker-c': 'running' });
   });
 
@@ -37,7 +38,15 @@ describe('audit()', () => {
     const report = audit(snapshot, desired, defaultPolicy(), AT);
 
     expect(report.nodes.map((n) => n.name)).toEqual(['arm-a', 'cp-1', 'gpu-a', 'worker-a', 'worker-b', 'worker-c']);
-    expect(report.nodes[2]).toEqual({ name: 'gpu-a', zone: 'eu-west-1b', nodeGroup: 'gpu', arch: 'amd64', ready: true, unschedulable: false, taints: ['nvidia.com/gpu=present:NoSchedule'] });
+    expect(report.nodes[2]).toEqual({
+      name: 'gpu-a',
+      zone: 'eu-west-1b',
+      nodeGroup: 'gpu',
+      arch: 'amd64',
+      ready: true,
+      unschedulable: false,
+      taints: ['nvidia.com/gpu=present:NoSchedule'],
+    });
     expect(report.nodes[5]!.unschedulable).toEqual(true);
   });
 
@@ -60,10 +69,13 @@ describe('audit()', () => {
 
     expect(report.complete).toEqual(false);
     expect(report.gaps).toHaveLength(2);
-    expect(report.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([[
-      'audit/incomplete', 'critical',
-      'the audit could not read everything (2 gaps): kubernetes:list pods: forbidden; file:x.yaml: EACCES; findings below are a lower bound',
-    ]]);
+    expect(report.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([
+      [
+        'audit/incomplete',
+        'critical',
+        'the audit could not read everything (2 gaps): kubernetes:list pods: forbidden; file:x.yaml: EACCES; findings below are a lower bound',
+      ],
+    ]);
   });
 
   it('counts a pod only when the DaemonSet controls it and its labels still match the selector', () => {
@@ -79,7 +91,12 @@ describe('audit()', () => {
     const report = audit(snapshotOf({ nodes, daemonSets: [ds], pods }), desiredOf([ds]), corePolicy(), AT);
 
     expect(report.coverage[0]!.nodes).toEqual({ n1: 'running', n2: 'missing', n3: 'missing', n4: 'missing', n5: 'missing' });
-    expect(report.findings.map((f) => `${f.rule}@${f.node}`)).toEqual(['coverage/missing@n2', 'coverage/missing@n3', 'coverage/missing@n4', 'coverage/missing@n5']);
+    expect(report.findings.map((f) => `${f.rule}@${f.node}`)).toEqual([
+      'coverage/missing@n2',
+      'coverage/missing@n3',
+      'coverage/missing@n4',
+      'coverage/missing@n5',
+    ]);
   });
 
   // Mirrors kubernetes/kubernetes pkg/controller/daemon/daemon_controller_test.go:TestGetNodesToDaemonPods
@@ -89,12 +106,24 @@ describe('audit()', () => {
     ['a terminating Running pod', { deletionTimestamp: '2026-06-01T11:59:00Z' }, 'running', 1, 1, []],
     ['an undeleted Succeeded pod', { phase: 'Succeeded', ready: false }, 'unready', 1, 0, []],
     ['an undeleted Failed pod', { phase: 'Failed', ready: false }, 'unready', 1, 0, []],
-    ['a Succeeded pod being deleted', { phase: 'Succeeded', ready: false, deletionTimestamp: '2026-06-01T11:59:00Z' }, 'missing', 0, 0, ['coverage/missing@n1']],
+    [
+      'a Succeeded pod being deleted',
+      { phase: 'Succeeded', ready: false, deletionTimestamp: '2026-06-01T11:59:00Z' },
+      'missing',
+      0,
+      0,
+      ['coverage/missing@n1'],
+    ],
     ['a Failed pod being deleted', { phase: 'Failed', ready: false, deletionTimestamp: '2026-06-01T11:59:00Z' }, 'missing', 0, 0, ['coverage/missing@n1']],
-  ] as const)('counts %s as the controller\'s status does', (_name, options, state, covered, ready, findings) => {
+  ] as const)("counts %s as the controller's status does", (_name, options, state, covered, ready, findings) => {
     const ds = daemonSet('kube-system/agent');
 
-    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { ...options, readySince: AT.toISOString() })] }), desiredOf([ds]), corePolicy(), AT);
+    const report = audit(
+      snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { ...options, readySince: AT.toISOString() })] }),
+      desiredOf([ds]),
+      corePolicy(),
+      AT,
+    );
 
     expect([report.coverage[0]!.nodes, report.coverage[0]!.covered, report.coverage[0]!.ready]).toEqual([{ n1: state }, covered, ready]);
     expect(report.findings.filter((f) => f.rule.startsWith('coverage/')).map((f) => `${f.rule}@${f.node}`)).toEqual(findings);
@@ -109,10 +138,17 @@ describe('audit()', () => {
   ])('does not report a pod being deleted %s', (_name, gitOptions, nodeOptions, rule) => {
     const live = daemonSet('kube-system/agent');
     const git = daemonSet('kube-system/agent', gitOptions);
-    const report = (deletionTimestamp?: string) => audit(
-      snapshotOf({ nodes: [node('n1', nodeOptions)], daemonSets: [live], pods: [pod(live, 'n1', { images: { agent: 'agent:0.9' }, ...(deletionTimestamp ? { deletionTimestamp } : {}) })] }),
-      desiredOf([git]), defaultPolicy(), AT,
-    ).findings.filter((f) => f.rule === rule).length;
+    const report = (deletionTimestamp?: string) =>
+      audit(
+        snapshotOf({
+          nodes: [node('n1', nodeOptions)],
+          daemonSets: [live],
+          pods: [pod(live, 'n1', { images: { agent: 'agent:0.9' }, ...(deletionTimestamp ? { deletionTimestamp } : {}) })],
+        }),
+        desiredOf([git]),
+        defaultPolicy(),
+        AT,
+      ).findings.filter((f) => f.rule === rule).length;
 
     expect([report(), report('2026-06-01T11:59:00Z')]).toEqual([1, 0]);
   });
@@ -135,7 +171,12 @@ describe('audit()', () => {
       pod(ds, 'n1', { name: 'agent-new', creationTimestamp: '2026-06-01T11:59:30Z' }),
     ];
 
-    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods, controllerRevisions: [revision(ds, 1, 'old'), revision(ds, 2)] }), desiredOf([ds]), corePolicy(), AT);
+    const report = audit(
+      snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods, controllerRevisions: [revision(ds, 1, 'old'), revision(ds, 2)] }),
+      desiredOf([ds]),
+      corePolicy(),
+      AT,
+    );
 
     expect([report.coverage[0]!.covered, report.coverage[0]!.ready, report.coverage[0]!.upToDate]).toEqual([1, 0, 0]);
     expect(report.findings.filter((f) => f.rule.startsWith('coverage/')).map((f) => `${f.rule}@${f.node}`)).toEqual([]);
@@ -144,7 +185,12 @@ describe('audit()', () => {
   it('maps a pod not yet bound to its node through the matchFields affinity the controller sets', () => {
     const ds = daemonSet('kube-system/agent');
 
-    const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { unbound: true, readySince: AT.toISOString() })] }), desiredOf([ds]), corePolicy(), AT);
+    const report = audit(
+      snapshotOf({ nodes: [node('n1')], daemonSets: [ds], pods: [pod(ds, 'n1', { unbound: true, readySince: AT.toISOString() })] }),
+      desiredOf([ds]),
+      corePolicy(),
+      AT,
+    );
 
     expect(report.coverage[0]!.covered).toEqual(1);
     expect(report.findings).toEqual([]);
@@ -168,7 +214,12 @@ describe('audit()', () => {
     const pods = [pod(ds, 'n1', { revisionHash: 'new' }), pod(ds, 'n2', { revisionHash: 'old' })];
     const revisions = [revision(ds, 3, 'new'), revision(ds, 2, 'old')];
 
-    const report = audit(snapshotOf({ nodes: [node('n1'), node('n2')], daemonSets: [ds], pods, controllerRevisions: revisions }), desiredOf([ds]), defaultPolicy(), AT);
+    const report = audit(
+      snapshotOf({ nodes: [node('n1'), node('n2')], daemonSets: [ds], pods, controllerRevisions: revisions }),
+      desiredOf([ds]),
+      defaultPolicy(),
+      AT,
+    );
 
     expect(report.coverage[0]!.upToDate).toEqual(1);
   });
@@ -202,7 +253,9 @@ describe('audit()', () => {
 
     expect(b.findings).toEqual(a.findings);
     expect(a.findings.map((f) => `${f.severity} ${f.namespace}/${f.daemonSet} ${f.node}`).slice(0, 3)).toEqual([
-      'critical kube-system/aws-node cp-1', 'critical kube-system/aws-node worker-a', 'critical kube-system/kube-proxy cp-1',
+      'critical kube-system/aws-node cp-1',
+      'critical kube-system/aws-node worker-a',
+      'critical kube-system/kube-proxy cp-1',
     ]);
   });
 });

@@ -9,11 +9,31 @@ describe('parseImageRef()', () => {
   it.each<[string, Omit<ImageRef, 'normalized'>, string]>([
     ['nginx', { registry: 'docker.io', repository: 'library/nginx', tag: 'latest', tagImplicit: true, digest: null }, 'docker.io/library/nginx:latest'],
     ['nginx:1.27', { registry: 'docker.io', repository: 'library/nginx', tag: '1.27', tagImplicit: false, digest: null }, 'docker.io/library/nginx:1.27'],
-    ['library/nginx:1.27', { registry: 'docker.io', repository: 'library/nginx', tag: '1.27', tagImplicit: false, digest: null }, 'docker.io/library/nginx:1.27'],
-    ['docker.io/nginx', { registry: 'docker.io', repository: 'library/nginx', tag: 'latest', tagImplicit: true, digest: null }, 'docker.io/library/nginx:latest'],
-    ['index.docker.io/library/nginx:1', { registry: 'docker.io', repository: 'library/nginx', tag: '1', tagImplicit: false, digest: null }, 'docker.io/library/nginx:1'],
-    ['fluent/fluentd-kubernetes-daemonset:v1-debian-elasticsearch', { registry: 'docker.io', repository: 'fluent/fluentd-kubernetes-daemonset', tag: 'v1-debian-elasticsearch', tagImplicit: false, digest: null }, 'docker.io/fluent/fluentd-kubernetes-daemonset:v1-debian-elasticsearch'],
-    ['registry.k8s.io/pause:3.9', { registry: 'registry.k8s.io', repository: 'pause', tag: '3.9', tagImplicit: false, digest: null }, 'registry.k8s.io/pause:3.9'],
+    [
+      'library/nginx:1.27',
+      { registry: 'docker.io', repository: 'library/nginx', tag: '1.27', tagImplicit: false, digest: null },
+      'docker.io/library/nginx:1.27',
+    ],
+    [
+      'docker.io/nginx',
+      { registry: 'docker.io', repository: 'library/nginx', tag: 'latest', tagImplicit: true, digest: null },
+      'docker.io/library/nginx:latest',
+    ],
+    [
+      'index.docker.io/library/nginx:1',
+      { registry: 'docker.io', repository: 'library/nginx', tag: '1', tagImplicit: false, digest: null },
+      'docker.io/library/nginx:1',
+    ],
+    [
+      'fluent/fluentd-kubernetes-daemonset:v1-debian-elasticsearch',
+      { registry: 'docker.io', repository: 'fluent/fluentd-kubernetes-daemonset', tag: 'v1-debian-elasticsearch', tagImplicit: false, digest: null },
+      'docker.io/fluent/fluentd-kubernetes-daemonset:v1-debian-elasticsearch',
+    ],
+    [
+      'registry.k8s.io/pause:3.9',
+      { registry: 'registry.k8s.io', repository: 'pause', tag: '3.9', tagImplicit: false, digest: null },
+      'registry.k8s.io/pause:3.9',
+    ],
     ['localhost/x', { registry: 'localhost', repository: 'x', tag: 'latest', tagImplicit: true, digest: null }, 'localhost/x:latest'],
     ['localhost:5000/x', { registry: 'localhost:5000', repository: 'x', tag: 'latest', tagImplicit: true, digest: null }, 'localhost:5000/x:latest'],
     ['localhost:5000/team/x:2', { registry: 'localhost:5000', repository: 'team/x', tag: '2', tagImplicit: false, digest: null }, 'localhost:5000/team/x:2'],
@@ -30,7 +50,11 @@ describe('parseImageRef()', () => {
       'public.ecr.aws/csi-components/livenessprobe:v2.19.0-eksbuild.5',
     ],
     [`nginx@${SHA}`, { registry: 'docker.io', repository: 'library/nginx', tag: null, tagImplicit: false, digest: SHA }, `docker.io/library/nginx@${SHA}`],
-    [`nginx:1.27@${SHA}`, { registry: 'docker.io', repository: 'library/nginx', tag: '1.27', tagImplicit: false, digest: SHA }, `docker.io/library/nginx:1.27@${SHA}`],
+    [
+      `nginx:1.27@${SHA}`,
+      { registry: 'docker.io', repository: 'library/nginx', tag: '1.27', tagImplicit: false, digest: SHA },
+      `docker.io/library/nginx:1.27@${SHA}`,
+    ],
     ['quay.io/a__b/c.d-e:tag_1', { registry: 'quay.io', repository: 'a__b/c.d-e', tag: 'tag_1', tagImplicit: false, digest: null }, 'quay.io/a__b/c.d-e:tag_1'],
     ['Foo.io/bar', { registry: 'Foo.io', repository: 'bar', tag: 'latest', tagImplicit: true, digest: null }, 'Foo.io/bar:latest'],
   ])('%s', (input, expected, normalized) => {

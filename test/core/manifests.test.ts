@@ -27,7 +27,9 @@ describe('parseManifestFile()', () => {
     const r = parseManifestFile('kube-flannel/kube-flannel.yml', fixture('kube-flannel/kube-flannel.yml'));
 
     expect(r.problems).toEqual([]);
-    expect(r.daemonSets.map((d) => [d.manifest.metadata.namespace, d.manifest.metadata.name, d.line, d.documentIndex])).toEqual([['kube-flannel', 'kube-flannel-ds', 100, 5]]);
+    expect(r.daemonSets.map((d) => [d.manifest.metadata.namespace, d.manifest.metadata.name, d.line, d.documentIndex])).toEqual([
+      ['kube-flannel', 'kube-flannel-ds', 100, 5],
+    ]);
     expect(r.namespaces).toEqual(['kube-flannel']);
   });
 
@@ -45,7 +47,19 @@ describe('parseManifestFile()', () => {
   });
 
   it('reads JSON and kind: List items', () => {
-    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'logging' } }, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'fb', namespace: 'logging' }, spec: { selector: {}, template: { spec: { containers: [] } } } }] };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'logging' } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'fb', namespace: 'logging' },
+          spec: { selector: {}, template: { spec: { containers: [] } } },
+        },
+      ],
+    };
 
     const r = parseManifestFile('list.json', JSON.stringify(list, null, 2));
 
@@ -78,7 +92,9 @@ describe('parseManifestFile()', () => {
 
     const r = parseManifestFile('chart/templates/ds.yaml', text);
 
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'chart/templates/ds.yaml', line: 1, message: expect.stringMatching(/unrendered Helm\/Go template/) }]);
+    expect(r.problems).toEqual([
+      { rule: 'manifest/invalid', file: 'chart/templates/ds.yaml', line: 1, message: expect.stringMatching(/unrendered Helm\/Go template/) },
+    ]);
   });
 
   it.each([
@@ -98,7 +114,8 @@ describe('parseManifestFile()', () => {
   });
 
   it('accepts {{ }} in a ConfigMap (alerting templates are legitimate config)', () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: am, namespace: mon}\ndata:\n  tmpl: |\n    {{ range .Alerts }}{{ .Labels.alertname }}{{ end }}\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: am, namespace: mon}\ndata:\n  tmpl: |\n    {{ range .Alerts }}{{ .Labels.alertname }}{{ end }}\n';
 
     const r = parseManifestFile('cm.yaml', text);
 
@@ -108,7 +125,12 @@ describe('parseManifestFile()', () => {
 
   it('refuses a YAML alias bomb', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
 
     const r = parseManifestFile('bomb.yaml', `${lines.join('\n')}\nkind: DaemonSet\n`);
 
@@ -129,11 +151,36 @@ describe('parseManifestFile()', () => {
   });
 
   it.each([
-    ['tolerations that are not a list', (t: string) => t.replace('    spec:\n', '    spec:\n      tolerations: all\n'), 13, 'spec.template.spec.tolerations must be a list, not string "all"'],
-    ['a null toleration', (t: string) => t.replace('    spec:\n', '    spec:\n      tolerations: [~]\n'), 13, 'spec.template.spec.tolerations[0] must be an object, not null'],
-    ['an unquoted number label', (t: string) => t.replace('labels: {app: a}', 'labels: {app: a, version: 2}'), 11, 'spec.template.metadata.labels.version must be a string (quote it), not number 2'],
-    ['env without a name', (t: string) => t.replace('image: example/a:1\n', 'image: example/a:1\n          env: [{value: x}]\n'), 16, 'spec.template.spec.containers[0].env[0].name is missing'],
-    ['a container that is not an object', (t: string) => t.replace(/ {8}- name: a\n {10}image: example\/a:1\n/, '        - a\n'), 14, 'spec.template.spec.containers[0] must be an object, not string "a"'],
+    [
+      'tolerations that are not a list',
+      (t: string) => t.replace('    spec:\n', '    spec:\n      tolerations: all\n'),
+      13,
+      'spec.template.spec.tolerations must be a list, not string "all"',
+    ],
+    [
+      'a null toleration',
+      (t: string) => t.replace('    spec:\n', '    spec:\n      tolerations: [~]\n'),
+      13,
+      'spec.template.spec.tolerations[0] must be an object, not null',
+    ],
+    [
+      'an unquoted number label',
+      (t: string) => t.replace('labels: {app: a}', 'labels: {app: a, version: 2}'),
+      11,
+      'spec.template.metadata.labels.version must be a string (quote it), not number 2',
+    ],
+    [
+      'env without a name',
+      (t: string) => t.replace('image: example/a:1\n', 'image: example/a:1\n          env: [{value: x}]\n'),
+      16,
+      'spec.template.spec.containers[0].env[0].name is missing',
+    ],
+    [
+      'a container that is not an object',
+      (t: string) => t.replace(/ {8}- name: a\n {10}image: example\/a:1\n/, '        - a\n'),
+      14,
+      'spec.template.spec.containers[0] must be an object, not string "a"',
+    ],
   ])('reports a DaemonSet with %s at the line of the field, and keeps the good ones', (_case, edit, line, message) => {
     const r = parseManifestFile('ds.yaml', `${edit(DS('a', 'x'))}---\n${DS('b', 'x')}`);
 
@@ -142,23 +189,42 @@ describe('parseManifestFile()', () => {
   });
 
   it('gives each item of a kind: List its own line', () => {
-    const items = [DS('a', 'x'), DS('b', 'x').replace('image: example/b:1', 'image: example/b:1\n          env: 5')].map((d) => `${d.trimEnd().replace(/^/gm, '    ').replace(/^ {4}/, '  - ')}\n`);
+    const items = [DS('a', 'x'), DS('b', 'x').replace('image: example/b:1', 'image: example/b:1\n          env: 5')].map(
+      (d) => `${d.trimEnd().replace(/^/gm, '    ').replace(/^ {4}/, '  - ')}\n`,
+    );
     const r = parseManifestFile('list.yaml', `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`);
 
     expect(r.daemonSets.map((d) => [d.manifest.metadata.name, d.line])).toEqual([['a', 4]]);
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'list.yaml', line: 34, message: 'DaemonSet b: spec.template.spec.containers[0].env must be a list, not number 5', daemonSet: 'x/b' }]);
+    expect(r.problems).toEqual([
+      {
+        rule: 'manifest/invalid',
+        file: 'list.yaml',
+        line: 34,
+        message: 'DaemonSet b: spec.template.spec.containers[0].env must be a list, not number 5',
+        daemonSet: 'x/b',
+      },
+    ]);
   });
 
   it('honours YAML merge keys as kubectl does', () => {
-    const text = DS('a', 'x').replace(/ {8}- name: a\n {10}image: example\/a:1\n/, '        - <<: &base {name: a, image: example/a:1}\n          imagePullPolicy: Always\n');
+    const text = DS('a', 'x').replace(
+      / {8}- name: a\n {10}image: example\/a:1\n/,
+      '        - <<: &base {name: a, image: example/a:1}\n          imagePullPolicy: Always\n',
+    );
 
     const r = parseManifestFile('ds.yaml', text);
 
-    expect([r.problems, r.daemonSets[0]!.manifest.spec.template.spec.containers]).toEqual([[], [{ name: 'a', image: 'example/a:1', imagePullPolicy: 'Always' }]]);
+    expect([r.problems, r.daemonSets[0]!.manifest.spec.template.spec.containers]).toEqual([
+      [],
+      [{ name: 'a', image: 'example/a:1', imagePullPolicy: 'Always' }],
+    ]);
   });
 
   it('reads YAML 1.1 octal and booleans as kubectl does (defaultMode: 0644 is 420; hostNetwork: yes is true)', () => {
-    const text = DS('a', 'x').replace('    spec:\n', '    spec:\n      hostNetwork: yes\n      volumes: [{name: v, secret: {secretName: s, defaultMode: 0644}}]\n');
+    const text = DS('a', 'x').replace(
+      '    spec:\n',
+      '    spec:\n      hostNetwork: yes\n      volumes: [{name: v, secret: {secretName: s, defaultMode: 0644}}]\n',
+    );
 
     const r = parseManifestFile('ds.yaml', text);
     const spec = r.daemonSets[0]!.manifest.spec.template.spec;
@@ -184,7 +250,9 @@ describe('parseManifestFile()', () => {
 
     const r = parseManifestFile('ds.yaml', text);
 
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 4, message: expect.stringMatching(/^unrendered Helm\/Go template/) as unknown as string }]);
+    expect(r.problems).toEqual([
+      { rule: 'manifest/invalid', file: 'ds.yaml', line: 4, message: expect.stringMatching(/^unrendered Helm\/Go template/) as unknown as string },
+    ]);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
   });
@@ -196,26 +264,54 @@ describe('parseManifestFile()', () => {
   ])('refuses %s (NaN and infinity are no Kubernetes values) with its line', (_n, field, line) => {
     const r = parseManifestFile('ds.yaml', DS('a', 'x').replace('spec:\n', `spec:\n  ${field}\n`));
 
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file: 'ds.yaml', line: 1, message: expect.stringMatching(new RegExp(`^invalid YAML: .* is not a number Kubernetes accepts .*\\(line ${line}, column \\d+\\)$`)) as unknown as string }]);
+    expect(r.problems).toEqual([
+      {
+        rule: 'manifest/invalid',
+        file: 'ds.yaml',
+        line: 1,
+        message: expect.stringMatching(
+          new RegExp(`^invalid YAML: .* is not a number Kubernetes accepts .*\\(line ${line}, column \\d+\\)$`),
+        ) as unknown as string,
+      },
+    ]);
     expect(r.daemonSets).toEqual([]);
   });
 
   it.each([
-    ['YAML', 'ds.yaml', DS('a', 'x').replace('spec:\n', `spec:\n  deep: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`), /^invalid YAML: the document is nested too deeply to read/],
-    ['JSON', 'ds.json', JSON.stringify({ kind: 'ConfigMap', data: 'DEEP' }).replace('"DEEP"', `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`), /^data(\.a){11}…\(988 levels more\) is nested more than 1000 levels deep$/],
+    [
+      'YAML',
+      'ds.yaml',
+      DS('a', 'x').replace('spec:\n', `spec:\n  deep: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`),
+      /^invalid YAML: the document is nested too deeply to read/,
+    ],
+    [
+      'JSON',
+      'ds.json',
+      JSON.stringify({ kind: 'ConfigMap', data: 'DEEP' }).replace('"DEEP"', `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`),
+      /^data(\.a){11}…\(988 levels more\) is nested more than 1000 levels deep$/,
+    ],
   ])('reports a %s document nested 20,000 levels deep as manifest/invalid, without a stack overflow', (_n, file, text, message) => {
     const r = parseManifestFile(file, text);
 
-    expect(r.problems).toEqual([{ rule: 'manifest/invalid', file, line: expect.any(Number) as unknown as number, message: expect.stringMatching(message) as unknown as string }]);
+    expect(r.problems).toEqual([
+      { rule: 'manifest/invalid', file, line: expect.any(Number) as unknown as number, message: expect.stringMatching(message) as unknown as string },
+    ]);
   });
 
   it('refuses a DaemonSet nested deeper than any real one, naming the field', () => {
     const deep = `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`;
-    const text = JSON.stringify({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a', namespace: 'x' }, spec: { selector: {}, template: { spec: { containers: [], x: 'DEEP' } } } }).replace('"DEEP"', deep);
+    const text = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'a', namespace: 'x' },
+      spec: { selector: {}, template: { spec: { containers: [], x: 'DEEP' } } },
+    }).replace('"DEEP"', deep);
 
     const r = parseManifestFile('ds.json', text);
 
-    expect(r.problems.map((p) => [p.daemonSet, p.message])).toEqual([['x/a', 'DaemonSet a: spec.template.spec.x.a.a.a.a.a.a.a.a…(88 levels more) is nested more than 100 levels deep']]);
+    expect(r.problems.map((p) => [p.daemonSet, p.message])).toEqual([
+      ['x/a', 'DaemonSet a: spec.template.spec.x.a.a.a.a.a.a.a.a…(88 levels more) is nested more than 100 levels deep'],
+    ]);
   });
 
   it('reports invalid JSON with its line', () => {
@@ -233,18 +329,36 @@ describe('desiredStateFromFiles()', () => {
     const d = desiredStateFromFiles({ kind: 'folder', location: 'g' }, [a, b]);
 
     expect(d.daemonSets.map((x) => x.file)).toEqual(['a.yaml']);
-    expect(d.problems).toEqual([{ rule: 'manifest/invalid', file: 'b.yaml', line: 1, message: 'DaemonSet x/agent is declared again (first at a.yaml:1); only the first declaration is audited' }]);
+    expect(d.problems).toEqual([
+      {
+        rule: 'manifest/invalid',
+        file: 'b.yaml',
+        line: 1,
+        message: 'DaemonSet x/agent is declared again (first at a.yaml:1); only the first declaration is audited',
+      },
+    ]);
     expect(d.managedNamespaces).toEqual(['x']);
   });
 
   it('records an unrendered kustomization as a gap (Git not read completely), a broken file only as a finding', () => {
     const broken = parseManifestFile('broken.yaml', 'kind: DaemonSet\nmetadata: {name: x\n');
-    const unrendered = { daemonSets: [], namespaces: [], problems: [{ rule: 'manifest/unrendered' as const, file: 'apps/kustomization.yaml', message: 'kustomization in apps not rendered: neither kubectl nor kustomize is on PATH' }] };
+    const unrendered = {
+      daemonSets: [],
+      namespaces: [],
+      problems: [
+        {
+          rule: 'manifest/unrendered' as const,
+          file: 'apps/kustomization.yaml',
+          message: 'kustomization in apps not rendered: neither kubectl nor kustomize is on PATH',
+        },
+      ],
+    };
 
     const d = desiredStateFromFiles({ kind: 'folder', location: 'g' }, [broken, unrendered]);
 
     expect(d.problems.map((p) => p.rule)).toEqual(['manifest/invalid', 'manifest/unrendered']);
-    expect(d.gaps).toEqual([{ source: 'git:apps/kustomization.yaml', message: 'kustomization in apps not rendered: neither kubectl nor kustomize is on PATH' }]);
+    expect(d.gaps).toEqual([
+      { source: 'git:apps/kustomization.yaml', message: 'kustomization in apps not rendered: neither kubectl nor kustomize is on PATH' },
+    ]);
   });
 });
-

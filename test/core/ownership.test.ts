@@ -20,7 +20,12 @@ describe('ownedBy()', () => {
     [{ argocdApp: 'agents' }, {}, { 'argocd.argoproj.io/tracking-id': 'team_agents:apps/DaemonSet:monitoring/agent' }, true],
     [{ argocdApp: 'agents' }, { 'app.kubernetes.io/instance': 'agents' }, {}, true],
     [{ argocdApp: 'agents' }, {}, { 'argocd.argoproj.io/tracking-id': 'other:apps/DaemonSet:monitoring/agent' }, false],
-    [{ fluxKustomization: 'flux-system/infra' }, { 'kustomize.toolkit.fluxcd.io/name': 'infra', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' }, {}, true],
+    [
+      { fluxKustomization: 'flux-system/infra' },
+      { 'kustomize.toolkit.fluxcd.io/name': 'infra', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' },
+      {},
+      true,
+    ],
     [{ fluxHelmRelease: 'flux-system/agent' }, { 'helm.toolkit.fluxcd.io/name': 'agent', 'helm.toolkit.fluxcd.io/namespace': 'other' }, {}, false],
     [{ helmRelease: 'agent' }, {}, { 'meta.helm.sh/release-name': 'agent' }, true],
   ])('owner %j of labels %j and annotations %j is %s', (owner, labels, annotations, expected) => {
@@ -33,7 +38,9 @@ describe('audit() with an unrendered entry point', () => {
     const owned = marked('monitoring/agent', { 'helm.toolkit.fluxcd.io/name': 'agent', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' });
     const stray = daemonSet('monitoring/debug');
     const problem: ManifestProblem = {
-      rule: 'manifest/unrendered', file: 'clusters/prod/releases.yaml', owner: { fluxHelmRelease: 'flux-system/agent' },
+      rule: 'manifest/unrendered',
+      file: 'clusters/prod/releases.yaml',
+      owner: { fluxHelmRelease: 'flux-system/agent' },
       message: 'HelmRelease flux-system/agent: valuesFrom reads Secret flux-system/agent-values from the cluster, which Git does not hold',
     };
     const desired = desiredOf([daemonSet('monitoring/exporter')], { problems: [problem] });
@@ -42,7 +49,13 @@ describe('audit() with an unrendered entry point', () => {
     const report = audit(snapshotOf({ nodes: [node('n1')], daemonSets: [owned, stray, daemonSet('monitoring/exporter')] }), desired, defaultPolicy(), AT);
 
     const byDs = report.findings.filter((f) => f.rule.startsWith('manifest/') || f.rule === 'resource/unmanaged').map((f) => [f.rule, f.daemonSet]);
-    expect(byDs).toEqual(expect.arrayContaining([['manifest/unrendered', 'agent'], ['manifest/unrendered', ''], ['resource/unmanaged', 'debug']]));
+    expect(byDs).toEqual(
+      expect.arrayContaining([
+        ['manifest/unrendered', 'agent'],
+        ['manifest/unrendered', ''],
+        ['resource/unmanaged', 'debug'],
+      ]),
+    );
     expect(byDs).not.toContainEqual(['resource/unmanaged', 'agent']);
     expect(report.complete).toBe(false);
   });
@@ -50,7 +63,11 @@ describe('audit() with an unrendered entry point', () => {
 
 describe('normaliseDaemonSet()', () => {
   it('ignores the marks GitOps controllers write on live objects', () => {
-    const live = marked('monitoring/agent', { 'kustomize.toolkit.fluxcd.io/name': 'infra', 'helm.toolkit.fluxcd.io/name': 'agent' }, { 'argocd.argoproj.io/tracking-id': 'a:apps/DaemonSet:monitoring/agent', 'meta.helm.sh/release-name': 'agent' });
+    const live = marked(
+      'monitoring/agent',
+      { 'kustomize.toolkit.fluxcd.io/name': 'infra', 'helm.toolkit.fluxcd.io/name': 'agent' },
+      { 'argocd.argoproj.io/tracking-id': 'a:apps/DaemonSet:monitoring/agent', 'meta.helm.sh/release-name': 'agent' },
+    );
 
     expect(normaliseDaemonSet(live)).toEqual(normaliseDaemonSet(daemonSet('monitoring/agent')));
   });

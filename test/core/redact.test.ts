@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../functions/core/github-issues/sha256.js';
-import { hashToken, isSecretName, redactAnnotations, redactArgs, redactContainer, redactDaemonSet, redactImage, redactText, redactValue } from '../../functions/core/redact.js';
+import {
+  hashToken,
+  isSecretName,
+  redactAnnotations,
+  redactArgs,
+  redactContainer,
+  redactDaemonSet,
+  redactImage,
+  redactText,
+  redactValue,
+} from '../../functions/core/redact.js';
 
 // Like a hash token, a marked value is never marked again.
 const token = (v: string) => (/^<[^<>]*>$/.test(v) ? v : `<${v.replace(/ /g, '·')}>`);
@@ -8,11 +18,45 @@ const full = hashToken(sha256Hex);
 const short = hashToken(sha256Hex, 16);
 
 describe('isSecretName()', () => {
-  it.each(['DB_PASSWORD', '--db-password', 'api-key', 'apiKey', 'X-Api-Key', 'TOKEN', 'GITHUB_TOKEN', 'aws_secret_access_key', 'client_secret', 'REDIS_PASS', 'SSH_KEY', 'auth', 'Cookie', 'Authorization', 'sessionId', 'credentials'])('says %s is secret', (name) => {
+  it.each([
+    'DB_PASSWORD',
+    '--db-password',
+    'api-key',
+    'apiKey',
+    'X-Api-Key',
+    'TOKEN',
+    'GITHUB_TOKEN',
+    'aws_secret_access_key',
+    'client_secret',
+    'REDIS_PASS',
+    'SSH_KEY',
+    'auth',
+    'Cookie',
+    'Authorization',
+    'sessionId',
+    'credentials',
+  ])('says %s is secret', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(['--password-file', 'TOKEN_PATH', 'secret-name', '--token-ttl', '--auth-mode', 'authorization-mode', 'v', 'log-level', 'PASSTHROUGH', 'bypass', 'keyboard', 'keys', 'monkey', 'author', 'HOME', 'PATH'])('says %s is not secret', (name) => {
+  it.each([
+    '--password-file',
+    'TOKEN_PATH',
+    'secret-name',
+    '--token-ttl',
+    '--auth-mode',
+    'authorization-mode',
+    'v',
+    'log-level',
+    'PASSTHROUGH',
+    'bypass',
+    'keyboard',
+    'keys',
+    'monkey',
+    'author',
+    'HOME',
+    'PATH',
+  ])('says %s is not secret', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
 });
@@ -118,10 +162,16 @@ describe('redactContainer()', () => {
     const c = {
       name: 'app',
       image: 'u:pw@reg.example.com/app:1',
-      env: [{ name: 'A', value: 'v' }, { name: 'B', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      env: [
+        { name: 'A', value: 'v' },
+        { name: 'B', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+      ],
       livenessProbe: { httpGet: { path: '/health?token=t1', port: 8080, httpHeaders: [{ name: 'Authorization', value: 'Bearer t2' }] }, periodSeconds: 5 },
       readinessProbe: { exec: { command: ['sh', '-c', 'redis-cli -a $(REDIS_PASSWORD) ping --pass t3'] } },
-      lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'curl -X POST http://x/drain'] } }, postStart: { httpGet: { path: '/', port: 80, httpHeaders: [{ name: 'Cookie', value: 'sid=t4' }] } } },
+      lifecycle: {
+        preStop: { exec: { command: ['/bin/sh', '-c', 'curl -X POST http://x/drain'] } },
+        postStart: { httpGet: { path: '/', port: 80, httpHeaders: [{ name: 'Cookie', value: 'sid=t4' }] } },
+      },
       resources: { limits: { cpu: '1' } },
     };
 
@@ -130,10 +180,16 @@ describe('redactContainer()', () => {
     expect(out).toEqual({
       name: 'app',
       image: '<u:pw>@reg.example.com/app:1',
-      env: [{ name: 'A', valueSha256: '<v>' }, { name: 'B', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      env: [
+        { name: 'A', valueSha256: '<v>' },
+        { name: 'B', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+      ],
       livenessProbe: { httpGet: { path: '/health?token=<t1>', port: 8080, httpHeaders: [{ name: 'Authorization', value: '<Bearer·t2>' }] }, periodSeconds: 5 },
       readinessProbe: { exec: { command: ['sh', '-c', 'redis-cli -a $(REDIS_PASSWORD) ping --pass <t3>'] } },
-      lifecycle: { preStop: { exec: { command: ['</bin/sh>', '<-c>', '<curl·-X·POST·http://x/drain>'] } }, postStart: { httpGet: { path: '/', port: 80, httpHeaders: [{ name: 'Cookie', value: '<sid=t4>' }] } } },
+      lifecycle: {
+        preStop: { exec: { command: ['</bin/sh>', '<-c>', '<curl·-X·POST·http://x/drain>'] } },
+        postStart: { httpGet: { path: '/', port: 80, httpHeaders: [{ name: 'Cookie', value: '<sid=t4>' }] } },
+      },
       resources: { limits: { cpu: '1' } },
     });
   });
@@ -141,7 +197,12 @@ describe('redactContainer()', () => {
 
 describe('redactAnnotations()', () => {
   it('keeps what a check reads, drops last-applied and restartedAt, and hashes the rest', () => {
-    const a = { 'deprecated.daemonset.template.generation': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubectl.kubernetes.io/restartedAt': 'now', 'team/notes': 'db pw is x' };
+    const a = {
+      'deprecated.daemonset.template.generation': '3',
+      'kubectl.kubernetes.io/last-applied-configuration': '{}',
+      'kubectl.kubernetes.io/restartedAt': 'now',
+      'team/notes': 'db pw is x',
+    };
 
     expect(redactAnnotations(a, token)).toEqual({ 'deprecated.daemonset.template.generation': '3', 'team/notes': '<db·pw·is·x>' });
   });
@@ -151,18 +212,34 @@ describe('redactDaemonSet()', () => {
   it('keeps labels, selector and scheduling fields, and redacts the template', () => {
     const ds = {
       metadata: { name: 'a', labels: { app: 'a' }, annotations: { note: 'n' } },
-      spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' }, annotations: { 'checksum/config': 'abc' } }, spec: { nodeSelector: { pool: 'gpu' }, containers: [{ name: 'c', args: ['--token', 'x'] }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'a' } },
+        template: {
+          metadata: { labels: { app: 'a' }, annotations: { 'checksum/config': 'abc' } },
+          spec: { nodeSelector: { pool: 'gpu' }, containers: [{ name: 'c', args: ['--token', 'x'] }] },
+        },
+      },
     };
 
     expect(redactDaemonSet(ds, token)).toEqual({
       metadata: { name: 'a', labels: { app: 'a' }, annotations: { note: '<n>' } },
-      spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' }, annotations: { 'checksum/config': '<abc>' } }, spec: { nodeSelector: { pool: 'gpu' }, containers: [{ name: 'c', args: ['--token', '<x>'] }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'a' } },
+        template: {
+          metadata: { labels: { app: 'a' }, annotations: { 'checksum/config': '<abc>' } },
+          spec: { nodeSelector: { pool: 'gpu' }, containers: [{ name: 'c', args: ['--token', '<x>'] }] },
+        },
+      },
     });
   });
 });
 
 describe('redactValue()', () => {
   it('redacts every string inside arrays and objects and keeps other values', () => {
-    expect(redactValue({ a: ['--token=x', 3], b: { c: 'https://u:p@h' }, d: null }, token)).toEqual({ a: ['--token=<x>', 3], b: { c: 'https://<u:p>@h' }, d: null });
+    expect(redactValue({ a: ['--token=x', 3], b: { c: 'https://u:p@h' }, d: null }, token)).toEqual({
+      a: ['--token=<x>', 3],
+      b: { c: 'https://<u:p>@h' },
+      d: null,
+    });
   });
 });

@@ -39,9 +39,19 @@ export async function startArgoCdLambdaEnvironment(): Promise<ArgoCdLambdaEnviro
   const cacheDir = join(dir, 'tmp');
   await mkdir(cacheDir, { recursive: true });
   await unpackLayer(layerRoot);
-  const env = { ...pipeline.env, DRIFT_AUDITOR_LAYER_ROOT: layerRoot, XDG_CACHE_HOME: cacheDir, HOME: cacheDir, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' };
+  const env = {
+    ...pipeline.env,
+    DRIFT_AUDITOR_LAYER_ROOT: layerRoot,
+    XDG_CACHE_HOME: cacheDir,
+    HOME: cacheDir,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
   return {
-    pipeline, layerRoot, cacheDir, env,
+    pipeline,
+    layerRoot,
+    cacheDir,
+    env,
     async stage(snapshotBundle, runId) {
       const [item] = mapItems(pipeline.definition, { name: runId, startTime: new Date().toISOString() });
       const [staged] = resultsOf(await runBundle(snapshotBundle, [item], env)) as SnapshotOutput[];

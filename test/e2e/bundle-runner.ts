@@ -52,7 +52,12 @@ export interface BundleRun {
  * Runs `events` through the bundle in `bundleDir` in one fresh process with `env` (plus LAMBDA_TASK_ROOT);
  * `onSpawn` gets the process id (to sample its memory with its children's).
  */
-export async function runBundle(bundleDir: string, events: unknown[], env: Record<string, string>, opts: { onSpawn?: (pid: number) => void } = {}): Promise<BundleRun> {
+export async function runBundle(
+  bundleDir: string,
+  events: unknown[],
+  env: Record<string, string>,
+  opts: { onSpawn?: (pid: number) => void } = {},
+): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'drift-auditor-bundle-run-'));
   try {
     const eventsFile = join(dir, 'events.json');
@@ -91,9 +96,11 @@ export function synthBundles(config: Record<string, unknown>): { outdir: string;
   const outdir = mkdtempSync(join(cache, 'drift-auditor-bundles-'));
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: config } });
   const template = Template.fromStack(buildApp(app).stack);
-  const bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
-    const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
-    return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
-  }));
+  const bundles = Object.fromEntries(
+    Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
+      const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
+      return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
+    }),
+  );
   return { outdir, bundles };
 }

@@ -42,17 +42,33 @@ export function exampleConfig(): Record<string, unknown> {
   return {
     schedule: { cron: '0 6 * * ? *' },
     github: { repo: 'acme/drift', auth: 'token', secretName: 'drift-auditor/github' },
-    clusters: [{ name: CLUSTER, type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/example', manifests: 'github:acme/gitops@main:clusters/example', policyFile: join(ROOT, 'examples/policy.yaml') }],
+    clusters: [
+      {
+        name: CLUSTER,
+        type: 'kubeconfig',
+        kubeconfigSecretName: 'drift-auditor/kubeconfig/example',
+        manifests: 'github:acme/gitops@main:clusters/example',
+        policyFile: join(ROOT, 'examples/policy.yaml'),
+      },
+    ],
   };
 }
 
 /** Starts the emulators, seeds them with the example, lays out a bundle folder and synthesizes the definition. */
 export async function startPipelineEnvironment(): Promise<PipelineEnvironment> {
   const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: CLUSTER });
-  const k8s = await startK8sApi({ nodes: example.nodes, daemonSets: example.daemonSets, pods: example.pods, controllerRevisions: example.controllerRevisions, token: K8S_TOKEN });
+  const k8s = await startK8sApi({
+    nodes: example.nodes,
+    daemonSets: example.daemonSets,
+    pods: example.pods,
+    controllerRevisions: example.controllerRevisions,
+    token: K8S_TOKEN,
+  });
   const kubeconfig = readFileSync(kubeconfigFor(k8s), 'utf8');
 
-  const github = await startGitHubEmulator([...reposRoutes, ...issueRoutes, ...labelRoutes, ...gitDataRoutes, ...pullRoutes], { tokens: new Set([GITHUB_TOKEN]) });
+  const github = await startGitHubEmulator([...reposRoutes, ...issueRoutes, ...labelRoutes, ...gitDataRoutes, ...pullRoutes], {
+    tokens: new Set([GITHUB_TOKEN]),
+  });
   seedRepo(github.state, 'acme', 'gitops', filesUnder(join(ROOT, 'examples/gitops'), 'clusters/example/'));
   seedRepo(github.state, 'acme', 'drift', { 'README.md': 'drift issues land here\n' });
 
@@ -86,7 +102,12 @@ export async function startPipelineEnvironment(): Promise<PipelineEnvironment> {
     POWERTOOLS_LOG_LEVEL: 'INFO',
   };
   return {
-    k8s, github, s3, secrets, env, definition,
+    k8s,
+    github,
+    s3,
+    secrets,
+    env,
+    definition,
     async close() {
       await Promise.all([k8s.close(), github.close(), s3.close(), secrets.close()]);
       rmSync(bundle, { recursive: true, force: true });
@@ -116,6 +137,8 @@ export function synthDefinition(config: Record<string, unknown>): Definition {
 
 /** Returns the state machine definition as plain JSON (function ARN tokens replaced by a placeholder). */
 function definitionOf(template: Template): Definition {
-  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
+  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
+    Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } };
+  };
   return JSON.parse(sm.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'arn:lambda')).join('')) as Definition;
 }

@@ -29,8 +29,15 @@ export async function startSecretsManager(secrets: Record<string, string>): Prom
       if (target !== 'secretsmanager.GetSecretValue') return send(400, { __type: 'UnknownOperationException', message: target }, 'UnknownOperationException');
       requests.push(body.SecretId ?? '');
       const value = map.get(body.SecretId ?? '');
-      if (value === undefined) return send(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
-      send(200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${body.SecretId}-AbCdEf`, Name: body.SecretId, SecretString: value, VersionId: 'v1', CreatedDate: 1_700_000_000 });
+      if (value === undefined)
+        return send(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
+      send(200, {
+        ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${body.SecretId}-AbCdEf`,
+        Name: body.SecretId,
+        SecretString: value,
+        VersionId: 'v1',
+        CreatedDate: 1_700_000_000,
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -38,6 +45,10 @@ export async function startSecretsManager(secrets: Record<string, string>): Prom
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     secrets: map,
     requests,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

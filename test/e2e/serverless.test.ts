@@ -79,10 +79,21 @@ describe('the serverless pipeline on one machine', () => {
   it('passes only small JSON between the states, never the snapshot or the report', async () => {
     first = await execute('run-1');
     // On failure, say why (the handlers' own error log line) rather than only which state failed.
-    if (first.steps.some((s) => s.error)) throw new Error(logs.split('\n').filter((l) => l.includes('step failed')).join('\n'));
+    if (first.steps.some((s) => s.error))
+      throw new Error(
+        logs
+          .split('\n')
+          .filter((l) => l.includes('step failed'))
+          .join('\n'),
+      );
 
     const sizes = first.steps.map((s) => JSON.stringify(s.output ?? null).length);
-    expect(first.steps.map((s) => [s.state, s.error])).toEqual([['Snapshot', undefined], ['Audit', undefined], ['Notify', undefined], ['ClusterSucceeded', undefined]]);
+    expect(first.steps.map((s) => [s.state, s.error])).toEqual([
+      ['Snapshot', undefined],
+      ['Audit', undefined],
+      ['Notify', undefined],
+      ['ClusterSucceeded', undefined],
+    ]);
     expect(Math.max(...sizes)).toBeLessThan(8_000);
     const audited = first.steps[1]!.output as AuditOutput;
     expect(audited.snapshot.objects.nodes).toBeGreaterThan(0);
@@ -131,7 +142,11 @@ describe('the serverless pipeline on one machine', () => {
 
     const failed = await execute('run-3');
 
-    expect(failed.steps.map((s) => [s.state, s.error])).toEqual([['Snapshot', 'KubernetesError'], ['RecordFailure', undefined], ['ClusterFailed', undefined]]);
+    expect(failed.steps.map((s) => [s.state, s.error])).toEqual([
+      ['Snapshot', 'KubernetesError'],
+      ['RecordFailure', undefined],
+      ['ClusterFailed', undefined],
+    ]);
     const result = failed.result as unknown as FailureOutput;
     expect([result.status, result.error]).toEqual(['failed', 'KubernetesError']);
     expect(result.failureKey).toMatch(/^clusters\/example\/failures\/.*-run-3\.json$/);
@@ -147,17 +162,29 @@ describe('the serverless pipeline on one machine', () => {
   it('stores an incomplete audit, then fails the step so that notify never runs and the failure is recorded', async () => {
     // A snapshot whose header records a gap (what a partial read would be, were the reader not fail-closed).
     const handOff = first.steps[0]!.output as SnapshotOutput;
-    const list = JSON.parse(gunzipSync(Buffer.from(await (await s3.client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: handOff.snapshot.key }))).Body!.transformToByteArray())).toString('utf8')) as { metadata: { annotations: Record<string, string> } };
+    const list = JSON.parse(
+      gunzipSync(
+        Buffer.from(await (await s3.client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: handOff.snapshot.key }))).Body!.transformToByteArray()),
+      ).toString('utf8'),
+    ) as { metadata: { annotations: Record<string, string> } };
     list.metadata.annotations['drift-auditor.io/gaps'] = JSON.stringify([{ source: 'kubernetes:list pods', message: 'page 3 of 7 could not be read' }]);
     const body = gzipSync(JSON.stringify(list));
     const key = 'staging/example/run-4/snapshot.json.gz';
     await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
     const reportsBefore = (await listKeys('clusters/example/runs/')).filter((k) => k.endsWith('/report.json'));
-    const state = { ...handOff, runId: 'run-4', snapshot: { ...handOff.snapshot, key, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length, gaps: 1 } };
+    const state = {
+      ...handOff,
+      runId: 'run-4',
+      snapshot: { ...handOff.snapshot, key, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length, gaps: 1 },
+    };
 
     const failed = await runBranch(definition, state, tasks, 'Audit');
 
-    expect(failed.steps.map((s) => [s.state, s.error])).toEqual([['Audit', 'AuditIncompleteError'], ['RecordFailure', undefined], ['ClusterFailed', undefined]]);
+    expect(failed.steps.map((s) => [s.state, s.error])).toEqual([
+      ['Audit', 'AuditIncompleteError'],
+      ['RecordFailure', undefined],
+      ['ClusterFailed', undefined],
+    ]);
     const stored = (await listKeys('clusters/example/runs/')).filter((k) => k.endsWith('/report.json') && !reportsBefore.includes(k));
     expect(stored.length).toEqual(1);
     const report = JSON.parse(await getText(stored[0]!)) as Report;
@@ -171,7 +198,14 @@ describe('the serverless pipeline on one machine', () => {
   it('contains a failing cluster in its own Map branch: the other cluster is audited, the execution is marked failed', async () => {
     // Two clusters: the example, and one whose kubeconfig secret was never put.
     const config = exampleConfig() as { clusters: Record<string, unknown>[] };
-    const two = synthDefinition({ ...config, maxConcurrency: 2, clusters: [...config.clusters, { name: 'broken', type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/broken', manifests: 'github:acme/gitops@main:clusters/example' }] });
+    const two = synthDefinition({
+      ...config,
+      maxConcurrency: 2,
+      clusters: [
+        ...config.clusters,
+        { name: 'broken', type: 'kubeconfig', kubeconfigSecretName: 'drift-auditor/kubeconfig/broken', manifests: 'github:acme/gitops@main:clusters/example' },
+      ],
+    });
 
     // Map: the branches are independent. On AWS each invocation has its own sandbox; here they share one
     // process (and the module-level logger and metrics), so they run one after the other.
@@ -179,23 +213,31 @@ describe('the serverless pipeline on one machine', () => {
     const results: { cluster: string; status: string }[] = [];
     for (const item of items) results.push((await runBranch(two, item, tasks)).result as { cluster: string; status: string });
 
-    expect(results.map((r) => [r.cluster, r.status])).toEqual([[CLUSTER, 'succeeded'], ['broken', 'failed']]);
+    expect(results.map((r) => [r.cluster, r.status])).toEqual([
+      [CLUSTER, 'succeeded'],
+      ['broken', 'failed'],
+    ]);
     expect((two.States.AuditClusters as unknown as { MaxConcurrency: number }).MaxConcurrency).toEqual(2);
     // The Choice after the Map fails the execution (so ExecutionsFailed alarms) when any branch result is failed.
-    expect((two.States.AnyClusterFailed as unknown as { Choices: { Condition: string }[] }).Choices[0]!.Condition).toEqual("{% 'failed' in $states.input.results.status %}");
-    const record = JSON.parse(await getText((results[1] as unknown as FailureOutput).failureKey)) as { failedStep: string; error: { name: string; message: string } };
+    expect((two.States.AnyClusterFailed as unknown as { Choices: { Condition: string }[] }).Choices[0]!.Condition).toEqual(
+      "{% 'failed' in $states.input.results.status %}",
+    );
+    const record = JSON.parse(await getText((results[1] as unknown as FailureOutput).failureKey)) as {
+      failedStep: string;
+      error: { name: string; message: string };
+    };
     expect([record.failedStep, record.error.name]).toEqual(['snapshot', 'InputError']);
     expect(record.error.message).toMatch(/failed to read secret drift-auditor\/kubeconfig\/broken: ResourceNotFoundException/);
   });
 
-  it('audits with the default policy from the bundle\'s rules/ when the cluster names no policy file', async () => {
+  it("audits with the default policy from the bundle's rules/ when the cluster names no policy file", async () => {
     const handOff = first.steps[0]!.output as SnapshotOutput;
     const { policy: _policy, ...cluster } = handOff.cluster;
     // Mark the bundle's copy (not the repository's) so the report shows which default policy was read.
     const bundled = join(process.env.LAMBDA_TASK_ROOT!, 'rules/default-policy.yaml');
     writeFileSync(bundled, readFileSync(bundled, 'utf8').replace(/^namespaces: \[\]$/m, 'namespaces: [logging]'));
 
-    const audited = await tasks.Audit!({ ...handOff, cluster, runId: 'run-default-policy' }) as AuditOutput;
+    const audited = (await tasks.Audit!({ ...handOff, cluster, runId: 'run-default-policy' })) as AuditOutput;
 
     const report = JSON.parse(await getText(audited.report.keys['report.json']!)) as Report;
     expect([report.complete, report.inputs.policy?.file]).toEqual([true, undefined]);
@@ -205,19 +247,33 @@ describe('the serverless pipeline on one machine', () => {
   it('reads an EKS cluster through eks:DescribeCluster and an in-process token (no aws CLI)', async () => {
     // The EKS control plane: DescribeCluster answered on loopback (AWS_ENDPOINT_URL_EKS), the API server with TLS.
     const example = await readDump([join(ROOT, 'examples/cluster')], { cluster: 'eks' });
-    const api = await startK8sApi({ nodes: example.nodes, daemonSets: example.daemonSets, pods: example.pods, controllerRevisions: example.controllerRevisions, tls: true });
+    const api = await startK8sApi({
+      nodes: example.nodes,
+      daemonSets: example.daemonSets,
+      pods: example.pods,
+      controllerRevisions: example.controllerRevisions,
+      tls: true,
+    });
     const described: string[] = [];
     const eks = http.createServer((req, res) => {
       described.push(decodeURIComponent(req.url ?? ''));
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ cluster: { name: 'prod-eks', status: 'ACTIVE', endpoint: api.url, certificateAuthority: { data: Buffer.from(api.caPem!).toString('base64') } } }));
+      res.end(
+        JSON.stringify({
+          cluster: { name: 'prod-eks', status: 'ACTIVE', endpoint: api.url, certificateAuthority: { data: Buffer.from(api.caPem!).toString('base64') } },
+        }),
+      );
     });
     await new Promise<void>((r) => eks.listen(0, '127.0.0.1', r));
     process.env.AWS_ENDPOINT_URL_EKS = `http://127.0.0.1:${(eks.address() as AddressInfo).port}`;
     try {
-      const input = { cluster: { name: 'eks', type: 'eks', eksClusterName: 'prod-eks', region: 'eu-west-1', manifests: 'github:acme/gitops@main:clusters/example' }, runId: 'run-eks', startedAt: new Date().toISOString() };
+      const input = {
+        cluster: { name: 'eks', type: 'eks', eksClusterName: 'prod-eks', region: 'eu-west-1', manifests: 'github:acme/gitops@main:clusters/example' },
+        runId: 'run-eks',
+        startedAt: new Date().toISOString(),
+      };
 
-      const out = await tasks.Snapshot!(input) as SnapshotOutput;
+      const out = (await tasks.Snapshot!(input)) as SnapshotOutput;
 
       expect(described).toEqual(['/clusters/prod-eks']);
       // The same cluster read through kubeconfig in run-1: the same objects.
@@ -240,16 +296,40 @@ describe('the serverless pipeline on one machine', () => {
 
     expect(logs).not.toContain(GITHUB_TOKEN);
     expect(logs).not.toContain(K8S_TOKEN);
-    expect(records.filter((r) => r.message === 'step succeeded').map((r) => r.step).join(' ')).toMatch(/^Snapshot Audit Notify Snapshot Audit Notify RecordFailure RecordFailure .*Audit Snapshot$/);
-    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([['Snapshot', CLUSTER, 'KubernetesError'], ['Audit', CLUSTER, 'AuditIncompleteError'], ['Snapshot', 'broken', 'InputError']]);
+    expect(
+      records
+        .filter((r) => r.message === 'step succeeded')
+        .map((r) => r.step)
+        .join(' '),
+    ).toMatch(/^Snapshot Audit Notify Snapshot Audit Notify RecordFailure RecordFailure .*Audit Snapshot$/);
+    expect(records.filter((r) => r.message === 'step failed').map((r) => [r.step, r.cluster, r.errorName])).toEqual([
+      ['Snapshot', CLUSTER, 'KubernetesError'],
+      ['Audit', CLUSTER, 'AuditIncompleteError'],
+      ['Snapshot', 'broken', 'InputError'],
+    ]);
   });
 
   it('publishes per-cluster metrics: findings by severity, objects read, durations and the failure count', () => {
-    const emf = logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    const names = new Set(emf.flatMap((m) => ((m._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((x) => x.Name))));
+    const emf = logs
+      .split('\n')
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const names = new Set(
+      emf.flatMap((m) => (m._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((x) => x.Name)),
+    );
 
     expect([...new Set(emf.map((m) => `${m.service}/${m.cluster}`))].sort()).toEqual(['drift-auditor/broken', 'drift-auditor/eks', `drift-auditor/${CLUSTER}`]);
-    for (const n of ['FindingsCritical', 'FindingsWarning', 'FindingsInfo', 'ObjectsRead', 'SnapshotDurationMs', 'AuditDurationMs', 'NotifyDurationMs', 'RunFailed']) expect(names.has(n)).toEqual(true);
+    for (const n of [
+      'FindingsCritical',
+      'FindingsWarning',
+      'FindingsInfo',
+      'ObjectsRead',
+      'SnapshotDurationMs',
+      'AuditDurationMs',
+      'NotifyDurationMs',
+      'RunFailed',
+    ])
+      expect(names.has(n)).toEqual(true);
   });
 });
 

@@ -47,7 +47,7 @@ describe('githubEnv()', () => {
     ['a plain token', 'token', 'ghp_plain', { GITHUB_TOKEN: 'ghp_plain' }],
     ['a JSON token', 'token', '{"token":"ghp_json"}', { GITHUB_TOKEN: 'ghp_json' }],
     ['a GitHub App key', 'app', JSON.stringify({ appId: 42, privateKey: PEM }), { GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY: PEM }],
-  ])('puts %s into the adapters\' environment, replacing any GitHub credential already there', async (_what, auth, value, expected) => {
+  ])("puts %s into the adapters' environment, replacing any GitHub credential already there", async (_what, auth, value, expected) => {
     sm.secrets.set('gh', value);
 
     const env = await githubEnv({ ...base, DRIFT_AUDITOR_GITHUB_AUTH: auth });
@@ -77,7 +77,7 @@ describe('githubEnv()', () => {
 describe('helmCredentialsEnv()', () => {
   const creds = { 'oci://registry.example.com/charts': { username: 'robot', password: 'chart-Pa55' } };
 
-  it('puts the chart credentials JSON into the renderers\' environment', async () => {
+  it("puts the chart credentials JSON into the renderers' environment", async () => {
     sm.secrets.set('helm', JSON.stringify(creds, null, 2));
 
     const env = await helmCredentialsEnv({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: 'helm', KEEP: 'x' });
@@ -96,7 +96,11 @@ describe('helmCredentialsEnv()', () => {
   it.each([
     ['a value that is not JSON', 'robot:chart-Pa55', /must be JSON/],
     ['a JSON array', '["chart-Pa55"]', /must be a JSON object keyed by repository URL/],
-    ['an entry without a password', JSON.stringify({ 'https://charts.example.com': { username: 'robot', token: 'chart-Pa55' } }), /the entry for "https:\/\/charts.example.com" needs string "username" and "password"/],
+    [
+      'an entry without a password',
+      JSON.stringify({ 'https://charts.example.com': { username: 'robot', token: 'chart-Pa55' } }),
+      /the entry for "https:\/\/charts.example.com" needs string "username" and "password"/,
+    ],
   ])('rejects %s, naming the secret without echoing the value', async (_what, value, message) => {
     sm.secrets.set('helm', value);
 

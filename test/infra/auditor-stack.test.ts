@@ -17,7 +17,14 @@ const FULL = {
   alarms: { email: 'oncall@example.com' },
   securityHub: true,
   functions: { audit: { memoryMB: 6144, timeoutSeconds: 900 } },
-  vpc: { vpcId: 'vpc-0abc', subnets: [{ id: 'subnet-0a1b2c3d4e5f60718', availabilityZone: 'eu-west-1a' }, { id: 'subnet-0b2c3d4e5f6071829', availabilityZone: 'eu-west-1b' }], securityGroupIds: ['sg-0c3d4e5f607182930'] },
+  vpc: {
+    vpcId: 'vpc-0abc',
+    subnets: [
+      { id: 'subnet-0a1b2c3d4e5f60718', availabilityZone: 'eu-west-1a' },
+      { id: 'subnet-0b2c3d4e5f6071829', availabilityZone: 'eu-west-1b' },
+    ],
+    securityGroupIds: ['sg-0c3d4e5f607182930'],
+  },
   clusters: [
     { name: 'prod', type: 'eks', eksClusterName: 'prod-eks', manifests: 'github:acme/gitops@main:clusters/prod' },
     { name: 'stage', type: 'eks', manifests: 'github:acme/gitops@main:clusters/stage', namespaces: ['kube-system'] },
@@ -33,7 +40,9 @@ function synth(context: Record<string, unknown> = { driftAuditor: FULL }): { app
 
 /** Every IAM policy statement in the template. */
 function statements(template: Template): { Action: string | string[]; Resource: unknown; Effect: string }[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument.Statement);
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument.Statement,
+  );
 }
 
 describe('AuditorStack', () => {
@@ -42,7 +51,11 @@ describe('AuditorStack', () => {
   it('keeps the evidence bucket private, TLS-only, KMS-encrypted, versioned and logged', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true },
+        ],
+      },
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'evidence/' },
     });
@@ -70,13 +83,18 @@ describe('AuditorStack', () => {
       ObjectLockEnabled: true,
       ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({
-          Prefix: 'clusters/',
-          Status: 'Enabled',
-          ExpirationInDays: 800,
-          NoncurrentVersionExpiration: { NoncurrentDays: 90 },
-          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }, { StorageClass: 'GLACIER_IR', TransitionInDays: 90 }],
-        })]),
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'clusters/',
+            Status: 'Enabled',
+            ExpirationInDays: 800,
+            NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+            Transitions: [
+              { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+              { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+            ],
+          }),
+        ]),
       },
     });
   });
@@ -85,18 +103,22 @@ describe('AuditorStack', () => {
     template.resourceCountIs('AWS::Lambda::Function', 5);
     const fns = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
 
-    expect(fns.map((f) => [f.Properties.Runtime, f.Properties.Architectures, f.Properties.Handler, (f.Properties.Layers as unknown[] | undefined)?.length ?? 0]).sort()).toEqual([
-      ...Array(4).fill(['nodejs22.x', ['arm64'], 'index.handler', 0]),
-      ['nodejs22.x', ['x86_64'], 'index.handler', 1],
-    ].sort());
+    expect(
+      fns
+        .map((f) => [f.Properties.Runtime, f.Properties.Architectures, f.Properties.Handler, (f.Properties.Layers as unknown[] | undefined)?.length ?? 0])
+        .sort(),
+    ).toEqual([...Array(4).fill(['nodejs22.x', ['arm64'], 'index.handler', 0]), ['nodejs22.x', ['x86_64'], 'index.handler', 1]].sort());
     expect(fns.every((f) => f.Properties.LoggingConfig !== undefined)).toEqual(true);
     template.resourceCountIs('AWS::Logs::LogGroup', 6);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
   it('sizes each function for large clusters, with the configured overrides', () => {
-    const byDescription = Object.fromEntries((Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description: string; MemorySize: number; Timeout: number } }[])
-      .map((f) => [f.Properties.Description, [f.Properties.MemorySize, f.Properties.Timeout]]));
+    const byDescription = Object.fromEntries(
+      (Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description: string; MemorySize: number; Timeout: number } }[]).map(
+        (f) => [f.Properties.Description, [f.Properties.MemorySize, f.Properties.Timeout]],
+      ),
+    );
 
     expect(byDescription).toEqual({
       'drift-auditor snapshot': [3008, 600],
@@ -107,8 +129,11 @@ describe('AuditorStack', () => {
     });
   });
 
-  it('lets the audit function import findings only into its own account\'s Security Hub product when securityHub is on', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'drift-auditor audit', Environment: { Variables: Match.objectLike({ DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: '123456789012' }) } });
+  it("lets the audit function import findings only into its own account's Security Hub product when securityHub is on", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'drift-auditor audit',
+      Environment: { Variables: Match.objectLike({ DRIFT_AUDITOR_SECURITY_HUB: 'true', DRIFT_AUDITOR_AWS_ACCOUNT_ID: '123456789012' }) },
+    });
     const imports = statements(template).filter((x) => x.Action === 'securityhub:BatchImportFindings');
     expect(JSON.stringify(imports.map((x) => x.Resource))).toContain('securityhub:eu-west-1:123456789012:product/123456789012/default');
     expect(imports).toHaveLength(1);
@@ -118,10 +143,18 @@ describe('AuditorStack', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 4 1 * ? *)',
       ScheduleExpressionTimezone: 'Etc/UTC',
-      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EvidenceFunction'), 'Arn'] }, RoleArn: Match.anyValue(), Input: JSON.stringify({ cluster: 'all', runId: 'monthly-evidence' }) },
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EvidenceFunction'), 'Arn'] },
+        RoleArn: Match.anyValue(),
+        Input: JSON.stringify({ cluster: 'all', runId: 'monthly-evidence' }),
+      },
     });
     const evidenceRole = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('EvidenceRole'));
-    const puts = evidenceRole.flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement)
+    const puts = evidenceRole
+      .flatMap(
+        ([, p]) =>
+          (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
+      )
       .filter((x) => x.Action === 's3:PutObject');
     expect(JSON.stringify(puts.map((x) => x.Resource))).toMatch(/clusters\/\*\/evidence\/\*/);
     expect(JSON.stringify(puts.map((x) => x.Resource))).not.toMatch(/clusters\/\*"/);
@@ -132,7 +165,9 @@ describe('AuditorStack', () => {
       Description: 'drift-auditor snapshot',
       VpcConfig: { SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829'], SecurityGroupIds: ['sg-0c3d4e5f607182930'] },
     });
-    const inVpc = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: Record<string, unknown> }).Properties.VpcConfig);
+    const inVpc = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => (f as { Properties: Record<string, unknown> }).Properties.VpcConfig,
+    );
     expect(inVpc.length).toEqual(1);
   });
 
@@ -147,7 +182,21 @@ describe('AuditorStack', () => {
 
   it('maps over the configured clusters with bounded concurrency, retries and a contained catch', () => {
     const definition = JSON.parse(definitionOf(template)) as {
-      States: Record<string, { Type: string; MaxConcurrency?: number; ItemsPath?: string; Parameters?: { clusters?: { name: string }[] }; ItemProcessor?: { States: Record<string, { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath: string }[]; Next?: string; End?: boolean }> } }>;
+      States: Record<
+        string,
+        {
+          Type: string;
+          MaxConcurrency?: number;
+          ItemsPath?: string;
+          Parameters?: { clusters?: { name: string }[] };
+          ItemProcessor?: {
+            States: Record<
+              string,
+              { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath: string }[]; Next?: string; End?: boolean }
+            >;
+          };
+        }
+      >;
     };
     const map = definition.States.AuditClusters!;
     const branch = map.ItemProcessor!.States;
@@ -203,10 +252,19 @@ describe('AuditorStack', () => {
     const all = statements(template);
     const wildcardActions = all.flatMap((s) => [s.Action].flat()).filter((a) => a === '*' || a.endsWith(':*'));
     const starResources = all.filter((s) => [s.Resource].flat().includes('*')).flatMap((s) => [s.Action].flat());
-    const snapshotPolicy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SnapshotRole') }] } }));
+    const snapshotPolicy = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SnapshotRole') }] } }),
+    );
 
     expect(wildcardActions).toEqual([]);
-    expect(starResources.filter((a) => !/^(xray|logs):/.test(a)).sort()).toEqual(['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses']);
+    expect(starResources.filter((a) => !/^(xray|logs):/.test(a)).sort()).toEqual([
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:UnassignPrivateIpAddresses',
+    ]);
     expect(JSON.stringify(snapshotPolicy)).toContain('ec2:CreateNetworkInterface');
   });
 
@@ -217,9 +275,15 @@ describe('AuditorStack', () => {
     ['RecordFailureRole', ['s3:PutObject'], ['/clusters/*/failures/*']],
   ])('limits %s to its own S3 actions and key prefixes', (role, actions, prefixes) => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] } });
-    const s3 = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement)
+    const s3 = Object.values(policies)
+      .flatMap(
+        (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
+      )
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
-    const suffixes = s3.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r).match(/"(\/[^"]+)"/)?.[1]).filter(Boolean);
+    const suffixes = s3
+      .flatMap((s) => [s.Resource].flat())
+      .map((r) => JSON.stringify(r).match(/"(\/[^"]+)"/)?.[1])
+      .filter(Boolean);
 
     expect(s3.flatMap((s) => [s.Action].flat()).sort()).toEqual([...actions].sort());
     expect([...new Set(suffixes)].sort()).toEqual([...prefixes].sort());
@@ -236,24 +300,42 @@ describe('AuditorStack', () => {
   });
 
   it('denies every overwrite under runs, the index, failure records and evidence packs, whoever asks: a PutObject without If-None-Match', () => {
-    const evidence = Object.values(template.findResources('AWS::S3::BucketPolicy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement)
+    const evidence = Object.values(template.findResources('AWS::S3::BucketPolicy'))
+      .map((p) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement)
       .find((st) => JSON.stringify(st).includes('CreateOnlyRunsIndexFailures'))!;
-    const deny = (sid: string) => evidence.find((st) => st.Sid === sid) as { Effect: string; Principal: unknown; Action: string; Resource: unknown[]; Condition: unknown };
+    const deny = (sid: string) =>
+      evidence.find((st) => st.Sid === sid) as { Effect: string; Principal: unknown; Action: string; Resource: unknown[]; Condition: unknown };
     const suffixes = (r: unknown[]) => r.map((x) => JSON.stringify(x).match(/"(\/[^"]+)"/)?.[1]);
 
     const createOnly = deny('CreateOnlyRunsIndexFailures');
     const swapOnly = deny('CompareAndSwapPointersLocks');
 
-    expect([createOnly.Effect, createOnly.Principal, createOnly.Action, createOnly.Condition]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject', { Null: { 's3:if-none-match': 'true' } }]);
+    expect([createOnly.Effect, createOnly.Principal, createOnly.Action, createOnly.Condition]).toEqual([
+      'Deny',
+      { AWS: '*' },
+      's3:PutObject',
+      { Null: { 's3:if-none-match': 'true' } },
+    ]);
     expect(suffixes(createOnly.Resource)).toEqual(['/clusters/*/runs/*', '/clusters/*/index/*', '/clusters/*/failures/*', '/clusters/*/evidence/*']);
-    expect([swapOnly.Effect, swapOnly.Principal, swapOnly.Action, swapOnly.Condition]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject', { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } }]);
+    expect([swapOnly.Effect, swapOnly.Principal, swapOnly.Action, swapOnly.Condition]).toEqual([
+      'Deny',
+      { AWS: '*' },
+      's3:PutObject',
+      { Null: { 's3:if-none-match': 'true', 's3:if-match': 'true' } },
+    ]);
     expect(suffixes(swapOnly.Resource)).toEqual(['/clusters/*/latest.json', '/locks/*']);
     // Nothing may delete a stored object or version either: no function is granted a delete.
-    expect(statements(template).flatMap((st) => [st.Action].flat()).filter((a) => /^s3:(Delete|BypassGovernance|PutObjectRetention|PutBucketPolicy)/.test(a))).toEqual([]);
+    expect(
+      statements(template)
+        .flatMap((st) => [st.Action].flat())
+        .filter((a) => /^s3:(Delete|BypassGovernance|PutObjectRetention|PutBucketPolicy)/.test(a)),
+    ).toEqual([]);
   });
 
   it('lets CloudWatch use the alarm topic key only for alarms of this account (SourceAccount, SourceArn)', () => {
-    const keys = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: 'drift-auditor alarm topic' } })) as { Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string }; Action: string[]; Condition?: Record<string, Record<string, unknown>> }[] } } }[];
+    const keys = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: 'drift-auditor alarm topic' } })) as {
+      Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string }; Action: string[]; Condition?: Record<string, Record<string, unknown>> }[] } };
+    }[];
     const grants = keys[0]!.Properties.KeyPolicy.Statement.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
 
     expect(grants.length).toEqual(1);
@@ -264,8 +346,13 @@ describe('AuditorStack', () => {
     });
   });
 
-  it('alarms on failed and timed-out executions and on each cluster\'s failure metric, to the SNS topic', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }] });
+  it("alarms on failed and timed-out executions and on each cluster's failure metric, to the SNS topic", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut', Namespace: 'AWS/States' });
     for (const cluster of ['prod', 'stage', 'edge']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -285,7 +372,9 @@ describe('AuditorStack', () => {
   });
 
   it('gives every acknowledgement a written reason', () => {
-    const acks = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.entries(m.data as Record<string, string>)));
+    const acks = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.entries(m.data as Record<string, string>)));
 
     expect(acks.length).toBeGreaterThan(5);
     expect(acks.filter(([, reason]) => reason.length < 40)).toEqual([]);
@@ -305,30 +394,44 @@ describe('AuditorStack with the example config', () => {
 
     const buckets = Object.values(template.findResources('AWS::S3::Bucket')) as { Properties: Record<string, unknown> }[];
     expect(buckets.some((b) => b.Properties.ObjectLockEnabled)).toEqual(false);
-    expect(Object.values(template.findResources('AWS::Lambda::Function')).some((f) => (f as { Properties: Record<string, unknown> }).Properties.VpcConfig)).toEqual(false);
+    expect(
+      Object.values(template.findResources('AWS::Lambda::Function')).some((f) => (f as { Properties: Record<string, unknown> }).Properties.VpcConfig),
+    ).toEqual(false);
     template.resourceCountIs('AWS::SNS::Topic', 0);
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('ec2:');
   });
 });
 
 describe('AuditorStack with Argo CD cluster identities', () => {
-  it('hands each cluster\'s server URL and labels to the audit through the state machine', () => {
+  it("hands each cluster's server URL and labels to the audit through the state machine", () => {
     const clusters = FULL.clusters.map((c, i) => (i === 0 ? { ...c, server: 'https://prod.k8s.example.com', labels: { env: 'prod' } } : c));
     const { template } = synth({ driftAuditor: { ...FULL, clusters } });
 
-    const definition = JSON.parse(definitionOf(template)) as { States: Record<string, { Parameters?: { clusters?: { name: string; server?: string; labels?: Record<string, string> }[] } }> };
+    const definition = JSON.parse(definitionOf(template)) as {
+      States: Record<string, { Parameters?: { clusters?: { name: string; server?: string; labels?: Record<string, string> }[] } }>;
+    };
     expect(definition.States.ListClusters!.Parameters!.clusters!.map((c) => [c.name, c.server, c.labels])).toEqual([
-      ['prod', 'https://prod.k8s.example.com', { env: 'prod' }], ['stage', undefined, undefined], ['edge', undefined, undefined],
+      ['prod', 'https://prod.k8s.example.com', { env: 'prod' }],
+      ['stage', undefined, undefined],
+      ['edge', undefined, undefined],
     ]);
   });
 });
 
 describe('AuditorStack with private chart repositories', () => {
   /** The role names (without CDK's hash) whose policies may read `secretLogicalId`. */
-  const readersOf = (template: Template, secretLogicalId: string): string[] => Object.values(template.findResources('AWS::IAM::Policy'))
-    .map((p) => (p as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties)
-    .filter((p) => p.PolicyDocument.Statement.some((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretLogicalId)))
-    .map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, ''));
+  const readersOf = (template: Template, secretLogicalId: string): string[] =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .map(
+        (p) =>
+          (p as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties,
+      )
+      .filter((p) =>
+        p.PolicyDocument.Statement.some(
+          (st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretLogicalId),
+        ),
+      )
+      .map((p) => p.Roles[0]!.Ref.replace(/[0-9A-F]{8}$/, ''));
 
   it('creates the chart credentials secret, lets only the audit function read it, and tells the function its ARN', () => {
     const { template } = synth({ driftAuditor: { ...FULL, charts: { credentialsSecretName: 'drift-auditor/chart-credentials' } } });
@@ -336,7 +439,10 @@ describe('AuditorStack with private chart repositories', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'drift-auditor/chart-credentials' });
     const [id] = Object.keys(template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'drift-auditor/chart-credentials' } }));
     expect(readersOf(template, id!)).toEqual(['AuditRole']);
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'drift-auditor audit', Environment: { Variables: Match.objectLike({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: { Ref: id } }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'drift-auditor audit',
+      Environment: { Variables: Match.objectLike({ DRIFT_AUDITOR_HELM_CREDENTIALS_SECRET: { Ref: id } }) },
+    });
   });
 
   it('creates and grants no chart credentials secret when charts is not configured', () => {
@@ -348,7 +454,9 @@ describe('AuditorStack with private chart repositories', () => {
 });
 
 function definitionOf(template: Template): string {
-  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
+  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
+    Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } };
+  };
   // Function ARNs are tokens inside the definition; replace them with placeholders to get plain JSON.
   return sm.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'ARN')).join('');
 }

@@ -30,10 +30,12 @@ beforeAll(() => {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: exampleConfig() } });
   const { stack } = buildApp(app);
   const template = Template.fromStack(stack);
-  bundles = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
-    const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
-    return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
-  }));
+  bundles = Object.fromEntries(
+    Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
+      const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
+      return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
+    }),
+  );
 });
 
 afterAll(() => {
@@ -49,13 +51,22 @@ describe('NodejsFunction bundles', () => {
   it('keeps each minified bundle under the size budget', () => {
     const sizes = Object.fromEntries(Object.entries(bundles).map(([name, dir]) => [name, statSync(join(dir, 'index.mjs')).size]));
     // Printed so that the figures land in the test log (and in the closing note).
-    console.log(`bundle sizes (index.mjs, minified): ${Object.entries(sizes).map(([n, b]) => `${n} ${(b / 1024 / 1024).toFixed(2)} MB`).join(', ')}; budget ${(BUDGET_BYTES / 1024 / 1024).toFixed(1)} MB`);
+    console.log(
+      `bundle sizes (index.mjs, minified): ${Object.entries(sizes)
+        .map(([n, b]) => `${n} ${(b / 1024 / 1024).toFixed(2)} MB`)
+        .join(', ')}; budget ${(BUDGET_BYTES / 1024 / 1024).toFixed(1)} MB`,
+    );
 
     expect(Object.entries(sizes).filter(([, b]) => b >= BUDGET_BYTES)).toEqual([]);
   });
 
   it('copies rules/ and the configured policies into the audit bundle only', () => {
-    const ruleFiles = (dir: string): string[] => (existsSync(join(dir, 'rules')) ? readdirSync(join(dir, 'rules'), { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')) : []);
+    const ruleFiles = (dir: string): string[] =>
+      existsSync(join(dir, 'rules'))
+        ? readdirSync(join(dir, 'rules'), { recursive: true })
+            .map(String)
+            .filter((f) => f.endsWith('.yaml'))
+        : [];
 
     expect(ruleFiles(bundles.audit!).length).toEqual(ruleFiles(ROOT).length);
     expect(ruleFiles(bundles.audit!).length).toBeGreaterThan(5);
@@ -86,10 +97,12 @@ describe('NodejsFunction bundles', () => {
       const err = await m.handler({ cluster: { name: 'x', type: 'kubeconfig', manifests: 'github:a/b' }, runId: 'r', startedAt: 'now' }).catch((e) => e);
       process.stdout.write(typeof m.handler + ' ' + err.name);`;
     const { DRIFT_AUDITOR_BUCKET: _b, ...env } = process.env;
-    const loaded = Object.values(bundles).map((dir) => execFileSync(process.execPath, ['--input-type=module', '-e', script(dir)], {
-      env: { ...env, POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1' },
-      encoding: 'utf8',
-    }));
+    const loaded = Object.values(bundles).map((dir) =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script(dir)], {
+        env: { ...env, POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+      }),
+    );
 
     expect(loaded).toEqual(Array(5).fill('function InputError'));
   });

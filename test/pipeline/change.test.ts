@@ -17,8 +17,13 @@ const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', A
 
 function check(snapshot: ChangeCheckInput['snapshot']): ChangeCheckInput {
   return {
-    snapshot, base: 'examples/gitops', head: 'examples/pr/narrow-fluentd-tolerations', policy: { file: 'examples/policy.yaml' },
-    at: AT, auditorVersion: 'test', env: {},
+    snapshot,
+    base: 'examples/gitops',
+    head: 'examples/pr/narrow-fluentd-tolerations',
+    policy: { file: 'examples/policy.yaml' },
+    at: AT,
+    auditorVersion: 'test',
+    env: {},
   };
 }
 
@@ -70,7 +75,9 @@ describe('runChangeCheck()', () => {
     const report = await runChangeCheck({ ...check({ kind: 'stored', store, cluster: 'example' }), onStoredSnapshot: (id) => runs.push(id) });
 
     expect(runs).toEqual([runId]);
-    expect(report.inputs.snapshot.files?.map((f) => f.path)).toEqual([expect.stringMatching(new RegExp(`^${store}/clusters/example/runs/.*/${runId}/snapshot\\.json\\.gz$`))]);
+    expect(report.inputs.snapshot.files?.map((f) => f.path)).toEqual([
+      expect.stringMatching(new RegExp(`^${store}/clusters/example/runs/.*/${runId}/snapshot\\.json\\.gz$`)),
+    ]);
     expect(report.findings.map((f) => f.rule)).toEqual(['change/required-coverage-lost']);
   });
 });
@@ -84,6 +91,8 @@ describe('readStoredSnapshot()', () => {
 
     const read = readStoredSnapshot({ kind: 'stored', store, cluster: 'example' });
 
-    await expect(read).rejects.toThrow(/^failed to read the snapshot of example: .*snapshot\.json\.gz does not match the sha256 in its run manifest \(tampered or corrupt\)$/);
+    await expect(read).rejects.toThrow(
+      /^failed to read the snapshot of example: .*snapshot\.json\.gz does not match the sha256 in its run manifest \(tampered or corrupt\)$/,
+    );
   });
 });

@@ -102,7 +102,12 @@ describe('one finding order', () => {
 
 describe('describeGaps()', () => {
   it('lists every gap as source: message, in one line', () => {
-    expect(describeGaps([{ source: 'kubernetes:list pods', message: 'reset' }, { source: 'github:archive', message: '502' }])).toBe('kubernetes:list pods: reset; github:archive: 502');
+    expect(
+      describeGaps([
+        { source: 'kubernetes:list pods', message: 'reset' },
+        { source: 'github:archive', message: '502' },
+      ]),
+    ).toBe('kubernetes:list pods: reset; github:archive: 502');
   });
 });
 

@@ -12,7 +12,20 @@ import type { AuditContext } from '../../functions/core/checks/context.js';
 import type { K8sControllerRevision } from '../../functions/core/k8s-types.js';
 import { parsePolicy } from '../../functions/core/policy/parse.js';
 import type { DesiredState, Gap, Policy, Snapshot } from '../../functions/core/types.js';
-import { AT, daemonSet, type DaemonSetOptions, defaultPolicy, desiredOf, node, type NodeOptions, pod, type PodOptions, revision, rulesFromRepo, snapshotOf } from '../support/builders.js';
+import {
+  AT,
+  daemonSet,
+  type DaemonSetOptions,
+  defaultPolicy,
+  desiredOf,
+  node,
+  type NodeOptions,
+  pod,
+  type PodOptions,
+  revision,
+  rulesFromRepo,
+  snapshotOf,
+} from '../support/builders.js';
 
 export interface Case {
   description: string;
@@ -44,8 +57,14 @@ export const ROOT = fileURLToPath(new URL('./', import.meta.url));
 
 /** Returns every rule id that has a case folder (test/rules/<category>/<name>/), sorted; `audit` leaves out change/*, whose cases have their own format and runner (change/change-cases.test.ts). */
 export function caseRuleIds(only: 'all' | 'audit' = 'all'): string[] {
-  return readdirSync(ROOT).filter((c) => (only === 'all' || c !== 'change') && statSync(join(ROOT, c)).isDirectory())
-    .flatMap((c) => readdirSync(join(ROOT, c)).filter((n) => statSync(join(ROOT, c, n)).isDirectory()).map((n) => `${c}/${n}`)).sort();
+  return readdirSync(ROOT)
+    .filter((c) => (only === 'all' || c !== 'change') && statSync(join(ROOT, c)).isDirectory())
+    .flatMap((c) =>
+      readdirSync(join(ROOT, c))
+        .filter((n) => statSync(join(ROOT, c, n)).isDirectory())
+        .map((n) => `${c}/${n}`),
+    )
+    .sort();
 }
 
 /** Returns the case files of a rule (`pass-*.yaml`, `fail-*.yaml`), sorted. */
@@ -77,9 +96,10 @@ export async function caseInputs(rule: string, file: string, c: Case): Promise<{
     ...(c.gaps ? { gaps: c.gaps } : {}),
   });
   const ns = live.metadata.namespace!;
-  const desired = c.manifests !== undefined
-    ? await readLocalManifests(join(dirname(join(ROOT, rule, file)), c.manifests))
-    : desiredOf(c.inGit === false ? [] : [git], { managedNamespaces: c.managedNamespaces ?? [ns] });
+  const desired =
+    c.manifests !== undefined
+      ? await readLocalManifests(join(dirname(join(ROOT, rule, file)), c.manifests))
+      : desiredOf(c.inGit === false ? [] : [git], { managedNamespaces: c.managedNamespaces ?? [ns] });
   const policy = c.policy
     ? parsePolicy(stringify({ apiVersion: 'drift-auditor.io/v1', kind: 'Policy', ...c.policy }), `${rule}/${file}`, rulesFromRepo())
     : defaultPolicy();

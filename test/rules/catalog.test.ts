@@ -24,8 +24,14 @@ const rules = rulesFromRepo();
 
 /** Check files: functions/core/checks/<category>/<name>.ts (files directly in checks/ are shared helpers). */
 function checkFiles(): string[] {
-  return readdirSync(CHECKS_DIR).filter((c) => statSync(join(CHECKS_DIR, c)).isDirectory())
-    .flatMap((c) => readdirSync(join(CHECKS_DIR, c)).filter((f) => f.endsWith('.ts')).map((f) => `${c}/${f.slice(0, -3)}`)).sort();
+  return readdirSync(CHECKS_DIR)
+    .filter((c) => statSync(join(CHECKS_DIR, c)).isDirectory())
+    .flatMap((c) =>
+      readdirSync(join(CHECKS_DIR, c))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `${c}/${f.slice(0, -3)}`),
+    )
+    .sort();
 }
 
 describe('the rule catalog', () => {
@@ -37,7 +43,7 @@ describe('the rule catalog', () => {
     expect(checkNamed(check ?? '')?.rules).toContain(id);
   });
 
-  it.each(CHECKS.map((c) => [c.name, c.rules]))("check %s emits only rules of the catalog, one of them its namesake (%j)", (name, ids) => {
+  it.each(CHECKS.map((c) => [c.name, c.rules]))('check %s emits only rules of the catalog, one of them its namesake (%j)', (name, ids) => {
     expect(ids.filter((id) => !rules.some((r) => r.id === id))).toEqual([]);
     expect(ids).toContain(name);
   });

@@ -16,8 +16,8 @@ describe.each(caseRuleIds('audit'))('rule %s', (rule) => {
     const c = readCase(rule, file);
     const { snapshot, desired, policy, at } = await caseInputs(rule, file, c);
 
-    const found = audit(snapshot, desired, policy, at).findings
-      .filter((f) => f.rule === rule)
+    const found = audit(snapshot, desired, policy, at)
+      .findings.filter((f) => f.rule === rule)
       .map((f) => ({ node: f.node, ...(f.container ? { container: f.container } : {}) }));
 
     expect(found).toEqual(file.startsWith('pass-') ? [] : c.expect);

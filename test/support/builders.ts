@@ -3,7 +3,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Container, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, LabelSelector, PodSpec, Taint, Toleration } from '../../functions/core/k8s-types.js';
+import type {
+  Container,
+  K8sControllerRevision,
+  K8sDaemonSet,
+  K8sNode,
+  K8sPod,
+  LabelSelector,
+  PodSpec,
+  Taint,
+  Toleration,
+} from '../../functions/core/k8s-types.js';
 import { parseRuleFile } from '../../functions/core/rules.js';
 import type { DesiredDaemonSet, DesiredState, Gap, ManifestProblem, Policy, RuleDefinition, Severity, Snapshot } from '../../functions/core/types.js';
 
@@ -174,7 +184,9 @@ export function pod(ds: K8sDaemonSet, nodeName: string, o: PodOptions = {}): K8s
       creationTimestamp: o.creationTimestamp ?? CREATED,
       ...(o.deletionTimestamp ? { deletionTimestamp: o.deletionTimestamp } : {}),
       labels: { ...(ds.spec.template.metadata?.labels ?? {}), 'controller-revision-hash': o.revisionHash ?? CURRENT_HASH, ...o.labels },
-      ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+      ...(owner
+        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }] }
+        : {}),
     },
     spec: {
       ...ds.spec.template.spec,
@@ -185,21 +197,28 @@ export function pod(ds: K8sDaemonSet, nodeName: string, o: PodOptions = {}): K8s
     status: {
       phase,
       conditions: [
-        { type: 'PodScheduled', status: o.unschedulable ? 'False' : 'True', ...(o.unschedulable ? { reason: 'Unschedulable', message: o.unschedulable } : {}), lastTransitionTime: since },
+        {
+          type: 'PodScheduled',
+          status: o.unschedulable ? 'False' : 'True',
+          ...(o.unschedulable ? { reason: 'Unschedulable', message: o.unschedulable } : {}),
+          lastTransitionTime: since,
+        },
         { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'ContainersNotReady' }), lastTransitionTime: since },
       ],
-      ...(started || o.waiting ? {
-        startTime: o.creationTimestamp ?? CREATED,
-        containerStatuses: containers.map((c, i) => ({
-          name: c.name,
-          image: c.image,
-          imageID: o.imageIDs?.[c.name] ?? '',
-          ready: ready,
-          restartCount: o.waiting === 'CrashLoopBackOff' && i === 0 ? 7 : 0,
-          started: ready,
-          state: o.waiting && i === 0 ? { waiting: { reason: o.waiting, message: `${o.waiting} for ${c.name}` } } : { running: { startedAt: since } },
-        })),
-      } : {}),
+      ...(started || o.waiting
+        ? {
+            startTime: o.creationTimestamp ?? CREATED,
+            containerStatuses: containers.map((c, i) => ({
+              name: c.name,
+              image: c.image,
+              imageID: o.imageIDs?.[c.name] ?? '',
+              ready: ready,
+              restartCount: o.waiting === 'CrashLoopBackOff' && i === 0 ? 7 : 0,
+              started: ready,
+              state: o.waiting && i === 0 ? { waiting: { reason: o.waiting, message: `${o.waiting} for ${c.name}` } } : { running: { startedAt: since } },
+            })),
+          }
+        : {}),
     },
   };
 }

@@ -37,7 +37,10 @@ export function correctCluster(): Cluster {
   const daemonSets = [
     // Node exporter: every linux node, tolerates everything (kube-prometheus).
     daemonSet('monitoring/node-exporter', {
-      containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.9.1', resources }, { name: 'kube-rbac-proxy', image: 'quay.io/brancz/kube-rbac-proxy:v0.19.1', resources }],
+      containers: [
+        { name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.9.1', resources },
+        { name: 'kube-rbac-proxy', image: 'quay.io/brancz/kube-rbac-proxy:v0.19.1', resources },
+      ],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       tolerations: [{ operator: 'Exists' }],
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
@@ -50,7 +53,13 @@ export function correctCluster(): Cluster {
       initContainers: [{ name: 'aws-vpc-cni-init', image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni-init:v1.19.6', resources }],
       hostNetwork: true,
       tolerations: [{ operator: 'Exists' }],
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] }] }],
+          },
+        },
+      },
     }),
     // GPU device plugin: GPU nodes only, tolerates the GPU taint.
     daemonSet('kube-system/nvidia-device-plugin', {
@@ -58,7 +67,10 @@ export function correctCluster(): Cluster {
       nodeSelector: { 'nvidia.com/gpu.present': 'true' },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
     }),
-    daemonSet('kube-system/kube-proxy', { containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.2', resources }], tolerations: [{ operator: 'Exists' }] }),
+    daemonSet('kube-system/kube-proxy', {
+      containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.2', resources }],
+      tolerations: [{ operator: 'Exists' }],
+    }),
   ];
   for (const ds of daemonSets) ds.spec.template.spec.priorityClassName = PRIORITY;
   const pods: K8sPod[] = [];
@@ -68,11 +80,21 @@ export function correctCluster(): Cluster {
   }
   for (const ds of daemonSets) {
     const desired = pods.filter((p) => p.metadata.ownerReferences?.[0]?.uid === ds.metadata.uid).length;
-    ds.status = { desiredNumberScheduled: desired, currentNumberScheduled: desired, numberReady: desired, updatedNumberScheduled: desired, numberAvailable: desired, numberMisscheduled: 0, observedGeneration: 1 };
+    ds.status = {
+      desiredNumberScheduled: desired,
+      currentNumberScheduled: desired,
+      numberReady: desired,
+      updatedNumberScheduled: desired,
+      numberAvailable: desired,
+      numberMisscheduled: 0,
+      observedGeneration: 1,
+    };
   }
   // Static and other-owner pods the audit must ignore.
   pods.push({ ...pod(daemonSets[4]!, 'cp-1', { name: 'kube-apiserver-cp-1', owner: { kind: 'Node', name: 'cp-1', uid: 'uid-node-cp-1' } }) });
-  pods.push({ ...pod(daemonSets[1]!, 'worker-a', { name: 'web-7d9f-abcde', owner: { kind: 'ReplicaSet', name: 'web-7d9f', uid: 'uid-rs-web' }, labels: { app: 'web' } }) });
+  pods.push({
+    ...pod(daemonSets[1]!, 'worker-a', { name: 'web-7d9f-abcde', owner: { kind: 'ReplicaSet', name: 'web-7d9f', uid: 'uid-rs-web' }, labels: { app: 'web' } }),
+  });
   return { nodes, daemonSets, pods };
 }
 

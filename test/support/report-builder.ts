@@ -89,9 +89,18 @@ export function reportOf(p: ReportParts = {}): Report {
 
 /** DaemonSets of the benchmark cluster (names as real add-ons ship them). */
 export const BENCH_DAEMONSETS = [
-  'kube-system/aws-node', 'kube-system/kube-proxy', 'kube-system/ebs-csi-node', 'kube-system/node-problem-detector',
-  'logging/fluentd', 'falco/falco', 'monitoring/node-exporter', 'kube-system/nvidia-device-plugin-daemonset',
-  'kube-system/calico-node', 'kube-system/kured', 'honeycomb/honeycomb-agent', 'kube-system/kube-flannel-ds',
+  'kube-system/aws-node',
+  'kube-system/kube-proxy',
+  'kube-system/ebs-csi-node',
+  'kube-system/node-problem-detector',
+  'logging/fluentd',
+  'falco/falco',
+  'monitoring/node-exporter',
+  'kube-system/nvidia-device-plugin-daemonset',
+  'kube-system/calico-node',
+  'kube-system/kured',
+  'honeycomb/honeycomb-agent',
+  'kube-system/kube-flannel-ds',
 ];
 
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
@@ -126,15 +135,36 @@ export function largeReport(o: { nodes?: number; daemonSets?: number } = {}): Re
       else if (h < 23) state = 'kept';
       states[n.name] = state;
       if (state === 'missing') findings.push(finding(key, n.name));
-      else if (state === 'unready') findings.push(finding(key, n.name, { rule: 'coverage/unready', severity: 'warning', message: `pod of ${key} on ${n.name} is not Ready since 2026-06-01T10:00:00Z (CrashLoopBackOff)` }));
-      else if (state === 'misscheduled') findings.push(finding(key, n.name, { rule: 'coverage/misscheduled', severity: 'warning', message: `pod of ${key} runs on ${n.name}, where it should not run` }));
-      else if (h >= 940) findings.push(finding(key, n.name, { rule: 'image/outdated-pod', severity: 'info', container: key.split('/')[1], message: `pod of ${key} on ${n.name} runs an old revision`, expected: 'rev 7', actual: 'rev 6' }));
+      else if (state === 'unready')
+        findings.push(
+          finding(key, n.name, {
+            rule: 'coverage/unready',
+            severity: 'warning',
+            message: `pod of ${key} on ${n.name} is not Ready since 2026-06-01T10:00:00Z (CrashLoopBackOff)`,
+          }),
+        );
+      else if (state === 'misscheduled')
+        findings.push(
+          finding(key, n.name, { rule: 'coverage/misscheduled', severity: 'warning', message: `pod of ${key} runs on ${n.name}, where it should not run` }),
+        );
+      else if (h >= 940)
+        findings.push(
+          finding(key, n.name, {
+            rule: 'image/outdated-pod',
+            severity: 'info',
+            container: key.split('/')[1],
+            message: `pod of ${key} on ${n.name} runs an old revision`,
+            expected: 'rev 7',
+            actual: 'rev 6',
+          }),
+        );
     });
     // One container per DaemonSet; every tenth pod runs an older tag, every seventh pod of the rest another digest.
     const pods = Object.values(states).filter((s) => s !== 'missing' && s !== 'not-eligible').length;
     const name = key.split('/')[1]!;
     const image = (tag: string): string => `registry.example.com/${name}:${tag}`;
-    const older = Math.floor(pods / 10), split = Math.floor((pods - older) / 7);
+    const older = Math.floor(pods / 10),
+      split = Math.floor((pods - older) / 7);
     const running = [
       { image: image('v2.1.0'), digest: `sha256:${'a'.repeat(64)}`, pods: pods - older - split },
       { image: image('v2.1.0'), digest: `sha256:${'b'.repeat(64)}`, pods: split },
@@ -142,7 +172,18 @@ export function largeReport(o: { nodes?: number; daemonSets?: number } = {}): Re
     ].filter((r) => r.pods > 0);
     return coverageOf(key, states, { images: [{ container: name, git: image('v2.1.0'), live: image('v2.1.0'), running }] });
   });
-  findings.push(finding(dsKeys[0]!, null, { rule: 'image/drift', severity: 'critical', container: 'aws-node', message: 'image differs from Git', expected: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.2', actual: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.18.6', file: 'clusters/prod/aws-node.yaml', line: 1 }));
+  findings.push(
+    finding(dsKeys[0]!, null, {
+      rule: 'image/drift',
+      severity: 'critical',
+      container: 'aws-node',
+      message: 'image differs from Git',
+      expected: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.2',
+      actual: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.18.6',
+      file: 'clusters/prod/aws-node.yaml',
+      line: 1,
+    }),
+  );
   findings.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
   return reportOf({ cluster: 'bench-5000', nodes, coverage, findings });
 }

@@ -103,7 +103,15 @@ export async function notify(report: Report, opts: NotifyOptions): Promise<Notif
   const repo = parseRepo(opts.repo);
   const env = opts.env ?? process.env;
   const manifests: ManifestsRepo | null = opts.manifestsRepo ? parseManifestsRepo(opts.manifestsRepo) : manifestsRepoOf(report);
-  const octokit = opts.octokit ?? await createOctokit({ env, repository: repo, throttle: opts.throttle ?? true, onRateLimit: (i) => opts.log?.(`github ${i.kind} rate limit on ${i.method} ${i.url}: retry after ${i.retryAfterSeconds}s (${i.willRetry ? 'retrying' : 'giving up'})`) });
+  const octokit =
+    opts.octokit ??
+    (await createOctokit({
+      env,
+      repository: repo,
+      throttle: opts.throttle ?? true,
+      onRateLimit: (i) =>
+        opts.log?.(`github ${i.kind} rate limit on ${i.method} ${i.url}: retry after ${i.retryAfterSeconds}s (${i.willRetry ? 'retrying' : 'giving up'})`),
+    }));
   const budget = new WriteBudget(opts.maxWrites ?? 50);
   const minSeverity = opts.minSeverity ?? 'warning';
 
@@ -118,8 +126,13 @@ export async function notify(report: Report, opts: NotifyOptions): Promise<Notif
 
 async function takeLock(store: Pick<ReportStore, 'acquireLock'>, repo: RepoRef, cluster: string, opts: NotifyOptions): Promise<HeldLock> {
   const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]/, 'x');
-  const lock = await store.acquireLock(`notify/${safe(repo.owner)}/${safe(repo.repo)}/${safe(cluster)}`, { ttlSeconds: 900, waitSeconds: 600, ...opts.lockOptions });
-  if (lock.waitedMs >= 1000) opts.log?.(`waited ${Math.round(lock.waitedMs / 1000)} s for another notify run of ${repo.owner}/${repo.repo} and cluster ${cluster}`);
+  const lock = await store.acquireLock(`notify/${safe(repo.owner)}/${safe(repo.repo)}/${safe(cluster)}`, {
+    ttlSeconds: 900,
+    waitSeconds: 600,
+    ...opts.lockOptions,
+  });
+  if (lock.waitedMs >= 1000)
+    opts.log?.(`waited ${Math.round(lock.waitedMs / 1000)} s for another notify run of ${repo.owner}/${repo.repo} and cluster ${cluster}`);
   if (lock.tookOver) opts.log?.(`took over ${lock.key}: its holder did not release it before it expired`);
   return lock;
 }
@@ -137,19 +150,29 @@ async function syncAll(report: Report, opts: NotifyOptions, { repo, manifests, o
   // Issue bodies show each rule's title and remediation from our rule files (none when they cannot be read).
   const rules = await loadRules(env.DRIFT_AUDITOR_RULES_DIR).catch(() => undefined);
   const issues = await syncIssues(octokit, repo, report, budget, {
-    minSeverity, extraLabels: opts.labels, reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log, rules,
+    minSeverity,
+    extraLabels: opts.labels,
+    reportUrl: opts.reportUrl,
+    dryRun: opts.dryRun,
+    log: opts.log,
+    rules,
   });
   let pulls: PullOutcome[] = [];
   if (opts.pulls ?? true) {
-    const pullOctokit = opts.octokit || !manifests || (manifests.owner === repo.owner && manifests.repo === repo.repo)
-      ? octokit
-      : await createOctokit({ env, repository: manifests, throttle: opts.throttle ?? true });
+    const pullOctokit =
+      opts.octokit || !manifests || (manifests.owner === repo.owner && manifests.repo === repo.repo)
+        ? octokit
+        : await createOctokit({ env, repository: manifests, throttle: opts.throttle ?? true });
     pulls = await syncPulls(pullOctokit, manifests, report, budget, { reportUrl: opts.reportUrl, dryRun: opts.dryRun, log: opts.log });
   }
 
   const o = issues.outcomes;
   const notDone = [
-    ...o.filter((x) => x.status === 'skipped-cap').map((x) => `${x.action.kind} ${x.action.daemonSet}${'issue' in x.action && x.action.issue ? ` #${x.action.issue}` : ''}: write cap (${budget.max}) reached`),
+    ...o
+      .filter((x) => x.status === 'skipped-cap')
+      .map(
+        (x) => `${x.action.kind} ${x.action.daemonSet}${'issue' in x.action && x.action.issue ? ` #${x.action.issue}` : ''}: write cap (${budget.max}) reached`,
+      ),
     ...o.filter((x) => x.status === 'failed').map((x) => `${x.action.kind} ${x.action.daemonSet}: ${x.error}`),
     ...pulls.filter((p) => p.status === 'skipped-cap').map((p) => `pr ${p.daemonSet}: write cap (${budget.max}) reached`),
     ...pulls.filter((p) => p.status === 'failed').map((p) => `pr ${p.daemonSet}: ${p.detail}`),
@@ -157,12 +180,32 @@ async function syncAll(report: Report, opts: NotifyOptions, { repo, manifests, o
   const verb = opts.dryRun ? 'planned' : 'done';
   const st = opts.dryRun ? 'dry-run' : 'done';
   const parts = [
-    `${count(o, 'create', st)} created`, `${count(o, 'edit', st)} edited`, `${count(o, 'reopen', st)} reopened`,
-    `${o.filter((x) => x.action.kind === 'close' && x.status === st).length} closed`, `${count(o, 'none')} unchanged`,
+    `${count(o, 'create', st)} created`,
+    `${count(o, 'edit', st)} edited`,
+    `${count(o, 'reopen', st)} reopened`,
+    `${o.filter((x) => x.action.kind === 'close' && x.status === st).length} closed`,
+    `${count(o, 'none')} unchanged`,
   ];
-  const prParts = pulls.length > 0 ? `; PRs: ${['created', 'updated', 'unchanged', 'respected', 'dry-run', 'skipped'].map((s) => [s, pulls.filter((p) => p.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}` : '';
+  const prParts =
+    pulls.length > 0
+      ? `; PRs: ${['created', 'updated', 'unchanged', 'respected', 'dry-run', 'skipped']
+          .map((s) => [s, pulls.filter((p) => p.status === s).length] as const)
+          .filter(([, n]) => n > 0)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(', ')}`
+      : '';
   const dups = issues.duplicates;
-  const summary = `issues in ${opts.repo} for cluster ${report.cluster} (${verb}): ${parts.join(', ')}${prParts}; ${budget.used} write(s)${notDone.length > 0 ? `; NOT DONE: ${notDone.length}` : ''}`
-    + (dups.length > 0 ? `; DUPLICATES found and healed: ${dups.length} (${dups.join('; ')})` : '');
-  return { summary, writes: budget.used, complete: notDone.length === 0 && dups.length === 0, issues, pulls, notDone, duplicates: dups, recovered: issues.recovered };
+  const summary =
+    `issues in ${opts.repo} for cluster ${report.cluster} (${verb}): ${parts.join(', ')}${prParts}; ${budget.used} write(s)${notDone.length > 0 ? `; NOT DONE: ${notDone.length}` : ''}` +
+    (dups.length > 0 ? `; DUPLICATES found and healed: ${dups.length} (${dups.join('; ')})` : '');
+  return {
+    summary,
+    writes: budget.used,
+    complete: notDone.length === 0 && dups.length === 0,
+    issues,
+    pulls,
+    notDone,
+    duplicates: dups,
+    recovered: issues.recovered,
+  };
 }

@@ -10,7 +10,17 @@
 // the second comment), and says so: `duplicates` is not empty, and the run exits 1.
 import type { Octokit } from 'octokit';
 import { describeGitHubError } from '../github-client.js';
-import { commentMarkerOf, duplicateClose, formatPlan, planIssues, writesOf, type ExistingIssue, type IssueAction, type IssuePlan, type PlanOptions } from '../../core/github-issues/plan.js';
+import {
+  commentMarkerOf,
+  duplicateClose,
+  formatPlan,
+  planIssues,
+  writesOf,
+  type ExistingIssue,
+  type IssueAction,
+  type IssuePlan,
+  type PlanOptions,
+} from '../../core/github-issues/plan.js';
 import { parseIssueMarker } from '../../core/github-issues/marker.js';
 import type { Report } from '../../core/types.js';
 import type { WriteBudget } from './budget.js';
@@ -55,9 +65,9 @@ export async function listDriftIssues(octokit: Octokit, repo: RepoRef): Promise<
       .filter((i) => !i.pull_request)
       .map((i) => ({
         number: i.number,
-        state: i.state === 'closed' ? 'closed' as const : 'open' as const,
+        state: i.state === 'closed' ? ('closed' as const) : ('open' as const),
         body: i.body ?? '',
-        labels: i.labels.map((l) => (typeof l === 'string' ? l : l.name ?? '')).filter(Boolean),
+        labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
         title: i.title,
         html_url: i.html_url,
       }));
@@ -114,7 +124,10 @@ async function findOpenIssue(run: Run, daemonSet: string): Promise<ExistingIssue
   const all = await listDriftIssues(run.octokit, run.repo);
   return all
     .filter((i) => i.state === 'open')
-    .filter((i) => { const m = parseIssueMarker(i.body); return m?.cluster === run.cluster && m.daemonSet === daemonSet; })
+    .filter((i) => {
+      const m = parseIssueMarker(i.body);
+      return m?.cluster === run.cluster && m.daemonSet === daemonSet;
+    })
     .sort((a, b) => a.number - b.number)[0];
 }
 
@@ -137,7 +150,10 @@ async function createIssue(run: Run, a: Extract<IssueAction, { kind: 'create' }>
   }
 }
 
-interface IssueComment { id: number; body?: string | null }
+interface IssueComment {
+  id: number;
+  body?: string | null;
+}
 
 async function listComments(run: Run, issue: number): Promise<IssueComment[]> {
   try {
@@ -176,7 +192,15 @@ async function execute(run: Run, a: IssueAction): Promise<number | undefined> {
       if (a.comment) await postComment(run, a.issue, a.comment);
       return a.issue;
     case 'reopen':
-      await octokit.rest.issues.update({ ...repo, issue_number: a.issue, state: 'open', state_reason: 'reopened', title: a.title, body: a.body, labels: a.labels });
+      await octokit.rest.issues.update({
+        ...repo,
+        issue_number: a.issue,
+        state: 'open',
+        state_reason: 'reopened',
+        title: a.title,
+        body: a.body,
+        labels: a.labels,
+      });
       await postComment(run, a.issue, a.comment);
       return a.issue;
     case 'close':
@@ -214,7 +238,10 @@ async function healDuplicates(run: Run, generatedAt: string, budget: WriteBudget
     for (const c of await listComments(run, issue)) {
       const marker = commentMarkerOf(c.body);
       if (!marker) continue;
-      if (!seen.has(marker)) { seen.add(marker); continue; }
+      if (!seen.has(marker)) {
+        seen.add(marker);
+        continue;
+      }
       found.push(`comment ${c.id} on #${issue} repeats an earlier one`);
       if (!budget.take(1)) continue;
       try {
@@ -238,13 +265,20 @@ export async function syncIssues(octokit: Octokit, repo: RepoRef, report: Report
   const writing = plan.actions.filter((a) => a.kind !== 'none');
   const labelsCreated = writing.length > 0 ? await ensureLabels(octokit, repo, plan.labels, budget, Boolean(opts.dryRun)) : [];
   const run: Run = { octokit, repo, cluster: report.cluster, log: opts.log, recovered: [], commented: new Set() };
-  const duplicates = plan.actions.filter((a) => a.kind === 'close' && a.reason === 'duplicate')
+  const duplicates = plan.actions
+    .filter((a) => a.kind === 'close' && a.reason === 'duplicate')
     .map((a) => `issue #${a.kind === 'close' ? a.issue : '?'} for ${a.daemonSet} duplicates #${a.kind === 'close' ? a.duplicateOf : '?'}`);
   const outcomes: ActionOutcome[] = [];
   let capped = false;
   for (const action of plan.actions) {
-    if (action.kind === 'none') { outcomes.push({ action, status: 'done', issue: action.issue ?? undefined }); continue; }
-    if (opts.dryRun) { outcomes.push({ action, status: 'dry-run' }); continue; }
+    if (action.kind === 'none') {
+      outcomes.push({ action, status: 'done', issue: action.issue ?? undefined });
+      continue;
+    }
+    if (opts.dryRun) {
+      outcomes.push({ action, status: 'dry-run' });
+      continue;
+    }
     if (capped || !budget.take(writesOf(action))) {
       capped = true;
       outcomes.push({ action, status: 'skipped-cap' });

@@ -50,7 +50,12 @@ export function manifestsRepoOf(report: Report): ManifestsRepo | null {
   return owner && repo ? { owner, repo, ref: d.ref, path: d.path } : null;
 }
 
-async function readFileAt(octokit: Octokit, repo: RepoRef, commitSha: string, candidates: string[]): Promise<{ path: string; mode: string; content: string; tree: string } | null> {
+async function readFileAt(
+  octokit: Octokit,
+  repo: RepoRef,
+  commitSha: string,
+  candidates: string[],
+): Promise<{ path: string; mode: string; content: string; tree: string } | null> {
   const { data: commit } = await octokit.rest.git.getCommit({ ...repo, commit_sha: commitSha });
   const { data: tree } = await octokit.rest.git.getTree({ ...repo, tree_sha: commit.tree.sha, recursive: '1' });
   for (const path of candidates) {
@@ -73,10 +78,28 @@ async function getRefSha(octokit: Octokit, repo: RepoRef, branch: string): Promi
   }
 }
 
-async function syncOne(octokit: Octokit, repo: ManifestsRepo, subject: PullSubject, report: Report, budget: WriteBudget, opts: PullSyncOptions): Promise<PullOutcome> {
-  const out = (status: PullOutcome['status'], extra: Partial<PullOutcome> = {}): PullOutcome => ({ daemonSet: subject.daemonSet, branch: subject.branch, status, ...extra });
+async function syncOne(
+  octokit: Octokit,
+  repo: ManifestsRepo,
+  subject: PullSubject,
+  report: Report,
+  budget: WriteBudget,
+  opts: PullSyncOptions,
+): Promise<PullOutcome> {
+  const out = (status: PullOutcome['status'], extra: Partial<PullOutcome> = {}): PullOutcome => ({
+    daemonSet: subject.daemonSet,
+    branch: subject.branch,
+    status,
+    ...extra,
+  });
   const { data: listed } = await octokit.rest.pulls.list({ ...repo, head: `${repo.owner}:${subject.branch}`, state: 'all', per_page: 100 });
-  const pulls: ExistingPull[] = listed.map((p) => ({ number: p.number, state: p.state === 'open' ? 'open' : 'closed', merged: Boolean(p.merged_at), body: p.body ?? '', html_url: p.html_url }));
+  const pulls: ExistingPull[] = listed.map((p) => ({
+    number: p.number,
+    state: p.state === 'open' ? 'open' : 'closed',
+    merged: Boolean(p.merged_at),
+    body: p.body ?? '',
+    html_url: p.html_url,
+  }));
   const decision = decidePull(subject, pulls);
   if (decision.kind === 'none') return out('respected', { number: decision.number, detail: decision.reason });
 
@@ -89,15 +112,31 @@ async function syncOne(octokit: Octokit, repo: ManifestsRepo, subject: PullSubje
   const candidates = [subject.file, ...(repo.path ? [`${repo.path.replace(/^\/+|\/+$/g, '')}/${subject.file}`] : [])];
   const file = await readFileAt(octokit, repo, startSha, candidates);
   if (!file) return out('skipped', { detail: `${subject.file} not found at ${decision.kind === 'update' ? subject.branch : repo.ref}` });
-  const edit = editDaemonSetImages(file.content, file.path, { namespace: subject.namespace, name: subject.name }, subject.images.map((i) => ({ container: i.container, image: i.to })));
+  const edit = editDaemonSetImages(
+    file.content,
+    file.path,
+    { namespace: subject.namespace, name: subject.name },
+    subject.images.map((i) => ({ container: i.container, image: i.to })),
+  );
   if (edit.changed.length === 0) {
-    return out('unchanged', { number: decision.kind === 'update' ? decision.number : undefined, detail: decision.kind === 'update' ? 'the PR branch already has the cluster images' : `Git (${repo.ref}) already has the cluster images` });
+    return out('unchanged', {
+      number: decision.kind === 'update' ? decision.number : undefined,
+      detail: decision.kind === 'update' ? 'the PR branch already has the cluster images' : `Git (${repo.ref}) already has the cluster images`,
+    });
   }
-  if (opts.dryRun) return out('dry-run', { number: decision.kind === 'update' ? decision.number : undefined, detail: `would ${decision.kind === 'update' ? 'update' : 'open'} a PR changing ${edit.changed.map((c) => `${c.container} line ${c.line}`).join(', ')} in ${file.path}` });
+  if (opts.dryRun)
+    return out('dry-run', {
+      number: decision.kind === 'update' ? decision.number : undefined,
+      detail: `would ${decision.kind === 'update' ? 'update' : 'open'} a PR changing ${edit.changed.map((c) => `${c.container} line ${c.line}`).join(', ')} in ${file.path}`,
+    });
   if (!budget.take(PR_WRITES)) return out('skipped-cap');
 
   const { data: blob } = await octokit.rest.git.createBlob({ ...repo, content: edit.text, encoding: 'utf-8' });
-  const { data: tree } = await octokit.rest.git.createTree({ ...repo, base_tree: file.tree, tree: [{ path: file.path, mode: file.mode as '100644', type: 'blob', sha: blob.sha }] });
+  const { data: tree } = await octokit.rest.git.createTree({
+    ...repo,
+    base_tree: file.tree,
+    tree: [{ path: file.path, mode: file.mode as '100644', type: 'blob', sha: blob.sha }],
+  });
   const message = `Follow the cluster: ${subject.daemonSet} image${edit.changed.length > 1 ? 's' : ''} on ${subject.cluster}\n\n${edit.changed.map((c) => `${c.container}: ${c.from} -> ${c.to}`).join('\n')}\n\nWaiver: ${subject.waiver.reason} (owner ${subject.waiver.owner}).`;
   const { data: commit } = await octokit.rest.git.createCommit({ ...repo, message, tree: tree.sha, parents: [startSha] });
   if (branchSha === null) {
@@ -121,12 +160,23 @@ async function syncOne(octokit: Octokit, repo: ManifestsRepo, subject: PullSubje
 }
 
 /** Opens or updates one PR per DaemonSet whose drift Git should follow; returns one outcome each. */
-export async function syncPulls(octokit: Octokit, repo: ManifestsRepo | null, report: Report, budget: WriteBudget, opts: PullSyncOptions = {}): Promise<PullOutcome[]> {
+export async function syncPulls(
+  octokit: Octokit,
+  repo: ManifestsRepo | null,
+  report: Report,
+  budget: WriteBudget,
+  opts: PullSyncOptions = {},
+): Promise<PullOutcome[]> {
   const { subjects, skipped } = selectPullSubjects(report);
   const outcomes: PullOutcome[] = skipped.map((s) => ({ daemonSet: s.daemonSet, branch: '', status: 'skipped', detail: s.reason }));
   for (const subject of subjects) {
     if (!repo) {
-      outcomes.push({ daemonSet: subject.daemonSet, branch: subject.branch, status: 'skipped', detail: 'no manifests repository: pass --manifests-repo OWNER/REPO@REF' });
+      outcomes.push({
+        daemonSet: subject.daemonSet,
+        branch: subject.branch,
+        status: 'skipped',
+        detail: 'no manifests repository: pass --manifests-repo OWNER/REPO@REF',
+      });
       continue;
     }
     try {

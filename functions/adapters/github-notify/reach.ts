@@ -7,8 +7,13 @@ import { GitHubError } from '../../core/errors.js';
 
 /** Error codes that mean the host is not there (no retry can help within a run). */
 const UNREACHABLE: Record<string, string> = {
-  ENOTFOUND: 'DNS', EAI_AGAIN: 'DNS', EAI_FAIL: 'DNS', EAI_NONAME: 'DNS',
-  ECONNREFUSED: 'connection refused', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'DNS',
+  EAI_AGAIN: 'DNS',
+  EAI_FAIL: 'DNS',
+  EAI_NONAME: 'DNS',
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
 };
 
 /** Returns the first network error code in an error's cause chain (and AggregateError members). */
@@ -41,7 +46,9 @@ export async function checkReachable(octokit: Octokit): Promise<void> {
     const code = networkErrorCode(err);
     if (code) throw new GitHubError(`cannot reach ${apiHost(baseUrl)} (${UNREACHABLE[code]}: ${code}); check the network and GITHUB_API_URL`);
     if (hasUserinfo(baseUrl)) {
-      throw new GitHubError(`cannot reach ${apiHost(baseUrl)}: the API URL (GITHUB_API_URL) carries user:password@, which fetch refuses; give the credentials as GITHUB_TOKEN`);
+      throw new GitHubError(
+        `cannot reach ${apiHost(baseUrl)}: the API URL (GITHUB_API_URL) carries user:password@, which fetch refuses; give the credentials as GITHUB_TOKEN`,
+      );
     }
     // Any HTTP answer (even 404 on a server without /rate_limit) means the host is there.
   }

@@ -64,7 +64,10 @@ export class KubeApiClient {
   private readonly retry: Required<RetryOptions>;
   private readonly userAgent: string;
 
-  constructor(private readonly kc: KubeConfig, o: ClientOptions = {}) {
+  constructor(
+    private readonly kc: KubeConfig,
+    o: ClientOptions = {},
+  ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubernetesError(`failed to read the kubeconfig: context "${kc.getCurrentContext()}" names no cluster`);
     try {
@@ -100,7 +103,11 @@ export class KubeApiClient {
    * with `keep` (return undefined to drop an object; `onlyContaining` skips, unparsed, objects that cannot be
    * kept). An expired continue token (410) restarts the list.
    */
-  async list<T>(target: ListTarget, keep: (raw: Record<string, unknown>) => T | undefined, o: { pageSize?: number; onPage?: (objects: number) => void; onlyContaining?: string } = {}): Promise<ListResult<T>> {
+  async list<T>(
+    target: ListTarget,
+    keep: (raw: Record<string, unknown>) => T | undefined,
+    o: { pageSize?: number; onPage?: (objects: number) => void; onlyContaining?: string } = {},
+  ): Promise<ListResult<T>> {
     const what = describeTarget(target);
     const path = listPath(target);
     const pageSize = o.pageSize ?? 500;
@@ -128,10 +135,21 @@ export class KubeApiClient {
           await new Promise<void>((resolve) => setImmediate(resolve)); // lets the request go out
         }
         const pageItems: T[] = [];
-        const scanned = safeScan(() => scanList(res.body, (raw) => {
-          const kept = keep(raw);
-          if (kept !== undefined) pageItems.push(kept);
-        }, { dropKeys: target.resource === 'nodes' ? NODE_DROPPED_KEYS : target.resource === 'daemonsets' ? [] : DROPPED_KEYS, onlyContaining: o.onlyContaining }), what);
+        const scanned = safeScan(
+          () =>
+            scanList(
+              res.body,
+              (raw) => {
+                const kept = keep(raw);
+                if (kept !== undefined) pageItems.push(kept);
+              },
+              {
+                dropKeys: target.resource === 'nodes' ? NODE_DROPPED_KEYS : target.resource === 'daemonsets' ? [] : DROPPED_KEYS,
+                onlyContaining: o.onlyContaining,
+              },
+            ),
+          what,
+        );
         if (!scanned.hasItems) throw new KubernetesError(`failed to ${what}: the server's response has no items array`);
         for (const item of pageItems) items.push(item);
         pages++;
@@ -143,7 +161,9 @@ export class KubeApiClient {
       }
       if (!expired) return { items, listed, pages, resourceVersion: resourceVersion ?? '' };
       if (restart >= this.retry.listRestarts) {
-        throw new KubernetesError(`failed to ${what}: the list's continue token expired (410) ${restart + 1} times; the cluster changes faster than it can be listed, try again or narrow --namespace`);
+        throw new KubernetesError(
+          `failed to ${what}: the list's continue token expired (410) ${restart + 1} times; the cluster changes faster than it can be listed, try again or narrow --namespace`,
+        );
       }
     }
   }
@@ -203,41 +223,44 @@ export class KubeApiClient {
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     const request = isHttps ? https.request : http.request;
     return new Promise<RawResponse>((resolve, reject) => {
-      const req = request({
-        protocol: base.protocol,
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
-        port: base.port || (isHttps ? 443 : 80),
-        path: base.pathname.replace(/\/$/, '') + path,
-        method: 'GET',
-        headers,
-        agent: this.agent,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => {
-          clearTimeout(timer);
-          reject(new TransientError(err.message));
-        });
-        res.on('aborted', () => {
-          clearTimeout(timer);
-          reject(new TransientError('connection dropped while reading the response'));
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          if (!res.complete) {
+      const req = request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port || (isHttps ? 443 : 80),
+          path: base.pathname.replace(/\/$/, '') + path,
+          method: 'GET',
+          headers,
+          agent: this.agent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err) => {
+            clearTimeout(timer);
+            reject(new TransientError(err.message));
+          });
+          res.on('aborted', () => {
+            clearTimeout(timer);
             reject(new TransientError('connection dropped while reading the response'));
-            return;
-          }
-          let body = Buffer.concat(chunks);
-          try {
-            if (res.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-          } catch (err) {
-            reject(new TransientError(`corrupt gzip response: ${(err as Error).message}`));
-            return;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      });
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            if (!res.complete) {
+              reject(new TransientError('connection dropped while reading the response'));
+              return;
+            }
+            let body = Buffer.concat(chunks);
+            try {
+              if (res.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+            } catch (err) {
+              reject(new TransientError(`corrupt gzip response: ${(err as Error).message}`));
+              return;
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          });
+        },
+      );
       const timer = setTimeout(() => req.destroy(new TransientError(`no complete response within ${this.timeoutMs} ms`)), this.timeoutMs);
       timer.unref();
       req.on('error', (err: NodeJS.ErrnoException) => {
@@ -260,7 +283,8 @@ function safeScan<R>(scan: () => R, what: string): R {
   try {
     return scan();
   } catch (err) {
-    if (err instanceof ListSyntaxError) throw new KubernetesError(`failed to ${what}: the server's response is not a JSON list: ${err.message}`, { cause: err });
+    if (err instanceof ListSyntaxError)
+      throw new KubernetesError(`failed to ${what}: the server's response is not a JSON list: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -318,7 +342,8 @@ function statusError(res: RawResponse, what: string): KubernetesError {
     const needs = resource && RBAC_HINT[resource] ? `the auditor needs get/list on ${RBAC_HINT[resource]}; see deploy/rbac.yaml` : 'see deploy/rbac.yaml';
     return new KubernetesError(`failed to ${what}: forbidden (403): ${needs}`, { cause });
   }
-  if (res.status === 401) return new KubernetesError(`failed to ${what}: unauthorized (401): the API server rejected the credentials; check the kubeconfig user or token`, { cause });
+  if (res.status === 401)
+    return new KubernetesError(`failed to ${what}: unauthorized (401): the API server rejected the credentials; check the kubeconfig user or token`, { cause });
   if (res.status === 410) return new KubernetesError(`failed to ${what}: gone (410): ${server}`, { cause });
   return new KubernetesError(`failed to ${what}: ${res.status}: ${server}`, { cause });
 }

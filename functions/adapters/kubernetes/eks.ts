@@ -29,7 +29,14 @@ export async function createEksToken(o: EksTokenOptions): Promise<string> {
   const hostname = stsHostname(o.region);
   const signer = new SignatureV4({ service: 'sts', region: o.region, credentials: o.credentials ?? defaultProvider(), sha256: NodeSha256 });
   const signed = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname, path: '/', headers: { host: hostname, 'x-k8s-aws-id': o.clusterName }, query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } },
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname,
+      path: '/',
+      headers: { host: hostname, 'x-k8s-aws-id': o.clusterName },
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+    },
     { expiresIn: 60, ...(o.now ? { signingDate: o.now } : {}) },
   );
   const query = Object.entries(signed.query ?? {})
@@ -77,7 +84,11 @@ export function kubeConfigForEks(o: EksClusterAccess): KubeConfig {
 }
 
 /** Returns the endpoint and CA of an EKS cluster from `eks:DescribeCluster`. */
-export async function describeEksCluster(name: string, region: string, client: EKSClient = new EKSClient({ region })): Promise<{ endpoint: string; caData: string }> {
+export async function describeEksCluster(
+  name: string,
+  region: string,
+  client: EKSClient = new EKSClient({ region }),
+): Promise<{ endpoint: string; caData: string }> {
   try {
     const { cluster } = await client.send(new DescribeClusterCommand({ name }));
     if (!cluster?.endpoint || !cluster.certificateAuthority?.data) throw new Error('the cluster has no endpoint or CA yet (is it ACTIVE?)');

@@ -4,7 +4,15 @@
 export { readCluster, type ReadClusterOptions, type ReadProgress } from './read-cluster.js';
 export { loadKubeConfig, clusterNameOf, type KubeConfigSource } from './kubeconfig.js';
 export { kubeConfigForEks, describeEksCluster, createEksToken, EKS_TOKEN_PREFIX, type EksClusterAccess, type EksTokenOptions } from './eks.js';
-export { writeSnapshotFile, checkSnapshotTarget, serializeSnapshot, snapshotAnnotations, snapshotJsonChunks, snapshotYamlChunks, SNAPSHOT_ANNOTATIONS } from './snapshot-file.js';
+export {
+  writeSnapshotFile,
+  checkSnapshotTarget,
+  serializeSnapshot,
+  snapshotAnnotations,
+  snapshotJsonChunks,
+  snapshotYamlChunks,
+  SNAPSHOT_ANNOTATIONS,
+} from './snapshot-file.js';
 export { projectPod, projectDaemonSet, projectNode, projectControllerRevision, projectSnapshot, redactEnv, LAST_APPLIED } from './projection.js';
 export { progressPrinter } from './progress.js';
 export type { RetryOptions } from './api-client.js';

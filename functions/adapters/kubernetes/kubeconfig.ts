@@ -19,7 +19,8 @@ export interface KubeConfigSource {
 export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
   const env = o.env ?? process.env;
   const kc = new KubeConfig();
-  const where = o.kubeconfig ?? (env.KUBECONFIG ? `KUBECONFIG=${env.KUBECONFIG}` : env.KUBERNETES_SERVICE_HOST ? 'the in-cluster service account' : '~/.kube/config');
+  const where =
+    o.kubeconfig ?? (env.KUBECONFIG ? `KUBECONFIG=${env.KUBECONFIG}` : env.KUBERNETES_SERVICE_HOST ? 'the in-cluster service account' : '~/.kube/config');
   try {
     if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
     else if (env.KUBECONFIG) withEnv(env, () => kc.loadFromDefault());
@@ -29,7 +30,9 @@ export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
       // ("connection refused") hides the real problem, so say it.
       const home = join(env.HOME ?? homedir(), '.kube', 'config');
       if (!existsSync(home)) {
-        throw new KubernetesError(`failed to load kubeconfig: KUBECONFIG is not set, ${home} does not exist and this is not a pod in a cluster; pass --kubeconfig FILE (or --snapshot for a saved dump)`);
+        throw new KubernetesError(
+          `failed to load kubeconfig: KUBECONFIG is not set, ${home} does not exist and this is not a pod in a cluster; pass --kubeconfig FILE (or --snapshot for a saved dump)`,
+        );
       }
       kc.loadFromFile(home);
     }
@@ -42,7 +45,11 @@ export function loadKubeConfig(o: KubeConfigSource = {}): KubeConfig {
   }
   if (o.context) {
     if (!kc.getContextObject(o.context)) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       throw new KubernetesError(`failed to load kubeconfig from ${where}: context "${o.context}" not found (contexts: ${known})`);
     }
     kc.setCurrentContext(o.context);

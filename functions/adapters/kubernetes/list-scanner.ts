@@ -31,7 +31,11 @@ export class ListSyntaxError extends Error {}
  * Calls `onItem` with each element of the top-level `items` array, parsed, and returns the other top-level
  * fields (parsed) with the number of items. The body must be one JSON object (a Kubernetes List).
  */
-export function scanList(body: Buffer, onItem: (item: Record<string, unknown>) => void, o: ScanOptions = {}): { fields: Record<string, unknown>; items: number; hasItems: boolean } {
+export function scanList(
+  body: Buffer,
+  onItem: (item: Record<string, unknown>) => void,
+  o: ScanOptions = {},
+): { fields: Record<string, unknown>; items: number; hasItems: boolean } {
   const drop = o.dropKeys?.length ? new KeyMatcher(o.dropKeys) : undefined;
   const needle = o.onlyContaining ? Buffer.from(JSON.stringify(o.onlyContaining)) : undefined;
   let hit = -1; // next occurrence of the needle at or after the current item (body.length: none left)
@@ -151,7 +155,11 @@ class KeyMatcher {
     for (const k of this.keys) this.first[k[1]!] = 1;
   }
   matches(body: Buffer, start: number, end: number): boolean {
-    return this.first[body[start + 1]!] === 1 && this.lengths.has(end - start) && this.keys.some((k) => k.length === end - start && body.compare(k, 0, k.length, start, end) === 0);
+    return (
+      this.first[body[start + 1]!] === 1 &&
+      this.lengths.has(end - start) &&
+      this.keys.some((k) => k.length === end - start && body.compare(k, 0, k.length, start, end) === 0)
+    );
   }
 }
 
@@ -209,7 +217,11 @@ function skipValue(body: Buffer, i: number): number {
   }
   // A number, true, false or null: up to the next delimiter.
   let j = i;
-  for (let d = body[j]; d !== undefined && d !== COMMA && d !== CLOSE_BRACE && d !== CLOSE_BRACKET && d !== 0x20 && d !== 0x0a && d !== 0x0d && d !== 0x09; d = body[++j]);
+  for (
+    let d = body[j];
+    d !== undefined && d !== COMMA && d !== CLOSE_BRACE && d !== CLOSE_BRACKET && d !== 0x20 && d !== 0x0a && d !== 0x0d && d !== 0x09;
+    d = body[++j]
+  );
   if (j === i) throw new ListSyntaxError(`expected a value at byte ${i}`);
   return j;
 }

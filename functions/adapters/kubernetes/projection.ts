@@ -1,7 +1,16 @@
 // Projection of raw API objects into what the audit and its evidence need, redacted by core/redact.ts
 // (the one place of redaction). The exact projection, field by field, is docs/snapshot.md. Live reads
 // and kubectl dumps both go through it (projectSnapshot), and Secrets/ConfigMaps are never listed at all.
-import { hashToken, LAST_APPLIED, redactDaemonSet, redactEnv as redactEnvValues, redactImage, redactPodTemplate, redactText, type Token } from '../../core/redact.js';
+import {
+  hashToken,
+  LAST_APPLIED,
+  redactDaemonSet,
+  redactEnv as redactEnvValues,
+  redactImage,
+  redactPodTemplate,
+  redactText,
+  type Token,
+} from '../../core/redact.js';
 import type { Container, EnvVar, K8sControllerRevision, K8sDaemonSet, K8sNode, K8sPod, ObjectMeta, OwnerReference, PodSpec } from '../../core/k8s-types.js';
 import type { Snapshot } from '../../core/types.js';
 import { sha256Hex } from '../sha256.js';
@@ -55,11 +64,13 @@ const MANAGED_FIELD_KEYS = ['manager', 'operation', 'time', 'apiVersion', 'field
 /** Returns a DaemonSet's managedFields entries (who wrote which field, never values), for change attribution. */
 function projectManagedFields(list: unknown): Raw[] | undefined {
   if (!Array.isArray(list)) return undefined;
-  return list.filter((e): e is Raw => !!e && typeof e === 'object').map((e) => {
-    const out: Raw = {};
-    for (const k of MANAGED_FIELD_KEYS) if (e[k] !== undefined) out[k] = e[k];
-    return out;
-  });
+  return list
+    .filter((e): e is Raw => !!e && typeof e === 'object')
+    .map((e) => {
+      const out: Raw = {};
+      for (const k of MANAGED_FIELD_KEYS) if (e[k] !== undefined) out[k] = e[k];
+      return out;
+    });
 }
 
 /** Returns the controlling owner reference (`controller: true`), if any. */
@@ -76,7 +87,10 @@ function ownedByDaemonSet(raw: Raw): boolean {
 export function projectDaemonSet(raw: Raw): K8sDaemonSet {
   const meta = (raw.metadata ?? {}) as Raw;
   const metadata = projectMeta(meta) as ObjectMeta & { annotations?: Record<string, string>; managedFields?: Raw[] };
-  const redacted = redactDaemonSet({ metadata: { annotations: meta.annotations }, spec: raw.spec }, SNAPSHOT_TOKEN) as { metadata: { annotations?: Record<string, string> }; spec?: unknown };
+  const redacted = redactDaemonSet({ metadata: { annotations: meta.annotations }, spec: raw.spec }, SNAPSHOT_TOKEN) as {
+    metadata: { annotations?: Record<string, string> };
+    spec?: unknown;
+  };
   if (redacted.metadata.annotations) metadata.annotations = redacted.metadata.annotations;
   const managedFields = projectManagedFields(meta.managedFields);
   if (managedFields) metadata.managedFields = managedFields;
@@ -124,12 +138,25 @@ export function projectNode(raw: Raw, i: Interner = new Interner()): K8sNode {
   };
 }
 
-const NODE_INFO_STRINGS = ['architecture', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'operatingSystem', 'osImage'] as const;
+const NODE_INFO_STRINGS = [
+  'architecture',
+  'containerRuntimeVersion',
+  'kernelVersion',
+  'kubeProxyVersion',
+  'kubeletVersion',
+  'operatingSystem',
+  'osImage',
+] as const;
 
 /** Returns a DaemonSet's ControllerRevision (revision + redacted template patch), or undefined for other owners. */
 export function projectControllerRevision(raw: Raw): K8sControllerRevision | undefined {
   if (!ownedByDaemonSet(raw)) return undefined;
-  const out: K8sControllerRevision = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: projectMeta(raw.metadata as Raw), revision: raw.revision as number };
+  const out: K8sControllerRevision = {
+    apiVersion: 'apps/v1',
+    kind: 'ControllerRevision',
+    metadata: projectMeta(raw.metadata as Raw),
+    revision: raw.revision as number,
+  };
   const data = raw.data as Raw | undefined;
   if (data !== undefined) {
     // DaemonSet revisions hold `{"spec":{"template":{...,"$patch":"replace"}}}`, see
@@ -286,7 +313,8 @@ export function projectPod(raw: Raw, i: Interner = new Interner()): K8sPod | und
   if (Array.isArray(status.conditions)) outStatus.conditions = status.conditions.map((c) => projectCondition(c, (c as Raw | null)?.type === 'PodScheduled'));
   i.stringsIn(outStatus.conditions, CONDITION_STRINGS);
   if (Array.isArray(status.containerStatuses)) outStatus.containerStatuses = (status.containerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
-  if (Array.isArray(status.initContainerStatuses)) outStatus.initContainerStatuses = (status.initContainerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
+  if (Array.isArray(status.initContainerStatuses))
+    outStatus.initContainerStatuses = (status.initContainerStatuses as Raw[]).map((c) => projectContainerStatus(c, i));
   return { apiVersion: 'v1', kind: 'Pod', metadata: internMeta(projectMeta(raw.metadata as Raw), i), spec: outSpec, status: outStatus as K8sPod['status'] };
 }
 

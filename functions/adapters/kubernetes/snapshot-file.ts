@@ -38,7 +38,12 @@ export function snapshotAnnotations(s: Snapshot): Record<string, string> {
   // Absent when every namespace was read.
   if (src.namespaces?.length) a[SNAPSHOT_ANNOTATIONS.namespaces] = src.namespaces.join(',');
   a[SNAPSHOT_ANNOTATIONS.gaps] = JSON.stringify(s.gaps);
-  a[SNAPSHOT_ANNOTATIONS.counts] = JSON.stringify({ nodes: s.nodes.length, daemonSets: s.daemonSets.length, pods: s.pods.length, controllerRevisions: s.controllerRevisions.length });
+  a[SNAPSHOT_ANNOTATIONS.counts] = JSON.stringify({
+    nodes: s.nodes.length,
+    daemonSets: s.daemonSets.length,
+    pods: s.pods.length,
+    controllerRevisions: s.controllerRevisions.length,
+  });
   if (src.resourceVersions) a[SNAPSHOT_ANNOTATIONS.resourceVersions] = JSON.stringify(src.resourceVersions);
   return a;
 }
@@ -128,7 +133,11 @@ export function serializeSnapshot(s: Snapshot): Buffer {
 }
 
 /** Writes the snapshot to `path` atomically, gzipped unless `gzip` is false, JSON unless `format` is yaml; returns its sha256 and size. */
-export async function writeSnapshotFile(s: Snapshot, path: string, opts: { gzip?: boolean; format?: 'json' | 'yaml' } = {}): Promise<{ path: string; sha256: string; bytes: number }> {
+export async function writeSnapshotFile(
+  s: Snapshot,
+  path: string,
+  opts: { gzip?: boolean; format?: 'json' | 'yaml' } = {},
+): Promise<{ path: string; sha256: string; bytes: number }> {
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   const hash = createHash('sha256');
   let bytes = 0;

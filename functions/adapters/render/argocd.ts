@@ -72,7 +72,18 @@ export function appSources(app: K8sObject): AppSource[] {
 export function globMatch(pattern: string, path: string): boolean {
   const alts = pattern.startsWith('{') && pattern.endsWith('}') ? pattern.slice(1, -1).split(',') : [pattern];
   return alts.some((p) => {
-    const re = new RegExp(`^${p.trim().split('**').map((s) => s.split('*').map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*')}$`);
+    const re = new RegExp(
+      `^${p
+        .trim()
+        .split('**')
+        .map((s) =>
+          s
+            .split('*')
+            .map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]*'),
+        )
+        .join('.*')}$`,
+    );
     return re.test(path) || re.test(posix.basename(path));
   });
 }
@@ -101,7 +112,7 @@ export async function runGenerator(gen: Record<string, unknown>, ctx: GeneratorC
     return (list.elements ?? []).filter((e): e is GeneratorParams => !!e && typeof e === 'object');
   }
   if (kind === 'clusters') {
-    const sel = ((gen.clusters as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels) ?? {};
+    const sel = (gen.clusters as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
     const c = ctx.cluster;
     const labels = c.labels ?? {};
     if (!Object.entries(sel).every(([k, v]) => labels[k] === v)) return [];
@@ -115,13 +126,29 @@ export async function runGenerator(gen: Record<string, unknown>, ctx: GeneratorC
       const dirs = [...new Set(ctx.files.map((f) => posix.dirname(f)).flatMap((d) => d.split('/').map((_, i, a) => a.slice(0, i + 1).join('/'))))].sort();
       const incl = git.directories.filter((d) => !d.exclude);
       const excl = git.directories.filter((d) => d.exclude);
-      const match = (pattern: string, d: string) => new RegExp(`^${pattern.split('*').map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`).test(d);
+      const match = (pattern: string, d: string) =>
+        new RegExp(
+          `^${pattern
+            .split('*')
+            .map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]*')}$`,
+        ).test(d);
       return dirs.filter((d) => incl.some((p) => match(p.path, d)) && !excl.some((p) => match(p.path, d))).map(pathParams);
     }
     if (git.files) {
       const out: GeneratorParams[] = [];
       for (const f of git.files.filter((x) => !x.exclude)) {
-        const re = new RegExp(`^${f.path.split('**').map((s) => s.split('*').map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*')}$`);
+        const re = new RegExp(
+          `^${f.path
+            .split('**')
+            .map((s) =>
+              s
+                .split('*')
+                .map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+                .join('[^/]*'),
+            )
+            .join('.*')}$`,
+        );
         for (const file of ctx.files.filter((x) => re.test(x))) {
           const data = ctx.parse(await ctx.read(file));
           for (const item of Array.isArray(data) ? data : [data]) {
@@ -154,17 +181,18 @@ function lookupParam(params: GeneratorParams, expr: string, goTemplate: boolean)
   let v: unknown = params;
   for (const part of key.split('.')) {
     if (v && typeof v === 'object' && part in (v as object)) v = (v as Record<string, unknown>)[part];
-    else return goTemplate ? undefined : (key in params ? params[key] : undefined);
+    else return goTemplate ? undefined : key in params ? params[key] : undefined;
   }
   return v;
 }
 
 /** Returns the Application an ApplicationSet template makes of one parameter set (fasttemplate `{{x}}` or goTemplate `{{ .x }}`). */
 export function instantiateTemplate(template: unknown, params: GeneratorParams, goTemplate: boolean): unknown {
-  const sub = (s: string): string => s.replace(/\{\{-?\s*([^{}]+?)\s*-?\}\}/g, (whole, expr: string) => {
-    const v = lookupParam(params, expr, goTemplate);
-    return v === undefined ? whole : String(v);
-  });
+  const sub = (s: string): string =>
+    s.replace(/\{\{-?\s*([^{}]+?)\s*-?\}\}/g, (whole, expr: string) => {
+      const v = lookupParam(params, expr, goTemplate);
+      return v === undefined ? whole : String(v);
+    });
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return sub(v);
     if (Array.isArray(v)) return v.map(walk);

@@ -42,8 +42,15 @@ export interface ChartSourceOptions {
   timeoutMs?: number;
 }
 
-interface IndexEntry { version: string; urls?: string[]; digest?: string }
-interface Credentials { username?: string; password?: string }
+interface IndexEntry {
+  version: string;
+  urls?: string[];
+  digest?: string;
+}
+interface Credentials {
+  username?: string;
+  password?: string;
+}
 
 /** Normalises a repository URL for comparison and cache keys: no trailing slash. */
 export function normaliseRepoURL(u: string): string {
@@ -72,10 +79,16 @@ export class ChartSource {
     const raw = (this.opts.env ?? process.env).DRIFT_AUDITOR_HELM_CREDENTIALS;
     if (!raw) return undefined;
     let map: Record<string, Credentials>;
-    try { map = JSON.parse(raw) as Record<string, Credentials>; } catch { throw new RenderError('DRIFT_AUDITOR_HELM_CREDENTIALS is not JSON'); }
+    try {
+      map = JSON.parse(raw) as Record<string, Credentials>;
+    } catch {
+      throw new RenderError('DRIFT_AUDITOR_HELM_CREDENTIALS is not JSON');
+    }
     // An OCI repository may be named with or without its oci:// scheme (Argo CD writes it without).
     const bare = url.replace(/^oci:\/\//, '');
-    const hit = Object.keys(map).filter((k) => url.startsWith(normaliseRepoURL(k)) || bare.startsWith(normaliseRepoURL(k).replace(/^oci:\/\//, ''))).sort((a, b) => b.length - a.length)[0];
+    const hit = Object.keys(map)
+      .filter((k) => url.startsWith(normaliseRepoURL(k)) || bare.startsWith(normaliseRepoURL(k).replace(/^oci:\/\//, '')))
+      .sort((a, b) => b.length - a.length)[0];
     return hit ? map[hit] : undefined;
   }
 
@@ -87,10 +100,16 @@ export class ChartSource {
     try {
       res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000) });
     } catch (err) {
-      throw new RenderError(`failed to fetch ${url}: ${(err as Error).cause ? String((err as { cause: unknown }).cause) : (err as Error).message}`, { cause: err });
+      throw new RenderError(`failed to fetch ${url}: ${(err as Error).cause ? String((err as { cause: unknown }).cause) : (err as Error).message}`, {
+        cause: err,
+      });
     }
     if (res.status === 401 || res.status === 403) {
-      throw new RenderError(creds ? `failed to fetch ${url}: ${res.status}: the credentials were refused` : `failed to fetch ${url}: ${res.status}: a private chart repository, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)`);
+      throw new RenderError(
+        creds
+          ? `failed to fetch ${url}: ${res.status}: the credentials were refused`
+          : `failed to fetch ${url}: ${res.status}: a private chart repository, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)`,
+      );
     }
     if (!res.ok) throw new RenderError(`failed to fetch ${url}: HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
@@ -120,12 +139,21 @@ export class ChartSource {
     const entries = (await this.index(repo))[req.chart];
     if (!entries?.length) throw new RenderError(`chart ${req.chart} is not in ${repo}/index.yaml`);
     const entry = pickVersion(entries, req.version);
-    if (!entry) throw new RenderError(`no version of chart ${req.chart} in ${repo} matches '${req.version}' (has ${entries.slice(0, 5).map((e) => e.version).join(', ')}${entries.length > 5 ? ', …' : ''})`);
+    if (!entry)
+      throw new RenderError(
+        `no version of chart ${req.chart} in ${repo} matches '${req.version}' (has ${entries
+          .slice(0, 5)
+          .map((e) => e.version)
+          .join(', ')}${entries.length > 5 ? ', …' : ''})`,
+      );
     const url = entry.urls?.[0];
     if (!url) throw new RenderError(`chart ${req.chart} ${entry.version} in ${repo} has no download URL`);
     const tgz = await this.get(new URL(url, `${repo}/`).toString());
     const digest = sha256(tgz);
-    if (entry.digest && entry.digest !== digest) throw new RenderError(`chart ${req.chart} ${entry.version} from ${repo}: digest ${digest.slice(0, 12)} differs from the index's ${entry.digest.slice(0, 12)}`);
+    if (entry.digest && entry.digest !== digest)
+      throw new RenderError(
+        `chart ${req.chart} ${entry.version} from ${repo}: digest ${digest.slice(0, 12)} differs from the index's ${entry.digest.slice(0, 12)}`,
+      );
     return this.store(repo, req.chart, entry.version, tgz, digest);
   }
 
@@ -160,7 +188,11 @@ export class ChartSource {
       } catch (err) {
         const msg = (err as Error).message;
         const denied = /\b(401|403)\b|basic credential not found|unauthorized|denied/i.test(msg);
-        const why = denied ? (creds ? 'the registry refused the credentials' : 'a private registry, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)') : msg;
+        const why = denied
+          ? creds
+            ? 'the registry refused the credentials'
+            : 'a private registry, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)'
+          : msg;
         throw new RenderError(`failed to pull ${what}: ${why}`, { cause: err });
       }
       const file = (await readdir(out)).find((f) => f.endsWith('.tgz'));
@@ -207,7 +239,10 @@ export function pickVersion(entries: IndexEntry[], want?: string): IndexEntry | 
   if (want && entries.some((e) => e.version === want)) return entries.find((e) => e.version === want);
   const range = !want || want === 'latest' ? '*' : want;
   if (!semver.validRange(range)) return undefined;
-  const best = semver.maxSatisfying(entries.map((e) => e.version).filter((v) => semver.valid(v)), range);
+  const best = semver.maxSatisfying(
+    entries.map((e) => e.version).filter((v) => semver.valid(v)),
+    range,
+  );
   return best ? entries.find((e) => e.version === best) : undefined;
 }
 
@@ -222,7 +257,10 @@ export function helmHomes(cacheDir: string): Record<string, string> {
 
 /** Returns the registry host (`host[:port]`) of an `oci://host/path` repository. */
 export function ociHost(repo: string): string {
-  return repo.replace(/^oci:\/\//, '').split('/')[0]!.toLowerCase();
+  return repo
+    .replace(/^oci:\/\//, '')
+    .split('/')[0]!
+    .toLowerCase();
 }
 
 /** True for a registry on this machine (127.0.0.0/8, ::1, localhost), which may be spoken to without TLS. */
@@ -235,7 +273,10 @@ export function isLoopbackHost(host: string): boolean {
 function plainHttpRegistries(env: NodeJS.ProcessEnv): string[] {
   const raw = env.DRIFT_AUDITOR_OCI_PLAIN_HTTP?.trim();
   if (!raw) return [];
-  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const hosts = raw
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   const bad = hosts.find((h) => !/^[a-z0-9.-]+(:\d+)?$/.test(h) || !/[a-z]|\./.test(h));
   if (bad !== undefined) throw new RenderError(`DRIFT_AUDITOR_OCI_PLAIN_HTTP must list registry hosts (host[:port], comma-separated), not '${bad}'`);
   return hosts;

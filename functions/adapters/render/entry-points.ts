@@ -17,7 +17,15 @@ import { ChartSource, helmHomes, type PulledChart } from './chart-source.js';
 import { RenderError, runTool } from './exec.js';
 import { fluxEntryPoint, fluxReleaseName, fluxRole, fluxSubstitute, substitutionDisabled, type K8sObject } from './flux.js';
 import { chartUsesLookup, renderHelmRelease, splitHelmOutput, type Capabilities, type HelmTemplateInput } from './helm.js';
-import { applyKustomizeEdits, declaresHelmCharts, findKustomizationFile, inflateHelmCharts, KUSTOMIZATION_NAMES, type KustomizeEdits, type KustomizeHelmChart } from './kustomize.js';
+import {
+  applyKustomizeEdits,
+  declaresHelmCharts,
+  findKustomizationFile,
+  inflateHelmCharts,
+  KUSTOMIZATION_NAMES,
+  type KustomizeEdits,
+  type KustomizeHelmChart,
+} from './kustomize.js';
 import { cached, hashFiles, hashFolder, hashOf } from './render-cache.js';
 import { normaliseRepoPath, type RepoTree } from './tree.js';
 
@@ -52,15 +60,40 @@ interface Unit {
   gitopsOnly?: boolean;
 }
 
-interface Ctx { entry?: EntryPoint; matches: boolean; namespace?: string; owner?: OwnerMarks }
+interface Ctx {
+  entry?: EntryPoint;
+  matches: boolean;
+  namespace?: string;
+  owner?: OwnerMarks;
+}
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 /** Renders run at once: enough to overlap helm's and kubectl's start-up on two cores, few enough to bound memory. */
 const RENDER_CONCURRENCY = 4;
 const GITOPS_API = /^\s*"?apiVersion"?\s*:\s*"?(argoproj\.io|kustomize\.toolkit\.fluxcd\.io|helm\.toolkit\.fluxcd\.io)\//m;
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
-  'PriorityClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeSnapshotClass', 'PodSecurityPolicy', 'ClusterIssuer', 'ClusterPolicy']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'APIService',
+  'IngressClass',
+  'RuntimeClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeSnapshotClass',
+  'PodSecurityPolicy',
+  'ClusterIssuer',
+  'ClusterPolicy',
+]);
 
 /** Renders entry points into manifest results, following GitOps objects; one instance per read. */
 export class EntryPointRenderer {
@@ -81,7 +114,10 @@ export class EntryPointRenderer {
   private sawGitOps = false;
   private readonly destinedElsewhere = new Set<string>();
 
-  constructor(private readonly tree: RepoTree, private readonly s: RenderSettings) {
+  constructor(
+    private readonly tree: RepoTree,
+    private readonly s: RenderSettings,
+  ) {
     this.charts = new ChartSource({ cacheDir: s.cacheDir, env: s.env, timeoutMs: s.renderTimeoutMs, helm: () => this.helm() });
   }
 
@@ -106,7 +142,13 @@ export class EntryPointRenderer {
       this.fluxPending = [];
       const ready = pending.filter((p) => this.fluxSourceOf(p.o) !== undefined || !needsSource(p.o));
       if (!ready.length) {
-        for (const p of pending) this.unrendered(p.file, fluxEntryPoint(p.o, p.file), `${p.o.kind} ${fluxEntryPoint(p.o, p.file).namespace}/${p.o.metadata?.name}: its source ${describeSourceRef(p.o)} is not declared in the repository`, fluxOwner(p.o));
+        for (const p of pending)
+          this.unrendered(
+            p.file,
+            fluxEntryPoint(p.o, p.file),
+            `${p.o.kind} ${fluxEntryPoint(p.o, p.file).namespace}/${p.o.metadata?.name}: its source ${describeSourceRef(p.o)} is not declared in the repository`,
+            fluxOwner(p.o),
+          );
         if (this.sawGitOps && this.destinedHere === 0 && !pending.length) this.gaps.push(this.nothingDestinedHere(path));
         return;
       }
@@ -124,7 +166,9 @@ export class EntryPointRenderer {
     const id = this.s.cluster ?? {};
     const who = [id.name ? `'${id.name}'` : '', id.server ? `(${id.server})` : ''].filter(Boolean).join(' ') || 'the audited cluster (no --cluster given)';
     const elsewhere = [...this.destinedElsewhere].sort();
-    const seen = elsewhere.length ? `; its Applications are destined to ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ''}` : '';
+    const seen = elsewhere.length
+      ? `; its Applications are destined to ${elsewhere.slice(0, 5).join(', ')}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ''}`
+      : '';
     return {
       source: `render:${path || '.'}`,
       message: `failed to find the desired state of ${who} in ${path || '.'}: its GitOps objects render nothing for it${seen}; name the cluster with --cluster or --cluster-server, or audit with --live-only`,
@@ -163,11 +207,18 @@ export class EntryPointRenderer {
   private accept(u: Unit): void {
     let objects: K8sObject[] = [];
     try {
-      objects = parseAllDocuments(u.text, KUBECTL_YAML).flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as K8sObject])).filter((o) => o && typeof o === 'object');
-    } catch { /* parseManifestFile reports it below */ }
+      objects = parseAllDocuments(u.text, KUBECTL_YAML)
+        .flatMap((d) => (d.errors.length ? [] : [d.toJS({ maxAliasCount: 100 }) as K8sObject]))
+        .filter((o) => o && typeof o === 'object');
+    } catch {
+      /* parseManifestFile reports it below */
+    }
     for (const o of objects) {
       const role = argoRole(o);
-      if (role) { this.queueArgo(o, role, u.file); continue; }
+      if (role) {
+        this.queueArgo(o, role, u.file);
+        continue;
+      }
       if (!u.matches) continue;
       const flux = fluxRole(o);
       if (flux === 'source') this.fluxSources.set(`${o.kind}/${o.metadata?.namespace ?? 'flux-system'}/${o.metadata?.name}`, o);
@@ -186,7 +237,11 @@ export class EntryPointRenderer {
     this.destinedHere++;
     this.results.push({
       path: file,
-      result: { daemonSets: [], namespaces: [], problems: [{ rule: 'manifest/unrendered', file, message, ...(owner && Object.keys(owner).length ? { owner } : {}) }] },
+      result: {
+        daemonSets: [],
+        namespaces: [],
+        problems: [{ rule: 'manifest/unrendered', file, message, ...(owner && Object.keys(owner).length ? { owner } : {}) }],
+      },
     });
     void entry;
   }
@@ -206,8 +261,10 @@ export class EntryPointRenderer {
     const kfiles = files.filter((f) => KUSTOMIZATION_NAMES.includes(posix.basename(f)));
     const kplan = planKustomize(await Promise.all(kfiles.map(async (p) => ({ path: p, text: await this.tree.read(p).catch(() => '') }))));
     const chartDirs = files.filter((f) => posix.basename(f) === 'Chart.yaml').map(dirOf);
-    const roots = [...kplan.roots.map((k) => ({ kind: 'kustomize' as const, dir: dirOf(k), file: k })), ...chartDirs.map((d) => ({ kind: 'helm' as const, dir: d, file: d ? `${d}/Chart.yaml` : 'Chart.yaml' }))]
-      .sort((a, b) => a.dir.length - b.dir.length);
+    const roots = [
+      ...kplan.roots.map((k) => ({ kind: 'kustomize' as const, dir: dirOf(k), file: k })),
+      ...chartDirs.map((d) => ({ kind: 'helm' as const, dir: d, file: d ? `${d}/Chart.yaml` : 'Chart.yaml' })),
+    ].sort((a, b) => a.dir.length - b.dir.length);
     const under = (p: string, dir: string) => dir === '' || p === dir || p.startsWith(`${dir}/`);
     const units = roots.filter((r, i) => !roots.slice(0, i).some((o) => o.dir !== r.dir && under(r.dir, o.dir)));
     const units2: Unit[] = [];
@@ -215,14 +272,26 @@ export class EntryPointRenderer {
       if (!MANIFEST.test(f) || kplan.covered(f) || units.some((r) => under(f, r.dir))) continue;
       const text = await this.readOrGap(f);
       if (text === null) continue;
-      units2.push({ file: f, text, provenance: { renderer: 'plain', path: f, ...(ctx.entry ? { entryPoint: ctx.entry } : {}) }, matches: ctx.matches, namespace: ctx.namespace });
+      units2.push({
+        file: f,
+        text,
+        provenance: { renderer: 'plain', path: f, ...(ctx.entry ? { entryPoint: ctx.entry } : {}) },
+        matches: ctx.matches,
+        namespace: ctx.namespace,
+      });
     }
     for (const r of units) {
       try {
         if (r.kind === 'kustomize') units2.push(await this.kustomizeUnit(r.dir, r.file, ctx));
-        else units2.push(...await this.localChartUnits(r.dir, ctx, {}));
+        else units2.push(...(await this.localChartUnits(r.dir, ctx, {})));
       } catch (err) {
-        if (ctx.matches) this.unrendered(r.file, ctx.entry, `${r.kind === 'kustomize' ? 'kustomization' : 'chart'} in ${r.dir || '.'} not rendered: ${(err as Error).message}`, ctx.owner);
+        if (ctx.matches)
+          this.unrendered(
+            r.file,
+            ctx.entry,
+            `${r.kind === 'kustomize' ? 'kustomization' : 'chart'} in ${r.dir || '.'} not rendered: ${(err as Error).message}`,
+            ctx.owner,
+          );
       }
     }
     return units2;
@@ -242,15 +311,27 @@ export class EntryPointRenderer {
     const key = hashOf('kustomize', JSON.stringify([kubectl, dir, edits ?? null, this.s.capabilities ?? null]), await this.treeHash());
     const { text, charts } = await cached(key, () => this.buildKustomization(kubectl, dir, edits));
     return {
-      file, text, matches: ctx.matches, namespace: ctx.namespace,
-      provenance: { renderer: 'kustomize', path: dir || '.', ...(ctx.entry ? { entryPoint: ctx.entry } : {}), ...(charts.length ? { chart: { name: charts.map((c) => c.name).join(','), ...(charts[0]?.version ? { version: charts[0].version } : {}) } } : {}) },
+      file,
+      text,
+      matches: ctx.matches,
+      namespace: ctx.namespace,
+      provenance: {
+        renderer: 'kustomize',
+        path: dir || '.',
+        ...(ctx.entry ? { entryPoint: ctx.entry } : {}),
+        ...(charts.length ? { chart: { name: charts.map((c) => c.name).join(','), ...(charts[0]?.version ? { version: charts[0].version } : {}) } } : {}),
+      },
     };
   }
 
-  private async buildKustomization(kubectl: { command: string; args: string[] }, dir: string, edits?: KustomizeEdits): Promise<{ text: string; charts: KustomizeHelmChart[] }> {
+  private async buildKustomization(
+    kubectl: { command: string; args: string[] },
+    dir: string,
+    edits?: KustomizeEdits,
+  ): Promise<{ text: string; charts: KustomizeHelmChart[] }> {
     let target = join(this.tree.root, dir);
     const charts: KustomizeHelmChart[] = [];
-    if (edits || await this.anyHelmCharts()) {
+    if (edits || (await this.anyHelmCharts())) {
       const root = await this.tree.writable();
       target = join(root, dir);
       if (edits && dir) {
@@ -259,7 +340,7 @@ export class EntryPointRenderer {
         await cp(target, copy, { recursive: true });
         target = copy;
       }
-      charts.push(...await inflateHelmCharts(target, (c, kdir) => this.inflateChart(c, kdir)));
+      charts.push(...(await inflateHelmCharts(target, (c, kdir) => this.inflateChart(c, kdir))));
       if (edits) {
         const name = await findKustomizationFile(target);
         if (!name) throw new RenderError(`no kustomization in ${dir}`);
@@ -295,7 +376,11 @@ export class EntryPointRenderer {
   /** Renders one kustomize `helmCharts:` entry with helm (chart from chartHome, else pulled from its repo). */
   private async inflateChart(c: KustomizeHelmChart, kdir: string): Promise<string> {
     const { access } = await import('node:fs/promises');
-    const exists = (p: string) => access(join(p, 'Chart.yaml')).then(() => true, () => false);
+    const exists = (p: string) =>
+      access(join(p, 'Chart.yaml')).then(
+        () => true,
+        () => false,
+      );
     let chartDir = join(kdir, 'charts', c.name);
     if (!(await exists(chartDir))) chartDir = join(kdir, 'charts', `${c.name}-${c.version}`, c.name);
     if (!(await exists(chartDir))) {
@@ -305,10 +390,13 @@ export class EntryPointRenderer {
     const values: string[] = [];
     if (c.valuesFile) values.push(join(kdir, c.valuesFile));
     const input: HelmTemplateInput = {
-      chart: chartDir, releaseName: c.releaseName ?? 'release-name', ...(c.namespace ? { namespace: c.namespace } : {}),
+      chart: chartDir,
+      releaseName: c.releaseName ?? 'release-name',
+      ...(c.namespace ? { namespace: c.namespace } : {}),
       valueFiles: [...values, ...(c.additionalValuesFiles ?? []).map((f) => join(kdir, f))],
       ...(c.valuesInline ? { values: stringifyYaml(c.valuesInline) } : {}),
-      skipCrds: !c.includeCRDs, skipTests: c.skipTests,
+      skipCrds: !c.includeCRDs,
+      skipTests: c.skipTests,
       capabilities: { kubeVersion: c.kubeVersion ?? this.s.capabilities?.kubeVersion, apiVersions: c.apiVersions ?? this.s.capabilities?.apiVersions },
     };
     if (await chartUsesLookup(chartDir)) this.notes.add(`helmCharts ${c.name}: the chart calls lookup, which renders empty outside the cluster`);
@@ -328,24 +416,48 @@ export class EntryPointRenderer {
 
   private async chartUnits(chartDir: string, label: string, chartName: string, ctx: Ctx, h: ChartSettings, prov: Partial<Provenance>): Promise<Unit[]> {
     const input: HelmTemplateInput = {
-      chart: chartDir, releaseName: h.releaseName ?? chartName, ...(h.namespace ? { namespace: h.namespace } : {}),
-      valueFiles: (h.valueFiles ?? []).map((v) => v.abs), ...(h.values ? { values: h.values } : {}),
-      set: h.set, setString: h.setString, setFile: h.setFile, skipCrds: h.skipCrds, capabilities: this.s.capabilities,
+      chart: chartDir,
+      releaseName: h.releaseName ?? chartName,
+      ...(h.namespace ? { namespace: h.namespace } : {}),
+      valueFiles: (h.valueFiles ?? []).map((v) => v.abs),
+      ...(h.values ? { values: h.values } : {}),
+      set: h.set,
+      setString: h.setString,
+      setFile: h.setFile,
+      skipCrds: h.skipCrds,
+      capabilities: this.s.capabilities,
     };
     const helm = await this.helm();
     const { chart: _chart, ...rest } = input;
-    const key = hashOf('helm', helm, JSON.stringify(rest), await hashFolder(chartDir), await hashFiles([...(input.valueFiles ?? []), ...Object.values(input.setFile ?? {})]));
+    const key = hashOf(
+      'helm',
+      helm,
+      JSON.stringify(rest),
+      await hashFolder(chartDir),
+      await hashFiles([...(input.valueFiles ?? []), ...Object.values(input.setFile ?? {})]),
+    );
     const { out, lookup } = await cached(key, async () => ({
       lookup: await chartUsesLookup(chartDir),
       out: await renderHelmRelease(input, { helm, timeoutMs: this.s.renderTimeoutMs, homes: helmHomes(this.s.cacheDir) }),
     }));
-    if (lookup) this.notes.add(`${ctx.entry ? `${ctx.entry.kind} ${ctx.entry.name}` : label}: the chart calls lookup, which renders empty outside the cluster (as helm template and Argo CD render it)`);
+    if (lookup)
+      this.notes.add(
+        `${ctx.entry ? `${ctx.entry.kind} ${ctx.entry.name}` : label}: the chart calls lookup, which renders empty outside the cluster (as helm template and Argo CD render it)`,
+      );
     const provenance: Provenance = {
-      renderer: 'helm', ...prov, releaseName: input.releaseName,
+      renderer: 'helm',
+      ...prov,
+      releaseName: input.releaseName,
       ...(h.valueFiles?.length ? { valueFiles: h.valueFiles.map((v) => v.label) } : {}),
       ...(ctx.entry ? { entryPoint: ctx.entry } : {}),
     };
-    return splitHelmOutput(chartName, out).map((p) => ({ file: `${label}/${p.source}`, text: p.text, provenance, matches: ctx.matches, namespace: h.namespace ?? ctx.namespace }));
+    return splitHelmOutput(chartName, out).map((p) => ({
+      file: `${label}/${p.source}`,
+      text: p.text,
+      provenance,
+      matches: ctx.matches,
+      namespace: h.namespace ?? ctx.namespace,
+    }));
   }
 
   // ---- Argo CD
@@ -366,15 +478,28 @@ export class EntryPointRenderer {
       let params;
       try {
         params = await runGenerator(gen, {
-          isThisRepo: (u) => this.tree.isThisRepo(u), files, read: (p) => this.tree.read(p), parse: (t) => parseYaml(t), cluster: this.s.cluster ?? {},
+          isThisRepo: (u) => this.tree.isThisRepo(u),
+          files,
+          read: (p) => this.tree.read(p),
+          parse: (t) => parseYaml(t),
+          cluster: this.s.cluster ?? {},
         });
       } catch (err) {
-        this.unrendered(file, { kind: 'ApplicationSet', name: set.metadata?.name ?? '', namespace: set.metadata?.namespace, file }, `ApplicationSet ${name}: ${(err as Error).message}`);
+        this.unrendered(
+          file,
+          { kind: 'ApplicationSet', name: set.metadata?.name ?? '', namespace: set.metadata?.namespace, file },
+          `ApplicationSet ${name}: ${(err as Error).message}`,
+        );
         continue;
       }
       for (const p of params) {
         const app = instantiateTemplate(spec.template, p, goTemplate) as K8sObject;
-        const obj: K8sObject = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { namespace: set.metadata?.namespace ?? 'argocd', ...(app.metadata ?? {}) }, spec: app.spec };
+        const obj: K8sObject = {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { namespace: set.metadata?.namespace ?? 'argocd', ...(app.metadata ?? {}) },
+          spec: app.spec,
+        };
         this.queueArgo(obj, 'application', file);
       }
     }
@@ -386,7 +511,10 @@ export class EntryPointRenderer {
     const entry: EntryPoint = { kind: 'Application', name, namespace: ns, file };
     const dest = app.spec?.destination as { name?: string; server?: string; namespace?: string } | undefined;
     const matches = destinationMatches(dest, this.s.cluster ?? {});
-    if (!matches) this.destinedElsewhere.add(typeof dest?.name === 'string' && dest.name ? dest.name : typeof dest?.server === 'string' && dest.server ? dest.server : 'no destination');
+    if (!matches)
+      this.destinedElsewhere.add(
+        typeof dest?.name === 'string' && dest.name ? dest.name : typeof dest?.server === 'string' && dest.server ? dest.server : 'no destination',
+      );
     const ctx: Ctx = { entry, matches, namespace: dest?.namespace, owner: { argocdApp: name } };
     const sources = appSources(app);
     if (!sources.length && matches) this.unrendered(file, entry, `Application ${ns}/${name}: no source`, ctx.owner);
@@ -414,7 +542,10 @@ export class EntryPointRenderer {
     } else if (chartDir) {
       const { access } = await import('node:fs/promises');
       const abs = join(chartDir, raw);
-      return access(abs).then(() => ({ abs, label: `${raw} (in the chart)` }), () => null);
+      return access(abs).then(
+        () => ({ abs, label: `${raw} (in the chart)` }),
+        () => null,
+      );
     } else {
       rel = normaliseRepoPath(raw.startsWith('/') ? raw : posix.join(base, raw));
     }
@@ -433,7 +564,9 @@ export class EntryPointRenderer {
         if (v) valueFiles.push(v);
         else if (!h.ignoreMissingValueFiles) throw new RenderError(`value file ${raw} does not exist`);
       }
-      const set: Record<string, string> = {}; const setString: Record<string, string> = {}; const setFile: Record<string, string> = {};
+      const set: Record<string, string> = {};
+      const setString: Record<string, string> = {};
+      const setFile: Record<string, string> = {};
       for (const p of h.parameters ?? []) (p.forceString ? setString : set)[p.name] = p.value;
       for (const p of h.fileParameters ?? []) {
         const v = await this.valueFile(p.path, base, refs);
@@ -442,14 +575,26 @@ export class EntryPointRenderer {
       }
       // valuesObject wins over values (ApplicationSourceHelm.ValuesYAML, pkg/apis/application/v1alpha1/values.go).
       const values = h.valuesObject ? stringifyYaml(h.valuesObject) : h.values;
-      return { valueFiles, ...(values ? { values } : {}), set, setString, setFile, releaseName: h.releaseName || appName, namespace: h.namespace || ctx.namespace, skipCrds: h.skipCrds };
+      return {
+        valueFiles,
+        ...(values ? { values } : {}),
+        set,
+        setString,
+        setFile,
+        releaseName: h.releaseName || appName,
+        namespace: h.namespace || ctx.namespace,
+        skipCrds: h.skipCrds,
+      };
     };
     const remote = remoteChartOf(s);
     if (remote) {
       const pulled = await this.pullChart({ ...remote, version: s.targetRevision });
-      return this.chartUnits(pulled.dir, `${remote.chart}-${pulled.version}`, remote.chart, ctx, await settings('', pulled.dir), { chart: { name: remote.chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } });
+      return this.chartUnits(pulled.dir, `${remote.chart}-${pulled.version}`, remote.chart, ctx, await settings('', pulled.dir), {
+        chart: { name: remote.chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` },
+      });
     }
-    if (!this.tree.isThisRepo(s.repoURL)) throw new RenderError(`source ${s.repoURL} is not the repository read (${this.tree.url ?? 'the folder has no git origin remote'})`);
+    if (!this.tree.isThisRepo(s.repoURL))
+      throw new RenderError(`source ${s.repoURL} is not the repository read (${this.tree.url ?? 'the folder has no git origin remote'})`);
     const path = normaliseRepoPath(s.path ?? '');
     if (path === null) throw new RenderError(`source path ${s.path} leaves the repository`);
     const files = await this.tree.list(path);
@@ -471,7 +616,14 @@ export class EntryPointRenderer {
       if (d.include && !globMatch(d.include, rel)) continue;
       if (d.exclude && globMatch(d.exclude, rel)) continue;
       const text = await this.readOrGap(f);
-      if (text !== null) units.push({ file: f, text, matches: ctx.matches, namespace: ctx.namespace, provenance: { renderer: 'plain', path: f, ...(ctx.entry ? { entryPoint: ctx.entry } : {}) } });
+      if (text !== null)
+        units.push({
+          file: f,
+          text,
+          matches: ctx.matches,
+          namespace: ctx.namespace,
+          provenance: { renderer: 'plain', path: f, ...(ctx.entry ? { entryPoint: ctx.entry } : {}) },
+        });
     }
     return units;
   }
@@ -497,15 +649,19 @@ export class EntryPointRenderer {
     const label = `${o.kind} ${entry.namespace}/${entry.name}`;
     const spec = o.spec ?? {};
     try {
-      const from = (o.kind === 'HelmRelease' ? spec.valuesFrom : (spec.postBuild as { substituteFrom?: unknown } | undefined)?.substituteFrom) as { kind?: string; name?: string }[] | undefined;
+      const from = (o.kind === 'HelmRelease' ? spec.valuesFrom : (spec.postBuild as { substituteFrom?: unknown } | undefined)?.substituteFrom) as
+        { kind?: string; name?: string }[] | undefined;
       if (Array.isArray(from) && from.length) {
-        throw new RenderError(`${o.kind === 'HelmRelease' ? 'valuesFrom' : 'postBuild.substituteFrom'} reads ${from.map((f) => `${f.kind} ${entry.namespace}/${f.name}`).join(', ')} from the cluster, which Git does not hold`);
+        throw new RenderError(
+          `${o.kind === 'HelmRelease' ? 'valuesFrom' : 'postBuild.substituteFrom'} reads ${from.map((f) => `${f.kind} ${entry.namespace}/${f.name}`).join(', ')} from the cluster, which Git does not hold`,
+        );
       }
       const source = this.fluxSourceOf(o);
       const targetNs = typeof spec.targetNamespace === 'string' ? spec.targetNamespace : undefined;
       if (o.kind === 'Kustomization') {
         const url = (source?.spec as { url?: string } | undefined)?.url;
-        if (source?.kind !== 'GitRepository' || !this.tree.isThisRepo(url)) throw new RenderError(`source ${describeSourceRef(o)} is ${url ?? 'not a GitRepository'}, not the repository read`);
+        if (source?.kind !== 'GitRepository' || !this.tree.isThisRepo(url))
+          throw new RenderError(`source ${describeSourceRef(o)} is ${url ?? 'not a GitRepository'}, not the repository read`);
         const path = normaliseRepoPath(typeof spec.path === 'string' ? spec.path : '');
         if (path === null) throw new RenderError(`spec.path ${String(spec.path)} leaves the repository`);
         if (!(await this.tree.list(path)).length) throw new RenderError(`spec.path ${path || '.'} does not exist`);
@@ -513,7 +669,8 @@ export class EntryPointRenderer {
         this.readPaths.add(path);
         const substitute = (spec.postBuild as { substitute?: Record<string, string> } | undefined)?.substitute;
         const ctx: Ctx = { entry, matches: true, namespace: targetNs, owner };
-        for (const u of await this.pathUnits(path, ctx)) this.accept({ ...u, ...(targetNs ? { namespace: targetNs, force: true } : {}), ...(substitute ? { substitute } : {}) });
+        for (const u of await this.pathUnits(path, ctx))
+          this.accept({ ...u, ...(targetNs ? { namespace: targetNs, force: true } : {}), ...(substitute ? { substitute } : {}) });
         return;
       }
       const release = fluxReleaseName(o);
@@ -534,10 +691,20 @@ export class EntryPointRenderer {
         }
         if (source?.kind === 'HelmRepository') {
           const rs = source.spec as { url?: string; type?: string };
-          if (!chartSpec.version && rs.type !== 'oci') { /* Flux defaults to '*' : the newest stable */ }
+          if (!chartSpec.version && rs.type !== 'oci') {
+            /* Flux defaults to '*' : the newest stable */
+          }
           const pulled = await this.pullChart({ repoURL: rs.url ?? '', chart: chartSpec.chart, version: chartSpec.version ?? '*' });
           const vf = (chartSpec.valuesFiles ?? []).map((f) => ({ abs: join(pulled.dir, f), label: `${f} (in the chart)` }));
-          for (const u of await this.chartUnits(pulled.dir, `${chartSpec.chart}-${pulled.version}`, chartSpec.chart, ctx, { ...h, valueFiles: vf }, { chart: { name: chartSpec.chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } })) this.accept(u);
+          for (const u of await this.chartUnits(
+            pulled.dir,
+            `${chartSpec.chart}-${pulled.version}`,
+            chartSpec.chart,
+            ctx,
+            { ...h, valueFiles: vf },
+            { chart: { name: chartSpec.chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } },
+          ))
+            this.accept(u);
           return;
         }
         throw new RenderError(`chart source ${describeSourceRef(o)} is not supported`);
@@ -546,14 +713,22 @@ export class EntryPointRenderer {
         const rs = source.spec as { url?: string; ref?: { tag?: string; semver?: string; digest?: string } };
         const url = (rs.url ?? '').replace(/\/+$/, '');
         // source-controller's precedence: digest, then semver, then tag (else 'latest'); a digest pin is not pulled by tag.
-        if (rs.ref?.digest) throw new RenderError(`OCIRepository ${describeSourceRef(o)} pins digest ${rs.ref.digest}, which drift-auditor does not pull (pin a tag or semver range)`);
+        if (rs.ref?.digest)
+          throw new RenderError(
+            `OCIRepository ${describeSourceRef(o)} pins digest ${rs.ref.digest}, which drift-auditor does not pull (pin a tag or semver range)`,
+          );
         if (!/^oci:\/\/[^/]+\/.+/.test(url)) throw new RenderError(`OCIRepository ${describeSourceRef(o)}: url '${url}' is not oci://registry/path/chart`);
         const chart = url.slice(url.lastIndexOf('/') + 1);
         const pulled = await this.pullChart({ repoURL: url.slice(0, url.lastIndexOf('/')), chart, version: rs.ref?.semver ?? rs.ref?.tag });
-        for (const u of await this.chartUnits(pulled.dir, `${chart}-${pulled.version}`, chart, ctx, h, { chart: { name: chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` } })) this.accept(u);
+        for (const u of await this.chartUnits(pulled.dir, `${chart}-${pulled.version}`, chart, ctx, h, {
+          chart: { name: chart, version: pulled.version, repo: pulled.repo, digest: `sha256:${pulled.digest}` },
+        }))
+          this.accept(u);
         return;
       }
-      throw new RenderError(`no chart: neither spec.chart.spec nor a chartRef to an OCIRepository ${spec.chartRef ? `(chartRef ${describeSourceRef(o)} is not declared in the repository)` : ''}`.trim());
+      throw new RenderError(
+        `no chart: neither spec.chart.spec nor a chartRef to an OCIRepository ${spec.chartRef ? `(chartRef ${describeSourceRef(o)} is not declared in the repository)` : ''}`.trim(),
+      );
     } catch (err) {
       this.unrendered(file, entry, `${label}: ${(err as Error).message}`, owner);
     }
@@ -590,7 +765,8 @@ const isOciURL = (u: string | undefined): boolean => /^oci:\/\//i.test(u ?? '');
 function remoteChartOf(s: AppSource): { repoURL: string; chart: string } | undefined {
   if (s.chart) return { repoURL: /^[a-z][a-z0-9+.-]*:\/\//i.test(s.repoURL ?? '') ? s.repoURL! : `oci://${s.repoURL}`, chart: s.chart };
   if (!isOciURL(s.repoURL)) return undefined;
-  if (s.path && s.path !== '.' && s.path !== './') throw new RenderError(`OCI source ${s.repoURL}: path '${s.path}' inside an OCI artifact is not supported, only a Helm chart artifact (path '.')`);
+  if (s.path && s.path !== '.' && s.path !== './')
+    throw new RenderError(`OCI source ${s.repoURL}: path '${s.path}' inside an OCI artifact is not supported, only a Helm chart artifact (path '.')`);
   const url = s.repoURL!.replace(/\/+$/, '');
   if (!/^oci:\/\/[^/]+\/.+/.test(url)) throw new RenderError(`OCI source ${s.repoURL} is not oci://registry/path/chart`);
   const chart = url.slice(url.lastIndexOf('/') + 1);
@@ -599,9 +775,9 @@ function remoteChartOf(s: AppSource): { repoURL: string; chart: string } | undef
 
 function sourceRefOf(o: K8sObject): { kind: string; name: string; namespace?: string } | undefined {
   const spec = o.spec ?? {};
-  const ref = (o.kind === 'HelmRelease'
-    ? ((spec.chart as { spec?: { sourceRef?: unknown } } | undefined)?.spec?.sourceRef ?? spec.chartRef)
-    : spec.sourceRef) as { kind?: string; name?: string; namespace?: string } | undefined;
+  const ref = (
+    o.kind === 'HelmRelease' ? ((spec.chart as { spec?: { sourceRef?: unknown } } | undefined)?.spec?.sourceRef ?? spec.chartRef) : spec.sourceRef
+  ) as { kind?: string; name?: string; namespace?: string } | undefined;
   return ref?.kind && ref.name ? { kind: ref.kind, name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } : undefined;
 }
 
@@ -631,7 +807,10 @@ function rewriteObjects(text: string, u: Unit): string {
     if (u.substitute && !substitutionDisabled(o)) {
       const before = d.toString();
       const after = fluxSubstitute(before, u.substitute);
-      if (after !== before) { changed = true; d = parseAllDocuments(after, KUBECTL_YAML)[0] as typeof d ?? d; }
+      if (after !== before) {
+        changed = true;
+        d = (parseAllDocuments(after, KUBECTL_YAML)[0] as typeof d) ?? d;
+      }
     }
     if (u.namespace && !CLUSTER_SCOPED.has(o.kind) && !o.kind.endsWith('List') && (u.force || !o.metadata?.namespace)) {
       d.setIn(['metadata', 'namespace'], u.namespace);
@@ -649,7 +828,11 @@ export function planKustomize(kustomizations: { path: string; text: string }[]):
   const consumed = new Set<string>();
   for (const f of kustomizations) {
     let doc: unknown;
-    try { doc = parseYaml(f.text); } catch { continue; }
+    try {
+      doc = parseYaml(f.text);
+    } catch {
+      continue;
+    }
     if (!doc || typeof doc !== 'object') continue;
     const d = doc as Record<string, unknown>;
     const refs = [d.resources, d.bases, d.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === 'string');
@@ -662,7 +845,10 @@ export function planKustomize(kustomizations: { path: string; text: string }[]):
   }
   const dirs = [...kdirs.keys()];
   const under = (p: string, dir: string) => dir === '' || p === dir || p.startsWith(`${dir}/`);
-  const roots = dirs.filter((d) => !consumed.has(d)).sort().map((d) => kdirs.get(d)!);
+  const roots = dirs
+    .filter((d) => !consumed.has(d))
+    .sort()
+    .map((d) => kdirs.get(d)!);
   const coveringDirs = [...dirs, ...consumed];
   return { roots, covered: (p) => coveringDirs.some((d) => under(p, d)) };
 }

@@ -22,16 +22,36 @@ export interface RunOptions {
 /** Runs `command args` and returns its stdout; rejects with RenderError carrying the tool's last error lines. */
 export function runTool(command: string, args: string[], opts: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, {
-      cwd: opts.cwd,
-      timeout: opts.timeoutMs ?? 60_000,
-      maxBuffer: 256 * 1024 * 1024,
-      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...opts.env },
-    }, (err, stdout, stderr) => {
-      if (!err) { resolve(stdout); return; }
-      const timedOut = (err as { killed?: boolean }).killed;
-      const text = timedOut ? `timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s` : (stderr || err.message);
-      reject(new RenderError(text.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' ').replace(/\s+/g, ' ').replace(/ Use --debug flag to render out invalid YAML$/, ''), { cause: err }));
-    });
+    execFile(
+      command,
+      args,
+      {
+        cwd: opts.cwd,
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 256 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...opts.env },
+      },
+      (err, stdout, stderr) => {
+        if (!err) {
+          resolve(stdout);
+          return;
+        }
+        const timedOut = (err as { killed?: boolean }).killed;
+        const text = timedOut ? `timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s` : stderr || err.message;
+        reject(
+          new RenderError(
+            text
+              .trim()
+              .split('\n')
+              .filter((l) => l.trim())
+              .slice(-3)
+              .join(' ')
+              .replace(/\s+/g, ' ')
+              .replace(/ Use --debug flag to render out invalid YAML$/, ''),
+            { cause: err },
+          ),
+        );
+      },
+    );
   });
 }

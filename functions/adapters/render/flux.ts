@@ -3,7 +3,12 @@
 import type { EntryPoint } from '../../core/types.js';
 
 /** A Kubernetes object as read from YAML. */
-export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+export type K8sObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+};
 
 export const FLUX_SOURCE_KINDS = new Set(['GitRepository', 'HelmRepository', 'OCIRepository', 'HelmChart', 'Bucket']);
 
@@ -32,7 +37,12 @@ export function fluxReleaseName(hr: K8sObject): string {
 
 /** Returns `{ kind, namespace, name }` of a Flux object, the namespace defaulting to flux-system. */
 export function fluxEntryPoint(o: K8sObject, file: string): EntryPoint {
-  return { kind: o.kind === 'HelmRelease' ? 'HelmRelease' : 'Kustomization', name: o.metadata?.name ?? '', namespace: o.metadata?.namespace ?? 'flux-system', file };
+  return {
+    kind: o.kind === 'HelmRelease' ? 'HelmRelease' : 'Kustomization',
+    name: o.metadata?.name ?? '',
+    namespace: o.metadata?.namespace ?? 'flux-system',
+    file,
+  };
 }
 
 /**
@@ -41,13 +51,16 @@ export function fluxEntryPoint(o: K8sObject, file: string): EntryPoint {
  * value or the default, `$${VAR}` is an escape for a literal `${VAR}`, and a bare `$VAR` is left alone.
  */
 export function fluxSubstitute(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])((?:[^{}]|\{[^{}]*\})*))?\}/g, (whole, escape: string, name: string, op: string | undefined, def: string | undefined) => {
-    if (escape) return whole.slice(1);
-    const v = vars[name];
-    if (op === undefined) return v ?? '';
-    const useDefault = op.startsWith(':') ? !v : v === undefined;
-    return useDefault ? (def ?? '') : v!;
-  });
+  return text.replace(
+    /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])((?:[^{}]|\{[^{}]*\})*))?\}/g,
+    (whole, escape: string, name: string, op: string | undefined, def: string | undefined) => {
+      if (escape) return whole.slice(1);
+      const v = vars[name];
+      if (op === undefined) return v ?? '';
+      const useDefault = op.startsWith(':') ? !v : v === undefined;
+      return useDefault ? (def ?? '') : v!;
+    },
+  );
 }
 
 /** True when the object opts out of substitution (`kustomize.toolkit.fluxcd.io/substitute: disabled`). */

@@ -89,7 +89,7 @@ export function splitHelmOutput(chartName: string, text: string): HelmOutputPart
   for (const doc of text.split(/^---[ \t]*$/m)) {
     if (!doc.trim()) continue;
     const m = /^# Source: (.+)$/m.exec(doc);
-    const source = m ? m[1]!.trim().replace(new RegExp(`^${escapeRegExp(chartName)}/`), '') : parts[parts.length - 1]?.source ?? '(helm output)';
+    const source = m ? m[1]!.trim().replace(new RegExp(`^${escapeRegExp(chartName)}/`), '') : (parts[parts.length - 1]?.source ?? '(helm output)');
     const last = parts[parts.length - 1];
     if (last && last.source === source) last.text += `---\n${doc}`;
     else parts.push({ source, text: doc });
@@ -137,7 +137,9 @@ export function readRendererVersions(tools: { helm?: string; kubectl?: string })
           const j = JSON.parse(v) as { clientVersion?: { gitVersion?: string }; kustomizeVersion?: string };
           if (j.kustomizeVersion) out.kustomize = j.kustomizeVersion;
           if (j.clientVersion?.gitVersion) out.kubectl = j.clientVersion.gitVersion;
-        } catch { /* an unknown version is left out, not guessed */ }
+        } catch {
+          /* an unknown version is left out, not guessed */
+        }
       }
       return out;
     })();

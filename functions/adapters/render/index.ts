@@ -53,7 +53,11 @@ export async function renderDesiredState(source: DesiredSource, tree: RepoTree, 
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const renderers = await rendererVersions(r.used, opts, env);
-  const desired = desiredStateFromFiles(source, entries.map((e) => e.result), [...(opts.gaps ?? []), ...r.gaps]);
+  const desired = desiredStateFromFiles(
+    source,
+    entries.map((e) => e.result),
+    [...(opts.gaps ?? []), ...r.gaps],
+  );
   const notes = [...r.notes].sort();
   desired.source = { ...desired.source, ...(Object.keys(renderers).length ? { renderers } : {}), ...(notes.length ? { notes } : {}) };
   for (const d of desired.daemonSets) if (d.provenance && Object.keys(renderers).length) d.provenance.renderers = renderers;
@@ -63,13 +67,16 @@ export async function renderDesiredState(source: DesiredSource, tree: RepoTree, 
 async function rendererVersions(used: Set<string>, opts: RenderOptions, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   if (!used.size) return {};
   const tools: { helm?: string; kubectl?: string } = {};
-  if (used.has('helm') && opts.helm !== null) tools.helm = opts.helm ?? await findTool('helm', { env }).catch(() => undefined);
+  if (used.has('helm') && opts.helm !== null) tools.helm = opts.helm ?? (await findTool('helm', { env }).catch(() => undefined));
   if (used.has('kubectl') && opts.renderer === undefined) tools.kubectl = await findTool('kubectl', { env }).catch(() => undefined);
   return readRendererVersions(tools);
 }
 
 /** Returns what a snapshot tells about `.Capabilities`: the API server's version, else the newest kubelet's. */
-export function capabilitiesOf(snapshot: { source: { serverVersion?: string }; nodes: { status?: { nodeInfo?: { kubeletVersion?: string } } }[] }): Capabilities {
+export function capabilitiesOf(snapshot: {
+  source: { serverVersion?: string };
+  nodes: { status?: { nodeInfo?: { kubeletVersion?: string } } }[];
+}): Capabilities {
   const clean = (v: string | undefined) => (v ? /^v?(\d+\.\d+\.\d+)/.exec(v)?.[1] : undefined);
   const server = clean(snapshot.source.serverVersion);
   if (server) return { kubeVersion: server };

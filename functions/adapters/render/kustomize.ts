@@ -17,7 +17,13 @@ export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', '
 /** Returns the kustomization file name in `dir` (absolute), or null. */
 export async function findKustomizationFile(dir: string): Promise<string | null> {
   for (const n of KUSTOMIZATION_NAMES) {
-    if (await access(join(dir, n)).then(() => true, () => false)) return n;
+    if (
+      await access(join(dir, n)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return n;
   }
   return null;
 }
@@ -45,10 +51,16 @@ export function parseImageOverride(spec: string): { name: string; newName?: stri
   let rest = eq >= 0 ? spec.slice(eq + 1) : spec;
   let digest: string | undefined;
   const at = rest.indexOf('@');
-  if (at >= 0) { digest = rest.slice(at + 1); rest = rest.slice(0, at); }
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) { tag = rest.slice(colon + 1); rest = rest.slice(0, colon); }
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
   const name = name0 ?? rest;
   return { name, ...(name0 !== undefined && rest !== name0 ? { newName: rest } : {}), ...(tag ? { newTag: tag } : {}), ...(digest ? { digest } : {}) };
 }
@@ -62,15 +74,16 @@ export function applyKustomizeEdits(text: string, edits: KustomizeEdits): string
     for (const spec of edits.images) {
       const img = parseImageOverride(spec);
       const i = images.findIndex((x) => x?.name === img.name);
-      if (i >= 0) images[i] = img; else images.push(img);
+      if (i >= 0) images[i] = img;
+      else images.push(img);
     }
     obj.images = images;
   }
   if (edits.namePrefix !== undefined) obj.namePrefix = edits.namePrefix;
   if (edits.nameSuffix !== undefined) obj.nameSuffix = edits.nameSuffix;
   if (edits.namespace) obj.namespace = edits.namespace;
-  if (edits.commonLabels) obj.commonLabels = { ...(obj.commonLabels as object ?? {}), ...edits.commonLabels };
-  if (edits.commonAnnotations) obj.commonAnnotations = { ...(obj.commonAnnotations as object ?? {}), ...edits.commonAnnotations };
+  if (edits.commonLabels) obj.commonLabels = { ...((obj.commonLabels as object) ?? {}), ...edits.commonLabels };
+  if (edits.commonAnnotations) obj.commonAnnotations = { ...((obj.commonAnnotations as object) ?? {}), ...edits.commonAnnotations };
   if (edits.patches?.length) obj.patches = [...(Array.isArray(obj.patches) ? obj.patches : []), ...edits.patches];
   return stringify(doc, obj);
 }
@@ -114,11 +127,11 @@ export async function inflateHelmCharts(dir: string, inflate: InflateChart, seen
   const inflated: KustomizeHelmChart[] = [];
   for (const ref of [obj.resources, obj.bases, obj.components].flatMap((v) => (Array.isArray(v) ? v : []))) {
     if (typeof ref !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(github\.com|git@)/.test(ref)) continue;
-    inflated.push(...await inflateHelmCharts(posix.join(dir, ref), inflate, seen));
+    inflated.push(...(await inflateHelmCharts(posix.join(dir, ref), inflate, seen)));
   }
-  const charts = Array.isArray(obj.helmCharts) ? obj.helmCharts as KustomizeHelmChart[] : [];
+  const charts = Array.isArray(obj.helmCharts) ? (obj.helmCharts as KustomizeHelmChart[]) : [];
   if (!charts.length) return inflated;
-  const resources = Array.isArray(obj.resources) ? obj.resources as unknown[] : [];
+  const resources = Array.isArray(obj.resources) ? (obj.resources as unknown[]) : [];
   for (let i = 0; i < charts.length; i++) {
     const out = `.drift-auditor-helm-${i}.yaml`;
     await writeFile(join(dir, out), await inflate(charts[i]!, dir));

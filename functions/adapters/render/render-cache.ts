@@ -31,7 +31,10 @@ export async function hashFolder(dir: string): Promise<string> {
     const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const e of entries) {
       if (e.isDirectory()) await walk(join(d, e.name), `${rel}${e.name}/`);
-      else if (e.isFile()) h.update(`${rel}${e.name}\0`).update(await readFile(join(d, e.name))).update('\0');
+      else if (e.isFile())
+        h.update(`${rel}${e.name}\0`)
+          .update(await readFile(join(d, e.name)))
+          .update('\0');
     }
   };
   await walk(dir, '');
@@ -41,6 +44,10 @@ export async function hashFolder(dir: string): Promise<string> {
 /** Returns the sha256 of files' contents (missing files hash as missing). */
 export async function hashFiles(paths: string[]): Promise<string> {
   const h = createHash('sha256');
-  for (const p of paths) h.update(p).update('\0').update(await readFile(p).catch(() => Buffer.from('\0missing'))).update('\0');
+  for (const p of paths)
+    h.update(p)
+      .update('\0')
+      .update(await readFile(p).catch(() => Buffer.from('\0missing')))
+      .update('\0');
   return h.digest('hex');
 }

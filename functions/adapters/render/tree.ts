@@ -31,7 +31,11 @@ export function normaliseRepoPath(p: string): string | null {
 
 /** Returns a repository URL in the form two URLs are compared in: no trailing `/` or `.git`, no scheme case. */
 export function normaliseGitURL(u: string): string {
-  let s = u.trim().replace(/\/+$/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  let s = u
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
   const ssh = /^(?:ssh:\/\/)?git@([^:/]+)[:/](.+)$/.exec(s);
   if (ssh) s = `https://${ssh[1]}/${ssh[2]}`;
   return s.replace(/^[a-z]+:\/\//i, (m) => m.toLowerCase()).replace(/^(https?:\/\/)([^/]+)/, (_m, p: string, h: string) => p + h.toLowerCase());
@@ -70,7 +74,9 @@ export class RepoTree {
       const walk = async (d: string): Promise<void> => {
         for (const e of await readdir(d, { withFileTypes: true })) {
           const p = join(d, e.name);
-          if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) await walk(p); } else if (e.isFile() || e.isSymbolicLink()) out.push(relative(this.root, p).split(sep).join('/'));
+          if (e.isDirectory()) {
+            if (!SKIP_DIRS.has(e.name)) await walk(p);
+          } else if (e.isFile() || e.isSymbolicLink()) out.push(relative(this.root, p).split(sep).join('/'));
         }
       };
       await walk(this.root);
@@ -96,7 +102,13 @@ export class RepoTree {
     if (this.owned) return Promise.resolve(this.root);
     this.copy ??= (async () => {
       const dir = await this.tempDir('drift-auditor-tree-');
-      await cp(this.root, dir, { recursive: true, filter: (src) => !relative(this.root, src).split(sep).some((s) => SKIP_DIRS.has(s)) });
+      await cp(this.root, dir, {
+        recursive: true,
+        filter: (src) =>
+          !relative(this.root, src)
+            .split(sep)
+            .some((s) => SKIP_DIRS.has(s)),
+      });
       return dir;
     })();
     return this.copy;

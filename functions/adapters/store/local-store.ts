@@ -31,7 +31,9 @@ export class LocalStore extends BaseReportStore {
       return 'created';
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw wrap('write', path, err);
-      const existing = await readFile(path).catch((e: unknown) => { throw wrap('read', path, e); });
+      const existing = await readFile(path).catch((e: unknown) => {
+        throw wrap('read', path, e);
+      });
       if (sha256Hex(existing) === sha256) return 'unchanged';
       throw new ObjectExistsError(`failed to write ${path}: it already exists with different content`);
     } finally {
@@ -53,9 +55,7 @@ export class LocalStore extends BaseReportStore {
     const root = this.path(prefix.replace(/\/$/, ''));
     try {
       const entries = await readdir(root, { recursive: true, withFileTypes: true });
-      return entries
-        .filter((e) => e.isFile() && !e.name.startsWith('.'))
-        .map((e) => relative(this.dir, join(e.parentPath, e.name)).split(sep).join('/'));
+      return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => relative(this.dir, join(e.parentPath, e.name)).split(sep).join('/'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw wrap('list', root, err);
@@ -83,7 +83,12 @@ export class LocalStore extends BaseReportStore {
         await link(tmp, mutex);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const age = Date.now() - (await stat(mutex).then((st) => st.mtimeMs, () => Date.now()));
+        const age =
+          Date.now() -
+          (await stat(mutex).then(
+            (st) => st.mtimeMs,
+            () => Date.now(),
+          ));
         if (age > SWAP_STALE_MS) await unlink(mutex).catch(() => undefined);
         return false;
       }

@@ -163,7 +163,12 @@ interface LockBody {
 
 /** A run that could not be stored completely; latest.json was not moved. */
 export class RunStoreError extends StoreError {
-  constructor(message: string, readonly runId: string, readonly missing: string[], options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly runId: string,
+    readonly missing: string[],
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -258,8 +263,11 @@ const HISTORY_DEPENDENT = new Set(['report.html']);
 const COLLECT_AFTER_MS = 3600_000;
 /** Content types of the standard files, for objects whose backend keeps none (a local folder). */
 const CONTENT_TYPES: Record<string, string> = {
-  'report.json': 'application/json', 'report.md': 'text/markdown; charset=utf-8', 'report.html': 'text/html; charset=utf-8',
-  'findings.csv': 'text/csv; charset=utf-8', 'snapshot.json.gz': 'application/gzip',
+  'report.json': 'application/json',
+  'report.md': 'text/markdown; charset=utf-8',
+  'report.html': 'text/html; charset=utf-8',
+  'findings.csv': 'text/csv; charset=utf-8',
+  'snapshot.json.gz': 'application/gzip',
 };
 const CONCURRENCY = 4;
 
@@ -309,7 +317,13 @@ export abstract class BaseReportStore implements ReportStore {
       ...artifacts.map(([name, a]) => ({ name, body: Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body), contentType: a.contentType })),
       ...(run.snapshot ? [{ name: 'snapshot.json.gz', body: run.snapshot, contentType: 'application/gzip' }] : []),
     ];
-    const entries: ManifestObject[] = objects.map((o) => ({ name: o.name, key: prefix + o.name, sha256: sha256Hex(o.body), size: o.body.length, contentType: o.contentType }));
+    const entries: ManifestObject[] = objects.map((o) => ({
+      name: o.name,
+      key: prefix + o.name,
+      sha256: sha256Hex(o.body),
+      size: o.body.length,
+      contentType: o.contentType,
+    }));
     const standardMissing = STANDARD.filter((n) => !entries.some((e) => e.name === n));
     const done = (r: Omit<PutRunResult, 'runId'>): PutRunResult => ({ runId, ...r, ...(standardMissing.length ? { missing: standardMissing } : {}) });
 
@@ -324,7 +338,8 @@ export abstract class BaseReportStore implements ReportStore {
       if (differs.length > 0) {
         throw new RunStoreError(
           `failed to store run ${runId} of cluster ${cluster} at ${this.describe(prefix)}: the run is already stored, and ${differs.join(', ')} ${differs.length === 1 ? 'differs' : 'differ'} from it (not overwritten); latest.json is unchanged`,
-          runId, differs,
+          runId,
+          differs,
         );
       }
       const keys = await this.finishRun(stored.manifest, stored.body, report);
@@ -340,28 +355,45 @@ export abstract class BaseReportStore implements ReportStore {
         await this.createObject(entries[i]!.key, o.body, o.contentType, entries[i]!.sha256);
       } catch (err) {
         const kept = err instanceof ObjectExistsError && HISTORY_DEPENDENT.has(o.name) ? await this.readObject(entries[i]!.key).catch(() => null) : null;
-        if (!kept) { failures.set(o.name, err); return; }
+        if (!kept) {
+          failures.set(o.name, err);
+          return;
+        }
         // Another attempt of this very run (same report.json) rendered it with the history it saw: keep that.
         entries[i] = { ...entries[i]!, sha256: sha256Hex(kept.body), size: kept.body.length };
         adopted.push(o.name);
       }
     };
     await write(0);
-    if (!failures.has('report.json')) await pool(objects.slice(1).map((_o, j) => () => write(j + 1)), CONCURRENCY);
+    if (!failures.has('report.json'))
+      await pool(
+        objects.slice(1).map((_o, j) => () => write(j + 1)),
+        CONCURRENCY,
+      );
     if (failures.size > 0) {
       const first = [...failures.values()][0];
       const conflicts = [...failures].filter(([, e]) => e instanceof ObjectExistsError).map(([n]) => n);
       const missing = [...(failures.has('report.json') ? objects.map((o) => o.name) : failures.keys()), 'manifest.json'];
-      const why = conflicts.length ? `${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with different content (not overwritten)` : (first as Error)?.message ?? String(first);
+      const why = conflicts.length
+        ? `${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} with different content (not overwritten)`
+        : ((first as Error)?.message ?? String(first));
       throw new RunStoreError(
         `failed to store run ${runId} of cluster ${cluster} at ${this.describe(prefix)}: ${missing.length - 1} of ${objects.length} objects not written (missing: ${missing.join(', ')}): ${why}; latest.json is unchanged`,
-        runId, missing, { cause: first },
+        runId,
+        missing,
+        { cause: first },
       );
     }
 
     const manifest: RunManifest = {
-      schemaVersion: 1, cluster, runId, generatedAt: report.generatedAt, complete: report.complete, reportSha256: reportSha,
-      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}), objects: entries,
+      schemaVersion: 1,
+      cluster,
+      runId,
+      generatedAt: report.generatedAt,
+      complete: report.complete,
+      reportSha256: reportSha,
+      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}),
+      objects: entries,
     };
     let manifestBody: Buffer = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     let finalManifest = manifest;
@@ -371,7 +403,12 @@ export abstract class BaseReportStore implements ReportStore {
       // A concurrent attempt of the same run wrote its manifest first: the run is stored, by it.
       const other = err instanceof ObjectExistsError ? await this.storedManifest(prefix, reportSha, runId, cluster).catch(() => null) : null;
       if (!other) {
-        throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(prefix + 'manifest.json')} (missing: manifest.json, index): ${(err as Error).message}; latest.json is unchanged`, runId, ['manifest.json', 'index'], { cause: err });
+        throw new RunStoreError(
+          `failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(prefix + 'manifest.json')} (missing: manifest.json, index): ${(err as Error).message}; latest.json is unchanged`,
+          runId,
+          ['manifest.json', 'index'],
+          { cause: err },
+        );
       }
       manifestBody = other.body;
       finalManifest = other.manifest;
@@ -388,7 +425,11 @@ export abstract class BaseReportStore implements ReportStore {
     if (!existing) return null;
     const manifest = validManifest(existing.body, prefix);
     if (typeof manifest === 'string' || manifest.reportSha256 !== reportSha) {
-      throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: ${this.describe(prefix + 'manifest.json')} already exists for another report (not overwritten); latest.json is unchanged`, runId, ['manifest.json']);
+      throw new RunStoreError(
+        `failed to store run ${runId} of cluster ${cluster}: ${this.describe(prefix + 'manifest.json')} already exists for another report (not overwritten); latest.json is unchanged`,
+        runId,
+        ['manifest.json'],
+      );
     }
     return { manifest, body: existing.body };
   }
@@ -399,8 +440,15 @@ export abstract class BaseReportStore implements ReportStore {
     const prefix = runPrefix(cluster, runId);
     const manifestSha = sha256Hex(manifestBody);
     const summary: RunSummary = {
-      cluster, runId, generatedAt: manifest.generatedAt, complete: manifest.complete, findings: report.summary.findings,
-      bySeverity: report.summary.bySeverity, waived: report.summary.waived, prefix, manifestSha256: manifestSha,
+      cluster,
+      runId,
+      generatedAt: manifest.generatedAt,
+      complete: manifest.complete,
+      findings: report.summary.findings,
+      bySeverity: report.summary.bySeverity,
+      waived: report.summary.waived,
+      prefix,
+      manifestSha256: manifestSha,
     };
     const indexBody = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`);
     const keys: Record<string, string> = Object.fromEntries(manifest.objects.map((e) => [e.name, e.key]));
@@ -409,12 +457,23 @@ export abstract class BaseReportStore implements ReportStore {
       await this.createObject(indexKey(cluster, runId), indexBody, 'application/json', sha256Hex(indexBody));
       keys.index = indexKey(cluster, runId);
     } catch (err) {
-      throw new RunStoreError(`failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(indexKey(cluster, runId))} (missing: index): ${(err as Error).message}; latest.json is unchanged`, runId, ['index'], { cause: err });
+      throw new RunStoreError(
+        `failed to store run ${runId} of cluster ${cluster}: could not write ${this.describe(indexKey(cluster, runId))} (missing: index): ${(err as Error).message}; latest.json is unchanged`,
+        runId,
+        ['index'],
+        { cause: err },
+      );
     }
     try {
-      if (await this.moveLatest(cluster, { runId, generatedAt: manifest.generatedAt, prefix, manifestSha256: manifestSha })) keys['latest.json'] = latestKey(cluster);
+      if (await this.moveLatest(cluster, { runId, generatedAt: manifest.generatedAt, prefix, manifestSha256: manifestSha }))
+        keys['latest.json'] = latestKey(cluster);
     } catch (err) {
-      throw new RunStoreError(`failed to update ${this.describe(latestKey(cluster))}: ${(err as Error).message}; run ${runId} itself is stored completely`, runId, ['latest.json'], { cause: err });
+      throw new RunStoreError(
+        `failed to update ${this.describe(latestKey(cluster))}: ${(err as Error).message}; run ${runId} itself is stored completely`,
+        runId,
+        ['latest.json'],
+        { cause: err },
+      );
     }
     return keys;
   }
@@ -454,14 +513,26 @@ export abstract class BaseReportStore implements ReportStore {
         if (!runId.endsWith(`-${sha.slice(0, 8)}`)) return false;
         report = parseJson<Report>(o.body, prefix + name);
       }
-      entries.push({ name, key: prefix + name, sha256: sha, size: o.body.length, contentType: o.contentType ?? CONTENT_TYPES[name] ?? 'application/octet-stream' });
+      entries.push({
+        name,
+        key: prefix + name,
+        sha256: sha,
+        size: o.body.length,
+        contentType: o.contentType ?? CONTENT_TYPES[name] ?? 'application/octet-stream',
+      });
     }
     if (!report || report.cluster !== cluster) return false;
     const reportSha = entries.find((e) => e.name === 'report.json')!.sha256;
     const snapshotSha = report.inputs?.snapshot?.sha256;
     const manifest: RunManifest = {
-      schemaVersion: 1, cluster, runId, generatedAt: report.generatedAt, complete: report.complete, reportSha256: reportSha,
-      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}), objects: entries,
+      schemaVersion: 1,
+      cluster,
+      runId,
+      generatedAt: report.generatedAt,
+      complete: report.complete,
+      reportSha256: reportSha,
+      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}),
+      objects: entries,
     };
     const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     try {
@@ -496,14 +567,15 @@ export abstract class BaseReportStore implements ReportStore {
         continue;
       }
       if (currentId && compareRunIds(currentId, pointer.runId) >= 0) return false;
-      if (await this.swapObject(key, body, 'application/json', sha256Hex(body), current ? current.version ?? sha256Hex(current.body) : null)) return true;
+      if (await this.swapObject(key, body, 'application/json', sha256Hex(body), current ? (current.version ?? sha256Hex(current.body)) : null)) return true;
       await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
     }
     throw new StoreError('another writer kept changing it, or it is not a valid pointer');
   }
 
   async acquireLock(name: string, opts: LockOptions = {}): Promise<HeldLock> {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(name) || name.includes('..')) throw new StoreError(`failed to take lock '${name}': not a plain lock name`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(name) || name.includes('..'))
+      throw new StoreError(`failed to take lock '${name}': not a plain lock name`);
     const key = `locks/${name}.json`;
     const now = opts.now ?? Date.now;
     const ttl = (opts.ttlSeconds ?? 900) * 1000;
@@ -528,10 +600,13 @@ export abstract class BaseReportStore implements ReportStore {
       let tookOver = false;
       let won = false;
       if (!current) {
-        won = await this.createObject(key, bytes, 'application/json', sha256Hex(bytes)).then(() => true, (err: unknown) => {
-          if (err instanceof ObjectExistsError) return false;
-          throw err;
-        });
+        won = await this.createObject(key, bytes, 'application/json', sha256Hex(bytes)).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof ObjectExistsError) return false;
+            throw err;
+          },
+        );
       } else if (!held || held.released || Date.parse(held.expiresAt) <= now()) {
         tookOver = Boolean(held && !held.released);
         won = await this.swapObject(key, bytes, 'application/json', sha256Hex(bytes), current.version ?? sha256Hex(current.body));
@@ -540,7 +615,9 @@ export abstract class BaseReportStore implements ReportStore {
         return { key, tookOver, waitedMs: now() - started, release: () => this.releaseLock(key, token) };
       }
       if (now() >= deadline) {
-        throw new LockBusyError(`failed to take lock ${this.describe(key)}: held by ${held?.holder ?? 'another run'} since ${held?.acquiredAt ?? '?'} until ${held?.expiresAt ?? '?'}; waited ${Math.round((now() - started) / 1000)} s`);
+        throw new LockBusyError(
+          `failed to take lock ${this.describe(key)}: held by ${held?.holder ?? 'another run'} since ${held?.acquiredAt ?? '?'} until ${held?.expiresAt ?? '?'}; waited ${Math.round((now() - started) / 1000)} s`,
+        );
       }
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
     }
@@ -567,9 +644,12 @@ export abstract class BaseReportStore implements ReportStore {
       .sort((a, b) => compareRunIds(idOf(b), idOf(a)))
       .slice(0, opts.limit ?? 100);
     const out: RunSummary[] = new Array(keys.length);
-    await pool(keys.map((k, i) => async () => {
-      out[i] = parseJson<RunSummary>(await this.getObject(k), k);
-    }), 8);
+    await pool(
+      keys.map((k, i) => async () => {
+        out[i] = parseJson<RunSummary>(await this.getObject(k), k);
+      }),
+      8,
+    );
     return out;
   }
 
@@ -577,7 +657,8 @@ export abstract class BaseReportStore implements ReportStore {
     const id = await this.resolveRunId(cluster, runId);
     const prefix = runPrefix(cluster, id);
     const manifestObj = await this.readObject(prefix + 'manifest.json');
-    if (!manifestObj) throw new StoreError(`failed to get run ${id} of cluster ${cluster}: no such run in ${this.describe(`clusters/${cluster}/`)} (see reports list)`);
+    if (!manifestObj)
+      throw new StoreError(`failed to get run ${id} of cluster ${cluster}: no such run in ${this.describe(`clusters/${cluster}/`)} (see reports list)`);
     const manifest = parseJson<RunManifest>(manifestObj.body, prefix + 'manifest.json');
     const report = parseJson<Report>(await this.getObject(prefix + 'report.json'), prefix + 'report.json');
     return { runId: id, prefix, manifest, report };
@@ -599,11 +680,27 @@ export abstract class BaseReportStore implements ReportStore {
     const fail = (objects: VerifyResult['objects']): VerifyResult => ({ cluster, runId: id, ok: false, objects });
     if (!manifestObj) {
       if (!indexed) throw new StoreError(`failed to verify run ${id}: ${this.describe(manifestKey)} does not exist (the run was never completely stored)`);
-      return fail([{ name: 'manifest.json', key: manifestKey, status: 'missing', expectedSha256: indexed, detail: 'the run index lists this run, but its manifest is gone' }]);
+      return fail([
+        {
+          name: 'manifest.json',
+          key: manifestKey,
+          status: 'missing',
+          expectedSha256: indexed,
+          detail: 'the run index lists this run, but its manifest is gone',
+        },
+      ]);
     }
     const manifestSha = sha256Hex(manifestObj.body);
     const objects: VerifyResult['objects'] = [];
-    if (index && !indexed) objects.push({ name: 'index', key: indexKey(cluster, id), status: 'mismatch', expectedSha256: '', actualSha256: sha256Hex(index.body), detail: 'the run index is not a valid index entry' });
+    if (index && !indexed)
+      objects.push({
+        name: 'index',
+        key: indexKey(cluster, id),
+        status: 'mismatch',
+        expectedSha256: '',
+        actualSha256: sha256Hex(index.body),
+        detail: 'the run index is not a valid index entry',
+      });
     objects.push(check('manifest.json', manifestKey, indexed ?? manifestObj.sha256 ?? manifestSha, manifestObj, manifestSha));
     const manifest = validManifest(manifestObj.body, prefix);
     if (typeof manifest === 'string') {
@@ -611,14 +708,24 @@ export abstract class BaseReportStore implements ReportStore {
       return fail(objects);
     }
     const results: VerifyResult['objects'] = new Array(manifest.objects.length);
-    await pool(manifest.objects.map((e, i) => async () => {
-      const o = await this.readObject(e.key);
-      results[i] = o ? check(e.name, e.key, e.sha256, o, sha256Hex(o.body)) : { name: e.name, key: e.key, status: 'missing', expectedSha256: e.sha256 };
-    }), CONCURRENCY);
+    await pool(
+      manifest.objects.map((e, i) => async () => {
+        const o = await this.readObject(e.key);
+        results[i] = o ? check(e.name, e.key, e.sha256, o, sha256Hex(o.body)) : { name: e.name, key: e.key, status: 'missing', expectedSha256: e.sha256 };
+      }),
+      CONCURRENCY,
+    );
     objects.push(...results);
     const report = manifest.objects.find((e) => e.name === 'report.json');
     if (report && report.sha256 !== manifest.reportSha256) {
-      objects.push({ name: 'report.json', key: report.key, status: 'mismatch', expectedSha256: manifest.reportSha256, actualSha256: report.sha256, detail: 'manifest lists two different report hashes' });
+      objects.push({
+        name: 'report.json',
+        key: report.key,
+        status: 'mismatch',
+        expectedSha256: manifest.reportSha256,
+        actualSha256: report.sha256,
+        detail: 'manifest lists two different report hashes',
+      });
     }
     return { cluster, runId: id, ok: objects.every((o) => o.status === 'ok'), objects };
   }
@@ -672,13 +779,18 @@ function validManifest(body: Buffer, prefix: string): RunManifest | string {
     return `invalid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`;
   }
   if (typeof m !== 'object' || m === null || !Array.isArray(m.objects) || typeof m.reportSha256 !== 'string') return 'no objects or reportSha256';
-  const bad = m.objects.findIndex((o: Partial<ManifestObject> | null) => typeof o?.name !== 'string' || !OBJECT_NAME.test(o.name) || o.key !== prefix + o.name || typeof o.sha256 !== 'string' || !SHA256.test(o.sha256));
+  const bad = m.objects.findIndex(
+    (o: Partial<ManifestObject> | null) =>
+      typeof o?.name !== 'string' || !OBJECT_NAME.test(o.name) || o.key !== prefix + o.name || typeof o.sha256 !== 'string' || !SHA256.test(o.sha256),
+  );
   return bad === -1 ? (m as RunManifest) : `objects[${bad}] is not a file of this run with a sha256`;
 }
 
 function check(name: string, key: string, expected: string, o: StoredObject, actual: string): VerifyResult['objects'][number] {
-  if (actual !== expected) return { name, key, status: 'mismatch', expectedSha256: expected, actualSha256: actual, detail: 'content differs from the manifest' };
-  if (o.sha256 && o.sha256 !== expected) return { name, key, status: 'mismatch', expectedSha256: expected, actualSha256: actual, detail: `stored sha256 metadata says ${o.sha256}` };
+  if (actual !== expected)
+    return { name, key, status: 'mismatch', expectedSha256: expected, actualSha256: actual, detail: 'content differs from the manifest' };
+  if (o.sha256 && o.sha256 !== expected)
+    return { name, key, status: 'mismatch', expectedSha256: expected, actualSha256: actual, detail: `stored sha256 metadata says ${o.sha256}` };
   return { name, key, status: 'ok', expectedSha256: expected, actualSha256: actual };
 }
 

@@ -24,18 +24,20 @@ export function resetS3Client(): void {
 export async function putS3Object(o: { bucket: string; key: string; body: Buffer | string; contentType: string; createOnly?: boolean }): Promise<string> {
   const sha256 = sha256Hex(o.body);
   try {
-    await s3Client().send(new PutObjectCommand({
-      Bucket: o.bucket,
-      Key: o.key,
-      Body: o.body,
-      ContentType: o.contentType,
-      Metadata: { sha256 },
-      // Create-only keys (the bucket policy denies writes there without If-None-Match).
-      ...(o.createOnly ? { IfNoneMatch: '*' } : {}),
-      // The bucket's own KMS key (DRIFT_AUDITOR_KMS_KEY_ID); the bucket default applies it too.
-      ServerSideEncryption: 'aws:kms',
-      ...(process.env.DRIFT_AUDITOR_KMS_KEY_ID ? { SSEKMSKeyId: process.env.DRIFT_AUDITOR_KMS_KEY_ID } : {}),
-    }));
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        Body: o.body,
+        ContentType: o.contentType,
+        Metadata: { sha256 },
+        // Create-only keys (the bucket policy denies writes there without If-None-Match).
+        ...(o.createOnly ? { IfNoneMatch: '*' } : {}),
+        // The bucket's own KMS key (DRIFT_AUDITOR_KMS_KEY_ID); the bucket default applies it too.
+        ServerSideEncryption: 'aws:kms',
+        ...(process.env.DRIFT_AUDITOR_KMS_KEY_ID ? { SSEKMSKeyId: process.env.DRIFT_AUDITOR_KMS_KEY_ID } : {}),
+      }),
+    );
   } catch (err) {
     throw new StoreError(`failed to put s3://${o.bucket}/${o.key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
   }

@@ -18,7 +18,12 @@ export interface S3StoreOptions {
 export class S3Store extends BaseReportStore {
   readonly prefix: string;
 
-  constructor(readonly bucket: string, prefix: string, readonly client: S3Client, private readonly options: S3StoreOptions = {}) {
+  constructor(
+    readonly bucket: string,
+    prefix: string,
+    readonly client: S3Client,
+    private readonly options: S3StoreOptions = {},
+  ) {
     super();
     const p = prefix.replace(/^\/+|\/+$/g, '');
     this.prefix = p ? `${p}/` : '';
@@ -114,7 +119,9 @@ export class S3Store extends BaseReportStore {
 
   protected async swapObject(key: string, body: Buffer, contentType: string, sha256: string, expected: string | null): Promise<boolean> {
     try {
-      await this.client.send(new PutObjectCommand({ ...this.putInput(key, body, contentType, sha256), ...(expected === null ? { IfNoneMatch: '*' } : { IfMatch: expected }) }));
+      await this.client.send(
+        new PutObjectCommand({ ...this.putInput(key, body, contentType, sha256), ...(expected === null ? { IfNoneMatch: '*' } : { IfMatch: expected }) }),
+      );
       return true;
     } catch (err) {
       if (status(err) === 412 || status(err) === 409) return false;
@@ -124,7 +131,9 @@ export class S3Store extends BaseReportStore {
 
   private async list(input: { Prefix: string; Delimiter?: string; ContinuationToken?: string }, prefix: string) {
     try {
-      return await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ...input, ...(this.options.listPageSize ? { MaxKeys: this.options.listPageSize } : {}) }));
+      return await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, ...input, ...(this.options.listPageSize ? { MaxKeys: this.options.listPageSize } : {}) }),
+      );
     } catch (err) {
       throw this.wrap('list', prefix, err);
     }

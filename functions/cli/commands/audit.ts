@@ -7,7 +7,18 @@
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { SEVERITIES, type Report, type Severity, type Snapshot } from '../../core/types.js';
-import { checkRepoOption, parseClusterHints, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
+import {
+  checkRepoOption,
+  parseClusterHints,
+  parseCommandLine,
+  parseFailOn,
+  parseNow,
+  parseOutputFormat,
+  version,
+  type CliIO,
+  type Command,
+  type CommandOptions,
+} from '../main.js';
 import { ensureOutputDir, terminalSafe, writeOutputFile } from '../output.js';
 import { describeGaps } from '../../core/findings.js';
 import type { NotifyOptions } from '../../pipeline/notify.js';
@@ -109,10 +120,13 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
 
   // 1-3. What runs, what Git wants, what the user requires.
   const { readDesired, readPolicy, readSnapshot } = await import('../../pipeline/inputs.js');
-  const snapshot = args.snapshots.length > 0
-    ? await readSnapshot({ kind: 'dump', paths: args.snapshots, cluster: args.cluster })
-    : await readLive(args, io, auditorVersion);
-  const desired = await readDesired(args.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: args.manifests }, { env: io.env, snapshot, cluster: args.clusterHints });
+  const snapshot =
+    args.snapshots.length > 0 ? await readSnapshot({ kind: 'dump', paths: args.snapshots, cluster: args.cluster }) : await readLive(args, io, auditorVersion);
+  const desired = await readDesired(args.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: args.manifests }, {
+    env: io.env,
+    snapshot,
+    cluster: args.clusterHints,
+  });
   const { policy, policySource } = await readPolicy({ rulesDir: io.env.DRIFT_AUDITOR_RULES_DIR, file: args.rules });
 
   // 4. The audit. With a store, the evidence is the redacted snapshot, and the report names its sha256 (a
@@ -157,12 +171,15 @@ interface AuditArgs {
 
 /** Parses and validates the audit command line; throws UsageError with a one-line reason. */
 export function parseAuditArgs(argv: string[]): AuditArgs {
-  const { values } = parseCommandLine({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: AUDIT_OPTIONS,
-  }, AUDIT_USAGE);
+  const { values } = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: AUDIT_OPTIONS,
+    },
+    AUDIT_USAGE,
+  );
   const help = Boolean(values.help);
   const snapshots = values.snapshot ?? [];
   if (!help && snapshots.length > 0 && (values.kubeconfig || values.context)) {
@@ -170,16 +187,23 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
   }
   if (!help && snapshots.length > 0 && (values.namespace?.length || values['save-snapshot'])) {
     // Silently ignoring them would audit another scope than asked, or leave no snapshot where one was expected.
-    throw new UsageError(`${values.namespace?.length ? '--namespace' : '--save-snapshot'} applies to a live read, not to --snapshot (scope a dump with the policy's namespaces)`);
+    throw new UsageError(
+      `${values.namespace?.length ? '--namespace' : '--save-snapshot'} applies to a live read, not to --snapshot (scope a dump with the policy's namespaces)`,
+    );
   }
-  if (!help && values['all-namespaces'] && values.namespace?.length) throw new UsageError('-A/--all-namespaces and -n/--namespace contradict each other: give one');
-  if (!help && values.manifests && values['live-only']) throw new UsageError('--manifests and --live-only contradict each other: audit against Git, or say --live-only');
+  if (!help && values['all-namespaces'] && values.namespace?.length)
+    throw new UsageError('-A/--all-namespaces and -n/--namespace contradict each other: give one');
+  if (!help && values.manifests && values['live-only'])
+    throw new UsageError('--manifests and --live-only contradict each other: audit against Git, or say --live-only');
   // Auditing without Git must be a choice the user states: a forgotten --manifests is not a live-only audit.
   if (!help && !values.manifests && !values['live-only']) throw new UsageError(`--manifests DIR|github:… or --live-only is required\n${AUDIT_USAGE}`);
   if (!help && values['notify-repo'] !== undefined) checkRepoOption('--notify-repo', values['notify-repo']);
-  if (!help && values['notify-dry-run'] && values['notify-repo'] === undefined) throw new UsageError('--notify-dry-run needs --notify-repo OWNER/REPO: the repository whose issues it plans');
-  if (values['save-snapshot'] === '-') throw new UsageError('--save-snapshot names a file (stdout carries the report): print a snapshot with drift-auditor snapshot -o json|yaml');
-  if (values.out === '-') throw new UsageError('--out names the folder for report.json, report.md, report.html and findings.csv, not stdout: print with -o json|markdown');
+  if (!help && values['notify-dry-run'] && values['notify-repo'] === undefined)
+    throw new UsageError('--notify-dry-run needs --notify-repo OWNER/REPO: the repository whose issues it plans');
+  if (values['save-snapshot'] === '-')
+    throw new UsageError('--save-snapshot names a file (stdout carries the report): print a snapshot with drift-auditor snapshot -o json|yaml');
+  if (values.out === '-')
+    throw new UsageError('--out names the folder for report.json, report.md, report.html and findings.csv, not stdout: print with -o json|markdown');
   const format = parseOutputFormat(values, FORMATS, { fallback: 'table' }).format!;
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
@@ -258,8 +282,17 @@ async function writeOutputs(run: AuditRun, args: AuditArgs, io: CliIO, overrides
 
   if (args.notifyRepo) {
     const { notifyGitHub } = await import('../../pipeline/notify.js');
-    const result = await notifyGitHub(report, { repo: args.notifyRepo, dryRun: args.notifyDryRun, reportUrl, env: io.env, lock: store, log: (s: string) => io.stderr(`${s}
-`), ...overrides.notify });
+    const result = await notifyGitHub(report, {
+      repo: args.notifyRepo,
+      dryRun: args.notifyDryRun,
+      reportUrl,
+      env: io.env,
+      lock: store,
+      log: (s: string) =>
+        io.stderr(`${s}
+`),
+      ...overrides.notify,
+    });
     io.stderr(`notify: ${result.summary}\n`);
     return result.complete;
   }

@@ -53,12 +53,15 @@ function date(flag: string, v: string): Date {
 
 /** Runs `drift-auditor reports evidence` and returns the exit code. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandLine({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: EVIDENCE_OPTIONS,
-  }, EVIDENCE_USAGE);
+  const { values, positionals } = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: EVIDENCE_OPTIONS,
+    },
+    EVIDENCE_USAGE,
+  );
   if (values.help) {
     io.stdout(`${EVIDENCE_USAGE}\n`);
     return 0;
@@ -76,11 +79,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     from = date('--from', values.from);
     to = date('--to', values.to);
   }
-  if (to.getTime() <= from.getTime()) throw new UsageError(`failed to read the period: --to (${to.toISOString()}) must be after --from (${from.toISOString()})`);
+  if (to.getTime() <= from.getTime())
+    throw new UsageError(`failed to read the period: --to (${to.toISOString()}) must be after --from (${from.toISOString()})`);
   if (!values.out) throw new UsageError(`--out is required\n${EVIDENCE_USAGE}`);
-  if (values.out === '-') throw new UsageError('--out names the folder for the pack\'s files, not stdout: give a folder');
+  if (values.out === '-') throw new UsageError("--out names the folder for the pack's files, not stdout: give a folder");
   const maxGapHours = values['max-gap'] === undefined ? undefined : Number(values['max-gap']);
-  if (maxGapHours !== undefined && !(Number.isFinite(maxGapHours) && maxGapHours > 0)) throw new UsageError(`failed to read --max-gap '${values['max-gap']}': expected a positive number of hours`);
+  if (maxGapHours !== undefined && !(Number.isFinite(maxGapHours) && maxGapHours > 0))
+    throw new UsageError(`failed to read --max-gap '${values['max-gap']}': expected a positive number of hours`);
   const now = values.now === undefined ? new Date() : date('--now', values.now);
   await ensureOutputDir(values.out);
 
@@ -92,13 +97,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const cluster = values.cluster ?? (clusters.length === 1 ? clusters[0]! : undefined);
   if (!cluster) throw new UsageError(`failed to pick a cluster: ${storeSpec} holds ${clusters.length ? clusters.join(', ') : 'no runs'}; pass --cluster`);
 
-  const pack = await evidence.buildEvidenceFromStore(store, { cluster, from, to, generatedAt: now.toISOString(), auditorVersion: await version(), ...(maxGapHours ? { maxGapHours } : {}) });
+  const pack = await evidence.buildEvidenceFromStore(store, {
+    cluster,
+    from,
+    to,
+    generatedAt: now.toISOString(),
+    auditorVersion: await version(),
+    ...(maxGapHours ? { maxGapHours } : {}),
+  });
   const files: Record<string, string | Buffer> = evidence.renderEvidenceFiles(pack);
   if (!values['no-pdf']) files['evidence.pdf'] = await (await import('../../adapters/evidence-pdf.js')).printPdf(files['evidence.html'] as string, io.env);
   for (const [name, body] of Object.entries(files)) await writeOutputFile(path.join(values.out, name), body);
 
   const s = pack.summary;
-  const lines = pack.coverage.map((c) => `  ${c.requirement} / ${c.daemonSet}: ${c.percent === null ? 'nothing required' : `${c.percent.toFixed(3)} %`} of ${c.requiredNodeHours.toFixed(1)} required node-hours`);
-  io.stderr(terminalSafe(`evidence for cluster ${cluster}, ${pack.period.from} to ${pack.period.to}: ${s.runs} runs (${s.usableRuns} usable), ${s.evidenceGapHours.toFixed(1)} h in gaps\n${lines.join('\n')}${lines.length ? '\n' : ''}wrote ${Object.keys(files).join(', ')} to ${values.out}\n`));
+  const lines = pack.coverage.map(
+    (c) =>
+      `  ${c.requirement} / ${c.daemonSet}: ${c.percent === null ? 'nothing required' : `${c.percent.toFixed(3)} %`} of ${c.requiredNodeHours.toFixed(1)} required node-hours`,
+  );
+  io.stderr(
+    terminalSafe(
+      `evidence for cluster ${cluster}, ${pack.period.from} to ${pack.period.to}: ${s.runs} runs (${s.usableRuns} usable), ${s.evidenceGapHours.toFixed(1)} h in gaps\n${lines.join('\n')}${lines.length ? '\n' : ''}wrote ${Object.keys(files).join(', ')} to ${values.out}\n`,
+    ),
+  );
   return s.evidenceGapHours > 0 || pack.runs.some((r) => !r.verified) ? 1 : 0;
 }

@@ -67,16 +67,20 @@ interface NotifyArgs {
 
 /** Parses and validates the notify command line; throws UsageError with a one-line reason. */
 export function parseNotifyArgs(argv: string[]): NotifyArgs {
-  const { values } = parseCommandLine({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: NOTIFY_OPTIONS,
-  }, NOTIFY_USAGE);
+  const { values } = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: NOTIFY_OPTIONS,
+    },
+    NOTIFY_USAGE,
+  );
   const help = Boolean(values.help);
   if (!help && !values.report) throw new UsageError(`--report is required\n${NOTIFY_USAGE}`);
   const planOnly = Boolean(values['plan-only']);
-  if (!help && planOnly && (values['dry-run'] || values['lock-store'])) throw new UsageError(`--plan-only makes no request at all: it takes no ${values['dry-run'] ? '--dry-run' : '--lock-store'}`);
+  if (!help && planOnly && (values['dry-run'] || values['lock-store']))
+    throw new UsageError(`--plan-only makes no request at all: it takes no ${values['dry-run'] ? '--dry-run' : '--lock-store'}`);
   if (!help && !values.repo && !planOnly) throw new UsageError(`--repo is required\n${NOTIFY_USAGE}`);
   if (!help && values.repo !== undefined) checkRepoOption('--repo', values.repo);
   const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
@@ -87,8 +91,19 @@ export function parseNotifyArgs(argv: string[]): NotifyArgs {
     if (l.length === 0 || l.length > 50) throw new UsageError(`--label must be 1 to 50 characters, not '${l}'`);
   }
   return {
-    help, report: values.report ?? '', repo: values.repo ?? '', minSeverity, labels: values.label ?? [], maxWrites,
-    dryRun: Boolean(values['dry-run']), planOnly, lockStore: values['lock-store'], s3Endpoint: values['s3-endpoint'], manifestsRepo: values['manifests-repo'], reportUrl: values['report-url'], pulls: !values['no-pulls'],
+    help,
+    report: values.report ?? '',
+    repo: values.repo ?? '',
+    minSeverity,
+    labels: values.label ?? [],
+    maxWrites,
+    dryRun: Boolean(values['dry-run']),
+    planOnly,
+    lockStore: values['lock-store'],
+    s3Endpoint: values['s3-endpoint'],
+    manifestsRepo: values['manifests-repo'],
+    reportUrl: values['report-url'],
+    pulls: !values['no-pulls'],
   };
 }
 
@@ -108,10 +123,22 @@ export function notifyCommand(overrides: Partial<NotifyOptions> = {}): Command {
       return report.complete ? 0 : 1;
     }
     const log = args.dryRun ? (s: string) => io.stdout(`${s}\n`) : (s: string) => io.stderr(`${s}\n`);
-    const lock = args.lockStore ? (await import('../../pipeline/store.js')).openRunStore(args.lockStore, { endpoint: args.s3Endpoint, env: io.env }) : undefined;
+    const lock = args.lockStore
+      ? (await import('../../pipeline/store.js')).openRunStore(args.lockStore, { endpoint: args.s3Endpoint, env: io.env })
+      : undefined;
     const result = await notify(report, {
-      repo: args.repo, minSeverity: args.minSeverity, labels: args.labels, maxWrites: args.maxWrites, dryRun: args.dryRun,
-      manifestsRepo: args.manifestsRepo, reportUrl: args.reportUrl ?? args.report, pulls: args.pulls, env: io.env, log, lock, ...overrides,
+      repo: args.repo,
+      minSeverity: args.minSeverity,
+      labels: args.labels,
+      maxWrites: args.maxWrites,
+      dryRun: args.dryRun,
+      manifestsRepo: args.manifestsRepo,
+      reportUrl: args.reportUrl ?? args.report,
+      pulls: args.pulls,
+      env: io.env,
+      log,
+      lock,
+      ...overrides,
     });
     io.stderr(`notify: ${result.summary}\n`);
     for (const line of result.notDone) io.stderr(`drift-auditor: not done: ${line}\n`);

@@ -10,7 +10,17 @@ import { changeExitCode, renderChangeMarkdown, renderChangeTable } from '../../c
 import { UsageError } from '../../core/errors.js';
 import { type Severity } from '../../core/types.js';
 import type { PublishOverrides } from '../../pipeline/change.js';
-import { parseClusterHints, parseCommandLine, parseFailOn, parseNow, parseOutputFormat, version, type CliIO, type Command, type CommandOptions } from '../main.js';
+import {
+  parseClusterHints,
+  parseCommandLine,
+  parseFailOn,
+  parseNow,
+  parseOutputFormat,
+  version,
+  type CliIO,
+  type Command,
+  type CommandOptions,
+} from '../main.js';
 import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
@@ -96,16 +106,20 @@ export function prCheckCommand(overrides: PrCheckOverrides): Command {
 
 /** Parses and validates the pr-check command line; throws UsageError with a one-line reason. */
 export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
-  const { values } = parseCommandLine({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: PR_CHECK_OPTIONS,
-  }, PR_CHECK_USAGE);
+  const { values } = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: PR_CHECK_OPTIONS,
+    },
+    PR_CHECK_USAGE,
+  );
   const help = Boolean(values.help);
   const snapshots = values.snapshot ?? [];
   if (!help) {
-    if (snapshots.length > 0 && values.store) throw new UsageError('--snapshot names a snapshot; --store reads the latest one of --cluster: give one or the other');
+    if (snapshots.length > 0 && values.store)
+      throw new UsageError('--snapshot names a snapshot; --store reads the latest one of --cluster: give one or the other');
     if (snapshots.length === 0 && !values.store) throw new UsageError(`--snapshot or --store is required\n${PR_CHECK_USAGE}`);
     if (values.store && !values.cluster) throw new UsageError('--store needs --cluster: whose latest snapshot to read');
     if (!values.base || !values.head) throw new UsageError(`--base and --head are required\n${PR_CHECK_USAGE}`);
@@ -115,8 +129,20 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
   const failOn = parseFailOn(values['fail-on'], 'critical');
   const now = parseNow(values.now);
   return {
-    help, snapshots, store: values.store, cluster: values.cluster, clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label']), base: values.base ?? '', head: values.head ?? '', rules: values.rules,
-    output, out: values.out, failOn, now, github: Boolean(values.github), s3Endpoint: values['s3-endpoint'],
+    help,
+    snapshots,
+    store: values.store,
+    cluster: values.cluster,
+    clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label']),
+    base: values.base ?? '',
+    head: values.head ?? '',
+    rules: values.rules,
+    output,
+    out: values.out,
+    failOn,
+    now,
+    github: Boolean(values.github),
+    s3Endpoint: values['s3-endpoint'],
   };
 }
 
@@ -130,7 +156,9 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
   const { publishChangeCheck, runChangeCheck } = await import('../../pipeline/change.js');
   const s3 = { env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) };
   const report = await runChangeCheck({
-    snapshot: args.store ? { kind: 'stored', store: args.store, cluster: args.cluster!, s3 } : { kind: 'dump', paths: args.snapshots, cluster: args.cluster, s3 },
+    snapshot: args.store
+      ? { kind: 'stored', store: args.store, cluster: args.cluster!, s3 }
+      : { kind: 'dump', paths: args.snapshots, cluster: args.cluster, s3 },
     base: args.base,
     head: args.head,
     policy: { rulesDir: io.env.DRIFT_AUDITOR_RULES_DIR, file: args.rules },
@@ -151,7 +179,9 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
   if (reason) io.stderr(terminalSafe(`drift-auditor: ${reason}\n`));
   if (args.github) {
     const result = await publishChangeCheck(report, code === 0, io.env, overrides.github);
-    io.stderr(`pr-check: check run ${result.checkRun.id} on ${result.pr.owner}/${result.pr.repo}@${result.pr.headSha.slice(0, 12)} (${result.checkRun.requests} request(s)); comment ${result.comment ?? 'unchanged'} on #${result.pr.number}\n`);
+    io.stderr(
+      `pr-check: check run ${result.checkRun.id} on ${result.pr.owner}/${result.pr.repo}@${result.pr.headSha.slice(0, 12)} (${result.checkRun.requests} request(s)); comment ${result.comment ?? 'unchanged'} on #${result.pr.number}\n`,
+    );
   }
   return code;
 }

@@ -64,20 +64,26 @@ interface ReportsArgs {
 
 /** Parses the arguments of `drift-auditor reports`. */
 export function parseReportsArgs(argv: string[], io: Pick<CliIO, 'env' | 'stderr'>): ReportsArgs {
-  const parsed = parseCommandLine({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: REPORTS_OPTIONS,
-  }, REPORTS_USAGE);
+  const parsed = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: REPORTS_OPTIONS,
+    },
+    REPORTS_USAGE,
+  );
   const { values, positionals } = parsed;
   const [sub, runId, ...extra] = positionals;
   if (values.help) return { help: true, sub: 'list', store: '', runId: 'latest', file: 'report.md', limit: 20, json: false };
   if (!sub || !SUBCOMMANDS.includes(sub as Subcommand)) {
     const near = sub ? nearest(sub, [...SUBCOMMANDS, 'evidence']) : null;
-    throw new UsageError(`failed to parse arguments: expected list, get, verify or evidence, got '${sub ?? ''}'${near ? ` (did you mean '${near}'?)` : ''}\n${REPORTS_USAGE}`);
+    throw new UsageError(
+      `failed to parse arguments: expected list, get, verify or evidence, got '${sub ?? ''}'${near ? ` (did you mean '${near}'?)` : ''}\n${REPORTS_USAGE}`,
+    );
   }
-  if (extra.length || (sub === 'list' && runId)) throw new UsageError(`failed to parse arguments: unexpected '${[...(sub === 'list' ? [runId] : []), ...extra].join(' ')}'\n${REPORTS_USAGE}`);
+  if (extra.length || (sub === 'list' && runId))
+    throw new UsageError(`failed to parse arguments: unexpected '${[...(sub === 'list' ? [runId] : []), ...extra].join(' ')}'\n${REPORTS_USAGE}`);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`failed to parse --limit '${values.limit}': expected a positive whole number`);
   let file = values.file ?? 'report.md';
@@ -87,12 +93,15 @@ export function parseReportsArgs(argv: string[], io: Pick<CliIO, 'env' | 'stderr
     if (values.json) throw new UsageError('--json is for list and verify; reports get picks its file with -o json|markdown|html|csv');
     // Older releases took --output PATH for the file to write: a path-like value still is one, with a note on stderr.
     const { format, legacyFile } = parseOutputFormat(values, Object.keys(GET_FILES) as (keyof typeof GET_FILES)[], { legacyFileFlag: '--out', io });
-    if (legacyFile !== undefined && out !== undefined) throw new UsageError(`--output ${legacyFile} and --out ${out} both name a file: give --out PATH and -o ${Object.keys(GET_FILES).join('|')}`);
+    if (legacyFile !== undefined && out !== undefined)
+      throw new UsageError(`--output ${legacyFile} and --out ${out} both name a file: give --out PATH and -o ${Object.keys(GET_FILES).join('|')}`);
     out = legacyFile ?? out;
-    if (format !== undefined && values.file !== undefined && GET_FILES[format] !== values.file) throw new UsageError(`-o ${format} picks ${GET_FILES[format]}, --file picks ${values.file}: give one`);
+    if (format !== undefined && values.file !== undefined && GET_FILES[format] !== values.file)
+      throw new UsageError(`-o ${format} picks ${GET_FILES[format]}, --file picks ${values.file}: give one`);
     if (format !== undefined) file = GET_FILES[format];
   } else {
-    if (values.file !== undefined || out !== undefined) throw new UsageError(`${values.file !== undefined ? '--file' : '--out'} is for reports get, not reports ${sub}`);
+    if (values.file !== undefined || out !== undefined)
+      throw new UsageError(`${values.file !== undefined ? '--file' : '--out'} is for reports get, not reports ${sub}`);
     const { format } = parseOutputFormat(values, ['table', 'json'] as const);
     if (format === 'table' && json) throw new UsageError('-o table and --json contradict each other: give one');
     json ||= format === 'json';
@@ -131,7 +140,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
       return 0;
     }
-    const rows = runs.map((r) => [r.runId, r.generatedAt, r.complete ? 'complete' : 'INCOMPLETE', ...SEVERITIES.map((s) => String(r.bySeverity[s] ?? 0)), String(r.waived)]);
+    const rows = runs.map((r) => [
+      r.runId,
+      r.generatedAt,
+      r.complete ? 'complete' : 'INCOMPLETE',
+      ...SEVERITIES.map((s) => String(r.bySeverity[s] ?? 0)),
+      String(r.waived),
+    ]);
     print(columns(['RUN ID', 'GENERATED AT', 'STATUS', ...SEVERITIES.map((s) => s.toUpperCase()), 'WAIVED'], rows));
     if (runs.length === 0) io.stderr(`no runs of cluster ${cluster} in ${args.store}\n`);
     return 0;
@@ -160,13 +175,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (args.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    print(columns(['STATUS', 'OBJECT', 'SHA256 (EXPECTED)', 'DETAIL'], result.objects.map((o) => [
-      o.status.toUpperCase(), o.name, o.expectedSha256, o.status === 'ok' ? '' : o.detail ?? (o.status === 'missing' ? 'object not found' : `actual ${o.actualSha256}`),
-    ])));
+    print(
+      columns(
+        ['STATUS', 'OBJECT', 'SHA256 (EXPECTED)', 'DETAIL'],
+        result.objects.map((o) => [
+          o.status.toUpperCase(),
+          o.name,
+          o.expectedSha256,
+          o.status === 'ok' ? '' : (o.detail ?? (o.status === 'missing' ? 'object not found' : `actual ${o.actualSha256}`)),
+        ]),
+      ),
+    );
     const bad = result.objects.filter((o) => o.status !== 'ok');
-    print(result.ok
-      ? `run ${result.runId} of cluster ${cluster}: all ${result.objects.length} objects match their sha256\n`
-      : `run ${result.runId} of cluster ${cluster}: VERIFICATION FAILED: ${bad.map((o) => `${o.name} ${o.status}`).join(', ')}\n`);
+    print(
+      result.ok
+        ? `run ${result.runId} of cluster ${cluster}: all ${result.objects.length} objects match their sha256\n`
+        : `run ${result.runId} of cluster ${cluster}: VERIFICATION FAILED: ${bad.map((o) => `${o.name} ${o.status}`).join(', ')}\n`,
+    );
   }
   return result.ok ? 0 : 1;
 }
@@ -179,5 +204,14 @@ async function onlyCluster(clusters: string[], store: string): Promise<string> {
 
 function columns(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...rows]
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

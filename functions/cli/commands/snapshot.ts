@@ -42,21 +42,26 @@ export const SNAPSHOT_OPTIONS = {
 
 /** Runs `drift-auditor snapshot`; returns the exit code (0 written, 2 failed). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandLine({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: SNAPSHOT_OPTIONS,
-  }, SNAPSHOT_USAGE);
+  const { values } = parseCommandLine(
+    {
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: SNAPSHOT_OPTIONS,
+    },
+    SNAPSHOT_USAGE,
+  );
   if (values.help) {
     io.stdout(`${SNAPSHOT_USAGE}\n`);
     return 0;
   }
   // Older releases took `-o FILE` for the file: a path-like value still is one, with a note on stderr.
   const { format, legacyFile } = parseOutputFormat(values, FORMATS, { legacyFileFlag: '--out', io });
-  if (legacyFile !== undefined && values.out !== undefined) throw new UsageError(`-o ${legacyFile} and --out ${values.out} both name a file: give --out FILE and -o json|yaml`);
+  if (legacyFile !== undefined && values.out !== undefined)
+    throw new UsageError(`-o ${legacyFile} and --out ${values.out} both name a file: give --out FILE and -o json|yaml`);
   const out = legacyFile ?? values.out;
-  if (out === undefined && format === undefined) throw new UsageError(`-o json|yaml (print the snapshot) or --out FILE (write it) is required\n${SNAPSHOT_USAGE}`);
+  if (out === undefined && format === undefined)
+    throw new UsageError(`-o json|yaml (print the snapshot) or --out FILE (write it) is required\n${SNAPSHOT_USAGE}`);
   const pageSize = positiveInt(values['page-size'], '--page-size');
   const timeout = positiveInt(values.timeout, '--timeout');
   // `--out -` is stdout, never a file named '-'.

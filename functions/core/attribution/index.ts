@@ -17,8 +17,19 @@ export interface ChangedBy {
  * here: a rollout restart's restartedAt annotation is a restart, not drift.
  */
 export const DEFAULT_HAND_MANAGERS: readonly string[] = [
-  'kubectl-edit', 'kubectl-patch', 'kubectl-label', 'kubectl-annotate', 'kubectl-set', 'kubectl-replace',
-  'kubectl-client-side-apply', 'kubectl', 'k9s', 'lens', 'Lens', 'OpenLens', 'node-fetch',
+  'kubectl-edit',
+  'kubectl-patch',
+  'kubectl-label',
+  'kubectl-annotate',
+  'kubectl-set',
+  'kubectl-replace',
+  'kubectl-client-side-apply',
+  'kubectl',
+  'k9s',
+  'lens',
+  'Lens',
+  'OpenLens',
+  'node-fetch',
 ];
 
 /** One step of a finding's path: a field, or a list item named by its merge key(s). */
@@ -118,8 +129,7 @@ function keyMatches(fieldSetKey: string, item: Record<string, string>): boolean 
   const want = { ...item };
   if (want.containerPort !== undefined && want.protocol === undefined) want.protocol = 'TCP';
   const keys = Object.keys(parsed);
-  return keys.length > 0 && keys.every((k) => want[k] !== undefined && String(parsed[k]) === want[k])
-    && Object.keys(want).every((k) => k in parsed);
+  return keys.length > 0 && keys.every((k) => want[k] !== undefined && String(parsed[k]) === want[k]) && Object.keys(want).every((k) => k in parsed);
 }
 
 /**

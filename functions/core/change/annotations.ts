@@ -56,7 +56,13 @@ export function changeAnnotations(report: ChangeReport, pathPrefix = ''): CheckA
 /** One line per node group; when a rule covers only some of a DaemonSet's lost nodes (required ones), lists those nodes instead. */
 function groupLines(groups: NodeGroup[], nodes: Set<string>, findings: Finding[]): string {
   const total = groups.reduce((n, g) => n + g.nodes, 0);
-  if (total !== nodes.size) return findings.slice(0, MAX_GROUP_LINES).map((f) => f.message).join('\n') + more(findings.length);
+  if (total !== nodes.size)
+    return (
+      findings
+        .slice(0, MAX_GROUP_LINES)
+        .map((f) => f.message)
+        .join('\n') + more(findings.length)
+    );
   return groups.slice(0, MAX_GROUP_LINES).map(describeGroup).join('\n') + more(groups.length);
 }
 
@@ -66,7 +72,11 @@ function more(n: number): string {
 
 /** Returns `12 nodes · pool gpu-a · zone eu-west-1a · taints x:NoSchedule — reason (n1, n2, …)`. */
 export function describeGroup(g: NodeGroup): string {
-  const parts = [`${g.nodes} node${g.nodes === 1 ? '' : 's'}`, `pool ${g.pool ?? '(none)'}`, `zone ${g.zone ?? '(none)'}`, `taints ${g.taints.length ? g.taints.join(', ') : '(none)'}`];
+  const parts = [
+    `${g.nodes} node${g.nodes === 1 ? '' : 's'}`,
+    `pool ${g.pool ?? '(none)'}`,
+    `zone ${g.zone ?? '(none)'}`,
+    `taints ${g.taints.length ? g.taints.join(', ') : '(none)'}`,
+  ];
   return `${parts.join(' · ')} — ${g.reason} (${g.examples.join(', ')}${g.nodes > g.examples.length ? ', …' : ''})`;
 }
-

@@ -41,7 +41,14 @@ interface Side {
 }
 
 /** Returns what the head of a change does to each DaemonSet's placement on the snapshot's nodes, compared with the base. */
-export function compareChange(snapshot: Snapshot, base: DesiredState, head: DesiredState, policy: Policy, at: Date, options: CompareOptions = {}): ChangeReport {
+export function compareChange(
+  snapshot: Snapshot,
+  base: DesiredState,
+  head: DesiredState,
+  policy: Policy,
+  at: Date,
+  options: CompareOptions = {},
+): ChangeReport {
   const nodes = [...snapshot.nodes].sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
   const facts = nodes.map(nodeFacts);
   const rules = new Map<string, RuleDefinition>();
@@ -72,15 +79,21 @@ export function compareChange(snapshot: Snapshot, base: DesiredState, head: Desi
     const maxAge = numberParameter(rules.get(CHANGE_RULES.stale), 'maxAgeSeconds', CHANGE_DEFAULTS.maxAgeSeconds);
     if (age === null) {
       emit(CHANGE_RULES.stale, {
-        namespace: '', daemonSet: '', node: null,
+        namespace: '',
+        daemonSet: '',
+        node: null,
         message: 'the snapshot records no time (no drift-auditor time annotations, no node heartbeat), so the nodes it describes may be out of date',
-        expected: `a snapshot at most ${formatDuration(maxAge)} old`, actual: null,
+        expected: `a snapshot at most ${formatDuration(maxAge)} old`,
+        actual: null,
       });
     } else if (age > maxAge) {
       emit(CHANGE_RULES.stale, {
-        namespace: '', daemonSet: '', node: null,
+        namespace: '',
+        daemonSet: '',
+        node: null,
         message: `the snapshot was taken ${formatDuration(age)} before this check (${takenAt!.toISOString()}); nodes added or relabelled since are not in this verdict`,
-        expected: `a snapshot at most ${formatDuration(maxAge)} old`, actual: `${formatDuration(age)} old`,
+        expected: `a snapshot at most ${formatDuration(maxAge)} old`,
+        actual: `${formatDuration(age)} old`,
       });
     }
   }
@@ -88,11 +101,13 @@ export function compareChange(snapshot: Snapshot, base: DesiredState, head: Desi
   const gaps = [...snapshot.gaps, ...sideGaps('base', base), ...sideGaps('head', head)];
   const { findings, waived } = applyPolicy(raw, policy, at);
   if (gaps.length) {
-    findings.push(incompleteFinding(gaps, policy, {
-      what: 'the check could not read or render everything',
-      consequence: 'it cannot say what the change does',
-      expected: 'both sides rendered and a complete snapshot',
-    }));
+    findings.push(
+      incompleteFinding(gaps, policy, {
+        what: 'the check could not read or render everything',
+        consequence: 'it cannot say what the change does',
+        expected: 'both sides rendered and a complete snapshot',
+      }),
+    );
   }
   findings.sort(compareFindings);
   waived.sort(compareFindings);
@@ -147,7 +162,8 @@ function compareDaemonSet(
   const at: ManifestRef | null = h?.ref ?? b?.ref ?? null;
   const where = at ? { file: at.file, line: at.line } : {};
 
-  let nodesBefore = 0, nodesAfter = 0;
+  let nodesBefore = 0,
+    nodesAfter = 0;
   const lost = new Groups();
   const gained = new Groups();
   for (let i = 0; i < nodes.length; i++) {
@@ -164,7 +180,9 @@ function compareDaemonSet(
       const isRequired = required?.needed[i] ?? false;
       const kept = after?.[i]!.shouldContinueRunning ? '; a running pod is kept until the rollout replaces it, but none is created again' : '';
       emit(isRequired ? CHANGE_RULES.requiredLost : CHANGE_RULES.lost, {
-        namespace, daemonSet: name, node,
+        namespace,
+        daemonSet: name,
+        node,
         message: `${key} would no longer run on node ${node}: in the head, ${why}${kept}${isRequired ? ` (the policy requires it there: ${required!.names[i]})` : ''}`,
         expected: 'the daemon pod runs here, as in the base',
         actual: reason ?? 'DaemonSet removed',
@@ -174,7 +192,9 @@ function compareDaemonSet(
       const reason = before ? before[i]!.reason : null;
       gained.add(facts[i]!, groupReason(reason, 'added'), node);
       emit(CHANGE_RULES.gained, {
-        namespace, daemonSet: name, node,
+        namespace,
+        daemonSet: name,
+        node,
         message: `${key} would start running on node ${node}${reason ? ` (in the base, ${describeExclusion(reason)})` : ' (the DaemonSet is new in the head)'}`,
         expected: 'no daemon pod here, as in the base',
         actual: 'the head places a daemon pod here',
@@ -187,7 +207,9 @@ function compareDaemonSet(
   if (images.length > 0) {
     const list = images.map((c) => `${c.container} ${c.before ?? '(none)'} → ${c.after ?? '(removed)'}`).join(', ');
     emit(CHANGE_RULES.image, {
-      namespace, daemonSet: name, node: null,
+      namespace,
+      daemonSet: name,
+      node: null,
       message: `${images.length} image${images.length === 1 ? '' : 's'} would roll on ${nodesAfter} node${nodesAfter === 1 ? '' : 's'}: ${list}`,
       expected: Object.fromEntries(images.map((c) => [c.container, c.before])),
       actual: Object.fromEntries(images.map((c) => [c.container, c.after])),
@@ -196,7 +218,12 @@ function compareDaemonSet(
   }
 
   // A rollout happens when the head's template differs (or the strategy itself changes); an added DaemonSet only creates pods.
-  if (b && h && (canonical(b.manifest.spec.template) !== canonical(h.manifest.spec.template) || canonical(b.manifest.spec.updateStrategy ?? null) !== canonical(h.manifest.spec.updateStrategy ?? null))) {
+  if (
+    b &&
+    h &&
+    (canonical(b.manifest.spec.template) !== canonical(h.manifest.spec.template) ||
+      canonical(b.manifest.spec.updateStrategy ?? null) !== canonical(h.manifest.spec.updateStrategy ?? null))
+  ) {
     const risk = rolloutRisk(h.manifest, nodesAfter, rules.get(CHANGE_RULES.rolloutRisk));
     if (risk) emit(CHANGE_RULES.rolloutRisk, { namespace, daemonSet: name, node: null, ...risk, ...where });
   }
@@ -284,7 +311,8 @@ class Groups {
     this.total++;
     const key = JSON.stringify([facts.nodeGroup ?? null, facts.zone ?? null, facts.taints, reason]);
     let g = this.byKey.get(key);
-    if (!g) this.byKey.set(key, (g = { pool: facts.nodeGroup ?? null, zone: facts.zone ?? null, taints: facts.taints, reason, nodes: 0, examples: [], all: [] }));
+    if (!g)
+      this.byKey.set(key, (g = { pool: facts.nodeGroup ?? null, zone: facts.zone ?? null, taints: facts.taints, reason, nodes: 0, examples: [], all: [] }));
     g.nodes++;
     if (g.all.length < 5) g.all.push(node);
   }
@@ -292,7 +320,10 @@ class Groups {
   list(): NodeGroup[] {
     return [...this.byKey.values()]
       .map(({ all, ...g }) => ({ ...g, examples: all.sort(compareStrings) }))
-      .sort((a, b) => b.nodes - a.nodes || compareStrings(JSON.stringify([a.pool, a.zone, a.taints, a.reason]), JSON.stringify([b.pool, b.zone, b.taints, b.reason])));
+      .sort(
+        (a, b) =>
+          b.nodes - a.nodes || compareStrings(JSON.stringify([a.pool, a.zone, a.taints, a.reason]), JSON.stringify([b.pool, b.zone, b.taints, b.reason])),
+      );
   }
 }
 
@@ -300,10 +331,14 @@ class Groups {
 function groupReason(reason: ExclusionReason | null, missing: 'removed' | 'added'): string {
   if (!reason) return missing === 'removed' ? 'DaemonSet removed' : 'DaemonSet added';
   switch (reason.kind) {
-    case 'taint': return `taint ${formatTaint(reason)} not tolerated`;
-    case 'node-selector': return `nodeSelector ${reason.key}=${reason.expected} not matched`;
-    case 'node-affinity': return 'required node affinity not matched';
-    case 'node-name': return `spec.nodeName is ${reason.expected}`;
+    case 'taint':
+      return `taint ${formatTaint(reason)} not tolerated`;
+    case 'node-selector':
+      return `nodeSelector ${reason.key}=${reason.expected} not matched`;
+    case 'node-affinity':
+      return 'required node affinity not matched';
+    case 'node-name':
+      return `spec.nodeName is ${reason.expected}`;
   }
 }
 
@@ -354,7 +389,13 @@ export function snapshotTime(snapshot: Snapshot, nodes: K8sNode[] = snapshot.nod
 function placementDiffers(a: K8sDaemonSet, b: K8sDaemonSet): boolean {
   const pick = (ds: K8sDaemonSet): string => {
     const s = ds.spec.template?.spec;
-    return canonical([s?.nodeName ?? '', s?.nodeSelector ?? null, s?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null, s?.tolerations ?? [], s?.hostNetwork ?? false]);
+    return canonical([
+      s?.nodeName ?? '',
+      s?.nodeSelector ?? null,
+      s?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null,
+      s?.tolerations ?? [],
+      s?.hostNetwork ?? false,
+    ]);
   };
   return pick(a) !== pick(b);
 }
@@ -382,7 +423,6 @@ export function formatDuration(seconds: number): string {
   const d = Math.floor(h / 24);
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
-
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

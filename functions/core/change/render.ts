@@ -21,7 +21,10 @@ const GROUP_LINES = 10;
 /** Returns the exit code for `--fail-on` (1: a finding at or above it, or an incomplete check) and the reason for stderr. */
 export function changeExitCode(report: ChangeReport, failOn: Severity | 'none'): { code: 0 | 1; reason: string | null } {
   if (!report.complete) {
-    return { code: 1, reason: `the check is INCOMPLETE, so it cannot say what the change does: ${report.gaps.map((g) => `${g.source}: ${g.message}`).join('; ')}` };
+    return {
+      code: 1,
+      reason: `the check is INCOMPLETE, so it cannot say what the change does: ${report.gaps.map((g) => `${g.source}: ${g.message}`).join('; ')}`,
+    };
   }
   if (failOn === 'none') return { code: 0, reason: null };
   const worst = SEVERITIES.indexOf(failOn);
@@ -39,7 +42,10 @@ function headline(report: ChangeReport): string {
 }
 
 function snapshotLine(report: ChangeReport): string {
-  const when = report.snapshotTakenAt === null ? 'at an unknown time' : `at ${report.snapshotTakenAt} (${formatDuration(report.snapshotAgeSeconds ?? 0)} before the check)`;
+  const when =
+    report.snapshotTakenAt === null
+      ? 'at an unknown time'
+      : `at ${report.snapshotTakenAt} (${formatDuration(report.snapshotAgeSeconds ?? 0)} before the check)`;
   return `${report.summary.nodes} nodes, snapshot taken ${when}`;
 }
 
@@ -62,17 +68,23 @@ export function renderChangeMarkdown(report: ChangeReport, opts: { detailsUrl?: 
   if (report.findings.length) {
     out.push('| severity | rule | DaemonSet | node | message |', '|---|---|---|---|---|');
     for (const f of report.findings.slice(0, COMMENT_FINDINGS)) out.push(findingRow(f));
-    if (report.findings.length > COMMENT_FINDINGS) out.push('', `… and ${report.findings.length - COMMENT_FINDINGS} more findings in the JSON output (\`-o json\`).`);
+    if (report.findings.length > COMMENT_FINDINGS)
+      out.push('', `… and ${report.findings.length - COMMENT_FINDINGS} more findings in the JSON output (\`-o json\`).`);
     out.push('');
   }
   if (opts.detailsUrl) out.push(`[Check run](${encodeURI(opts.detailsUrl)})`, '');
-  out.push(`<sub>drift-auditor ${escapeMarkdown(report.auditorVersion)} · ${report.generatedAt} · base ${markdownCode(sourceName(report.inputs.base))} · head ${markdownCode(sourceName(report.inputs.head))}</sub>`);
+  out.push(
+    `<sub>drift-auditor ${escapeMarkdown(report.auditorVersion)} · ${report.generatedAt} · base ${markdownCode(sourceName(report.inputs.base))} · head ${markdownCode(sourceName(report.inputs.head))}</sub>`,
+  );
   return `${out.join('\n')}\n`;
 }
 
 function groupSection(d: DaemonSetChange): string[] {
   const out: string[] = [];
-  for (const [what, groups] of [['loses', d.lostBy], ['gains', d.gainedBy]] as const) {
+  for (const [what, groups] of [
+    ['loses', d.lostBy],
+    ['gains', d.gainedBy],
+  ] as const) {
     if (!groups.length) continue;
     out.push(`${markdownCode(daemonSetKey(d))} ${what}:`);
     for (const g of groups.slice(0, GROUP_LINES)) out.push(`- ${escapeMarkdown(describeGroup(g))}`);
@@ -105,23 +117,36 @@ export function renderChangeTable(report: ChangeReport, opts: TableOptions = {})
   lines.push('');
   const changed = report.daemonSets.filter((d) => d.change !== 'unchanged');
   if (changed.length) {
-    lines.push(...columns(
-      ['DAEMONSET', 'CHANGE', 'BEFORE', 'AFTER', 'LOST', 'GAINED'],
-      changed.map((d) => [cut(daemonSetKey(d), LIMITS.daemonSet), d.change, String(d.nodesBefore), String(d.nodesAfter), String(d.lost), String(d.gained)]),
-      [false, false, true, true, true, true],
-    ));
+    lines.push(
+      ...columns(
+        ['DAEMONSET', 'CHANGE', 'BEFORE', 'AFTER', 'LOST', 'GAINED'],
+        changed.map((d) => [cut(daemonSetKey(d), LIMITS.daemonSet), d.change, String(d.nodesBefore), String(d.nodesAfter), String(d.lost), String(d.gained)]),
+        [false, false, true, true, true, true],
+      ),
+    );
     for (const d of changed) {
-      for (const [what, groups] of [['loses', d.lostBy], ['gains', d.gainedBy]] as const) {
+      for (const [what, groups] of [
+        ['loses', d.lostBy],
+        ['gains', d.gainedBy],
+      ] as const) {
         for (const g of groups.slice(0, GROUP_LINES)) lines.push(`  ${cut(daemonSetKey(d), LIMITS.daemonSet)} ${what} ${cut(describeGroup(g), 200)}`);
       }
     }
     lines.push('');
   }
   if (report.findings.length) {
-    lines.push(...columns(
-      ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE', 'MESSAGE'],
-      report.findings.map((f) => [f.severity, cut(f.rule, LIMITS.rule), cut(f.daemonSet ? daemonSetKey(f) : '-', LIMITS.daemonSet), cut(f.node ?? '-', LIMITS.node), cut(f.message, LIMITS.message)]),
-    ));
+    lines.push(
+      ...columns(
+        ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE', 'MESSAGE'],
+        report.findings.map((f) => [
+          f.severity,
+          cut(f.rule, LIMITS.rule),
+          cut(f.daemonSet ? daemonSetKey(f) : '-', LIMITS.daemonSet),
+          cut(f.node ?? '-', LIMITS.node),
+          cut(f.message, LIMITS.message),
+        ]),
+      ),
+    );
   } else {
     lines.push(report.complete ? 'No findings.' : 'No findings in what could be read (INCOMPLETE check).');
   }

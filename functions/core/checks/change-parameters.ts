@@ -8,5 +8,13 @@ export const CHANGE_PARAMETERS = {
   /** The head may take down at most this share of its nodes at once. */
   'change/rollout-risk': z.object({ maxUnavailablePercent: z.number().min(0).max(100).default(25) }).strict(),
   /** The snapshot may be this old (26 h: a daily snapshot plus slack). */
-  'change/snapshot-stale': z.object({ maxAgeSeconds: z.number().int().nonnegative().default(26 * 3600) }).strict(),
+  'change/snapshot-stale': z
+    .object({
+      maxAgeSeconds: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(26 * 3600),
+    })
+    .strict(),
 } as const;

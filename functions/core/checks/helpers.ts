@@ -37,10 +37,14 @@ export function formatTaint(t: { key: string; value?: string; effect: string }):
 export function describeExclusion(reason: ExclusionReason | null): string {
   if (!reason) return 'the node is eligible';
   switch (reason.kind) {
-    case 'node-name': return `the template's spec.nodeName is ${reason.expected}`;
-    case 'node-selector': return `nodeSelector wants ${reason.key}=${reason.expected}, the node has ${reason.actual === null ? `no ${reason.key} label` : `${reason.key}=${reason.actual}`}`;
-    case 'node-affinity': return `required node affinity does not match: ${reason.detail}`;
-    case 'taint': return `the node has taint ${formatTaint(reason)}, which the DaemonSet does not tolerate`;
+    case 'node-name':
+      return `the template's spec.nodeName is ${reason.expected}`;
+    case 'node-selector':
+      return `nodeSelector wants ${reason.key}=${reason.expected}, the node has ${reason.actual === null ? `no ${reason.key} label` : `${reason.key}=${reason.actual}`}`;
+    case 'node-affinity':
+      return `required node affinity does not match: ${reason.detail}`;
+    case 'taint':
+      return `the node has taint ${formatTaint(reason)}, which the DaemonSet does not tolerate`;
   }
 }
 
@@ -91,7 +95,11 @@ export function normalizedImage(ref: string): string {
  */
 export function runningPods(pods: K8sPod[]): K8sPod[] {
   let all = true;
-  for (const p of pods) if (!isRunningPod(p)) { all = false; break; }
+  for (const p of pods)
+    if (!isRunningPod(p)) {
+      all = false;
+      break;
+    }
   return all ? pods : pods.filter(isRunningPod);
 }
 
@@ -137,10 +145,14 @@ export function memoize<V>(fn: (s: string) => V): (s: string) => V {
 
 /** Returns the findings of one manifest rule from the problems found while reading Git; a problem inside a named DaemonSet is that DaemonSet's (its issue, its waivers). */
 export function manifestFindings(ctx: AuditContext, rule: ManifestProblem['rule']): Finding[] {
-  return ctx.desired.problems.filter((p) => p.rule === rule).map((p) => {
-    const slash = p.daemonSet?.indexOf('/') ?? -1;
-    const owner = p.daemonSet && slash > 0 ? { namespace: p.daemonSet.slice(0, slash), name: p.daemonSet.slice(slash + 1) } : null;
-    return findingFor(ctx, rule, owner, null, `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`,
-      { file: p.file, ...(p.line !== undefined ? { line: p.line } : {}) });
-  });
+  return ctx.desired.problems
+    .filter((p) => p.rule === rule)
+    .map((p) => {
+      const slash = p.daemonSet?.indexOf('/') ?? -1;
+      const owner = p.daemonSet && slash > 0 ? { namespace: p.daemonSet.slice(0, slash), name: p.daemonSet.slice(slash + 1) } : null;
+      return findingFor(ctx, rule, owner, null, `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`, {
+        file: p.file,
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
+    });
 }

@@ -39,7 +39,14 @@ export const CHECKS: Check[] = [
   resourceUnmanaged,
   manifestInvalid,
   manifestUnrendered,
-  specDrift, rolloutStuck, requiredCoverage, practiceResourceLimits, practiceMutableImageTag, practiceOnDelete, practiceSelectorMismatch, practicePriorityClass,
+  specDrift,
+  rolloutStuck,
+  requiredCoverage,
+  practiceResourceLimits,
+  practiceMutableImageTag,
+  practiceOnDelete,
+  practiceSelectorMismatch,
+  practicePriorityClass,
 ];
 
 /**

@@ -127,9 +127,11 @@ const HOUR = 3_600_000;
 
 /** The interval rule in words, as the pack states it. */
 export function intervalRuleText(maxGapHours: number): string {
-  return `Each run's state holds from its own time until the next run, for at most ${maxGapHours} h. `
-    + 'An incomplete, unreadable or unverifiable run, a failed run and any time no run holds are gaps in evidence: '
-    + 'the nodes last required stay required there and count as not covered. A node counts from the first run that saw it.';
+  return (
+    `Each run's state holds from its own time until the next run, for at most ${maxGapHours} h. ` +
+    'An incomplete, unreadable or unverifiable run, a failed run and any time no run holds are gaps in evidence: ' +
+    'the nodes last required stay required there and count as not covered. A node counts from the first run that saw it.'
+  );
 }
 
 function statusOf(r: EvidenceRunInput): RunStatus {
@@ -162,7 +164,8 @@ export function buildEvidence(inputs: EvidenceRunInput[], o: EvidenceOptions): E
   const row = (requirement: string, daemonSet: string) => {
     const k = `${requirement}\u0000${daemonSet}`;
     let v = rows.get(k);
-    if (!v) rows.set(k, (v = { requirement, daemonSet, requiredNodeHours: 0, coveredNodeHours: 0, percent: null, gapNodeHours: 0, nodesSeen: 0, seen: new Set() }));
+    if (!v)
+      rows.set(k, (v = { requirement, daemonSet, requiredNodeHours: 0, coveredNodeHours: 0, percent: null, gapNodeHours: 0, nodesSeen: 0, seen: new Set() }));
     return v;
   };
   const gaps: EvidenceGap[] = [];
@@ -245,8 +248,15 @@ export function buildEvidence(inputs: EvidenceRunInput[], o: EvidenceOptions): E
       waived: r.report?.summary.waived ?? null,
     })),
     gaps,
-    findings: findingSpans(runs.filter((x) => x.status === 'ok').map((x) => ({ t: x.t, report: x.r.report! })), from, to),
-    exceptions: exceptionRegister(inPeriod.filter((x) => x.r.report).map((x) => ({ runId: x.r.runId, report: x.r.report! })), to),
+    findings: findingSpans(
+      runs.filter((x) => x.status === 'ok').map((x) => ({ t: x.t, report: x.r.report! })),
+      from,
+      to,
+    ),
+    exceptions: exceptionRegister(
+      inPeriod.filter((x) => x.r.report).map((x) => ({ runId: x.r.runId, report: x.r.report! })),
+      to,
+    ),
   };
 }
 
@@ -266,10 +276,18 @@ function findingSpans(runs: { t: number; report: Report }[], from: number, to: n
     if (end <= from && at !== null) return;
     const { f } = o;
     out.push({
-      rule: f.rule, severity: f.severity, namespace: f.namespace, daemonSet: f.daemonSet, node: f.node,
-      ...(f.container ? { container: f.container } : {}), ...(f.path ? { path: f.path } : {}), message: f.message,
-      openedAt: new Date(o.opened).toISOString(), closedAt: at === null ? null : new Date(at).toISOString(),
-      openHours: hoursBetween(o.opened, end), openedBeforePeriod: o.opened < from,
+      rule: f.rule,
+      severity: f.severity,
+      namespace: f.namespace,
+      daemonSet: f.daemonSet,
+      node: f.node,
+      ...(f.container ? { container: f.container } : {}),
+      ...(f.path ? { path: f.path } : {}),
+      message: f.message,
+      openedAt: new Date(o.opened).toISOString(),
+      closedAt: at === null ? null : new Date(at).toISOString(),
+      openHours: hoursBetween(o.opened, end),
+      openedBeforePeriod: o.opened < from,
     });
   };
   for (const { t, report } of runs) {
@@ -278,7 +296,12 @@ function findingSpans(runs: { t: number; report: Report }[], from: number, to: n
     for (const [key, f] of now) if (!open.has(key)) open.set(key, { f, opened: t });
   }
   for (const key of [...open.keys()]) close(key, null);
-  return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.rule.localeCompare(b.rule) || `${a.namespace}/${a.daemonSet}/${a.node ?? ''}`.localeCompare(`${b.namespace}/${b.daemonSet}/${b.node ?? ''}`));
+  return out.sort(
+    (a, b) =>
+      a.openedAt.localeCompare(b.openedAt) ||
+      a.rule.localeCompare(b.rule) ||
+      `${a.namespace}/${a.daemonSet}/${a.node ?? ''}`.localeCompare(`${b.namespace}/${b.daemonSet}/${b.node ?? ''}`),
+  );
 }
 
 /** The waivers in force (or expired) during the period, with the runs where they applied. */
@@ -289,7 +312,21 @@ function exceptionRegister(runs: { runId: string; report: Report }[], to: number
     let e = entries.get(k);
     if (!e) {
       const until = Date.parse(expires.length === 10 ? `${expires}T00:00:00Z` : expires);
-      entries.set(k, (e = { owner, reason, expires, expired: !Number.isNaN(until) && until <= to, rules: [], daemonSets: [], appliedInRuns: [], expiredInRuns: [], rulesSet: new Set(), dsSet: new Set() }));
+      entries.set(
+        k,
+        (e = {
+          owner,
+          reason,
+          expires,
+          expired: !Number.isNaN(until) && until <= to,
+          rules: [],
+          daemonSets: [],
+          appliedInRuns: [],
+          expiredInRuns: [],
+          rulesSet: new Set(),
+          dsSet: new Set(),
+        }),
+      );
     }
     return e;
   };

@@ -33,7 +33,10 @@ const esc = escapeMarkdown;
 
 /** Returns text for a title: mentions and issue references are broken with a zero-width joiner. */
 export function plainTitle(s: string): string {
-  return plainText(s.replace(/[\r\n\t]+/g, ' ')).replace(/@/g, '@\u200d').replace(/#/g, '#\u200d').slice(0, 240);
+  return plainText(s.replace(/[\r\n\t]+/g, ' '))
+    .replace(/@/g, '@\u200d')
+    .replace(/#/g, '#\u200d')
+    .slice(0, 240);
 }
 
 /** Returns the issue title for a subject. */
@@ -97,7 +100,8 @@ export function describeKey(key: string): string {
   if (k.container) parts.push(`container ${esc(k.container)}`);
   if (k.path) parts.push(`at ${esc(k.path)}`);
   const hasValue = (v: unknown) => v !== null && v !== undefined && v !== '';
-  if (hasValue(k.expected) || hasValue(k.actual)) parts.push(`expected ${hasValue(k.expected) ? esc(k.expected) : '—'}, actual ${hasValue(k.actual) ? esc(k.actual) : '—'}`);
+  if (hasValue(k.expected) || hasValue(k.actual))
+    parts.push(`expected ${hasValue(k.expected) ? esc(k.expected) : '—'}, actual ${hasValue(k.actual) ? esc(k.actual) : '—'}`);
   return parts.join(' · ');
 }
 
@@ -130,7 +134,9 @@ function ruleNotes(findings: readonly Finding[], rules: readonly RuleDefinition[
   const lines: string[] = [];
   for (const id of ids) {
     const r = rules?.find((x) => x.id === id);
-    lines.push(`- **${escapeMarkdown(id)}**${r ? `: ${escapeMarkdown(r.title)}. ${escapeMarkdown(r.remediation.trim().split(/\n\s*\n/)[0] ?? '')}` : ''} (rule file ${markdownCode(`rules/${id}.yaml`)})`);
+    lines.push(
+      `- **${escapeMarkdown(id)}**${r ? `: ${escapeMarkdown(r.title)}. ${escapeMarkdown(r.remediation.trim().split(/\n\s*\n/)[0] ?? '')}` : ''} (rule file ${markdownCode(`rules/${id}.yaml`)})`,
+    );
   }
   return lines;
 }
@@ -175,13 +181,22 @@ export interface KeyDiff {
 /** Returns the comment for an issue whose findings changed. */
 export function changedComment(subject: NotifySubject, report: Report, diff: KeyDiff, opts: BodyOptions): string {
   const max = opts.maxListed ?? 50;
-  const lines = [`The drift changed in the audit of ${esc(report.generatedAt)}: now ${plural(subject.findings.length, 'finding')} at or above ${opts.minSeverity}.`];
+  const lines = [
+    `The drift changed in the audit of ${esc(report.generatedAt)}: now ${plural(subject.findings.length, 'finding')} at or above ${opts.minSeverity}.`,
+  ];
   if (!diff.exact) {
-    lines.push('', `The previous list (${plural(diff.previousCount, 'finding')}) was too long to compare item by item; the issue body shows the current findings.`);
+    lines.push(
+      '',
+      `The previous list (${plural(diff.previousCount, 'finding')}) was too long to compare item by item; the issue body shows the current findings.`,
+    );
   }
   if (diff.appeared.length > 0) lines.push('', `**Appeared (${diff.appeared.length})**`, bulletList(diff.appeared, max));
   if (diff.resolved.length > 0) {
-    lines.push('', report.complete ? `**Resolved (${diff.resolved.length})**` : `**Not seen in this incomplete audit (${diff.resolved.length})**: they may still exist`, bulletList(diff.resolved, max));
+    lines.push(
+      '',
+      report.complete ? `**Resolved (${diff.resolved.length})**` : `**Not seen in this incomplete audit (${diff.resolved.length})**: they may still exist`,
+      bulletList(diff.resolved, max),
+    );
   }
   const link = reportLink(opts.reportUrl);
   if (link) lines.push('', link);
@@ -190,7 +205,9 @@ export function changedComment(subject: NotifySubject, report: Report, diff: Key
 
 /** Returns the comment that closes an issue whose drift is gone. */
 export function resolvedComment(cluster: string, daemonSet: string, report: Report, resolved: readonly string[], opts: BodyOptions): string {
-  const lines = [`No findings at or above ${opts.minSeverity} remain for DaemonSet ${esc(daemonSet)} in cluster ${esc(cluster)}: the complete audit of ${esc(report.generatedAt)} found the drift gone. Closing.`];
+  const lines = [
+    `No findings at or above ${opts.minSeverity} remain for DaemonSet ${esc(daemonSet)} in cluster ${esc(cluster)}: the complete audit of ${esc(report.generatedAt)} found the drift gone. Closing.`,
+  ];
   if (resolved.length > 0) lines.push('', `**Resolved (${resolved.length})**`, bulletList(resolved, opts.maxListed ?? 50));
   const link = reportLink(opts.reportUrl);
   if (link) lines.push('', link);
@@ -199,7 +216,11 @@ export function resolvedComment(cluster: string, daemonSet: string, report: Repo
 
 /** Returns the comment that reopens an issue whose drift returned. */
 export function returnedComment(subject: NotifySubject, report: Report, opts: BodyOptions): string {
-  const lines = [`The drift returned in the audit of ${esc(report.generatedAt)}: ${plural(subject.findings.length, 'finding')} at or above ${opts.minSeverity}. Reopening.`, '', bulletList(subject.keys, opts.maxListed ?? 50)];
+  const lines = [
+    `The drift returned in the audit of ${esc(report.generatedAt)}: ${plural(subject.findings.length, 'finding')} at or above ${opts.minSeverity}. Reopening.`,
+    '',
+    bulletList(subject.keys, opts.maxListed ?? 50),
+  ];
   const link = reportLink(opts.reportUrl);
   if (link) lines.push('', link);
   return lines.join('\n');

@@ -29,7 +29,8 @@ export interface ManifestEditResult {
 }
 
 const CANDIDATES: ToStringOptions[] = [false, true].flatMap((indentSeq) =>
-  [false, true].map((flowCollectionPadding) => ({ lineWidth: 0, minContentWidth: 0, indentSeq, flowCollectionPadding })));
+  [false, true].map((flowCollectionPadding) => ({ lineWidth: 0, minContentWidth: 0, indentSeq, flowCollectionPadding })),
+);
 
 function lineOf(text: string, offset: number): number {
   let n = 1;
@@ -71,8 +72,10 @@ function imageScalars(doc: Document.Parsed, file: string): Map<string, Scalar> {
 /** Returns `image` written in the same quoting style as the scalar it replaces. */
 function scalarSource(node: Scalar, image: string): string {
   switch (node.type) {
-    case Scalar.QUOTE_DOUBLE: return JSON.stringify(image);
-    case Scalar.QUOTE_SINGLE: return `'${image.replace(/'/g, "''")}'`;
+    case Scalar.QUOTE_DOUBLE:
+      return JSON.stringify(image);
+    case Scalar.QUOTE_SINGLE:
+      return `'${image.replace(/'/g, "''")}'`;
     default:
       if (!/^[A-Za-z0-9][\w./:@+-]*$/.test(image)) throw new InputError(`failed to edit image: ${JSON.stringify(image)} is not a plain image reference`);
       return image;
@@ -102,8 +105,11 @@ export function editDaemonSetImages(text: string, file: string, target: { namesp
     if (from === e.image) continue;
     changed.push({ container: e.container, from, to: e.image, line: lineOf(text, node.range![0]), node });
   }
-  const result = (t: string, method: ManifestEditResult['method']): ManifestEditResult =>
-    ({ text: t, method, changed: changed.map(({ node: _n, ...c }) => c) });
+  const result = (t: string, method: ManifestEditResult['method']): ManifestEditResult => ({
+    text: t,
+    method,
+    changed: changed.map(({ node: _n, ...c }) => c),
+  });
   if (changed.length === 0) return result(text, 'unchanged');
 
   const lines = new Set(changed.map((c) => c.line));

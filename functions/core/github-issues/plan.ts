@@ -6,7 +6,18 @@
 // Every comment ends with a hidden marker naming its kind and the report's time, so a second run of
 // the same report (at once, or after a failed POST that GitHub did carry out) finds it and posts none.
 import type { Report, Severity } from '../types.js';
-import { changedComment, duplicateComment, issueBody, issueLabels, issueTitle, isManagedLabel, resolvedComment, returnedComment, type BodyOptions, type KeyDiff } from './body.js';
+import {
+  changedComment,
+  duplicateComment,
+  issueBody,
+  issueLabels,
+  issueTitle,
+  isManagedLabel,
+  resolvedComment,
+  returnedComment,
+  type BodyOptions,
+  type KeyDiff,
+} from './body.js';
 import { parseIssueMarker, parseKeysBlock } from './marker.js';
 import { fingerprintOf, selectSubjects, wasAudited, type NotifySubject } from './subjects.js';
 
@@ -23,7 +34,17 @@ export interface ExistingIssue {
 export type IssueAction =
   | { kind: 'create'; daemonSet: string; title: string; body: string; labels: string[] }
   /** PATCH title/body/labels, then the comment (none when only the labels or wording changed). */
-  | { kind: 'edit'; daemonSet: string; issue: number; title: string; body: string; labels: string[]; comment: string | null; appeared: number; resolved: number }
+  | {
+      kind: 'edit';
+      daemonSet: string;
+      issue: number;
+      title: string;
+      body: string;
+      labels: string[];
+      comment: string | null;
+      appeared: number;
+      resolved: number;
+    }
   /** PATCH state open + title/body/labels, then the comment. */
   | { kind: 'reopen'; daemonSet: string; issue: number; title: string; body: string; labels: string[]; comment: string }
   /** The comment, then PATCH state closed. */
@@ -46,11 +67,16 @@ export interface PlanOptions extends BodyOptions {
 /** Returns how many GitHub write calls an action costs. */
 export function writesOf(a: IssueAction): number {
   switch (a.kind) {
-    case 'create': return 1;
-    case 'edit': return a.comment ? 2 : 1;
-    case 'reopen': return 2;
-    case 'close': return 2;
-    case 'none': return 0;
+    case 'create':
+      return 1;
+    case 'edit':
+      return a.comment ? 2 : 1;
+    case 'reopen':
+      return 2;
+    case 'close':
+      return 2;
+    case 'none':
+      return 0;
   }
 }
 
@@ -83,7 +109,9 @@ export function planIssues(report: Report, existing: readonly ExistingIssue[], o
     for (const dup of open.slice(1)) {
       actions.push(duplicateClose(ds, dup.issue.number, keep!.issue.number, report.generatedAt));
     }
-    actions.push(markComment(planSubject(slices.get(ds) ?? { ...report, findings: [], waived: [], coverage: [] }, ds, subjects.get(ds), keep, opts), report.generatedAt));
+    actions.push(
+      markComment(planSubject(slices.get(ds) ?? { ...report, findings: [], waived: [], coverage: [] }, ds, subjects.get(ds), keep, opts), report.generatedAt),
+    );
   }
   actions.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.daemonSet < b.daemonSet ? -1 : a.daemonSet > b.daemonSet ? 1 : 0));
   // A closed issue whose DaemonSet is still clean needs no line in the plan.
@@ -94,7 +122,14 @@ export function planIssues(report: Report, existing: readonly ExistingIssue[], o
 
 /** Returns the action closing issue `dup` as a duplicate of `keep` (its comment marked). */
 export function duplicateClose(daemonSet: string, dup: number, keep: number, generatedAt: string): IssueAction {
-  return { kind: 'close', daemonSet, issue: dup, reason: 'duplicate', duplicateOf: keep, comment: `${duplicateComment(keep)}\n\n${formatCommentMarker(`duplicate-of-${keep}`, generatedAt)}` };
+  return {
+    kind: 'close',
+    daemonSet,
+    issue: dup,
+    reason: 'duplicate',
+    duplicateOf: keep,
+    comment: `${duplicateComment(keep)}\n\n${formatCommentMarker(`duplicate-of-${keep}`, generatedAt)}`,
+  };
 }
 
 const COMMENT_RE = /<!-- drift-auditor:comment kind=([a-z0-9-]+) run=(\S+) -->/;
@@ -137,14 +172,31 @@ function planSubject(report: Report, ds: string, current: NotifySubject | undefi
   if (!current) {
     if (!keep || keep.issue.state === 'closed') return { kind: 'none', daemonSet: ds, issue: null, reason: '' };
     if (!wasAudited(report, ds)) {
-      return { kind: 'none', daemonSet: ds, issue: keep.issue.number, reason: report.complete ? 'not in the audited scope: left open' : 'incomplete audit: cannot confirm the drift is gone, left open' };
+      return {
+        kind: 'none',
+        daemonSet: ds,
+        issue: keep.issue.number,
+        reason: report.complete ? 'not in the audited scope: left open' : 'incomplete audit: cannot confirm the drift is gone, left open',
+      };
     }
     const previous = parseKeysBlock(keep.issue.body);
-    return { kind: 'close', daemonSet: ds, issue: keep.issue.number, reason: 'resolved', comment: resolvedComment(report.cluster, ds, report, previous.keys, opts) };
+    return {
+      kind: 'close',
+      daemonSet: ds,
+      issue: keep.issue.number,
+      reason: 'resolved',
+      comment: resolvedComment(report.cluster, ds, report, previous.keys, opts),
+    };
   }
 
   if (!keep) {
-    return { kind: 'create', daemonSet: ds, title, body: issueBody(current, report, opts), labels: issueLabels(report.cluster, current.severity, opts.extraLabels) };
+    return {
+      kind: 'create',
+      daemonSet: ds,
+      title,
+      body: issueBody(current, report, opts),
+      labels: issueLabels(report.cluster, current.severity, opts.extraLabels),
+    };
   }
   const previous = parseKeysBlock(keep.issue.body);
   let subject = current;
@@ -155,17 +207,43 @@ function planSubject(report: Report, ds: string, current: NotifySubject | undefi
   }
   const labels = mergeLabels(keep.issue.labels, issueLabels(report.cluster, subject.severity, opts.extraLabels));
   if (keep.issue.state === 'closed') {
-    return { kind: 'reopen', daemonSet: ds, issue: keep.issue.number, title, body: issueBody(subject, report, opts), labels, comment: returnedComment(current, report, opts) };
+    return {
+      kind: 'reopen',
+      daemonSet: ds,
+      issue: keep.issue.number,
+      title,
+      body: issueBody(subject, report, opts),
+      labels,
+      comment: returnedComment(current, report, opts),
+    };
   }
   const labelsChanged = !sameSet(labels, keep.issue.labels);
   if (subject.fingerprint === keep.fingerprint) {
-    if (labelsChanged) return { kind: 'edit', daemonSet: ds, issue: keep.issue.number, title, body: issueBody(subject, report, opts), labels, comment: null, appeared: 0, resolved: 0 };
+    if (labelsChanged)
+      return {
+        kind: 'edit',
+        daemonSet: ds,
+        issue: keep.issue.number,
+        title,
+        body: issueBody(subject, report, opts),
+        labels,
+        comment: null,
+        appeared: 0,
+        resolved: 0,
+      };
     return { kind: 'none', daemonSet: ds, issue: keep.issue.number, reason: 'unchanged' };
   }
   const diff = diffKeys(previous, subject.keys);
   return {
-    kind: 'edit', daemonSet: ds, issue: keep.issue.number, title, body: issueBody(subject, report, opts), labels,
-    comment: changedComment(subject, report, diff, opts), appeared: diff.appeared.length, resolved: diff.resolved.length,
+    kind: 'edit',
+    daemonSet: ds,
+    issue: keep.issue.number,
+    title,
+    body: issueBody(subject, report, opts),
+    labels,
+    comment: changedComment(subject, report, diff, opts),
+    appeared: diff.appeared.length,
+    resolved: diff.resolved.length,
   };
 }
 
@@ -194,14 +272,22 @@ export function formatPlan(plan: IssuePlan): string {
   const lines = plan.actions.map((a) => {
     const where = a.kind === 'create' ? 'new issue' : `#${a.issue}`;
     switch (a.kind) {
-      case 'create': return `create  ${a.daemonSet}: ${where} [${a.labels.join(', ')}]`;
-      case 'edit': return `edit    ${a.daemonSet}: ${where}${a.comment ? ` (+comment: ${a.appeared} appeared, ${a.resolved} resolved)` : ' (labels/wording only)'}`;
-      case 'reopen': return `reopen  ${a.daemonSet}: ${where} (+comment)`;
-      case 'close': return `close   ${a.daemonSet}: ${where} (+comment)${a.reason === 'duplicate' ? ` duplicate of #${a.duplicateOf}` : ' drift resolved'}`;
-      case 'none': return `none    ${a.daemonSet}: ${a.issue === null ? '-' : `#${a.issue}`} ${a.reason}`;
+      case 'create':
+        return `create  ${a.daemonSet}: ${where} [${a.labels.join(', ')}]`;
+      case 'edit':
+        return `edit    ${a.daemonSet}: ${where}${a.comment ? ` (+comment: ${a.appeared} appeared, ${a.resolved} resolved)` : ' (labels/wording only)'}`;
+      case 'reopen':
+        return `reopen  ${a.daemonSet}: ${where} (+comment)`;
+      case 'close':
+        return `close   ${a.daemonSet}: ${where} (+comment)${a.reason === 'duplicate' ? ` duplicate of #${a.duplicateOf}` : ' drift resolved'}`;
+      case 'none':
+        return `none    ${a.daemonSet}: ${a.issue === null ? '-' : `#${a.issue}`} ${a.reason}`;
     }
   });
-  return [`cluster ${plan.cluster}: ${plan.actions.filter((a) => a.kind !== 'none').length} action(s), ${plan.actions.reduce((n, a) => n + writesOf(a), 0)} write(s)`, ...lines.map((l) => `  ${l}`)].join('\n');
+  return [
+    `cluster ${plan.cluster}: ${plan.actions.filter((a) => a.kind !== 'none').length} action(s), ${plan.actions.reduce((n, a) => n + writesOf(a), 0)} write(s)`,
+    ...lines.map((l) => `  ${l}`),
+  ].join('\n');
 }
 
 /**

@@ -40,14 +40,18 @@ export interface ExistingPull {
   html_url?: string;
 }
 
-export type PullDecision =
-  | { kind: 'create' }
-  | { kind: 'update'; number: number }
-  | { kind: 'none'; number: number; reason: string };
+export type PullDecision = { kind: 'create' } | { kind: 'update'; number: number } | { kind: 'none'; number: number; reason: string };
 
 /** Returns a git-ref-safe slug: lowercase `[a-z0-9._-]`, no `..`, no leading/trailing dot or dash. */
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[.-]+|[.-]+$/g, '').slice(0, 60) || 'x';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/\.{2,}/g, '.')
+      .replace(/^[.-]+|[.-]+$/g, '')
+      .slice(0, 60) || 'x'
+  );
 }
 
 /** Returns the branch for a subject: `drift-auditor/<cluster>/<namespace>-<name>`. */
@@ -72,14 +76,27 @@ export function selectPullSubjects(report: Report): { subjects: PullSubject[]; s
     const fs = groups.get(ds)!;
     const file = fs.find((f) => f.file)?.file;
     const usable = fs.filter((f) => f.container && typeof f.actual === 'string' && f.actual !== '');
-    if (!file) { skipped.push({ daemonSet: ds, reason: 'the findings name no manifest file' }); continue; }
-    if (usable.length === 0) { skipped.push({ daemonSet: ds, reason: 'no container with a cluster image (a container exists on one side only)' }); continue; }
-    const byContainer = new Map(usable.map((f) => [f.container!, { container: f.container!, from: typeof f.expected === 'string' ? f.expected : '', to: f.actual as string }]));
+    if (!file) {
+      skipped.push({ daemonSet: ds, reason: 'the findings name no manifest file' });
+      continue;
+    }
+    if (usable.length === 0) {
+      skipped.push({ daemonSet: ds, reason: 'no container with a cluster image (a container exists on one side only)' });
+      continue;
+    }
+    const byContainer = new Map(
+      usable.map((f) => [f.container!, { container: f.container!, from: typeof f.expected === 'string' ? f.expected : '', to: f.actual as string }]),
+    );
     const images = [...byContainer.values()].sort((a, b) => (a.container < b.container ? -1 : 1));
     const first = fs[0]!;
     const cov = report.coverage.find((c) => c.namespace === first.namespace && c.name === first.daemonSet);
     subjects.push({
-      cluster: report.cluster, namespace: first.namespace, name: first.daemonSet, daemonSet: ds, file, images,
+      cluster: report.cluster,
+      namespace: first.namespace,
+      name: first.daemonSet,
+      daemonSet: ds,
+      file,
+      images,
       waiver: { reason: first.waiver!.reason, owner: first.waiver!.owner, expires: first.waiver!.expires },
       nodes: cov ? { covered: cov.covered, eligible: cov.eligible } : null,
       branch: pullBranch(report.cluster, first.namespace, first.daemonSet),
@@ -117,8 +134,12 @@ function digestOf(image: string): string | null {
 /** Returns the PR body: marker, the evidence (cluster, nodes, images, digests, waiver) and the link. */
 export function pullBody(subject: PullSubject, report: Report, opts: { reportUrl?: string; commit?: string } = {}): string {
   const esc = escapeMarkdown;
-  const rows = subject.images.map((i) => `| ${esc(i.container)} | ${i.from ? esc(i.from) : '—'} | ${esc(i.to)} | ${digestOf(i.to) ? esc(digestOf(i.to)) : 'not pinned (tag)'} |`);
-  const nodes = subject.nodes ? `${subject.nodes.covered} of ${subject.nodes.eligible} eligible nodes run the DaemonSet's pods` : 'node count not in the report';
+  const rows = subject.images.map(
+    (i) => `| ${esc(i.container)} | ${i.from ? esc(i.from) : '—'} | ${esc(i.to)} | ${digestOf(i.to) ? esc(digestOf(i.to)) : 'not pinned (tag)'} |`,
+  );
+  const nodes = subject.nodes
+    ? `${subject.nodes.covered} of ${subject.nodes.eligible} eligible nodes run the DaemonSet's pods`
+    : 'node count not in the report';
   const link = reportLink(opts.reportUrl);
   return [
     formatPullMarker({ cluster: subject.cluster, daemonSet: subject.daemonSet, images: subject.imagesHash }),

@@ -49,7 +49,9 @@ export function findingKey(f: Finding): string {
 }
 
 /** Returns the fields of a key made by `findingKey`, or null for anything else. */
-export function parseFindingKey(key: string): { rule: string; node: string | null; container: string | null; path: string | null; expected: unknown; actual: unknown } | null {
+export function parseFindingKey(
+  key: string,
+): { rule: string; node: string | null; container: string | null; path: string | null; expected: unknown; actual: unknown } | null {
   try {
     const a = JSON.parse(key) as unknown;
     if (!Array.isArray(a) || a.length !== 6 || typeof a[0] !== 'string') return null;

@@ -71,8 +71,9 @@ export function applyPolicy(findings: Finding[], policy: Policy, at: Date): { fi
           namespace: e.namespace,
           daemonSet: e.daemonSet,
           node: null,
-          message: `the waiver for ${w.rule} on ${w.daemonSet}${w.node !== undefined ? ` (nodes ${w.node})` : ''} owned by ${w.owner} expired on ${w.expires}; `
-            + `it no longer hides ${e.count} finding${e.count === 1 ? '' : 's'} (reason given: ${w.reason})`,
+          message:
+            `the waiver for ${w.rule} on ${w.daemonSet}${w.node !== undefined ? ` (nodes ${w.node})` : ''} owned by ${w.owner} expired on ${w.expires}; ` +
+            `it no longer hides ${e.count} finding${e.count === 1 ? '' : 's'} (reason given: ${w.reason})`,
           // The waiver as written, so a reader can find and renew or delete it.
           expected: { rule: w.rule, daemonSet: w.daemonSet, ...(w.node !== undefined ? { node: w.node } : {}), owner: w.owner, expires: w.expires },
           actual: { unhiddenFindings: e.count },

@@ -11,7 +11,12 @@ export function matchesGlob(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
   let re = GLOBS.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     if (GLOBS.size < 1000) GLOBS.set(pattern, re);
   }
   return re.test(name);

@@ -47,23 +47,37 @@ const labelValue = z.string().superRefine((v, ctx) => {
   if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, message: e });
 });
 
-const NodeSelector = z.object({
-  matchLabels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
-  matchExpressions: z.array(z.object({
-    key: labelKey,
-    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist'], { errorMap: () => ({ message: 'operator must be one of In, NotIn, Exists, DoesNotExist' }) }),
-    values: z.array(labelValue).optional(),
-  }).strict().superRefine((e, ctx) => {
-    const n = e.values?.length ?? 0;
-    if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values'], message: `'${e.operator}' needs at least one value` });
-    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values'], message: `'${e.operator}' takes no values` });
-  })).optional(),
-}).strict().superRefine((sel, ctx) => {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    const e = labelKeyError(k) ?? labelValueError(v);
-    if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['matchLabels', k], message: e });
-  }
-});
+const NodeSelector = z
+  .object({
+    matchLabels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+    matchExpressions: z
+      .array(
+        z
+          .object({
+            key: labelKey,
+            operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist'], {
+              errorMap: () => ({ message: 'operator must be one of In, NotIn, Exists, DoesNotExist' }),
+            }),
+            values: z.array(labelValue).optional(),
+          })
+          .strict()
+          .superRefine((e, ctx) => {
+            const n = e.values?.length ?? 0;
+            if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0)
+              ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values'], message: `'${e.operator}' needs at least one value` });
+            if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0)
+              ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values'], message: `'${e.operator}' takes no values` });
+          }),
+      )
+      .optional(),
+  })
+  .strict()
+  .superRefine((sel, ctx) => {
+    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+      const e = labelKeyError(k) ?? labelValueError(v);
+      if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['matchLabels', k], message: e });
+    }
+  });
 
 const expiry = z.union([z.string(), z.date()]).transform((v, ctx) => {
   // A YAML 1.1 timestamp may arrive as a Date; keep the ISO text either way.
@@ -76,44 +90,80 @@ const expiry = z.union([z.string(), z.date()]).transform((v, ctx) => {
 });
 
 /** The schema of a policy file; unknown keys are rejected everywhere. */
-export const PolicyFile = z.object({
-  apiVersion: z.literal('drift-auditor.io/v1'),
-  kind: z.literal('Policy'),
-  namespaces: z.array(z.string().regex(DNS1123_LABEL, 'must be a namespace name (RFC 1123 label)')).nullish(),
-  rules: z.record(z.string(), z.object({
-    enabled: z.boolean().optional(),
-    severity: Severity.optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-  }).strict()).nullish(),
-  severityOverrides: z.array(z.object({
-    rule: z.string(),
-    daemonSet: z.string().regex(DS_PATTERN, 'must be namespace/name (globs * allowed)').optional(),
-    severity: Severity,
-  }).strict()).nullish(),
-  requiredCoverage: z.array(z.object({
-    name: z.string().min(1).optional(),
-    nodeSelector: NodeSelector,
-    taints: z.array(z.object({
-      key: labelKey,
-      value: z.string().optional(),
-      effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-    }).strict()).optional(),
-    daemonSets: z.array(z.string().regex(DS_KEY, 'must be namespace/name')).min(1),
-  }).strict()).nullish(),
-  waivers: z.array(z.object({
-    rule: z.string(),
-    daemonSet: z.string().regex(DS_PATTERN, 'must be namespace/name (globs * allowed)'),
-    node: z.string().min(1).optional(),
-    reason: z.string().min(1),
-    owner: z.string().min(1),
-    expires: expiry,
-    gitFollowsCluster: z.boolean().optional(),
-  }).strict()).nullish(),
-  thresholds: z.object({
-    unreadyGraceSeconds: z.number().int().nonnegative().optional(),
-    rolloutStuckSeconds: z.number().int().nonnegative().optional(),
-  }).strict().nullish(),
-}).strict();
+export const PolicyFile = z
+  .object({
+    apiVersion: z.literal('drift-auditor.io/v1'),
+    kind: z.literal('Policy'),
+    namespaces: z.array(z.string().regex(DNS1123_LABEL, 'must be a namespace name (RFC 1123 label)')).nullish(),
+    rules: z
+      .record(
+        z.string(),
+        z
+          .object({
+            enabled: z.boolean().optional(),
+            severity: Severity.optional(),
+            parameters: z.record(z.string(), z.unknown()).optional(),
+          })
+          .strict(),
+      )
+      .nullish(),
+    severityOverrides: z
+      .array(
+        z
+          .object({
+            rule: z.string(),
+            daemonSet: z.string().regex(DS_PATTERN, 'must be namespace/name (globs * allowed)').optional(),
+            severity: Severity,
+          })
+          .strict(),
+      )
+      .nullish(),
+    requiredCoverage: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).optional(),
+            nodeSelector: NodeSelector,
+            taints: z
+              .array(
+                z
+                  .object({
+                    key: labelKey,
+                    value: z.string().optional(),
+                    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+                  })
+                  .strict(),
+              )
+              .optional(),
+            daemonSets: z.array(z.string().regex(DS_KEY, 'must be namespace/name')).min(1),
+          })
+          .strict(),
+      )
+      .nullish(),
+    waivers: z
+      .array(
+        z
+          .object({
+            rule: z.string(),
+            daemonSet: z.string().regex(DS_PATTERN, 'must be namespace/name (globs * allowed)'),
+            node: z.string().min(1).optional(),
+            reason: z.string().min(1),
+            owner: z.string().min(1),
+            expires: expiry,
+            gitFollowsCluster: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .nullish(),
+    thresholds: z
+      .object({
+        unreadyGraceSeconds: z.number().int().nonnegative().optional(),
+        rolloutStuckSeconds: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .nullish(),
+  })
+  .strict();
 
 export { matchesGlob } from './glob.js';
 
@@ -136,7 +186,11 @@ export function parsePolicy(text: string, file: string, catalog: RuleDefinition[
       const e = ids.has(id) ? null : `unknown rule '${id}'${nearest(id, [...ids])}`;
       if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id], message: e });
       else if (UNWAIVABLE_RULES.includes(id) && (r.enabled === false || r.severity !== undefined)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', id], message: `${id} cannot be disabled or re-rated (an incomplete audit is never hidden)` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['rules', id],
+          message: `${id} cannot be disabled or re-rated (an incomplete audit is never hidden)`,
+        });
       } else if (r.parameters !== undefined) {
         // The check the rule names declares its parameters (functions/core/checks/): the same schema the rule file is checked against.
         const check = checkNamed(catalog.find((c) => c.id === id)?.check ?? id);
@@ -148,12 +202,18 @@ export function parsePolicy(text: string, file: string, catalog: RuleDefinition[
       if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['severityOverrides', i, 'rule'], message: e });
     });
     const scope = p.namespaces ?? [];
-    (p.requiredCoverage ?? []).forEach((c, i) => c.daemonSets.forEach((key, j) => {
-      const ns = key.split('/')[0]!;
-      if (scope.length && !scope.includes(ns)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['requiredCoverage', i, 'daemonSets', j], message: `namespace '${ns}' is not in namespaces (${scope.join(', ')}), so ${key} would never be audited` });
-      }
-    }));
+    (p.requiredCoverage ?? []).forEach((c, i) =>
+      c.daemonSets.forEach((key, j) => {
+        const ns = key.split('/')[0]!;
+        if (scope.length && !scope.includes(ns)) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['requiredCoverage', i, 'daemonSets', j],
+            message: `namespace '${ns}' is not in namespaces (${scope.join(', ')}), so ${key} would never be audited`,
+          });
+        }
+      }),
+    );
     (p.waivers ?? []).forEach((w, i) => {
       const e = ruleRef(w.rule) ?? (UNWAIVABLE_RULES.some((u) => matchesGlob(w.rule, u)) ? `${w.rule} cannot be waived` : null);
       if (e) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['waivers', i, 'rule'], message: e });
@@ -175,7 +235,9 @@ export function parsePolicy(text: string, file: string, catalog: RuleDefinition[
     };
   });
   // Rule-level severities first, so DaemonSet-specific overrides (later) win.
-  const ruleLevel: SeverityOverride[] = Object.entries(ruleSettings).filter(([, s]) => s.severity).map(([rule, s]) => ({ rule, severity: s.severity! }));
+  const ruleLevel: SeverityOverride[] = Object.entries(ruleSettings)
+    .filter(([, s]) => s.severity)
+    .map(([rule, s]) => ({ rule, severity: s.severity! }));
   return {
     rules,
     namespaces: [...new Set(p.namespaces ?? [])].sort(),

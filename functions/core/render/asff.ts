@@ -56,7 +56,7 @@ function cut(s: string, n: number): string {
 
 /** Returns the stable Id of a finding: cluster, DaemonSet, rule, node (and path or container for DaemonSet-level findings). */
 export function asffId(cluster: string, f: Finding): string {
-  const detail = f.node === null ? f.path ?? f.container ?? '' : '';
+  const detail = f.node === null ? (f.path ?? f.container ?? '') : '';
   const id = ['drift-auditor', cluster, `${f.namespace || '-'}/${f.daemonSet || '-'}`, f.rule, f.node ?? '-', ...(detail ? [detail] : [])].join('/');
   // Ids are at most 512 characters: a long one keeps its readable head and a hash of the whole.
   return id.length <= MAX_ID ? id : `${id.slice(0, MAX_ID - 65)}#${sha256Hex(id)}`;
@@ -73,18 +73,32 @@ export function renderAsff(report: Report, o: AsffOptions): AsffFinding[] {
     const id = asffId(report.cluster, f);
     const created = state !== 'resolved' && seenBefore.has(id) && o.previous ? o.previous.generatedAt : now;
     const other: Record<string, string> = {
-      cluster: report.cluster, namespace: f.namespace, daemonSet: f.daemonSet, rule: f.rule,
-      ...(f.node ? { node: f.node } : {}), ...(f.container ? { container: f.container } : {}), ...(f.path ? { path: cut(f.path, 1024) } : {}),
+      cluster: report.cluster,
+      namespace: f.namespace,
+      daemonSet: f.daemonSet,
+      rule: f.rule,
+      ...(f.node ? { node: f.node } : {}),
+      ...(f.container ? { container: f.container } : {}),
+      ...(f.path ? { path: cut(f.path, 1024) } : {}),
       ...(f.changedBy ? { changedBy: `${f.changedBy.manager} (${f.changedBy.operation})${f.changedBy.time ? ` ${f.changedBy.time}` : ''}` } : {}),
     };
-    const resources: AsffFinding['Resources'] = [{
-      Type: 'Other',
-      Id: cut(`k8s://${report.cluster}/namespaces/${f.namespace || '-'}/daemonsets/${f.daemonSet || '-'}${f.node ? `/nodes/${f.node}` : ''}`, 512),
-      Partition: partition,
-      Region: o.region,
-      Details: { Other: other },
-    }];
-    if (o.eksClusterArn) resources.push({ Type: 'AwsEksCluster', Id: o.eksClusterArn, Partition: partition, Region: o.region, Details: { AwsEksCluster: { Name: report.cluster } } });
+    const resources: AsffFinding['Resources'] = [
+      {
+        Type: 'Other',
+        Id: cut(`k8s://${report.cluster}/namespaces/${f.namespace || '-'}/daemonsets/${f.daemonSet || '-'}${f.node ? `/nodes/${f.node}` : ''}`, 512),
+        Partition: partition,
+        Region: o.region,
+        Details: { Other: other },
+      },
+    ];
+    if (o.eksClusterArn)
+      resources.push({
+        Type: 'AwsEksCluster',
+        Id: o.eksClusterArn,
+        Partition: partition,
+        Region: o.region,
+        Details: { AwsEksCluster: { Name: report.cluster } },
+      });
     return {
       SchemaVersion: ASFF_SCHEMA_VERSION,
       Id: id,
@@ -108,7 +122,15 @@ export function renderAsff(report: Report, o: AsffOptions): AsffFinding[] {
       RecordState: state === 'resolved' ? 'ARCHIVED' : 'ACTIVE',
       Resources: resources,
       ProductFields: { 'drift-auditor/cluster': report.cluster, 'drift-auditor/rule': f.rule, 'drift-auditor/complete': String(report.complete) },
-      ...(state === 'waived' && f.waiver ? { Note: { Text: cut(`Waived by ${f.waiver.owner} until ${f.waiver.expires}: ${f.waiver.reason}`, 512), UpdatedBy: cut(f.waiver.owner, 512), UpdatedAt: now } } : {}),
+      ...(state === 'waived' && f.waiver
+        ? {
+            Note: {
+              Text: cut(`Waived by ${f.waiver.owner} until ${f.waiver.expires}: ${f.waiver.reason}`, 512),
+              UpdatedBy: cut(f.waiver.owner, 512),
+              UpdatedAt: now,
+            },
+          }
+        : {}),
     };
   };
 

@@ -47,7 +47,7 @@ export const POD_STATES: readonly { state: CellState; color: string; label: stri
   { state: 'running', color: '#2da44e', label: 'running (Ready)' },
   { state: 'unready', color: '#d4a72c', label: 'pod not Ready' },
   { state: 'missing', color: '#cf222e', label: 'missing (should run, no pod)' },
-  { state: 'required-missing', color: '#6e0a1e', label: 'required by policy, excluded by the DaemonSet\'s own spec' },
+  { state: 'required-missing', color: '#6e0a1e', label: "required by policy, excluded by the DaemonSet's own spec" },
   { state: 'misscheduled', color: '#8250df', label: 'misscheduled (pod where it should not run)' },
   { state: 'kept', color: '#0969da', label: 'kept (not eligible now, pod allowed to stay)' },
   { state: 'not-eligible', color: '#e6e9ec', label: 'not eligible (no pod expected)' },
@@ -73,10 +73,7 @@ export function displayValue(value: unknown): string {
 
 /** Returns the finding's message with its container and file appended (expected/actual have their own cell: expected-actual.ts). */
 export function findingText(f: Finding): string {
-  const extra = [
-    f.container ? `container ${f.container}` : '',
-    f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
-  ].filter(Boolean).join('; ');
+  const extra = [f.container ? `container ${f.container}` : '', f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : ''].filter(Boolean).join('; ');
   return extra ? `${f.message} (${extra})` : f.message;
 }
 
@@ -87,7 +84,8 @@ export function rulesOf(report: Report, findings: readonly Finding[] = report.fi
 }
 
 /** How every rendering states a live-only audit (`inputs.desired.kind: none`). */
-export const LIVE_ONLY = 'none: audited live-only, against the live DaemonSets\' own specs (no Git comparison, no resource/*, image/drift or spec/drift findings)';
+export const LIVE_ONLY =
+  "none: audited live-only, against the live DaemonSets' own specs (no Git comparison, no resource/*, image/drift or spec/drift findings)";
 
 /** Returns the report's inputs as label/value rows (values unescaped: renderers escape them). */
 export function inputRows(report: Report): [string, string][] {
@@ -100,10 +98,10 @@ export function inputRows(report: Report): [string, string][] {
     ['Snapshot sha256', snapshotSha256(report) ?? 'not recorded'],
     ...(desired.kind === 'none'
       ? [['Git', LIVE_ONLY] as [string, string]]
-      : [
-        ['Git', `${desired.kind} ${[desired.location, desired.path].filter(Boolean).join(' path ')}${desired.ref ? ` at ref ${desired.ref}` : ''}`],
-        ['Git commit', desired.commit ?? 'not recorded'],
-      ] as [string, string][]),
+      : ([
+          ['Git', `${desired.kind} ${[desired.location, desired.path].filter(Boolean).join(' path ')}${desired.ref ? ` at ref ${desired.ref}` : ''}`],
+          ['Git commit', desired.commit ?? 'not recorded'],
+        ] as [string, string][])),
   ];
   if (policy) rows.push(['Policy', `${policy.file ?? 'inline'}${policy.sha256 ? ` sha256 ${policy.sha256}` : ''}`]);
   for (const w of report.warnings ?? []) rows.push(['Warning', w.message]);

@@ -6,22 +6,49 @@ import type { Finding, Report } from '../types.js';
 import { displayValue, sortFindings } from './common.js';
 import { plainText } from './escape.js';
 
-const COLUMNS = ['status', 'severity', 'rule', 'namespace', 'daemonSet', 'node', 'container', 'message', 'expected', 'actual', 'path', 'file', 'line', 'waiverReason', 'waiverOwner', 'waiverExpires'] as const;
+const COLUMNS = [
+  'status',
+  'severity',
+  'rule',
+  'namespace',
+  'daemonSet',
+  'node',
+  'container',
+  'message',
+  'expected',
+  'actual',
+  'path',
+  'file',
+  'line',
+  'waiverReason',
+  'waiverOwner',
+  'waiverExpires',
+] as const;
 
 /** Returns the report's findings (and waived findings) as RFC 4180 CSV with a header row. */
 export function renderCsv(report: Report): string {
-  const rows = [
-    ...sortFindings(report.findings).map((f) => row('active', f)),
-    ...sortFindings(report.waived).map((f) => row('waived', f)),
-  ];
+  const rows = [...sortFindings(report.findings).map((f) => row('active', f)), ...sortFindings(report.waived).map((f) => row('waived', f))];
   return [[...COLUMNS], ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 function row(status: 'active' | 'waived', f: Finding): string[] {
   return [
-    status, f.severity, f.rule, f.namespace, f.daemonSet, f.node ?? '', f.container ?? '', f.message,
-    displayValue(f.expected), displayValue(f.actual), f.path ?? '', f.file ?? '', f.line === undefined ? '' : String(f.line),
-    f.waiver?.reason ?? '', f.waiver?.owner ?? '', f.waiver?.expires ?? '',
+    status,
+    f.severity,
+    f.rule,
+    f.namespace,
+    f.daemonSet,
+    f.node ?? '',
+    f.container ?? '',
+    f.message,
+    displayValue(f.expected),
+    displayValue(f.actual),
+    f.path ?? '',
+    f.file ?? '',
+    f.line === undefined ? '' : String(f.line),
+    f.waiver?.reason ?? '',
+    f.waiver?.owner ?? '',
+    f.waiver?.expires ?? '',
   ];
 }
 

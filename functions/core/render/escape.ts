@@ -34,7 +34,11 @@ export function escapeHtml(s: unknown): string {
  * backslash-escaped, `@` and `#` get a zero-width joiner so they never mention or link, newlines fold.
  */
 export function escapeMarkdown(s: unknown): string {
-  return plainText(String(s ?? '').replace(/\r?\n|\r/g, ' ').replace(/\t/g, ' '))
+  return plainText(
+    String(s ?? '')
+      .replace(/\r?\n|\r/g, ' ')
+      .replace(/\t/g, ' '),
+  )
     .replace(/[\\`*_{}[\]()<>#+\-.!|~=:"]/g, (c) => `\\${c}`)
     .replace(/@/g, '@\u200d')
     .replace(/#/g, '#\u200d')
@@ -43,7 +47,11 @@ export function escapeMarkdown(s: unknown): string {
 
 /** Returns `s` as inline Markdown code that cannot break out of its backticks or mention anyone. */
 export function markdownCode(s: unknown): string {
-  const text = plainText(String(s ?? '').replace(/\r?\n|\r/g, ' ').replace(/\t/g, ' '));
+  const text = plainText(
+    String(s ?? '')
+      .replace(/\r?\n|\r/g, ' ')
+      .replace(/\t/g, ' '),
+  );
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';

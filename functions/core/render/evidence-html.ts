@@ -23,26 +23,60 @@ export function renderEvidenceHtml(p: EvidencePack): string {
   const tn = (n: number | null, d = 2) => `<td class="n">${num(n, d)}</td>`;
   const coverage = p.coverage.length
     ? `<table><tr><th>Requirement</th><th>DaemonSet</th><th>Required node-hours</th><th>Covered node-hours</th><th>Coverage</th><th>In evidence gaps</th><th>Nodes seen</th></tr>
-${rows(p.coverage.map((c) => [td(c.requirement), td(c.daemonSet), tn(c.requiredNodeHours), tn(c.coveredNodeHours),
-    `<td class="n ${c.percent !== null && c.percent < 100 ? 'bad' : 'ok'}">${c.percent === null ? '–' : `${num(c.percent, 3)} %`}</td>`, tn(c.gapNodeHours), tn(c.nodesSeen, 0)]))}</table>`
+${rows(
+  p.coverage.map((c) => [
+    td(c.requirement),
+    td(c.daemonSet),
+    tn(c.requiredNodeHours),
+    tn(c.coveredNodeHours),
+    `<td class="n ${c.percent !== null && c.percent < 100 ? 'bad' : 'ok'}">${c.percent === null ? '–' : `${num(c.percent, 3)} %`}</td>`,
+    tn(c.gapNodeHours),
+    tn(c.nodesSeen, 0),
+  ]),
+)}</table>`
     : '<p class="bad">The policy of these runs requires no coverage (requiredCoverage is empty), so no node-hours are counted.</p>';
   const runs = `<table><tr><th>Run</th><th>Time</th><th>Status</th><th>Verify</th><th>Findings</th><th>Hashes (sha256)</th></tr>
-${rows(p.runs.map((r) => [td(r.runId), td(r.generatedAt), `<td class="${r.status === 'ok' ? 'ok' : 'bad'}">${h(r.status)}</td>`,
+${rows(
+  p.runs.map((r) => [
+    td(r.runId),
+    td(r.generatedAt),
+    `<td class="${r.status === 'ok' ? 'ok' : 'bad'}">${h(r.status)}</td>`,
     `<td class="${r.verified ? 'ok' : 'bad'}">${r.verified ? 'ok' : `FAILED: ${h(r.problems.join('; '))}`}</td>`,
     td(r.findings === null ? '–' : `${r.findings} (${r.bySeverity?.critical ?? 0} critical, ${r.waived ?? 0} waived)`),
-    `<td><code>manifest ${h(r.manifestSha256 ?? '–')}<br>report ${h(r.reportSha256 ?? '–')}<br>snapshot ${h(r.snapshotSha256 ?? '–')}</code></td>`]))}</table>`;
+    `<td><code>manifest ${h(r.manifestSha256 ?? '–')}<br>report ${h(r.reportSha256 ?? '–')}<br>snapshot ${h(r.snapshotSha256 ?? '–')}</code></td>`,
+  ]),
+)}</table>`;
   const gaps = p.gaps.length
     ? `<table><tr><th>From</th><th>To</th><th>Hours</th><th>Why</th></tr>${rows(p.gaps.map((g) => [td(g.from), td(g.to), tn(g.hours), td(`${g.reason}${g.runId ? ` (${g.runId})` : ''}`)]))}</table>`
     : '<p class="ok">None: a usable run held the whole period.</p>';
   const findings = p.findings.length
     ? `<table><tr><th>Rule</th><th>Severity</th><th>DaemonSet</th><th>Node</th><th>Opened</th><th>Closed</th><th>Open hours</th><th>Message</th></tr>
-${rows(p.findings.map((f) => [td(f.rule), td(f.severity), td(`${f.namespace}/${f.daemonSet}`), td(f.node ?? '–'), td(`${f.openedAt}${f.openedBeforePeriod ? ' (before the period)' : ''}`),
-    td(f.closedAt ?? 'still open'), tn(f.openHours), td(f.message)]))}</table>`
+${rows(
+  p.findings.map((f) => [
+    td(f.rule),
+    td(f.severity),
+    td(`${f.namespace}/${f.daemonSet}`),
+    td(f.node ?? '–'),
+    td(`${f.openedAt}${f.openedBeforePeriod ? ' (before the period)' : ''}`),
+    td(f.closedAt ?? 'still open'),
+    tn(f.openHours),
+    td(f.message),
+  ]),
+)}</table>`
     : '<p>No findings in the usable runs of the period.</p>';
   const exceptions = p.exceptions.length
     ? `<table><tr><th>Owner</th><th>Reason</th><th>Expires</th><th>Rules</th><th>DaemonSets</th><th>Applied in runs</th><th>Expired in runs</th></tr>
-${rows(p.exceptions.map((e) => [td(e.owner), td(e.reason), `<td class="${e.expired ? 'bad' : ''}">${h(e.expires)}${e.expired ? ' (expired)' : ''}</td>`, td(e.rules.join(', ')), td(e.daemonSets.join(', ')),
-    tn(e.appliedInRuns.length, 0), tn(e.expiredInRuns.length, 0)]))}</table>`
+${rows(
+  p.exceptions.map((e) => [
+    td(e.owner),
+    td(e.reason),
+    `<td class="${e.expired ? 'bad' : ''}">${h(e.expires)}${e.expired ? ' (expired)' : ''}</td>`,
+    td(e.rules.join(', ')),
+    td(e.daemonSets.join(', ')),
+    tn(e.appliedInRuns.length, 0),
+    tn(e.expiredInRuns.length, 0),
+  ]),
+)}</table>`
     : '<p>No waivers applied or expired in the period.</p>';
   const s = p.summary;
   return `<!doctype html>

@@ -113,10 +113,12 @@ function sharesKeys(a: unknown, b: unknown): boolean {
 
 /** Returns `path: a → b` for every leaf that differs, Git's key order first. */
 function keyChanges(a: Obj, b: Obj): Text[] {
-  const fa = flatten(a), fb = flatten(b);
+  const fa = flatten(a),
+    fb = flatten(b);
   const out: Text[] = [];
   for (const k of new Set([...fa.keys(), ...fb.keys()])) {
-    const x = fa.get(k), y = fb.get(k);
+    const x = fa.get(k),
+      y = fb.get(k);
     if (segmentsText(x?.parts ?? [NONE]) === segmentsText(y?.parts ?? [NONE])) continue;
     const side = (t: Text | undefined): Segments => (t ? cutSegments(t.parts, MAX_SIDE) : [NONE]);
     const path = new Text();
@@ -138,10 +140,11 @@ function flatten(o: Obj, prefix = '', out = new Map<string, Text>()): Map<string
 
 /** Returns `− item` for items only Git has and `+ item` for items only the cluster has (as multisets). */
 function itemChanges(a: unknown[], b: unknown[]): Text[] {
-  const items = (list: unknown[]): [string, Text][] => list.map((x) => {
-    const t = inline(x);
-    return [segmentsText(t.parts), t];
-  });
+  const items = (list: unknown[]): [string, Text][] =>
+    list.map((x) => {
+      const t = inline(x);
+      return [segmentsText(t.parts), t];
+    });
   const left = new Map<string, Text[]>();
   for (const [k, t] of items(b)) left.set(k, [...(left.get(k) ?? []), t]);
   const removed: Text[] = [];
@@ -151,7 +154,10 @@ function itemChanges(a: unknown[], b: unknown[]): Text[] {
     else removed.push(t);
   }
   const added = [...left.values()].flat();
-  const line = (sign: string) => (t: Text): Text => new Text().syntax(sign).append(cutSegments(t.parts, 2 * MAX_SIDE));
+  const line =
+    (sign: string) =>
+    (t: Text): Text =>
+      new Text().syntax(sign).append(cutSegments(t.parts, 2 * MAX_SIDE));
   const out = [...removed.map(line('− ')), ...added.map(line('+ '))];
   return out.length ? out : [new Text().syntax('the same items in another order')];
 }
@@ -203,7 +209,10 @@ function blockEntries(v: unknown, indent: string, out: Text, first: boolean): vo
     return;
   }
   Object.entries(v as Obj).forEach(([k, x], i) => {
-    out.syntax(i || !first ? `\n${indent}` : '').value(k).syntax(':');
+    out
+      .syntax(i || !first ? `\n${indent}` : '')
+      .value(k)
+      .syntax(':');
     if (structured(x) && !isEmpty(x)) block(x, `${indent}  `, out, false);
     else block(x, indent, out.syntax(' '), true);
   });

@@ -100,8 +100,12 @@ ${rulesHtml(report)}
 <h2>Findings (worst first)</h2>
 <div class="controls">
 <label>Severity <select id="f-severity"><option value="">all</option>${SEVERITIES.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label>
-<label>Rule <select id="f-rule"><option value="">all</option>${unique(report.findings.map((f) => f.rule)).map(option).join('')}</select></label>
-<label>Namespace <select id="f-namespace"><option value="">all</option>${unique(report.findings.map((f) => f.namespace)).map(option).join('')}</select></label>
+<label>Rule <select id="f-rule"><option value="">all</option>${unique(report.findings.map((f) => f.rule))
+    .map(option)
+    .join('')}</select></label>
+<label>Namespace <select id="f-namespace"><option value="">all</option>${unique(report.findings.map((f) => f.namespace))
+    .map(option)
+    .join('')}</select></label>
 <label>Node <input type="search" id="f-node" placeholder="node name contains…"></label>
 <button type="button" id="f-clear">clear</button>
 </div>
@@ -123,7 +127,9 @@ export function htmlData(report: Report): HtmlData {
   const notEligible = String(stateIndex.get('not-eligible'));
   const required = String(stateIndex.get('required-missing'));
   // The node is left out by the DaemonSet's own spec (so its coverage says not eligible), but the policy requires it there.
-  const requiredMissing = new Set(report.findings.filter((f) => f.rule === 'coverage/required-missing' && f.node !== null).map((f) => `${f.node}\u0000${daemonSetKey(f)}`));
+  const requiredMissing = new Set(
+    report.findings.filter((f) => f.rule === 'coverage/required-missing' && f.node !== null).map((f) => `${f.node}\u0000${daemonSetKey(f)}`),
+  );
   const cells: string[] = [];
   for (const n of report.nodes) {
     for (const c of report.coverage) {
@@ -142,17 +148,26 @@ export function htmlData(report: Report): HtmlData {
     nodes: report.nodes.map((n) => [n.name, n.zone ?? '', n.nodeGroup ?? '', n.arch ?? '', n.ready ? 1 : 0, n.unschedulable ? 1 : 0]),
     cells: cells.join(''),
     severities: [...SEVERITIES],
-    findings: sortFindings(report.findings).map((f) => [SEVERITIES.indexOf(f.severity), f.rule, f.namespace, f.daemonSet, f.node ?? '', findingText(f), changeOf(f)]),
+    findings: sortFindings(report.findings).map((f) => [
+      SEVERITIES.indexOf(f.severity),
+      f.rule,
+      f.namespace,
+      f.daemonSet,
+      f.node ?? '',
+      findingText(f),
+      changeOf(f),
+    ]),
     changes,
     groupBy,
   };
 }
 
-
 function summaryHtml(report: Report): string {
   const status = reportStatus(report);
   const rows = inputRows(report);
-  const counts = SEVERITIES.map((s) => `<span class="count" style="border-color:${SEVERITY_COLOR[s]}"><b>${report.summary.bySeverity[s] ?? 0}</b> ${s}</span>`).join(' ');
+  const counts = SEVERITIES.map(
+    (s) => `<span class="count" style="border-color:${SEVERITY_COLOR[s]}"><b>${report.summary.bySeverity[s] ?? 0}</b> ${s}</span>`,
+  ).join(' ');
   return `<header>
 <h1>drift-auditor report: ${escapeHtml(report.cluster)}</h1>
 <p class="status status-${status}" id="status">${status === 'incomplete' ? '⚠ ' : status === 'drift' ? '✖ ' : '✔ '}${escapeHtml(statusHeadline(report))}</p>
@@ -170,14 +185,22 @@ function daemonSetsHtml(report: Report): string {
   const findingsBy = new Map<string, number>();
   for (const f of report.findings) findingsBy.set(daemonSetKey(f), (findingsBy.get(daemonSetKey(f)) ?? 0) + 1);
   const num = (reported: number | undefined, computed: number): string =>
-    reported === undefined ? '–' : reported === computed ? String(reported) : `<b class="differs" title="differs from the recomputed ${computed}">${reported}</b>`;
-  const rows = report.coverage.map((c) => {
-    const r = c.reported;
-    return `<tr><td>${escapeHtml(daemonSetKey(c))}</td><td>${c.inGit ? 'yes' : '<b>no</b>'}</td><td>${c.inCluster ? 'yes' : '<b>no</b>'}</td>`
-      + `<td>${c.eligible}</td><td>${c.covered}</td><td>${c.ready}</td><td>${c.upToDate}</td><td>${c.misscheduled}</td>`
-      + `<td>${num(r?.desired, c.eligible)}</td><td>${num(r?.current, c.covered)}</td><td>${num(r?.ready, c.ready)}</td><td>${num(r?.upToDate, c.upToDate)}</td><td>${num(r?.misscheduled, c.misscheduled)}</td>`
-      + `<td>${findingsBy.get(daemonSetKey(c)) ?? 0}</td><td class="imgs">${imageViews(c).map(imagesHtml).join('')}</td></tr>`;
-  }).join('\n');
+    reported === undefined
+      ? '–'
+      : reported === computed
+        ? String(reported)
+        : `<b class="differs" title="differs from the recomputed ${computed}">${reported}</b>`;
+  const rows = report.coverage
+    .map((c) => {
+      const r = c.reported;
+      return (
+        `<tr><td>${escapeHtml(daemonSetKey(c))}</td><td>${c.inGit ? 'yes' : '<b>no</b>'}</td><td>${c.inCluster ? 'yes' : '<b>no</b>'}</td>` +
+        `<td>${c.eligible}</td><td>${c.covered}</td><td>${c.ready}</td><td>${c.upToDate}</td><td>${c.misscheduled}</td>` +
+        `<td>${num(r?.desired, c.eligible)}</td><td>${num(r?.current, c.covered)}</td><td>${num(r?.ready, c.ready)}</td><td>${num(r?.upToDate, c.upToDate)}</td><td>${num(r?.misscheduled, c.misscheduled)}</td>` +
+        `<td>${findingsBy.get(daemonSetKey(c)) ?? 0}</td><td class="imgs">${imageViews(c).map(imagesHtml).join('')}</td></tr>`
+      );
+    })
+    .join('\n');
   return `<section id="daemonsets"><h2>DaemonSets</h2>
 <table class="num"><thead><tr><th rowspan="2">DaemonSet</th><th rowspan="2">In Git</th><th rowspan="2">In cluster</th><th colspan="5">Recomputed by the audit</th><th colspan="5">Reported by the DaemonSet status</th><th rowspan="2">Findings</th><th rowspan="2">Images: Git, and what the pods run</th></tr>
 <tr><th>eligible</th><th>covered</th><th>ready</th><th>up-to-date</th><th>mis&shy;scheduled</th><th>desired</th><th>current</th><th>ready</th><th>up-to-date</th><th>mis&shy;scheduled</th></tr></thead>
@@ -193,13 +216,15 @@ function imagesHtml(v: ImageView): string {
   const head = `<div class="ctr"><b>${escapeHtml(v.container)}</b>${v.init ? ' (init)' : ''}</div>`;
   const git = v.git === null ? '<div class="muted">Git: none</div>' : image('Git', v.git, false);
   const live = v.live !== null && (v.liveDiffers || v.git === null) ? image('live template', v.live, v.liveDiffers) : '';
-  const running = v.running.map((r) => {
-    const ref = r.digest ? `${r.image} (${r.digest})` : r.image;
-    const what = r.same ? sameText(v) : `<code>${escapeHtml(shortImage(r.image))}</code>`;
-    const digest = r.digest ? ` <code>${escapeHtml(shortDigest(r.digest))}</code>` : '';
-    const mark = r.mismatch ? ` <span class="why">✖ ${escapeHtml(mismatchText(v, r.mismatch))}</span>` : ' ✓';
-    return `<div class="run${r.mismatch ? ' bad' : ''}" title="${escapeHtml(ref)}">${r.pods} pod${r.pods === 1 ? '' : 's'} ${what}${digest}${mark}</div>`;
-  }).join('');
+  const running = v.running
+    .map((r) => {
+      const ref = r.digest ? `${r.image} (${r.digest})` : r.image;
+      const what = r.same ? sameText(v) : `<code>${escapeHtml(shortImage(r.image))}</code>`;
+      const digest = r.digest ? ` <code>${escapeHtml(shortDigest(r.digest))}</code>` : '';
+      const mark = r.mismatch ? ` <span class="why">✖ ${escapeHtml(mismatchText(v, r.mismatch))}</span>` : ' ✓';
+      return `<div class="run${r.mismatch ? ' bad' : ''}" title="${escapeHtml(ref)}">${r.pods} pod${r.pods === 1 ? '' : 's'} ${what}${digest}${mark}</div>`;
+    })
+    .join('');
   return `<div class="ctr-images">${head}${git}${live}${running || '<div class="muted">no pods</div>'}</div>`;
 }
 
@@ -207,8 +232,13 @@ function imagesHtml(v: ImageView): string {
 function rulesHtml(report: Report): string {
   const rules = rulesOf(report);
   if (rules.length === 0) return '';
-  const rows = rules.map((r) => `<tr data-rule="${escapeHtml(r.id)}"><td class="sev-${r.severity}">${r.severity}</td><td><code>${escapeHtml(r.id)}</code><br>${escapeHtml(r.title)}</td>`
-    + `<td>${escapeHtml(r.remediation)}</td><td><code>${escapeHtml(r.docs)}</code></td></tr>`).join('\n');
+  const rows = rules
+    .map(
+      (r) =>
+        `<tr data-rule="${escapeHtml(r.id)}"><td class="sev-${r.severity}">${r.severity}</td><td><code>${escapeHtml(r.id)}</code><br>${escapeHtml(r.title)}</td>` +
+        `<td>${escapeHtml(r.remediation)}</td><td><code>${escapeHtml(r.docs)}</code></td></tr>`,
+    )
+    .join('\n');
   return `<section id="rules"><h2>What to do, per rule</h2>
 <table><thead><tr><th>Severity</th><th>Rule</th><th>What to do</th><th>Rule file</th></tr></thead><tbody>
 ${rows}
@@ -217,8 +247,13 @@ ${rows}
 
 function waivedHtml(report: Report): string {
   if (report.waived.length === 0) return '';
-  const rows = sortFindings(report.waived).slice(0, MAX_WAIVED_ROWS).map((f) =>
-    `<tr><td>${f.severity}</td><td>${escapeHtml(f.rule)}</td><td>${escapeHtml(daemonSetKey(f))}</td><td>${escapeHtml(f.node ?? '–')}</td><td>${escapeHtml(findingText(f))}</td><td>${changeHtml(expectedVersusActual(f))}</td><td>${escapeHtml(f.waiver?.reason ?? '')} (${escapeHtml(f.waiver?.owner ?? '')}, until ${escapeHtml(f.waiver?.expires ?? '')})</td></tr>`).join('\n');
+  const rows = sortFindings(report.waived)
+    .slice(0, MAX_WAIVED_ROWS)
+    .map(
+      (f) =>
+        `<tr><td>${f.severity}</td><td>${escapeHtml(f.rule)}</td><td>${escapeHtml(daemonSetKey(f))}</td><td>${escapeHtml(f.node ?? '–')}</td><td>${escapeHtml(findingText(f))}</td><td>${changeHtml(expectedVersusActual(f))}</td><td>${escapeHtml(f.waiver?.reason ?? '')} (${escapeHtml(f.waiver?.owner ?? '')}, until ${escapeHtml(f.waiver?.expires ?? '')})</td></tr>`,
+    )
+    .join('\n');
   const more = report.waived.length > MAX_WAIVED_ROWS ? `<p>… and ${report.waived.length - MAX_WAIVED_ROWS} more (see report.json or findings.csv)</p>` : '';
   return `<section id="waived"><details><summary>Waived findings (${report.waived.length})</summary>
 <table><thead><tr><th>Severity</th><th>Rule</th><th>DaemonSet</th><th>Node</th><th>Message</th><th>Expected → actual</th><th>Waiver</th></tr></thead><tbody>
@@ -235,25 +270,35 @@ function trendHtml(report: Report, history: HistoryPoint[] | undefined): string 
   const shown = points.slice(-60);
   const total = (p: HistoryPoint): number => SEVERITIES.reduce((n, s) => n + (p.bySeverity[s] ?? 0), 0);
   const max = Math.max(1, ...shown.map(total));
-  const W = 720, H = 160, left = 40, bottom = 20, top = 10;
+  const W = 720,
+    H = 160,
+    left = 40,
+    bottom = 20,
+    top = 10;
   const bw = Math.min(28, (W - left) / shown.length);
   const y = (v: number): number => top + (H - top - bottom) * (1 - v / max);
-  const bars = shown.map((p, i) => {
-    let acc = 0;
-    const x = left + i * bw + 1;
-    const rects = [...SEVERITIES].reverse().map((s) => {
-      const v = p.bySeverity[s] ?? 0;
-      if (v === 0) return '';
-      const r = `<rect x="${x.toFixed(1)}" y="${y(acc + v).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${(y(acc) - y(acc + v)).toFixed(1)}" fill="${SEVERITY_COLOR[s]}"/>`;
-      acc += v;
-      return r;
-    }).join('');
-    return `<g class="bar"><title>${escapeHtml(p.generatedAt)}: ${escapeHtml(severityCounts(p.bySeverity))}</title>${rects}</g>`;
-  }).join('');
-  const axis = `<line x1="${left}" y1="${H - bottom}" x2="${W}" y2="${H - bottom}" stroke="#8c959f"/>`
-    + `<text x="${left - 4}" y="${y(max) + 4}" text-anchor="end">${max}</text><text x="${left - 4}" y="${H - bottom}" text-anchor="end">0</text>`
-    + `<text x="${left}" y="${H - 4}">${escapeHtml(shown[0]!.generatedAt.slice(0, 10))}</text>`
-    + `<text x="${(left + bw * shown.length).toFixed(1)}" y="${H - 4}" text-anchor="end">${escapeHtml(shown[shown.length - 1]!.generatedAt.slice(0, 10))}</text>`;
+  const bars = shown
+    .map((p, i) => {
+      let acc = 0;
+      const x = left + i * bw + 1;
+      const rects = [...SEVERITIES]
+        .reverse()
+        .map((s) => {
+          const v = p.bySeverity[s] ?? 0;
+          if (v === 0) return '';
+          const r = `<rect x="${x.toFixed(1)}" y="${y(acc + v).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${(y(acc) - y(acc + v)).toFixed(1)}" fill="${SEVERITY_COLOR[s]}"/>`;
+          acc += v;
+          return r;
+        })
+        .join('');
+      return `<g class="bar"><title>${escapeHtml(p.generatedAt)}: ${escapeHtml(severityCounts(p.bySeverity))}</title>${rects}</g>`;
+    })
+    .join('');
+  const axis =
+    `<line x1="${left}" y1="${H - bottom}" x2="${W}" y2="${H - bottom}" stroke="#8c959f"/>` +
+    `<text x="${left - 4}" y="${y(max) + 4}" text-anchor="end">${max}</text><text x="${left - 4}" y="${H - bottom}" text-anchor="end">0</text>` +
+    `<text x="${left}" y="${H - 4}">${escapeHtml(shown[0]!.generatedAt.slice(0, 10))}</text>` +
+    `<text x="${(left + bw * shown.length).toFixed(1)}" y="${H - 4}" text-anchor="end">${escapeHtml(shown[shown.length - 1]!.generatedAt.slice(0, 10))}</text>`;
   const legend = SEVERITIES.map((s) => `<span class="count" style="border-color:${SEVERITY_COLOR[s]}">${s}</span>`).join(' ');
   return `<section id="trend"><h2>Findings per run</h2><p>${legend}</p>
 <svg id="trend-chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="findings per run, last ${shown.length} runs">${axis}${bars}</svg></section>`;
@@ -265,7 +310,9 @@ function changeHtml(change: ValueChange | null): string {
   const text = (s: Segments): string => s.map(escapeHtml).join('');
   const lines = change.lines.map((l) => `<div>${text(l)}</div>`).join('');
   const more = change.more ? `<div class="more">… ${change.more} more</div>` : '';
-  const full = change.full ? `<details><summary>full values</summary><pre>expected:\n${indent(text(change.full.expected))}\nactual:\n${indent(text(change.full.actual))}</pre></details>` : '';
+  const full = change.full
+    ? `<details><summary>full values</summary><pre>expected:\n${indent(text(change.full.expected))}\nactual:\n${indent(text(change.full.actual))}</pre></details>`
+    : '';
   return `<div class="change">${lines}${more}${full}</div>`;
 }
 

@@ -63,8 +63,10 @@ export function sameText(view: ImageView): string {
 /** Returns how a mismatch reads next to a running image of `view`. */
 export function mismatchText(view: ImageView, m: ImageMismatch): string {
   switch (m) {
-    case 'tag': return `differs from ${view.reference ?? 'Git'}`;
-    case 'digest-split': return 'one tag, several digests';
+    case 'tag':
+      return `differs from ${view.reference ?? 'Git'}`;
+    case 'digest-split':
+      return 'one tag, several digests';
   }
 }
 

@@ -122,8 +122,12 @@ function gapsSection(report: Report): string[] {
 function whatToDoSection(report: Report, findings: Finding[]): string[] {
   const rules = rulesOf(report, findings);
   if (rules.length === 0) return [];
-  return ['## What to do', '', ...rules.map((r) =>
-    `- ${ICON[r.severity]} ${markdownCode(r.id)} ${cell(r.title)}: ${escapeMarkdown(r.remediation)} (rule file ${markdownCode(r.docs)})`), ''];
+  return [
+    '## What to do',
+    '',
+    ...rules.map((r) => `- ${ICON[r.severity]} ${markdownCode(r.id)} ${cell(r.title)}: ${escapeMarkdown(r.remediation)} (rule file ${markdownCode(r.docs)})`),
+    '',
+  ];
 }
 
 function inputsSection(report: Report): string[] {
@@ -143,7 +147,8 @@ function daemonSetSection(c: DaemonSetCoverage, mine: Finding[]): string[] {
     '| | Eligible (desired) | Covered (current) | Ready | Up-to-date | Misscheduled |',
     '|---|---|---|---|---|---|',
     `| Audit (recomputed) | ${c.eligible} | ${c.covered} | ${c.ready} | ${c.upToDate} | ${c.misscheduled} |`,
-    r ? `| DaemonSet status | ${mark(r.desired, c.eligible)} | ${mark(r.current, c.covered)} | ${mark(r.ready, c.ready)} | ${mark(r.upToDate, c.upToDate)} | ${mark(r.misscheduled, c.misscheduled)} |`
+    r
+      ? `| DaemonSet status | ${mark(r.desired, c.eligible)} | ${mark(r.current, c.covered)} | ${mark(r.ready, c.ready)} | ${mark(r.upToDate, c.upToDate)} | ${mark(r.misscheduled, c.misscheduled)} |`
       : '| DaemonSet status | – | – | – | – | – |',
     '',
     ...imagesTable(imageViews(c)),
@@ -154,7 +159,10 @@ function daemonSetSection(c: DaemonSetCoverage, mine: Finding[]): string[] {
 function imagesTable(views: ImageView[]): string[] {
   if (views.length === 0) return [];
   const row = (v: ImageView): string => {
-    const running = v.running.map((r) => `${r.pods} × ${r.same ? sameText(v) : imageCode(r.image)}${r.digest ? ` ${imageCode(shortDigest(r.digest))}` : ''}${r.mismatch ? ` ❌ ${mismatchText(v, r.mismatch)}` : ''}`);
+    const running = v.running.map(
+      (r) =>
+        `${r.pods} × ${r.same ? sameText(v) : imageCode(r.image)}${r.digest ? ` ${imageCode(shortDigest(r.digest))}` : ''}${r.mismatch ? ` ❌ ${mismatchText(v, r.mismatch)}` : ''}`,
+    );
     const live = v.live === null ? '–' : v.liveDiffers ? `${imageCode(v.live)} ❌ differs from Git` : v.git === null ? imageCode(v.live) : 'same as Git';
     return `| ${cell(v.container)}${v.init ? ' (init)' : ''} | ${v.git === null ? '–' : imageCode(v.git)} | ${live} | ${running.length ? running.join(' · ') : 'no pods'} |`;
   };

@@ -29,7 +29,9 @@ class Families {
   family(name: string, help: string, samples: [Labels, number][]): void {
     this.out.push(`# TYPE ${name} gauge`, `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
     for (const [labels, value] of samples) {
-      const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
+      const l = Object.entries(labels)
+        .map(([k, v]) => `${k}="${escapeLabelValue(v)}"`)
+        .join(',');
       this.out.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? String(value) : 'NaN'}`);
     }
   }
@@ -53,19 +55,34 @@ export function renderOpenMetrics(report: Report): string {
     NodesAudited: report.summary.nodes,
     DaemonSetsAudited: report.summary.daemonSets,
   };
-  for (const [cw, name] of Object.entries(CLOUDWATCH_NAMES)) f.family(name, `Cluster total, as CloudWatch ${'DriftAuditor'}/${cw}.`, [[{ cluster }, totals[cw]!]]);
-  f.family('drift_auditor_report_timestamp_seconds', 'When the audit ran (report generatedAt), Unix seconds.', [[{ cluster }, Date.parse(report.generatedAt) / 1000]]);
-  const per = (name: string, help: string, pick: (c: Report['coverage'][number]) => number) => f.family(name, help, report.coverage.map((c) => [ds(c), pick(c)]));
-  per('drift_auditor_daemonset_eligible_nodes', 'Nodes where the DaemonSet should run, recomputed from its Git spec (desiredNumberScheduled).', (c) => c.eligible);
+  for (const [cw, name] of Object.entries(CLOUDWATCH_NAMES))
+    f.family(name, `Cluster total, as CloudWatch ${'DriftAuditor'}/${cw}.`, [[{ cluster }, totals[cw]!]]);
+  f.family('drift_auditor_report_timestamp_seconds', 'When the audit ran (report generatedAt), Unix seconds.', [
+    [{ cluster }, Date.parse(report.generatedAt) / 1000],
+  ]);
+  const per = (name: string, help: string, pick: (c: Report['coverage'][number]) => number) =>
+    f.family(
+      name,
+      help,
+      report.coverage.map((c) => [ds(c), pick(c)]),
+    );
+  per(
+    'drift_auditor_daemonset_eligible_nodes',
+    'Nodes where the DaemonSet should run, recomputed from its Git spec (desiredNumberScheduled).',
+    (c) => c.eligible,
+  );
   per('drift_auditor_daemonset_covered_nodes', 'Eligible nodes with a daemon pod (currentNumberScheduled).', (c) => c.covered);
   per('drift_auditor_daemonset_ready_nodes', 'Eligible nodes whose daemon pod is Ready (numberReady).', (c) => c.ready);
   per('drift_auditor_daemonset_up_to_date_nodes', 'Eligible nodes whose daemon pod is of the current revision (updatedNumberScheduled).', (c) => c.upToDate);
   per('drift_auditor_daemonset_misscheduled_nodes', 'Nodes with a daemon pod that should not run one (numberMisscheduled).', (c) => c.misscheduled);
-  f.family('drift_auditor_required_coverage_ratio', 'Share of the nodes a requiredCoverage entry selects that run a Ready daemon pod (1 when it selects none).',
+  f.family(
+    'drift_auditor_required_coverage_ratio',
+    'Share of the nodes a requiredCoverage entry selects that run a Ready daemon pod (1 when it selects none).',
     (report.requiredCoverage ?? []).map((r) => {
       const [namespace, name] = r.daemonSet.split('/') as [string, string];
       return [{ cluster, requirement: r.requirement, namespace, daemonset: name }, r.nodes.length ? r.covered.length / r.nodes.length : 1];
-    }));
+    }),
+  );
   const counts = new Map<string, { labels: Labels; n: number }>();
   for (const x of report.findings) {
     const key = [x.namespace, x.daemonSet, x.rule, x.severity].join('\u0000');

@@ -24,14 +24,18 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   if (report.inputs.desired.kind === 'none') lines.push(`  Git: ${LIVE_ONLY}`);
   for (const w of report.warnings ?? []) lines.push(`  WARNING ${plain(w.message)}`);
   lines.push('');
-  lines.push(...columns(
-    ['DAEMONSET', 'IN GIT', 'IN CLUSTER', 'ELIGIBLE', 'COVERED', 'READY', 'UP-TO-DATE', 'MISSCHEDULED'],
-    report.coverage.map((c) => [
-      cut(daemonSetKey(c), LIMITS.daemonSet), c.inGit ? 'yes' : 'no', c.inCluster ? 'yes' : 'no',
-      ...COUNTS.map(([computed, reported]) => count(c, computed, reported)),
-    ]),
-    [false, false, false, true, true, true, true, true],
-  ));
+  lines.push(
+    ...columns(
+      ['DAEMONSET', 'IN GIT', 'IN CLUSTER', 'ELIGIBLE', 'COVERED', 'READY', 'UP-TO-DATE', 'MISSCHEDULED'],
+      report.coverage.map((c) => [
+        cut(daemonSetKey(c), LIMITS.daemonSet),
+        c.inGit ? 'yes' : 'no',
+        c.inCluster ? 'yes' : 'no',
+        ...COUNTS.map(([computed, reported]) => count(c, computed, reported)),
+      ]),
+      [false, false, false, true, true, true, true, true],
+    ),
+  );
   if (report.coverage.length) {
     lines.push('Counts are recomputed by the audit (eligible = DESIRED, covered = CURRENT in kubectl get ds);');
     lines.push('"(status N)" marks where the DaemonSet\'s own status says otherwise.');
@@ -43,17 +47,27 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     const sorted = sortFindings(report.findings);
     const rows = sorted.map((f) => [f.severity, cut(f.rule, LIMITS.rule), cut(daemonSetKey(f), LIMITS.daemonSet), cut(f.node ?? '-', LIMITS.node)]);
     // On a terminal the message takes what the other columns leave of the width (at least 40).
-    const used = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE'].map((h) => h.length));
+    const used = rows.reduce(
+      (w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)),
+      ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE'].map((h) => h.length),
+    );
     const room = term === undefined ? 0 : Math.max(40, Math.min(LIMITS.message, term - used.reduce((a, b) => a + b + 2, 0)));
-    lines.push(...columns(
-      ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE', 'MESSAGE'],
-      sorted.map((f, i) => [...rows[i]!, cut(f.message, room)]),
-    ));
+    lines.push(
+      ...columns(
+        ['SEVERITY', 'RULE', 'DAEMONSET', 'NODE', 'MESSAGE'],
+        sorted.map((f, i) => [...rows[i]!, cut(f.message, room)]),
+      ),
+    );
     // What each rule means and where its remediation is written: the rule file.
     const rules = rulesOf(report);
     if (rules.length) {
       lines.push('');
-      lines.push(...columns(['RULE', 'WHAT IT MEANS', 'WHAT TO DO'], rules.map((r) => [plain(r.id), cut(r.title, 80), `see ${r.docs}`])));
+      lines.push(
+        ...columns(
+          ['RULE', 'WHAT IT MEANS', 'WHAT TO DO'],
+          rules.map((r) => [plain(r.id), cut(r.title, 80), `see ${r.docs}`]),
+        ),
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -62,7 +76,11 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
 /** Lays out rows in columns as wide as their widest cell; a last left-aligned column is not padded. */
 export function columns(head: string[], rows: string[][], right: boolean[] = []): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)];
 }
 
@@ -74,7 +92,11 @@ function plain(s: string): string {
 
 /** The recomputed counts and the DaemonSet status field each is compared with. */
 const COUNTS: ['eligible' | 'covered' | 'ready' | 'upToDate' | 'misscheduled', keyof NonNullable<DaemonSetCoverage['reported']>][] = [
-  ['eligible', 'desired'], ['covered', 'current'], ['ready', 'ready'], ['upToDate', 'upToDate'], ['misscheduled', 'misscheduled'],
+  ['eligible', 'desired'],
+  ['covered', 'current'],
+  ['ready', 'ready'],
+  ['upToDate', 'upToDate'],
+  ['misscheduled', 'misscheduled'],
 ];
 
 /** Returns the recomputed count, with the DaemonSet status's own number when it differs. */

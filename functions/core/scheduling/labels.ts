@@ -73,7 +73,11 @@ export function parseGoInt64(s: string): number | bigint | null {
 }
 
 /** Returns `[requirement, null]` or `[null, why]` for one requirement, with NewRequirement's validation (selector.go). */
-export function parseRequirement(key: string, operator: RequirementOperator | string, values: readonly string[] | null | undefined): [Requirement, null] | [null, string] {
+export function parseRequirement(
+  key: string,
+  operator: RequirementOperator | string,
+  values: readonly string[] | null | undefined,
+): [Requirement, null] | [null, string] {
   const vals = values ?? [];
   const errors: string[] = [];
   const keyError = labelKeyError(key);
@@ -109,11 +113,12 @@ export function parseRequirement(key: string, operator: RequirementOperator | st
   }
   if (errors.length > 0) return [null, errors.join('; ')];
   const op = operator as RequirementOperator;
-  const requirement: Requirement = op === 'In' || op === 'NotIn' || op === 'Equals'
-    ? { key, operator: op, values: vals, valueSet: new Set(vals) }
-    : op === 'Gt' || op === 'Lt'
-      ? { key, operator: op, values: vals, threshold }
-      : { key, operator: op, values: vals };
+  const requirement: Requirement =
+    op === 'In' || op === 'NotIn' || op === 'Equals'
+      ? { key, operator: op, values: vals, valueSet: new Set(vals) }
+      : op === 'Gt' || op === 'Lt'
+        ? { key, operator: op, values: vals, threshold }
+        : { key, operator: op, values: vals };
   return [requirement, null];
 }
 

@@ -127,7 +127,9 @@ export function compileNodeSelector(selector: NodeSelector): CompiledNodeSelecto
   const rawTerms = selector.nodeSelectorTerms ?? [];
   const terms: CompiledTerm[] = [];
   // nil or empty terms select no objects and are skipped (NewLazyErrorNodeSelector).
-  rawTerms.forEach((term, i) => { if (!isEmptyTerm(term)) terms.push(compileTerm(term, i)); });
+  rawTerms.forEach((term, i) => {
+    if (!isEmptyTerm(term)) terms.push(compileTerm(term, i));
+  });
   const termErrors = terms.filter((t) => t.error !== null).map((t) => ({ term: t.index, error: t.error! }));
   const matches = (node: K8sNode): boolean => {
     for (const t of terms) if (termMatches(t, node)) return true;

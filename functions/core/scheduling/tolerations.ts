@@ -20,16 +20,22 @@ export const EVICTING_EFFECTS: readonly string[] = Object.freeze(['NoExecute']);
  * The tolerations AddOrUpdateDaemonPodTolerations adds, in its order; all `Exists` without
  * tolerationSeconds. The last one is added only when the pod uses the host network.
  */
-export const DAEMON_DEFAULT_TOLERATIONS: readonly Readonly<Toleration>[] = Object.freeze([
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-].map((t) => Object.freeze(t)));
+export const DAEMON_DEFAULT_TOLERATIONS: readonly Readonly<Toleration>[] = Object.freeze(
+  [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+  ].map((t) => Object.freeze(t)),
+);
 /** Added by AddOrUpdateDaemonPodTolerations only when `spec.hostNetwork` is true. */
-export const HOST_NETWORK_TOLERATION: Readonly<Toleration> = Object.freeze({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' });
+export const HOST_NETWORK_TOLERATION: Readonly<Toleration> = Object.freeze({
+  key: 'node.kubernetes.io/network-unavailable',
+  operator: 'Exists',
+  effect: 'NoSchedule',
+});
 
 /**
  * IsDecimalInteger (kubernetes/apimachinery@v0.34.0:pkg/api/validate/content/decimal_int.go) plus int64 range:
@@ -91,8 +97,9 @@ export function findUntoleratedTaint(
 
 /** Toleration.MatchToleration: same key, effect, operator and value (no defaulting of the operator). */
 function sameToleration(a: Toleration, b: Toleration): boolean {
-  return (a.key ?? '') === (b.key ?? '') && (a.effect ?? '') === (b.effect ?? '')
-    && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '');
+  return (
+    (a.key ?? '') === (b.key ?? '') && (a.effect ?? '') === (b.effect ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '')
+  );
 }
 
 /**

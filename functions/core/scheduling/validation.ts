@@ -24,7 +24,8 @@ export function rollingUpdateProblems(ds: K8sDaemonSet): SpecProblem[] {
   const s = effectiveUpdateStrategy(ds);
   if (s.type === 'OnDelete') return [];
   const base = 'spec.updateStrategy';
-  if (s.type !== 'RollingUpdate') return [{ field: `${base}.type`, message: `unsupported value "${s.type}": supported values are "RollingUpdate", "OnDelete"` }];
+  if (s.type !== 'RollingUpdate')
+    return [{ field: `${base}.type`, message: `unsupported value "${s.type}": supported values are "RollingUpdate", "OnDelete"` }];
   const problems: SpecProblem[] = [];
   const parsed = (['maxUnavailable', 'maxSurge'] as const).map((name) => {
     const field = `${base}.rollingUpdate.${name}`;
@@ -53,12 +54,15 @@ export function daemonSetSpecProblems(ds: K8sDaemonSet): SpecProblem[] {
   if (!ds.spec?.selector) problems.push({ field: 'spec.selector', message: 'required' });
   else if (selector.error) problems.push({ field: 'spec.selector', message: selector.error });
   else if (selector.empty) problems.push({ field: 'spec.selector', message: 'empty selector is invalid for daemonset' });
-  else if (!selector.matches(template?.metadata?.labels)) problems.push({ field: 'spec.template.metadata.labels', message: '`selector` does not match template `labels`' });
+  else if (!selector.matches(template?.metadata?.labels))
+    problems.push({ field: 'spec.template.metadata.labels', message: '`selector` does not match template `labels`' });
   const spec = template?.spec;
   if (!spec) return [...problems, { field: 'spec.template.spec', message: 'required' }];
   const restartPolicy = spec['restartPolicy'];
-  if (restartPolicy !== undefined && restartPolicy !== 'Always') problems.push({ field: 'spec.template.spec.restartPolicy', message: `unsupported value ${JSON.stringify(restartPolicy)}: supported values are "Always"` });
-  if (spec['activeDeadlineSeconds'] !== undefined && spec['activeDeadlineSeconds'] !== null) problems.push({ field: 'spec.template.spec.activeDeadlineSeconds', message: 'activeDeadlineSeconds in DaemonSet is not Supported' });
+  if (restartPolicy !== undefined && restartPolicy !== 'Always')
+    problems.push({ field: 'spec.template.spec.restartPolicy', message: `unsupported value ${JSON.stringify(restartPolicy)}: supported values are "Always"` });
+  if (spec['activeDeadlineSeconds'] !== undefined && spec['activeDeadlineSeconds'] !== null)
+    problems.push({ field: 'spec.template.spec.activeDeadlineSeconds', message: 'activeDeadlineSeconds in DaemonSet is not Supported' });
   problems.push(...rollingUpdateProblems(ds));
   for (const { term, error } of compileNodeAffinity(spec).termErrors) {
     problems.push({

@@ -35,10 +35,25 @@ type Obj = { [k: string]: Norm };
 export const FULL_REGIONS: ReadonlySet<string> = new Set([
   'spec.selector',
   'spec.updateStrategy',
-  ...['nodeSelector', 'affinity', 'tolerations', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'priorityClassName', 'runtimeClassName', 'serviceAccountName', 'securityContext', 'volumes']
-    .map((k) => `spec.template.spec.${k}`),
-  ...['containers', 'initContainers'].flatMap((list) => ['command', 'args', 'env', 'envFrom', 'ports', 'volumeMounts', 'securityContext', 'livenessProbe', 'readinessProbe', 'startupProbe']
-    .map((k) => `spec.template.spec.${list}[].${k}`)),
+  ...[
+    'nodeSelector',
+    'affinity',
+    'tolerations',
+    'nodeName',
+    'hostNetwork',
+    'hostPID',
+    'hostIPC',
+    'priorityClassName',
+    'runtimeClassName',
+    'serviceAccountName',
+    'securityContext',
+    'volumes',
+  ].map((k) => `spec.template.spec.${k}`),
+  ...['containers', 'initContainers'].flatMap((list) =>
+    ['command', 'args', 'env', 'envFrom', 'ports', 'volumeMounts', 'securityContext', 'livenessProbe', 'readinessProbe', 'startupProbe'].map(
+      (k) => `spec.template.spec.${list}[].${k}`,
+    ),
+  ),
 ]);
 
 /** Fields image/drift reports (container images, and containers on one side only); spec/drift leaves them out. */
@@ -56,7 +71,10 @@ const LIST_KEYS: Record<string, (item: Obj) => string | null> = {
   volumeMounts: (i) => str(i.mountPath, 'mountPath'),
   volumeDevices: (i) => str(i.devicePath, 'devicePath'),
   hostAliases: (i) => str(i.ip, 'ip'),
-  ports: (i) => (i.containerPort === undefined ? null : `containerPort=${String(i.containerPort)}${i.protocol && i.protocol !== 'TCP' ? `,protocol=${String(i.protocol)}` : ''}`),
+  ports: (i) =>
+    i.containerPort === undefined
+      ? null
+      : `containerPort=${String(i.containerPort)}${i.protocol && i.protocol !== 'TCP' ? `,protocol=${String(i.protocol)}` : ''}`,
 };
 /** Lists whose order does not matter. */
 const SETS: ReadonlySet<string> = new Set(['tolerations']);
@@ -244,10 +262,20 @@ function alignDefaultedPullPolicy(git: K8sDaemonSet, live: K8sDaemonSet): K8sDae
   const gitSpec = git.spec?.template?.spec;
   if (!liveSpec || !gitSpec) return git;
   const liveByName = new Map([...(liveSpec.initContainers ?? []), ...(liveSpec.containers ?? [])].map((c) => [c.name, c]));
-  const align = (cs: Container[] | undefined) => cs?.map((c) => {
-    const l = liveByName.get(c.name);
-    if (c.imagePullPolicy || !l?.imagePullPolicy || l.imagePullPolicy !== defaultPullPolicy(l.image)) return c;
-    return { ...c, imagePullPolicy: l.imagePullPolicy };
-  });
-  return { ...git, spec: { ...git.spec, template: { ...git.spec.template, spec: { ...gitSpec, containers: align(gitSpec.containers) ?? [], ...(gitSpec.initContainers ? { initContainers: align(gitSpec.initContainers) } : {}) } } } };
+  const align = (cs: Container[] | undefined) =>
+    cs?.map((c) => {
+      const l = liveByName.get(c.name);
+      if (c.imagePullPolicy || !l?.imagePullPolicy || l.imagePullPolicy !== defaultPullPolicy(l.image)) return c;
+      return { ...c, imagePullPolicy: l.imagePullPolicy };
+    });
+  return {
+    ...git,
+    spec: {
+      ...git.spec,
+      template: {
+        ...git.spec.template,
+        spec: { ...gitSpec, containers: align(gitSpec.containers) ?? [], ...(gitSpec.initContainers ? { initContainers: align(gitSpec.initContainers) } : {}) },
+      },
+    },
+  };
 }

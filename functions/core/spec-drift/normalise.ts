@@ -8,7 +8,10 @@ import { quantityNanos } from './quantity.js';
 
 /** A resource quantity: compared by value, shown as written. */
 export class Quantity {
-  constructor(readonly raw: string | number, readonly nanos: bigint | null) {}
+  constructor(
+    readonly raw: string | number,
+    readonly nanos: bigint | null,
+  ) {}
   /** True when both hold the same value (unparseable ones compare as text). */
   equals(o: Quantity): boolean {
     return this.nanos !== null && o.nanos !== null ? this.nanos === o.nanos : String(this.raw) === String(o.raw);
@@ -24,7 +27,19 @@ export const SERVER_ANNOTATIONS: readonly string[] = ['deprecated.daemonset.temp
 /** Pod template annotations that record an action, not desired state (`kubectl rollout restart`). */
 export const ACTION_ANNOTATIONS: readonly string[] = ['kubectl.kubernetes.io/restartedAt'];
 /** Boolean fields whose `false` equals absent. */
-const FALSE_IS_ABSENT = new Set(['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'readOnly', 'stdin', 'stdinOnce', 'tty', 'optional', 'setHostnameAsFQDN']);
+const FALSE_IS_ABSENT = new Set([
+  'hostNetwork',
+  'hostPID',
+  'hostIPC',
+  'hostUsers',
+  'shareProcessNamespace',
+  'readOnly',
+  'stdin',
+  'stdinOnce',
+  'tty',
+  'optional',
+  'setHostnameAsFQDN',
+]);
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Quantity);
@@ -50,7 +65,10 @@ function setDefault(o: Obj, key: string, value: Norm): void {
  * Marks the GitOps controllers write on the objects they apply, which are not desired state: Argo CD's
  * tracking annotation, Flux's kustomize-controller and helm-controller labels, Helm's release annotations.
  */
-export const CONTROLLER_MARKS = { annotations: [/^argocd\.argoproj\.io\/tracking-id$/, /^meta\.helm\.sh\//], labels: [/^kustomize\.toolkit\.fluxcd\.io\//, /^helm\.toolkit\.fluxcd\.io\//] };
+export const CONTROLLER_MARKS = {
+  annotations: [/^argocd\.argoproj\.io\/tracking-id$/, /^meta\.helm\.sh\//],
+  labels: [/^kustomize\.toolkit\.fluxcd\.io\//, /^helm\.toolkit\.fluxcd\.io\//],
+};
 
 function omitMatching(o: Norm | undefined, patterns: readonly RegExp[]): void {
   if (isObj(o)) for (const k of Object.keys(o)) if (patterns.some((p) => p.test(k))) delete o[k];
@@ -243,6 +261,9 @@ export function normaliseDaemonSet(ds: K8sDaemonSet): Obj {
   setDefault(spec, 'revisionHistoryLimit', 10);
   setDefault(spec, 'minReadySeconds', 0);
   normalisePodSpec(obj(template, 'spec'));
-  const out: Obj = { metadata: { ...(meta.labels !== undefined ? { labels: meta.labels } : {}), ...(meta.annotations !== undefined ? { annotations: meta.annotations } : {}) }, spec };
+  const out: Obj = {
+    metadata: { ...(meta.labels !== undefined ? { labels: meta.labels } : {}), ...(meta.annotations !== undefined ? { annotations: meta.annotations } : {}) },
+    spec,
+  };
   return (prune(out) as Obj | undefined) ?? {};
 }

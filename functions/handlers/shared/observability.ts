@@ -30,9 +30,12 @@ let coldStart = true;
  * logs a failure with its error name and message (Step Functions retries and catches by name), and
  * always flushes the metrics.
  */
-export function instrument<I extends { cluster: RunInput['cluster'] | string; runId: string }, O>(name: string, work: (event: I) => Promise<O>): (event: I, context?: LambdaContext) => Promise<O> {
+export function instrument<I extends { cluster: RunInput['cluster'] | string; runId: string }, O>(
+  name: string,
+  work: (event: I) => Promise<O>,
+): (event: I, context?: LambdaContext) => Promise<O> {
   return async (event, context) => {
-    const cluster = typeof event.cluster === 'string' ? event.cluster : event.cluster?.name ?? 'unknown';
+    const cluster = typeof event.cluster === 'string' ? event.cluster : (event.cluster?.name ?? 'unknown');
     logger.appendKeys({ step: name, cluster, runId: event.runId, coldStart, requestId: context?.awsRequestId });
     metrics.addDimension('cluster', cluster);
     const wasCold = coldStart;

@@ -46,7 +46,8 @@ export async function githubEnv(env: NodeJS.ProcessEnv = process.env): Promise<N
     } catch {
       throw new InputError(`failed to read secret ${id}: a GitHub App secret must be JSON {"appId": "...", "privateKey": "..."}`);
     }
-    if (!parsed.appId || typeof parsed.privateKey !== 'string') throw new InputError(`failed to read secret ${id}: a GitHub App secret needs "appId" and "privateKey"`);
+    if (!parsed.appId || typeof parsed.privateKey !== 'string')
+      throw new InputError(`failed to read secret ${id}: a GitHub App secret needs "appId" and "privateKey"`);
     return { ...rest, GITHUB_APP_ID: String(parsed.appId), GITHUB_APP_PRIVATE_KEY: parsed.privateKey };
   }
   // A token may be stored plain or as {"token": "..."}.
@@ -70,9 +71,11 @@ export async function helmCredentialsEnv(env: NodeJS.ProcessEnv = process.env): 
   } catch {
     throw new InputError(`failed to read secret ${id}: chart credentials must be JSON {"<repository URL>": {"username": "...", "password": "..."}}`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`failed to read secret ${id}: chart credentials must be a JSON object keyed by repository URL`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new InputError(`failed to read secret ${id}: chart credentials must be a JSON object keyed by repository URL`);
   for (const [repo, c] of Object.entries(parsed as Record<string, unknown>)) {
-    const ok = !!c && typeof c === 'object' && typeof (c as { username?: unknown }).username === 'string' && typeof (c as { password?: unknown }).password === 'string';
+    const ok =
+      !!c && typeof c === 'object' && typeof (c as { username?: unknown }).username === 'string' && typeof (c as { password?: unknown }).password === 'string';
     // The repository URL is not secret; the values are never echoed.
     if (!ok) throw new InputError(`failed to read secret ${id}: the entry for ${JSON.stringify(repo).slice(0, 200)} needs string "username" and "password"`);
   }

@@ -36,7 +36,10 @@ afterEach(async () => {
 
 const DAEMONSETS = ['kube-system/node-exporter', 'kube-system/fluentd', 'logging/vector'];
 const drift = (nodes: string[], generatedAt = '2026-06-01T12:00:00Z'): Report =>
-  report(DAEMONSETS.flatMap((ds) => nodes.map((node) => finding(ds, 'coverage/missing', { node }))), { generatedAt });
+  report(
+    DAEMONSETS.flatMap((ds) => nodes.map((node) => finding(ds, 'coverage/missing', { node }))),
+    { generatedAt },
+  );
 
 const BAD_GATEWAY = { status: 502, body: { message: 'Server Error' } };
 const post = (path: RegExp) => (req: EmuRequest) => req.method === 'POST' && path.test(req.path);
@@ -60,7 +63,9 @@ describe('notify() under faults', () => {
 
     expect(tally()).toEqual({ open: ONE_EACH, issues: 3, comments: [0, 0, 0] });
     expect([result.complete, result.recovered.length, emu.log.filter((l) => l.method === 'POST' && l.path.endsWith('/issues')).length]).toEqual([true, 1, 3]);
-    expect(result.recovered[0]).toMatch(/^create kube-system\/fluentd: failed to create the issue for kube-system\/fluentd: HTTP 502: Server Error, yet GitHub created #1$/);
+    expect(result.recovered[0]).toMatch(
+      /^create kube-system\/fluentd: failed to create the issue for kube-system\/fluentd: HTTP 502: Server Error, yet GitHub created #1$/,
+    );
   });
 
   it('does not post a comment twice when GitHub answers 502 after really posting it', async () => {
@@ -79,24 +84,35 @@ describe('notify() under faults', () => {
     const failed = await notify(drift(['n1']), { repo: 'acme/ops', octokit, throttle: false });
     const next = await notify(drift(['n1']), { repo: 'acme/ops', octokit, throttle: false });
 
-    expect([failed.complete, failed.notDone]).toEqual([false, ['create kube-system/fluentd: failed to create the issue for kube-system/fluentd: HTTP 502: Server Error']]);
+    expect([failed.complete, failed.notDone]).toEqual([
+      false,
+      ['create kube-system/fluentd: failed to create the issue for kube-system/fluentd: HTTP 502: Server Error'],
+    ]);
     expect([next.complete, tally()]).toEqual([true, { open: ONE_EACH, issues: 3, comments: [0, 0, 0] }]);
   });
 });
 
 describe('notify() runs at once', () => {
   it('leaves exactly one issue per DaemonSet for three runs of one report at once, with the store lock', async () => {
-    const runs = await Promise.all([0, 1, 2].map(() => notify(drift(['n1']), { repo: 'acme/ops', octokit, throttle: false, lock, lockOptions: { pollMs: 10 } })));
+    const runs = await Promise.all(
+      [0, 1, 2].map(() => notify(drift(['n1']), { repo: 'acme/ops', octokit, throttle: false, lock, lockOptions: { pollMs: 10 } })),
+    );
 
     expect(tally()).toEqual({ open: ONE_EACH, issues: 3, comments: [0, 0, 0] });
-    expect(runs.map((r) => [r.complete, r.duplicates.length])).toEqual([[true, 0], [true, 0], [true, 0]]);
+    expect(runs.map((r) => [r.complete, r.duplicates.length])).toEqual([
+      [true, 0],
+      [true, 0],
+      [true, 0],
+    ]);
     expect(runs.map((r) => r.issues.outcomes.filter((o) => o.action.kind === 'create').length).sort()).toEqual([0, 0, 3]);
   });
 
   it('posts one comment per issue for two runs of a changed report at once, with the store lock', async () => {
     await notify(drift(['n1']), { repo: 'acme/ops', octokit, throttle: false });
 
-    const runs = await Promise.all([0, 1].map(() => notify(drift(['n2'], '2026-06-02T12:00:00Z'), { repo: 'acme/ops', octokit, throttle: false, lock, lockOptions: { pollMs: 10 } })));
+    const runs = await Promise.all(
+      [0, 1].map(() => notify(drift(['n2'], '2026-06-02T12:00:00Z'), { repo: 'acme/ops', octokit, throttle: false, lock, lockOptions: { pollMs: 10 } })),
+    );
 
     expect(tally()).toEqual({ open: ONE_EACH, issues: 3, comments: [1, 1, 1] });
     expect(runs.map((r) => r.complete)).toEqual([true, true]);
@@ -122,7 +138,10 @@ describe('notify() runs at once', () => {
       emu.faults.push({ match: post(/\/(issues|comments)$/), times: 2, response: BAD_GATEWAY, afterHandling: true });
       faults += 2;
       const nodes = round % 3 === 2 ? [] : [`n${round}`];
-      const r = report(DAEMONSETS.flatMap((ds) => nodes.map((node) => finding(ds, 'coverage/missing', { node }))), { generatedAt: at, audited: DAEMONSETS });
+      const r = report(
+        DAEMONSETS.flatMap((ds) => nodes.map((node) => finding(ds, 'coverage/missing', { node }))),
+        { generatedAt: at, audited: DAEMONSETS },
+      );
       await Promise.all([0, 1].map(() => notify(r, { repo: 'acme/ops', octokit, throttle: false, lock, lockOptions: { pollMs: 10 } })));
       emu.faults.length = 0;
     }

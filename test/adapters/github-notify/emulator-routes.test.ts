@@ -14,7 +14,9 @@ beforeEach(async () => {
   emu.state.repos.set('acme/ops', newRepo('acme', 'ops'));
   octokit = new Octokit({ baseUrl: emu.url, auth: 't', throttle: { enabled: false }, retry: { enabled: false } });
 });
-afterEach(async () => { await emu.close(); });
+afterEach(async () => {
+  await emu.close();
+});
 
 describe('issue routes', () => {
   it('paginates the issues list with Link headers and filters by state and labels', async () => {
@@ -51,7 +53,15 @@ describe('issue routes', () => {
 describe('git data and pull routes', () => {
   it('commits a changed file on a new branch and opens one PR for it', async () => {
     const repo = emu.state.repos.get('acme/ops')!;
-    const base = putCommit(repo, new Map([['ds/a.yaml', 'image: a:1\n'], ['README', 'hi\n']]), [], 'init');
+    const base = putCommit(
+      repo,
+      new Map([
+        ['ds/a.yaml', 'image: a:1\n'],
+        ['README', 'hi\n'],
+      ]),
+      [],
+      'init',
+    );
     repo.refs.set('refs/heads/main', base.sha);
 
     const { data: ref } = await octokit.rest.git.getRef({ owner: 'acme', repo: 'ops', ref: 'heads/main' });
@@ -60,16 +70,28 @@ describe('git data and pull routes', () => {
     const entry = tree.tree.find((e) => e.path === 'ds/a.yaml')!;
     const { data: blob } = await octokit.rest.git.getBlob({ owner: 'acme', repo: 'ops', file_sha: entry.sha! });
     const { data: newBlob } = await octokit.rest.git.createBlob({ owner: 'acme', repo: 'ops', content: 'image: a:2\n', encoding: 'utf-8' });
-    const { data: newTree } = await octokit.rest.git.createTree({ owner: 'acme', repo: 'ops', base_tree: commit.tree.sha, tree: [{ path: 'ds/a.yaml', mode: '100644', type: 'blob', sha: newBlob.sha }] });
+    const { data: newTree } = await octokit.rest.git.createTree({
+      owner: 'acme',
+      repo: 'ops',
+      base_tree: commit.tree.sha,
+      tree: [{ path: 'ds/a.yaml', mode: '100644', type: 'blob', sha: newBlob.sha }],
+    });
     const { data: newCommit } = await octokit.rest.git.createCommit({ owner: 'acme', repo: 'ops', message: 'm', tree: newTree.sha, parents: [commit.sha] });
     await octokit.rest.git.createRef({ owner: 'acme', repo: 'ops', ref: 'refs/heads/fix', sha: newCommit.sha });
-    const again = await octokit.rest.git.createRef({ owner: 'acme', repo: 'ops', ref: 'refs/heads/fix', sha: newCommit.sha }).catch((e: { status: number; message: string }) => e);
+    const again = await octokit.rest.git
+      .createRef({ owner: 'acme', repo: 'ops', ref: 'refs/heads/fix', sha: newCommit.sha })
+      .catch((e: { status: number; message: string }) => e);
     const { data: pr } = await octokit.rest.pulls.create({ owner: 'acme', repo: 'ops', title: 'fix', head: 'fix', base: 'main', body: 'b' });
     const dup = await octokit.rest.pulls.create({ owner: 'acme', repo: 'ops', title: 'fix', head: 'fix', base: 'main' }).catch((e: { status: number }) => e);
     const { data: listed } = await octokit.rest.pulls.list({ owner: 'acme', repo: 'ops', head: 'acme:fix', state: 'all' });
 
     expect(Buffer.from(blob.content, 'base64').toString('utf8')).toEqual('image: a:1\n');
-    expect(repo.commits.get(repo.refs.get('refs/heads/fix')!)!.files).toEqual(new Map([['ds/a.yaml', 'image: a:2\n'], ['README', 'hi\n']]));
+    expect(repo.commits.get(repo.refs.get('refs/heads/fix')!)!.files).toEqual(
+      new Map([
+        ['ds/a.yaml', 'image: a:2\n'],
+        ['README', 'hi\n'],
+      ]),
+    );
     expect([(again as { status: number }).status, (again as { message: string }).message]).toEqual([422, expect.stringContaining('Reference already exists')]);
     expect((dup as { status: number }).status).toEqual(422);
     expect(listed.map((p) => [p.number, p.head.ref, p.base.ref, p.state])).toEqual([[pr.number, 'fix', 'main', 'open']]);

@@ -18,13 +18,18 @@ beforeEach(async () => {
   emu.state.repos.set('acme/ops', repo);
   octokit = await createOctokit({ env: {}, token: 't', baseUrl: emu.url, throttle: false, retries: 0 });
 });
-afterEach(async () => { await emu.close(); });
+afterEach(async () => {
+  await emu.close();
+});
 
 const DS = 'kube-system/node-exporter';
 const missing = (node: string) => finding(DS, 'coverage/missing', { node, message: `no node-exporter pod on ${node}` });
 
 /** Runs notify and returns the write calls it made. */
-async function run(r: Report, extra: Partial<Parameters<typeof notify>[1]> = {}): Promise<{ writes: LoggedRequest[]; result: Awaited<ReturnType<typeof notify>> }> {
+async function run(
+  r: Report,
+  extra: Partial<Parameters<typeof notify>[1]> = {},
+): Promise<{ writes: LoggedRequest[]; result: Awaited<ReturnType<typeof notify>> }> {
   const before = emu.writes().length;
   const result = await notify(r, { repo: 'acme/ops', octokit, ...extra });
   return { writes: emu.writes().slice(before), result };
@@ -49,8 +54,17 @@ describe('notify()', () => {
     expect(calls(stillClean.writes)).toEqual([]);
     expect(calls(returned.writes)).toEqual(['PATCH /issues/1 200', 'POST /issues/1/comments 201']);
     const issue = repo.issues[0]!;
-    expect([repo.issues.length, issue.state, issue.labels.sort(), issue.comments.length]).toEqual([1, 'open', ['cluster:prod-eu', 'drift', 'severity:warning'], 3]);
-    expect(issue.comments.map((c) => c.body.split('\n')[0]!.replace(/ in (the audit|cluster) .*/, ''))).toEqual(['The drift changed', 'No findings at or above warning remain for DaemonSet kube\\-system/node\\-exporter', 'The drift returned']);
+    expect([repo.issues.length, issue.state, issue.labels.sort(), issue.comments.length]).toEqual([
+      1,
+      'open',
+      ['cluster:prod-eu', 'drift', 'severity:warning'],
+      3,
+    ]);
+    expect(issue.comments.map((c) => c.body.split('\n')[0]!.replace(/ in (the audit|cluster) .*/, ''))).toEqual([
+      'The drift changed',
+      'No findings at or above warning remain for DaemonSet kube\\-system/node\\-exporter',
+      'The drift returned',
+    ]);
     expect(/Appeared \(1\)[\s\S]*n3[\s\S]*Resolved \(1\)[\s\S]*n1/.test(issue.comments[0]!.body)).toEqual(true);
   });
 
@@ -92,7 +106,10 @@ describe('notify()', () => {
     expect(calls(heal.writes)).toEqual(['POST /issues/2/comments 201', 'PATCH /issues/2 200']);
     expect([heal.result.complete, heal.result.duplicates]).toEqual([false, [`issue #2 for ${DS} duplicates #1`]]);
     expect(heal.result.summary).toMatch(/DUPLICATES found and healed: 1/);
-    expect(ours().map((i) => [i.number, i.state])).toEqual([[1, 'open'], [2, 'closed']]);
+    expect(ours().map((i) => [i.number, i.state])).toEqual([
+      [1, 'open'],
+      [2, 'closed'],
+    ]);
     expect([calls(after.writes), after.result.complete]).toEqual([[], true]);
   });
 
@@ -100,7 +117,16 @@ describe('notify()', () => {
     await run(report([missing('n1')]));
     const other = formatIssueMarker({ cluster: 'prod-us', daemonSet: 'a/b', fingerprint: '0'.repeat(64) });
     for (let i = 0; i < 150; i++) {
-      repo.issues.push({ number: 100 + i, title: `t${i}`, body: other, state: i % 2 ? 'open' : 'closed', labels: ['drift'], comments: [], created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' });
+      repo.issues.push({
+        number: 100 + i,
+        title: `t${i}`,
+        body: other,
+        state: i % 2 ? 'open' : 'closed',
+        labels: ['drift'],
+        comments: [],
+        created_at: '2026-01-01T00:00:00Z',
+        updated_at: '2026-01-01T00:00:00Z',
+      });
     }
     // A PR carrying our marker and label: the issues list returns PRs too, and they must not count.
     const pr: EmuIssue = { ...ours()[0]!, number: 999, state: 'closed', pull_request: true, comments: [] };
@@ -138,10 +164,14 @@ describe('notify()', () => {
   });
 
   it('escapes cluster text so that issue bodies and comments cannot mention, link or inject HTML', async () => {
-    const evil = (node: string) => finding(DS, 'coverage/missing', {
-      node, container: '@org/team', message: 'see #123 <script>alert(1)</script> [x](javascript:alert(1)) @octocat',
-      actual: '](javascript:alert(1))', expected: '<img src=x onerror=alert(1)>',
-    });
+    const evil = (node: string) =>
+      finding(DS, 'coverage/missing', {
+        node,
+        container: '@org/team',
+        message: 'see #123 <script>alert(1)</script> [x](javascript:alert(1)) @octocat',
+        actual: '](javascript:alert(1))',
+        expected: '<img src=x onerror=alert(1)>',
+      });
 
     await run(report([evil('node-@org/team-#123')]));
     await run(report([evil('node-<script>'), evil('n2](javascript:alert(1))')]));
@@ -162,11 +192,25 @@ describe('syncIssues()', () => {
   it('retries a 403 secondary rate limit after retry-after with throttling on', async () => {
     repo.labels = new Set(['drift', 'severity:warning', 'cluster:prod-eu']);
     const limits: string[] = [];
-    const throttled = await createOctokit({ env: {}, token: 't', baseUrl: emu.url, throttle: true, retries: 0, onRateLimit: (i) => limits.push(`${i.kind} ${i.retryAfterSeconds} ${i.willRetry}`) });
+    const throttled = await createOctokit({
+      env: {},
+      token: 't',
+      baseUrl: emu.url,
+      throttle: true,
+      retries: 0,
+      onRateLimit: (i) => limits.push(`${i.kind} ${i.retryAfterSeconds} ${i.willRetry}`),
+    });
     emu.faults.push({
       match: (req) => req.method === 'POST' && req.path === '/repos/acme/ops/issues',
       times: 1,
-      response: { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' } },
+      response: {
+        status: 403,
+        headers: { 'retry-after': '1' },
+        body: {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        },
+      },
     });
 
     const result = await syncIssues(throttled, { owner: 'acme', repo: 'ops' }, report([missing('n1')]), new WriteBudget(50), { minSeverity: 'warning' });

@@ -62,7 +62,9 @@ describe('drift-auditor notify without GitHub', () => {
     const code = await main(['notify', '--report', reportPath, '--repo', 'acme/ops', '--dry-run'], cli);
 
     expect([code, cli.out.join('')]).toEqual([2, '']);
-    expect(cli.err.join('')).toMatch(/^drift-auditor: cannot reach nonexistent\.invalid \(DNS: (ENOTFOUND|EAI_AGAIN)\); check the network and GITHUB_API_URL\n$/);
+    expect(cli.err.join('')).toMatch(
+      /^drift-auditor: cannot reach nonexistent\.invalid \(DNS: (ENOTFOUND|EAI_AGAIN)\); check the network and GITHUB_API_URL\n$/,
+    );
   });
 
   it('says the connection was refused on a closed loopback port, in one line, exit 2', FAST, async () => {
@@ -81,7 +83,9 @@ describe('drift-auditor notify without GitHub', () => {
     const code = await main(['notify', '--report', reportPath, '--repo', 'acme/ops', '--dry-run'], cli);
 
     expect([code, cli.err.length]).toEqual([2, 1]);
-    expect(cli.err[0]).toMatch(/^drift-auditor: cannot reach 127\.0\.0\.1:\d+: the API URL \(GITHUB_API_URL\) carries user:password@, which fetch refuses; give the credentials as GITHUB_TOKEN\n$/);
+    expect(cli.err[0]).toMatch(
+      /^drift-auditor: cannot reach 127\.0\.0\.1:\d+: the API URL \(GITHUB_API_URL\) carries user:password@, which fetch refuses; give the credentials as GITHUB_TOKEN\n$/,
+    );
     expect(cli.err[0]).not.toContain('s3cret');
   });
 

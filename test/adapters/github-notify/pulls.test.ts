@@ -30,12 +30,17 @@ beforeEach(async () => {
   gitops = emu.state.repos.get('acme/gitops')!;
   octokit = await createOctokit({ env: {}, token: 't', baseUrl: emu.url, throttle: false, retries: 0 });
 });
-afterEach(async () => { await emu.close(); });
+afterEach(async () => {
+  await emu.close();
+});
 
 function hotfix(tag: string, o: Partial<Finding> = {}): Report {
   const waived = finding(DS, 'image/drift', {
-    container: 'nvidia-device-plugin-ctr', expected: `${IMAGE}:v0.20.0`, actual: tag.startsWith('sha256:') ? `${IMAGE}@${tag}` : `${IMAGE}:${tag}`,
-    file: FILE, line: 15,
+    container: 'nvidia-device-plugin-ctr',
+    expected: `${IMAGE}:v0.20.0`,
+    actual: tag.startsWith('sha256:') ? `${IMAGE}@${tag}` : `${IMAGE}:${tag}`,
+    file: FILE,
+    line: 15,
     waiver: { reason: 'CVE hot-fix rolled by @sec-team, see #42', owner: 'platform', expires: '2026-12-31', gitFollowsCluster: true },
     ...o,
   });
@@ -86,8 +91,18 @@ describe('notify() pull requests', () => {
 
     const { writes } = await run(hotfix('v0.20.2'));
 
-    expect(calls(writes)).toEqual(['POST /git/blobs 201', 'POST /git/trees 201', 'POST /git/commits 201', `PATCH /git/refs/heads/${BRANCH} 200`, 'PATCH /pulls/1 200']);
-    expect([gitops.pulls.length, changedLines(ORIGINAL, branchFile()), gitops.commits.get(gitops.refs.get(`refs/heads/${BRANCH}`)!)!.parents]).toEqual([1, [41], [head]]);
+    expect(calls(writes)).toEqual([
+      'POST /git/blobs 201',
+      'POST /git/trees 201',
+      'POST /git/commits 201',
+      `PATCH /git/refs/heads/${BRANCH} 200`,
+      'PATCH /pulls/1 200',
+    ]);
+    expect([gitops.pulls.length, changedLines(ORIGINAL, branchFile()), gitops.commits.get(gitops.refs.get(`refs/heads/${BRANCH}`)!)!.parents]).toEqual([
+      1,
+      [41],
+      [head],
+    ]);
     expect(branchFile()).toMatch(/image: nvcr\.io\/nvidia\/k8s-device-plugin:v0\.20\.2\n/);
   });
 
@@ -101,8 +116,18 @@ describe('notify() pull requests', () => {
 
     expect([calls(afterMerge.writes), afterMerge.result.pulls.map((p) => p.status)]).toEqual([[], ['respected']]);
     // The branch from the merged PR still exists: createRef answers 422 and the branch is moved.
-    expect(calls(next.writes)).toEqual(['POST /git/blobs 201', 'POST /git/trees 201', 'POST /git/commits 201', 'POST /git/refs 422', `PATCH /git/refs/heads/${BRANCH} 200`, 'POST /pulls 201']);
-    expect(gitops.pulls.map((p) => [p.number, p.state, p.merged])).toEqual([[1, 'closed', true], [2, 'open', false]]);
+    expect(calls(next.writes)).toEqual([
+      'POST /git/blobs 201',
+      'POST /git/trees 201',
+      'POST /git/commits 201',
+      'POST /git/refs 422',
+      `PATCH /git/refs/heads/${BRANCH} 200`,
+      'POST /pulls 201',
+    ]);
+    expect(gitops.pulls.map((p) => [p.number, p.state, p.merged])).toEqual([
+      [1, 'closed', true],
+      [2, 'open', false],
+    ]);
     expect(branchFile().split('\n')[40]).toEqual(`      - image: ${IMAGE}@${digest}`);
     expect(gitops.pulls[1]!.body).toMatch(/sha256\\:c{64}/);
   });
@@ -119,7 +144,10 @@ describe('notify() pull requests', () => {
   it('plans a PR without writing in a dry run', async () => {
     const { writes, result } = await run(hotfix('v0.20.1'), { dryRun: true });
 
-    expect([calls(writes), result.pulls.map((p) => [p.status, p.detail])]).toEqual([[], [['dry-run', `would open a PR changing nvidia-device-plugin-ctr line 41 in ${FILE}`]]]);
+    expect([calls(writes), result.pulls.map((p) => [p.status, p.detail])]).toEqual([
+      [],
+      [['dry-run', `would open a PR changing nvidia-device-plugin-ctr line 41 in ${FILE}`]],
+    ]);
   });
 
   it('skips a finding that names no manifest file, saying why', async () => {

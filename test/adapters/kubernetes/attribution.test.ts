@@ -34,22 +34,59 @@ function editedAgent(): K8sDaemonSet {
   t.spec.containers[0] = { ...t.spec.containers[0]!, image: 'registry.example.com/agent:1.4.1-hotfix', resources: { limits: { memory: '512Mi' } } };
   ds.metadata.managedFields = [
     {
-      manager: 'argocd-controller', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-05-01T00:00:00Z', fieldsType: 'FieldsV1',
+      manager: 'argocd-controller',
+      operation: 'Apply',
+      apiVersion: 'apps/v1',
+      time: '2026-05-01T00:00:00Z',
+      fieldsType: 'FieldsV1',
       fieldsV1: {
         'f:metadata': { 'f:labels': { 'f:webhook.example.com/injected': {} } },
-        'f:spec': { 'f:selector': {}, 'f:template': { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"agent"}': { '.': {}, 'f:name': {} } } } } },
+        'f:spec': {
+          'f:selector': {},
+          'f:template': { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"agent"}': { '.': {}, 'f:name': {} } } } },
+        },
       },
     },
-    { manager: 'policy-controller', operation: 'Update', apiVersion: 'apps/v1', time: '2026-05-20T03:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:policy.example.com/scanned': {} } } } },
-    { manager: 'kubectl-rollout', operation: 'Update', apiVersion: 'apps/v1', time: '2026-05-30T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:template': { 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/restartedAt': {} } } } } } },
     {
-      manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', time: EDITED_AT, fieldsType: 'FieldsV1',
-      fieldsV1: { 'f:spec': { 'f:template': {
-        'f:metadata': { 'f:labels': { 'f:debug': {} } },
-        'f:spec': { 'f:containers': { 'k:{"name":"agent"}': { 'f:image': {}, 'f:resources': { 'f:limits': { '.': {}, 'f:memory': {} } } } } },
-      } } },
+      manager: 'policy-controller',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: '2026-05-20T03:00:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:policy.example.com/scanned': {} } } },
     },
-    { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'apps/v1', time: EDITED_AT, fieldsType: 'FieldsV1', subresource: 'status', fieldsV1: { 'f:status': { 'f:numberReady': {} } } },
+    {
+      manager: 'kubectl-rollout',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: '2026-05-30T10:00:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:spec': { 'f:template': { 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/restartedAt': {} } } } } },
+    },
+    {
+      manager: 'kubectl-edit',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: EDITED_AT,
+      fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:spec': {
+          'f:template': {
+            'f:metadata': { 'f:labels': { 'f:debug': {} } },
+            'f:spec': { 'f:containers': { 'k:{"name":"agent"}': { 'f:image': {}, 'f:resources': { 'f:limits': { '.': {}, 'f:memory': {} } } } } },
+          },
+        },
+      },
+    },
+    {
+      manager: 'kube-controller-manager',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: EDITED_AT,
+      fieldsType: 'FieldsV1',
+      subresource: 'status',
+      fieldsV1: { 'f:status': { 'f:numberReady': {} } },
+    },
   ];
   return ds;
 }
@@ -66,9 +103,19 @@ describe('readCluster() + audit(): who changed it', () => {
     const { drift } = await auditLive(editedAgent());
 
     expect(drift.map((f) => [f.rule, f.path, f.actual, f.changedBy])).toEqual([
-      ['image/drift', 'spec.template.spec.containers[name=agent].image', 'registry.example.com/agent:1.4.1-hotfix', { manager: 'kubectl-edit', operation: 'Update', time: EDITED_AT }],
+      [
+        'image/drift',
+        'spec.template.spec.containers[name=agent].image',
+        'registry.example.com/agent:1.4.1-hotfix',
+        { manager: 'kubectl-edit', operation: 'Update', time: EDITED_AT },
+      ],
       ['spec/drift', 'spec.template.metadata.labels.debug', 'true', { manager: 'kubectl-edit', operation: 'Update', time: EDITED_AT }],
-      ['spec/drift', 'spec.template.spec.containers[name=agent].resources.limits.memory', '512Mi', { manager: 'kubectl-edit', operation: 'Update', time: EDITED_AT }],
+      [
+        'spec/drift',
+        'spec.template.spec.containers[name=agent].resources.limits.memory',
+        '512Mi',
+        { manager: 'kubectl-edit', operation: 'Update', time: EDITED_AT },
+      ],
     ]);
     expect(drift[0]!.message).toContain(`last set by kubectl-edit (Update) at ${EDITED_AT}`);
   });
@@ -76,7 +123,13 @@ describe('readCluster() + audit(): who changed it', () => {
   it('keeps the DaemonSet managedFields in the snapshot, and none on pods', async () => {
     const { snapshot } = await auditLive(editedAgent());
 
-    expect((snapshot.daemonSets[0]!.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toEqual(['argocd-controller', 'policy-controller', 'kubectl-rollout', 'kubectl-edit', 'kube-controller-manager']);
+    expect((snapshot.daemonSets[0]!.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toEqual([
+      'argocd-controller',
+      'policy-controller',
+      'kubectl-rollout',
+      'kubectl-edit',
+      'kube-controller-manager',
+    ]);
     expect(snapshot.pods[0]!.metadata.managedFields).toEqual(undefined);
   });
 
@@ -97,8 +150,6 @@ describe('readCluster() + audit(): who changed it', () => {
 
     const { drift } = await auditLive(live);
 
-    expect(drift.map((f) => [f.rule, f.path, f.changedBy])).toEqual([
-      ['image/drift', 'spec.template.spec.containers[name=agent].image', undefined],
-    ]);
+    expect(drift.map((f) => [f.rule, f.path, f.changedBy])).toEqual([['image/drift', 'spec.template.spec.containers[name=agent].image', undefined]]);
   });
 });

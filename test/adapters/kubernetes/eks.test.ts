@@ -6,7 +6,17 @@ import { createEksToken, describeEksCluster, EKS_TOKEN_PREFIX, kubeConfigForEks 
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+with=chars' };
 // aws-iam-authenticator pkg/token/token.go: the only query parameters a token URL may carry.
-const ALLOWED = ['Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token', 'X-Amz-Signature', 'X-Amz-SignedHeaders'];
+const ALLOWED = [
+  'Action',
+  'Version',
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-Security-Token',
+  'X-Amz-Signature',
+  'X-Amz-SignedHeaders',
+];
 
 function decode(token: string): URL {
   return new URL(Buffer.from(token.slice(EKS_TOKEN_PREFIX.length), 'base64url').toString('utf8'));
@@ -47,7 +57,13 @@ describe('createEksToken()', () => {
 
 describe('kubeConfigForEks()', () => {
   it('sends the EKS token as a bearer token and reuses it while it is fresh', async () => {
-    const kc = kubeConfigForEks({ clusterName: 'prod-eu', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', caData: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64'), region: 'eu-west-1', credentials: CREDENTIALS });
+    const kc = kubeConfigForEks({
+      clusterName: 'prod-eu',
+      endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      caData: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64'),
+      region: 'eu-west-1',
+      credentials: CREDENTIALS,
+    });
     const first: { headers?: Record<string, string> } = {};
     const second: { headers?: Record<string, string> } = {};
 
@@ -83,9 +99,24 @@ afterEach(() => {
 
 describe('describeEksCluster()', () => {
   it.each([
-    ['returns the endpoint and CA of an active cluster', 200, { cluster: { name: 'prod-eu', status: 'ACTIVE', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: 'Q0FEQVRB' } } }, { endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', caData: 'Q0FEQVRB' }],
-    ['fails naming the cluster when it has no endpoint yet', 200, { cluster: { name: 'prod-eu', status: 'CREATING' } }, /^failed to describe EKS cluster prod-eu in eu-west-1: the cluster has no endpoint or CA yet/],
-    ['fails naming the cluster when EKS says it does not exist', 404, { message: 'No cluster found for name: prod-eu.' }, /^failed to describe EKS cluster prod-eu in eu-west-1: No cluster found for name: prod-eu\./],
+    [
+      'returns the endpoint and CA of an active cluster',
+      200,
+      { cluster: { name: 'prod-eu', status: 'ACTIVE', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: 'Q0FEQVRB' } } },
+      { endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', caData: 'Q0FEQVRB' },
+    ],
+    [
+      'fails naming the cluster when it has no endpoint yet',
+      200,
+      { cluster: { name: 'prod-eu', status: 'CREATING' } },
+      /^failed to describe EKS cluster prod-eu in eu-west-1: the cluster has no endpoint or CA yet/,
+    ],
+    [
+      'fails naming the cluster when EKS says it does not exist',
+      404,
+      { message: 'No cluster found for name: prod-eu.' },
+      /^failed to describe EKS cluster prod-eu in eu-west-1: No cluster found for name: prod-eu\./,
+    ],
   ])('%s', async (_name, status, body, expected) => {
     const paths: string[] = [];
     const server = createServer((req, res) => {
@@ -94,7 +125,12 @@ describe('describeEksCluster()', () => {
       res.end(JSON.stringify(body));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = new EKSClient({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: CREDENTIALS, maxAttempts: 1 });
+    const client = new EKSClient({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
 
     const result = describeEksCluster('prod-eu', 'eu-west-1', client).catch((e: Error) => e);
 

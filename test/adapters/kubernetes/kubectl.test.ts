@@ -24,10 +24,22 @@ beforeAll(async () => {
   // The real kubectl that npm ci brings (the bundled Lambda layer), or DRIFT_AUDITOR_KUBECTL: never skipped.
   const KUBECTL = await findTool('kubectl');
   api = await startK8sApi({ ...exampleCluster(), tls: true, token: 'kubectl-token' });
-  const { stdout } = await promisify(execFile)(KUBECTL, [
-    '--kubeconfig', kubeconfigFor(api, { dir }), '--cache-dir', mkdtempSync(join(dir, 'cache-')),
-    'get', 'nodes,daemonsets,pods,controllerrevisions', '-A', '-o', 'json', '--chunk-size=3',
-  ], { maxBuffer: 64 << 20, env: { PATH: process.env.PATH, HOME: dir } });
+  const { stdout } = await promisify(execFile)(
+    KUBECTL,
+    [
+      '--kubeconfig',
+      kubeconfigFor(api, { dir }),
+      '--cache-dir',
+      mkdtempSync(join(dir, 'cache-')),
+      'get',
+      'nodes,daemonsets,pods,controllerrevisions',
+      '-A',
+      '-o',
+      'json',
+      '--chunk-size=3',
+    ],
+    { maxBuffer: 64 << 20, env: { PATH: process.env.PATH, HOME: dir } },
+  );
   kubectlDump = join(dir, 'kubectl-dump.json');
   writeFileSync(kubectlDump, stdout);
 });
@@ -36,8 +48,14 @@ afterAll(() => api?.close());
 const names = (s: Snapshot): Record<string, string[]> => ({
   nodes: s.nodes.map((n) => n.metadata.name).sort(),
   daemonSets: s.daemonSets.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort(),
-  daemonPods: s.pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.controller && o.kind === 'DaemonSet')).map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
-  daemonRevisions: s.controllerRevisions.filter((r) => r.metadata.ownerReferences?.some((o) => o.controller && o.kind === 'DaemonSet')).map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort(),
+  daemonPods: s.pods
+    .filter((p) => p.metadata.ownerReferences?.some((o) => o.controller && o.kind === 'DaemonSet'))
+    .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+    .sort(),
+  daemonRevisions: s.controllerRevisions
+    .filter((r) => r.metadata.ownerReferences?.some((o) => o.controller && o.kind === 'DaemonSet'))
+    .map((r) => `${r.metadata.namespace}/${r.metadata.name}`)
+    .sort(),
 });
 
 describe('kubectl against the k8s-api emulator', () => {

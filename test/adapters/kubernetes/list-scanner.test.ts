@@ -11,11 +11,18 @@ function scan(text: string): { fields: Record<string, unknown>; items: unknown[]
 describe('scanList()', () => {
   it.each([
     ['a compact list', '{"kind":"PodList","metadata":{"continue":"abc","resourceVersion":"7"},"items":[{"a":1},{"b":[1,{"c":"}"}]}]}'],
-    ['a pretty-printed list with metadata after items', '{\n  "items": [\n    {"a": 1},\n    {"b": [1, {"c": "}"}]}\n  ],\n  "metadata": {"continue": "abc", "resourceVersion": "7"},\n  "kind": "PodList"\n}\n'],
+    [
+      'a pretty-printed list with metadata after items',
+      '{\n  "items": [\n    {"a": 1},\n    {"b": [1, {"c": "}"}]}\n  ],\n  "metadata": {"continue": "abc", "resourceVersion": "7"},\n  "kind": "PodList"\n}\n',
+    ],
   ])('returns every item and the other fields of %s', (_name, text) => {
     const r = scan(text);
 
-    expect(r).toEqual({ fields: { kind: 'PodList', metadata: { continue: 'abc', resourceVersion: '7' } }, items: [{ a: 1 }, { b: [1, { c: '}' }] }], hasItems: true });
+    expect(r).toEqual({
+      fields: { kind: 'PodList', metadata: { continue: 'abc', resourceVersion: '7' } },
+      items: [{ a: 1 }, { b: [1, { c: '}' }] }],
+      hasItems: true,
+    });
   });
 
   it('honours escaped quotes, backslashes and non-ASCII text inside strings', () => {

@@ -9,7 +9,8 @@ describe('deploy/rbac.yaml', () => {
     const role = docs.find((d) => d.kind === 'ClusterRole');
 
     const grants = role.rules.flatMap((r: { apiGroups: string[]; resources: string[]; verbs: string[] }) =>
-      r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}: ${[...r.verbs].sort().join(',')}`)));
+      r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}: ${[...r.verbs].sort().join(',')}`)),
+    );
 
     expect(grants.sort()).toEqual(['/nodes: get,list', '/pods: get,list', 'apps/controllerrevisions: get,list', 'apps/daemonsets: get,list']);
   });

@@ -30,7 +30,12 @@ describe('readCluster()', () => {
 
     const s = await readCluster({ kubeconfig: kubeconfigFor(a), pageSize: 2, retry: FAST_RETRY });
 
-    expect({ nodes: s.nodes.length, daemonSets: s.daemonSets.length, pods: s.pods.length, controllerRevisions: s.controllerRevisions.length }).toEqual({ nodes: 4, daemonSets: 5, pods: 13, controllerRevisions: 4 });
+    expect({ nodes: s.nodes.length, daemonSets: s.daemonSets.length, pods: s.pods.length, controllerRevisions: s.controllerRevisions.length }).toEqual({
+      nodes: 4,
+      daemonSets: 5,
+      pods: 13,
+      controllerRevisions: 4,
+    });
     expect(s.pods.every((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller))).toBe(true);
     expect(s.pods.map((p) => p.kind)).toEqual(Array(13).fill('Pod'));
     expect(s.source).toMatchObject({ kind: 'live', serverVersion: 'v1.33.2', resourceVersions: { nodes: expect.any(String), pods: expect.any(String) } });
@@ -63,7 +68,12 @@ describe('readCluster()', () => {
 
     const s = await readCluster({ kubeconfig: kubeconfigFor(a), pageSize: 2, requestTimeoutMs: 800, retry: FAST_RETRY });
 
-    expect({ nodes: s.nodes.length, daemonSets: s.daemonSets.length, pods: s.pods.length, controllerRevisions: s.controllerRevisions.length }).toEqual({ nodes: 4, daemonSets: 5, pods: 13, controllerRevisions: 4 });
+    expect({ nodes: s.nodes.length, daemonSets: s.daemonSets.length, pods: s.pods.length, controllerRevisions: s.controllerRevisions.length }).toEqual({
+      nodes: 4,
+      daemonSets: 5,
+      pods: 13,
+      controllerRevisions: 4,
+    });
     expect(new Set(s.pods.map((p) => p.metadata.uid)).size).toEqual(13);
     expect(a.faults).toEqual([]);
   });
@@ -89,8 +99,16 @@ describe('readCluster()', () => {
   });
 
   it.each<[string, K8sFault, RegExp]>([
-    ['403 on pods', { kind: '403', resource: 'pods' }, /^failed to list pods in all namespaces: forbidden \(403\): the auditor needs get\/list on pods; see deploy\/rbac\.yaml$/],
-    ['403 on nodes', { kind: '403', resource: 'nodes' }, /^failed to list nodes: forbidden \(403\): the auditor needs get\/list on nodes; see deploy\/rbac\.yaml$/],
+    [
+      '403 on pods',
+      { kind: '403', resource: 'pods' },
+      /^failed to list pods in all namespaces: forbidden \(403\): the auditor needs get\/list on pods; see deploy\/rbac\.yaml$/,
+    ],
+    [
+      '403 on nodes',
+      { kind: '403', resource: 'nodes' },
+      /^failed to list nodes: forbidden \(403\): the auditor needs get\/list on nodes; see deploy\/rbac\.yaml$/,
+    ],
     ['401', { kind: '401', resource: 'daemonsets' }, /^failed to list daemonsets in all namespaces: unauthorized \(401\)/],
   ])('fails with a KubernetesError on %s', async (_name, fault, message) => {
     const a = await start({ faults: [fault] });
@@ -102,9 +120,21 @@ describe('readCluster()', () => {
   });
 
   it.each<[string, K8sFault, RegExp]>([
-    ['410 on every continue', { kind: '410', resource: 'pods', times: 100 }, /^failed to list pods in all namespaces: the list's continue token expired \(410\) 4 times/],
-    ['500 on every try', { kind: '500', resource: 'controllerrevisions', times: 100 }, /^failed to list controllerrevisions in all namespaces: 500 Internal error occurred: etcdserver: request timed out, after 4 attempts$/],
-    ['dropped connections on every try', { kind: 'drop', resource: 'pods', page: 1, times: 100 }, /^failed to list pods in all namespaces: (ECONNRESET|socket hang up).*, after 4 attempts$/],
+    [
+      '410 on every continue',
+      { kind: '410', resource: 'pods', times: 100 },
+      /^failed to list pods in all namespaces: the list's continue token expired \(410\) 4 times/,
+    ],
+    [
+      '500 on every try',
+      { kind: '500', resource: 'controllerrevisions', times: 100 },
+      /^failed to list controllerrevisions in all namespaces: 500 Internal error occurred: etcdserver: request timed out, after 4 attempts$/,
+    ],
+    [
+      'dropped connections on every try',
+      { kind: 'drop', resource: 'pods', page: 1, times: 100 },
+      /^failed to list pods in all namespaces: (ECONNRESET|socket hang up).*, after 4 attempts$/,
+    ],
     ['500 on nodes every try', { kind: '500', resource: 'nodes', times: 100 }, /^failed to list nodes: 500/],
   ])('records a gap and returns the rest on %s (nodes: fails)', async (_name, fault, message) => {
     const a = await start({ faults: [fault] });
@@ -126,7 +156,9 @@ describe('readCluster()', () => {
 
     const read = readCluster({ kubeconfig: kubeconfigFor(a), namespaces: ['projectcontour'], retry: FAST_RETRY });
 
-    await expect(read).rejects.toThrow('failed to list daemonsets in namespace projectcontour: forbidden (403): the auditor needs get/list on daemonsets (apps); see deploy/rbac.yaml');
+    await expect(read).rejects.toThrow(
+      'failed to list daemonsets in namespace projectcontour: forbidden (403): the auditor needs get/list on daemonsets (apps); see deploy/rbac.yaml',
+    );
   });
 
   it('fails on a wrong token', async () => {
@@ -142,13 +174,22 @@ describe('readCluster()', () => {
 
     const s = await readCluster({ kubeconfig: kubeconfigFor(a), namespaces: ['projectcontour', 'kube-system'], retry: FAST_RETRY });
 
-    expect(s.daemonSets.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort()).toEqual(['kube-system/calico-node', 'kube-system/kube-proxy', 'kube-system/weave-net', 'projectcontour/envoy']);
+    expect(s.daemonSets.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort()).toEqual([
+      'kube-system/calico-node',
+      'kube-system/kube-proxy',
+      'kube-system/weave-net',
+      'projectcontour/envoy',
+    ]);
     expect(s.nodes.length).toEqual(4);
     expect(s.source.namespaces).toEqual(['kube-system', 'projectcontour']);
     expect([...new Set(a.requests.filter((r) => r.status === 200 && r.path !== '/version').map((r) => r.path))].sort()).toEqual([
-      '/api/v1/namespaces/kube-system/pods', '/api/v1/namespaces/projectcontour/pods', '/api/v1/nodes',
-      '/apis/apps/v1/namespaces/kube-system/controllerrevisions', '/apis/apps/v1/namespaces/kube-system/daemonsets',
-      '/apis/apps/v1/namespaces/projectcontour/controllerrevisions', '/apis/apps/v1/namespaces/projectcontour/daemonsets',
+      '/api/v1/namespaces/kube-system/pods',
+      '/api/v1/namespaces/projectcontour/pods',
+      '/api/v1/nodes',
+      '/apis/apps/v1/namespaces/kube-system/controllerrevisions',
+      '/apis/apps/v1/namespaces/kube-system/daemonsets',
+      '/apis/apps/v1/namespaces/projectcontour/controllerrevisions',
+      '/apis/apps/v1/namespaces/projectcontour/daemonsets',
     ]);
   });
 
@@ -156,7 +197,10 @@ describe('readCluster()', () => {
     ['gzipped responses', { gzip: true }, ['gzip', 'gzip', 'gzip']],
     ['lists whose metadata follows the items', { metadataLast: true }, [undefined, undefined, undefined]],
   ])('reads %s', async (_name, options, encodings) => {
-    const pods = Array.from({ length: 700 }, (_, i) => ({ ...exampleCluster().pods.at(-1)!, metadata: { ...exampleCluster().pods.at(-1)!.metadata, name: `agent-${i}`, uid: `uid-${i}` } }));
+    const pods = Array.from({ length: 700 }, (_, i) => ({
+      ...exampleCluster().pods.at(-1)!,
+      metadata: { ...exampleCluster().pods.at(-1)!.metadata, name: `agent-${i}`, uid: `uid-${i}` },
+    }));
     const a = await start({ ...options, pods });
 
     const s = await readCluster({ kubeconfig: kubeconfigFor(a), pageSize: 300, retry: FAST_RETRY });
@@ -214,7 +258,9 @@ describe('readCluster()', () => {
 
     const read = readCluster({ kubeconfig: file, retry: FAST_RETRY });
 
-    await expect(read).rejects.toThrow(/^failed to get the server version \(\/version\): the kubeconfig server is plain http:\/\/, which is refused unless the cluster sets insecure-skip-tls-verify: true/);
+    await expect(read).rejects.toThrow(
+      /^failed to get the server version \(\/version\): the kubeconfig server is plain http:\/\/, which is refused unless the cluster sets insecure-skip-tls-verify: true/,
+    );
     expect(a.requests).toEqual([]);
   });
 });

@@ -40,7 +40,12 @@ describe('writeSnapshotFile()', () => {
       'drift-auditor.io/resource-versions': JSON.stringify(snapshot.source.resourceVersions),
     });
     const kinds = list.items.map((i: { apiVersion: string; kind: string }) => `${i.apiVersion} ${i.kind}`);
-    expect(kinds).toEqual([...Array(4).fill('v1 Node'), ...Array(5).fill('apps/v1 DaemonSet'), ...Array(4).fill('apps/v1 ControllerRevision'), ...Array(13).fill('v1 Pod')]);
+    expect(kinds).toEqual([
+      ...Array(4).fill('v1 Node'),
+      ...Array(5).fill('apps/v1 DaemonSet'),
+      ...Array(4).fill('apps/v1 ControllerRevision'),
+      ...Array(13).fill('v1 Pod'),
+    ]);
     expect(written).toEqual({ path, sha256: sha256Hex(bytes as unknown as string), bytes: bytes.length });
   });
 
@@ -51,7 +56,14 @@ describe('writeSnapshotFile()', () => {
 
     const text = gunzipSync(readFileSync(path)).toString('utf8');
     const items = [...snapshot.nodes, ...snapshot.daemonSets, ...snapshot.controllerRevisions, ...snapshot.pods];
-    expect(text).toEqual(JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { annotations: JSON.parse(text).metadata.annotations }, items: items.map((i) => ({ apiVersion: i.apiVersion, kind: i.kind, ...i })) }));
+    expect(text).toEqual(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        metadata: { annotations: JSON.parse(text).metadata.annotations },
+        items: items.map((i) => ({ apiVersion: i.apiVersion, kind: i.kind, ...i })),
+      }),
+    );
   });
 
   it('leaves no env value, token, last-applied annotation or pod managedFields in the file; DaemonSets keep their managedFields', async () => {
@@ -65,7 +77,9 @@ describe('writeSnapshotFile()', () => {
     expect(text.includes('last-applied-configuration')).toBe(false);
     const items = (JSON.parse(text) as { items: { kind: string; metadata: { name: string; managedFields?: unknown } }[] }).items;
     expect(items.filter((i) => i.metadata.managedFields).map((i) => `${i.kind} ${i.metadata.name}`)).toEqual(['DaemonSet agent']);
-    expect(items.find((i) => i.metadata.managedFields)!.metadata.managedFields).toEqual([{ manager, operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }]);
+    expect(items.find((i) => i.metadata.managedFields)!.metadata.managedFields).toEqual([
+      { manager, operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } },
+    ]);
     expect(text.includes('"value":')).toBe(false);
     // A secret-looking flag keeps its name and a hash of its value, like env values.
     expect(text).toContain(`"--api-token=sha256:${sha256Hex(PLANTED.argToken)}","--v=2"`);

@@ -11,9 +11,14 @@ const PROD = { name: 'prod', server: 'https://prod.k8s.example.com' };
 let env: RenderTestEnv;
 
 beforeAll(async () => {
-  env = await startRenderTestEnv([{ dir: `${CHARTS}node-agent`, versions: ['1.4.0'] }, { dir: `${CHARTS}node-agent`, versions: ['1.5.0'], appVersion: '1.9.0' }]);
+  env = await startRenderTestEnv([
+    { dir: `${CHARTS}node-agent`, versions: ['1.4.0'] },
+    { dir: `${CHARTS}node-agent`, versions: ['1.5.0'], appVersion: '1.9.0' },
+  ]);
 });
-afterAll(async () => { await env.close(); });
+afterAll(async () => {
+  await env.close();
+});
 
 function platformRepo(extra: Record<string, string> = {}): string {
   const dir = makeRepo({ ...fixtureFiles('gitops-argocd', env.helmRepo.url), ...extra }, {}, { origin: 'git@github.com:acme/platform.git' });
@@ -36,7 +41,7 @@ function expectProdState(desired: DesiredState): void {
 }
 
 describe('readManifests() on an Argo CD app of apps', () => {
-  it('renders each Application destined to the cluster, following child Applications whatever the parent\'s destination', async () => {
+  it("renders each Application destined to the cluster, following child Applications whatever the parent's destination", async () => {
     const dir = platformRepo();
 
     const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
@@ -55,13 +60,18 @@ describe('readManifests() on an Argo CD app of apps', () => {
   it('reads the same from a GitHub tarball', async () => {
     seedRepo(env.github.state, 'acme', 'platform', fixtureFiles('gitops-argocd', env.helmRepo.url));
 
-    const desired = await readManifests('github:acme/platform@main:bootstrap', { env: { GITHUB_API_URL: env.github.url, PATH: process.env.PATH }, client: { throttle: false }, cluster: PROD, cacheDir: env.cacheDir });
+    const desired = await readManifests('github:acme/platform@main:bootstrap', {
+      env: { GITHUB_API_URL: env.github.url, PATH: process.env.PATH },
+      client: { throttle: false },
+      cluster: PROD,
+      cacheDir: env.cacheDir,
+    });
 
     expectProdState(desired);
     expect(desired.daemonSets[0]!.provenance?.commit).toBe(desired.source.commit);
   });
 
-  it('applies Helm values with Argo CD\'s precedence: chart < value files in order < valuesObject (over values) < parameters', async () => {
+  it("applies Helm values with Argo CD's precedence: chart < value files in order < valuesObject (over values) < parameters", async () => {
     const dir = platformRepo();
 
     const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
@@ -73,7 +83,10 @@ describe('readManifests() on an Argo CD app of apps', () => {
     expect(pod.metadata?.annotations?.from).toBe('valuesObject');
     expect(agent.provenance).toMatchObject({
       entryPoint: { kind: 'Application', name: 'node-agent', namespace: 'argocd', file: 'apps/node-agent.yaml' },
-      renderer: 'helm', path: 'charts/node-agent', releaseName: 'agent', valueFiles: ['values/common.yaml', 'values/prod.yaml'],
+      renderer: 'helm',
+      path: 'charts/node-agent',
+      releaseName: 'agent',
+      valueFiles: ['values/common.yaml', 'values/prod.yaml'],
     });
   });
 
@@ -84,13 +97,16 @@ describe('readManifests() on an Argo CD app of apps', () => {
 
     const logs = desired.daemonSets.find((d) => d.manifest.metadata.name === 'logs')!;
     expect(logs.provenance).toMatchObject({
-      entryPoint: { kind: 'Application', name: 'logs' }, renderer: 'helm', releaseName: 'logs', valueFiles: ['values/logs.yaml'],
+      entryPoint: { kind: 'Application', name: 'logs' },
+      renderer: 'helm',
+      releaseName: 'logs',
+      valueFiles: ['values/logs.yaml'],
       chart: { name: 'node-agent', version: '1.5.0', repo: env.helmRepo.url, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
     });
     expect(logs.manifest.spec.template.spec.containers[0]!.args).toEqual(['--cluster=prod', '--log-level=info']);
   });
 
-  it('applies the Application\'s kustomize images, namePrefix and commonLabels on top of the overlay\'s patches', async () => {
+  it("applies the Application's kustomize images, namePrefix and commonLabels on top of the overlay's patches", async () => {
     const dir = platformRepo();
 
     const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
@@ -113,18 +129,29 @@ describe('readManifests() on an Argo CD app of apps', () => {
   });
 
   it('makes a repository whose Applications render nothing for the audited cluster a gap, not an empty desired state', async () => {
-    const dir = platformRepo({ 'bootstrap/root.yaml': app('root', { repoURL: 'https://github.com/acme/platform', path: 'apps-elsewhere' }).replace('"name":"prod"', '"name":"in-cluster"'),
+    const dir = platformRepo({
+      'bootstrap/root.yaml': app('root', { repoURL: 'https://github.com/acme/platform', path: 'apps-elsewhere' }).replace(
+        '"name":"prod"',
+        '"name":"in-cluster"',
+      ),
       'apps-elsewhere/a.yaml': app('a', { repoURL: 'https://github.com/acme/platform', path: 'charts/node-agent' }).replace('"name":"prod"', '"name":"eu-1"'),
-      'apps-elsewhere/b.yaml': app('b', { repoURL: 'https://github.com/acme/platform', path: 'charts/node-agent' }).replace('"name":"prod"', '"server":"https://us-2.example.com"') });
+      'apps-elsewhere/b.yaml': app('b', { repoURL: 'https://github.com/acme/platform', path: 'charts/node-agent' }).replace(
+        '"name":"prod"',
+        '"server":"https://us-2.example.com"',
+      ),
+    });
 
     const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
     const eu = await readManifests(`${dir}/bootstrap`, { cluster: { name: 'eu-1' }, cacheDir: env.cacheDir });
 
     expect([desired.daemonSets, desired.problems]).toEqual([[], []]);
-    expect(desired.gaps).toEqual([{
-      source: 'render:bootstrap',
-      message: "failed to find the desired state of 'prod' (https://prod.k8s.example.com) in bootstrap: its GitOps objects render nothing for it; its Applications are destined to eu-1, https://us-2.example.com; name the cluster with --cluster or --cluster-server, or audit with --live-only",
-    }]);
+    expect(desired.gaps).toEqual([
+      {
+        source: 'render:bootstrap',
+        message:
+          "failed to find the desired state of 'prod' (https://prod.k8s.example.com) in bootstrap: its GitOps objects render nothing for it; its Applications are destined to eu-1, https://us-2.example.com; name the cluster with --cluster or --cluster-server, or audit with --live-only",
+      },
+    ]);
     expect([eu.gaps, Object.keys(images(eu))]).toEqual([[], ['a/a-node-agent']]);
   });
 
@@ -132,22 +159,38 @@ describe('readManifests() on an Argo CD app of apps', () => {
     const dir = platformRepo({
       'apps/elsewhere.yaml': app('elsewhere', { repoURL: 'https://github.com/other/repo', path: 'x' }),
       'apps/broken.yaml': app('broken', { repoURL: 'https://github.com/acme/platform', path: 'charts/node-agent', helm: { valueFiles: ['missing.yaml'] } }),
-      'apps/matrix.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: matrix, namespace: argocd }\nspec:\n  generators: [ { matrix: { generators: [] } } ]\n  template: {}\n',
+      'apps/matrix.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: matrix, namespace: argocd }\nspec:\n  generators: [ { matrix: { generators: [] } } ]\n  template: {}\n',
     });
 
     const desired = await readManifests(`${dir}/bootstrap`, { cluster: PROD, cacheDir: env.cacheDir });
 
     expect(desired.problems.map((p) => [p.rule, p.file, p.message, p.owner])).toEqual([
       ['manifest/unrendered', 'apps/broken.yaml', 'Application argocd/broken: value file missing.yaml does not exist', { argocdApp: 'broken' }],
-      ['manifest/unrendered', 'apps/elsewhere.yaml', 'Application argocd/elsewhere: source https://github.com/other/repo is not the repository read (https://github.com/acme/platform)', { argocdApp: 'elsewhere' }],
-      ['manifest/unrendered', 'apps/matrix.yaml', 'ApplicationSet argocd/matrix: the matrix generator is not supported (only list, git and clusters are)', undefined],
+      [
+        'manifest/unrendered',
+        'apps/elsewhere.yaml',
+        'Application argocd/elsewhere: source https://github.com/other/repo is not the repository read (https://github.com/acme/platform)',
+        { argocdApp: 'elsewhere' },
+      ],
+      [
+        'manifest/unrendered',
+        'apps/matrix.yaml',
+        'ApplicationSet argocd/matrix: the matrix generator is not supported (only list, git and clusters are)',
+        undefined,
+      ],
     ]);
     expect(desired.gaps).toHaveLength(3);
   });
 });
 
 function app(name: string, source: Record<string, unknown>): string {
-  return JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' }, spec: { source, destination: { name: 'prod', namespace: name } } });
+  return JSON.stringify({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd' },
+    spec: { source, destination: { name: 'prod', namespace: name } },
+  });
 }
 
 describe('destinationMatches()', () => {
@@ -178,7 +221,11 @@ describe('instantiateTemplate()', () => {
   it('fills fasttemplate and goTemplate parameters', () => {
     const params = { cluster: 'prod', path: { path: 'agents/fluent-bit', basename: 'fluent-bit', segments: ['agents', 'fluent-bit'] } };
 
-    expect(instantiateTemplate({ name: '{{cluster}}-{{path.basename}}', p: '{{path}}', s: '{{path[0]}}' }, params, false)).toEqual({ name: 'prod-fluent-bit', p: 'agents/fluent-bit', s: 'agents' });
+    expect(instantiateTemplate({ name: '{{cluster}}-{{path.basename}}', p: '{{path}}', s: '{{path[0]}}' }, params, false)).toEqual({
+      name: 'prod-fluent-bit',
+      p: 'agents/fluent-bit',
+      s: 'agents',
+    });
     expect(instantiateTemplate({ name: '{{ .cluster }}-{{ .path.basename }}' }, params, true)).toEqual({ name: 'prod-fluent-bit' });
   });
 

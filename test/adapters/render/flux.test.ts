@@ -11,7 +11,9 @@ let env: RenderTestEnv;
 beforeAll(async () => {
   env = await startRenderTestEnv([{ dir: `${CHARTS}node-agent`, versions: ['1.4.0', '1.4.7', '1.5.0'] }]);
 });
-afterAll(async () => { await env.close(); });
+afterAll(async () => {
+  await env.close();
+});
 
 function expectFleet(desired: DesiredState): void {
   expect(images(desired)).toEqual({
@@ -20,8 +22,16 @@ function expectFleet(desired: DesiredState): void {
     'node-agents/log-shipper': 'registry.example.com/log-shipper:2.2.0',
   });
   expect(desired.problems.map((p) => [p.file, p.message, p.owner])).toEqual([
-    ['clusters/prod/infrastructure.yaml', 'Kustomization flux-system/per-cluster: postBuild.substituteFrom reads ConfigMap flux-system/cluster-vars from the cluster, which Git does not hold', { fluxKustomization: 'flux-system/per-cluster' }],
-    ['clusters/prod/releases.yaml', 'HelmRelease flux-system/secret-agent: valuesFrom reads Secret flux-system/agent-values from the cluster, which Git does not hold', { fluxHelmRelease: 'flux-system/secret-agent', helmRelease: 'secret-agent' }],
+    [
+      'clusters/prod/infrastructure.yaml',
+      'Kustomization flux-system/per-cluster: postBuild.substituteFrom reads ConfigMap flux-system/cluster-vars from the cluster, which Git does not hold',
+      { fluxKustomization: 'flux-system/per-cluster' },
+    ],
+    [
+      'clusters/prod/releases.yaml',
+      'HelmRelease flux-system/secret-agent: valuesFrom reads Secret flux-system/agent-values from the cluster, which Git does not hold',
+      { fluxHelmRelease: 'flux-system/secret-agent', helmRelease: 'secret-agent' },
+    ],
   ]);
   expect(desired.source.notes).toEqual([expect.stringContaining('HelmRelease lookup-agent: the chart calls lookup')]);
 }
@@ -36,15 +46,27 @@ describe('readManifests() on a Flux repository', () => {
     expectFleet(desired);
     const shipper = desired.daemonSets.find((d) => d.manifest.metadata.name === 'log-shipper')!;
     expect(shipper.manifest.spec.template.spec.containers[0]!.args).toEqual(['--cluster=prod', '--level=info', '--template=${HOSTNAME}', '--home=$HOME']);
-    expect(shipper.provenance).toMatchObject({ entryPoint: { kind: 'Kustomization', name: 'agents', namespace: 'flux-system' }, renderer: 'kustomize', path: 'infrastructure/agents' });
+    expect(shipper.provenance).toMatchObject({
+      entryPoint: { kind: 'Kustomization', name: 'agents', namespace: 'flux-system' },
+      renderer: 'kustomize',
+      path: 'infrastructure/agents',
+    });
     const agent = desired.daemonSets.find((d) => d.manifest.metadata.name === 'monitoring-node-agent')!;
-    expect(agent.provenance).toMatchObject({ entryPoint: { kind: 'HelmRelease', name: 'node-agent' }, releaseName: 'monitoring-node-agent', chart: { name: 'node-agent', version: '1.4.7' } });
+    expect(agent.provenance).toMatchObject({
+      entryPoint: { kind: 'HelmRelease', name: 'node-agent' },
+      releaseName: 'monitoring-node-agent',
+      chart: { name: 'node-agent', version: '1.4.7' },
+    });
   });
 
   it('reads the same from a GitHub tarball', async () => {
     seedRepo(env.github.state, 'acme', 'fleet', fixtureFiles('gitops-flux', env.helmRepo.url));
 
-    const desired = await readManifests('github:acme/fleet@main:clusters/prod', { env: { GITHUB_API_URL: env.github.url, PATH: process.env.PATH }, client: { throttle: false }, cacheDir: env.cacheDir });
+    const desired = await readManifests('github:acme/fleet@main:clusters/prod', {
+      env: { GITHUB_API_URL: env.github.url, PATH: process.env.PATH },
+      client: { throttle: false },
+      cacheDir: env.cacheDir,
+    });
 
     expectFleet(desired);
   });
@@ -67,7 +89,7 @@ describe('fluxSubstitute()', () => {
 
 describe('fluxReleaseName()', () => {
   it.each([
-    [{ releaseName: 'r' , targetNamespace: 't' }, 'r'],
+    [{ releaseName: 'r', targetNamespace: 't' }, 'r'],
     [{ targetNamespace: 'monitoring' }, 'monitoring-agent'],
     [{}, 'agent'],
   ])('names the release of spec %j', (spec, expected) => {

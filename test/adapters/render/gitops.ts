@@ -48,7 +48,10 @@ export async function startRenderTestEnv(charts: HelmRepoOptions['charts']): Pro
   const cacheDir = mkdtempSync(join(tmpdir(), 'render-cache-'));
   const made = [cacheDir];
   return {
-    helmRepo, github, cacheDir, made,
+    helmRepo,
+    github,
+    cacheDir,
+    made,
     close: async () => {
       await helmRepo.close();
       await github.close();

@@ -48,7 +48,9 @@ function repo(files: Record<string, string>): string {
 
 function application(name: string, source: Record<string, unknown>): string {
   return JSON.stringify({
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd' },
     spec: { project: 'default', source, destination: { name: 'prod', namespace: 'monitoring' } },
   });
 }
@@ -57,7 +59,9 @@ function application(name: string, source: Record<string, unknown>): string {
 function privateApp(): Record<string, string> {
   return {
     'apps/agent.yaml': application('agent', {
-      repoURL: `${privateRegistry.host}/charts`, chart: 'node-agent', targetRevision: '1.4.0',
+      repoURL: `${privateRegistry.host}/charts`,
+      chart: 'node-agent',
+      targetRevision: '1.4.0',
       helm: { valuesObject: { clusterName: 'prod', logLevel: 'warn', serviceMonitor: { enabled: false } } },
     }),
   };
@@ -68,14 +72,25 @@ const credentials = (registry: OciRegistry, password = AUTH.password) => JSON.st
 /** The live DaemonSet as the cluster holds what was rendered: server fields, Argo CD's instance label, and `image` if given. */
 function live(rendered: K8sDaemonSet, image?: string): K8sDaemonSet {
   const ds = structuredClone(rendered);
-  ds.metadata = { ...ds.metadata, uid: 'uid-agent', generation: 1, creationTimestamp: '2026-11-01T00:00:00Z', labels: { ...ds.metadata.labels, 'app.kubernetes.io/instance': 'agent' } };
+  ds.metadata = {
+    ...ds.metadata,
+    uid: 'uid-agent',
+    generation: 1,
+    creationTimestamp: '2026-11-01T00:00:00Z',
+    labels: { ...ds.metadata.labels, 'app.kubernetes.io/instance': 'agent' },
+  };
   if (image) ds.spec.template.spec.containers[0]!.image = image;
   return ds;
 }
 
 /** Audits one Linux node running `ds` against `desired`; returns the findings about Git (spec, image, manifest, resource) and completeness. */
 function compare(ds: K8sDaemonSet, desired: DesiredState): { findings: string[][]; complete: boolean } {
-  const report = audit(snapshotOf({ cluster: 'prod', nodes: [node('n1', { labels: { 'kubernetes.io/os': 'linux' } })], daemonSets: [ds], pods: [pod(ds, 'n1')] }), desired, defaultPolicy(), AT);
+  const report = audit(
+    snapshotOf({ cluster: 'prod', nodes: [node('n1', { labels: { 'kubernetes.io/os': 'linux' } })], daemonSets: [ds], pods: [pod(ds, 'n1')] }),
+    desired,
+    defaultPolicy(),
+    AT,
+  );
   const findings = report.findings.filter((f) => /^(spec|image|manifest|resource)\//.test(f.rule)).map((f) => [f.rule, f.daemonSet]);
   return { findings, complete: report.complete };
 }
@@ -84,20 +99,36 @@ describe('readManifests() with Helm charts from OCI registries', () => {
   it('renders an Argo CD Application whose chart is in a private OCI registry, and a live DaemonSet that matches it shows no drift', async () => {
     const dir = repo(privateApp());
 
-    const desired = await readManifests(dir, { cluster: { name: 'prod' }, cacheDir: temp('oci-cache-'), env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry) } });
+    const desired = await readManifests(dir, {
+      cluster: { name: 'prod' },
+      cacheDir: temp('oci-cache-'),
+      env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry) },
+    });
 
     expect(desired.problems).toEqual([]);
     expect(images(desired)).toEqual({ 'monitoring/agent-node-agent': 'registry.example.com/node-agent:1.8.2' });
     const agent = desired.daemonSets[0]!;
     expect(agent.manifest.spec.template.spec.containers[0]!.args).toEqual(['--cluster=prod', '--log-level=warn']);
     const layer = pushedLayerDigest(privateRegistry, 'charts/node-agent', '1.4.0');
-    expect(agent.provenance).toMatchObject({ entryPoint: { kind: 'Application', name: 'agent' }, renderer: 'helm', releaseName: 'agent', chart: { name: 'node-agent', version: '1.4.0', repo: `oci://${privateRegistry.host}/charts`, digest: layer } });
+    expect(agent.provenance).toMatchObject({
+      entryPoint: { kind: 'Application', name: 'agent' },
+      renderer: 'helm',
+      releaseName: 'agent',
+      chart: { name: 'node-agent', version: '1.4.0', repo: `oci://${privateRegistry.host}/charts`, digest: layer },
+    });
     expect(compare(live(agent.manifest), desired)).toEqual({ findings: [], complete: true });
     expect(compare(live(agent.manifest, 'registry.example.com/node-agent:1.8.1'), desired).findings).toContainEqual(['image/drift', 'agent-node-agent']);
   });
 
   it('reads the Argo CD 3.1 form: an oci:// repoURL naming the chart itself, with path "."', async () => {
-    const dir = repo({ 'apps/agent.yaml': application('agent', { repoURL: `oci://${publicRegistry.host}/charts/node-agent`, path: '.', targetRevision: '1.5.0', helm: { valuesObject: { clusterName: 'prod' } } }) });
+    const dir = repo({
+      'apps/agent.yaml': application('agent', {
+        repoURL: `oci://${publicRegistry.host}/charts/node-agent`,
+        path: '.',
+        targetRevision: '1.5.0',
+        helm: { valuesObject: { clusterName: 'prod' } },
+      }),
+    });
 
     const desired = await readManifests(dir, { cluster: { name: 'prod' }, cacheDir: temp('oci-cache-') });
 
@@ -127,18 +158,40 @@ describe('readManifests() with Helm charts from OCI registries', () => {
 
     expect(desired.daemonSets).toEqual([]);
     expect(desired.problems.map((p) => [p.rule, p.file, p.message])).toEqual([
-      ['manifest/unrendered', 'apps/agent.yaml', `Application argocd/agent: failed to pull chart oci://${privateRegistry.host}/charts/node-agent 1.4.0: a private registry, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)`],
+      [
+        'manifest/unrendered',
+        'apps/agent.yaml',
+        `Application argocd/agent: failed to pull chart oci://${privateRegistry.host}/charts/node-agent 1.4.0: a private registry, and no credentials for it (set DRIFT_AUDITOR_HELM_CREDENTIALS)`,
+      ],
     ]);
-    const rendered = (await readManifests(repo(privateApp()), { cluster: { name: 'prod' }, cacheDir: temp('oci-cache-'), env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry) } })).daemonSets[0]!;
-    expect(compare(live(rendered.manifest), desired)).toEqual({ findings: [['manifest/unrendered', ''], ['manifest/unrendered', 'agent-node-agent']], complete: false });
+    const rendered = (
+      await readManifests(repo(privateApp()), {
+        cluster: { name: 'prod' },
+        cacheDir: temp('oci-cache-'),
+        env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry) },
+      })
+    ).daemonSets[0]!;
+    expect(compare(live(rendered.manifest), desired)).toEqual({
+      findings: [
+        ['manifest/unrendered', ''],
+        ['manifest/unrendered', 'agent-node-agent'],
+      ],
+      complete: false,
+    });
   });
 
   it('makes refused credentials a gap naming the chart too, without echoing the password', async () => {
     const dir = repo(privateApp());
 
-    const desired = await readManifests(dir, { cluster: { name: 'prod' }, cacheDir: temp('oci-cache-'), env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry, 'wrong-password') } });
+    const desired = await readManifests(dir, {
+      cluster: { name: 'prod' },
+      cacheDir: temp('oci-cache-'),
+      env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry, 'wrong-password') },
+    });
 
-    expect(desired.problems.map((p) => p.message)).toEqual([`Application argocd/agent: failed to pull chart oci://${privateRegistry.host}/charts/node-agent 1.4.0: the registry refused the credentials`]);
+    expect(desired.problems.map((p) => p.message)).toEqual([
+      `Application argocd/agent: failed to pull chart oci://${privateRegistry.host}/charts/node-agent 1.4.0: the registry refused the credentials`,
+    ]);
     expect(desired.gaps).toHaveLength(1);
   });
 
@@ -157,11 +210,18 @@ describe('readManifests() with Helm charts from OCI registries', () => {
   it('never gives helm the password on its command line, and leaves no registry config behind', async () => {
     const bin = temp('helm-wrapper-');
     const argvLog = join(bin, 'argv.log');
-    writeFileSync(join(bin, 'helm'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> '${argvLog}'; done\nprintf -- '--\\n' >> '${argvLog}'\nexec '${helm}' "$@"\n`);
+    writeFileSync(
+      join(bin, 'helm'),
+      `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> '${argvLog}'; done\nprintf -- '--\\n' >> '${argvLog}'\nexec '${helm}' "$@"\n`,
+    );
     chmodSync(join(bin, 'helm'), 0o755);
     const cacheDir = temp('oci-cache-');
 
-    const desired = await readManifests(repo(privateApp()), { cluster: { name: 'prod' }, cacheDir, env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM: join(bin, 'helm'), DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry) } });
+    const desired = await readManifests(repo(privateApp()), {
+      cluster: { name: 'prod' },
+      cacheDir,
+      env: { PATH: process.env.PATH, DRIFT_AUDITOR_HELM: join(bin, 'helm'), DRIFT_AUDITOR_HELM_CREDENTIALS: credentials(privateRegistry) },
+    });
 
     expect(desired.problems).toEqual([]);
     const argv = readFileSync(argvLog, 'utf8');
@@ -171,7 +231,16 @@ describe('readManifests() with Helm charts from OCI registries', () => {
     expect(argv).not.toContain('--password');
     const configs = argv.split('\n').flatMap((a, i, all) => (all[i - 1] === '--registry-config' ? [a] : []));
     expect(configs.length).toBeGreaterThan(0);
-    expect(configs.filter((c) => { try { readFileSync(c); return true; } catch { return false; } })).toEqual([]);
+    expect(
+      configs.filter((c) => {
+        try {
+          readFileSync(c);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -193,9 +262,15 @@ describe('readManifests() with DRIFT_AUDITOR_OCI_PLAIN_HTTP', () => {
   it('refuses a value that names no registry (plain HTTP is granted per registry, never to all)', async () => {
     const dir = repo({ 'apps/agent.yaml': application('agent', { repoURL: 'registry.example.com/charts', chart: 'node-agent', targetRevision: '1.4.0' }) });
 
-    const desired = await readManifests(dir, { cluster: { name: 'prod' }, cacheDir: temp('oci-cache-'), env: { PATH: process.env.PATH, DRIFT_AUDITOR_OCI_PLAIN_HTTP: '1' } });
+    const desired = await readManifests(dir, {
+      cluster: { name: 'prod' },
+      cacheDir: temp('oci-cache-'),
+      env: { PATH: process.env.PATH, DRIFT_AUDITOR_OCI_PLAIN_HTTP: '1' },
+    });
 
-    expect(desired.problems.map((p) => p.message)).toEqual(["Application argocd/agent: DRIFT_AUDITOR_OCI_PLAIN_HTTP must list registry hosts (host[:port], comma-separated), not '1'"]);
+    expect(desired.problems.map((p) => p.message)).toEqual([
+      "Application argocd/agent: DRIFT_AUDITOR_OCI_PLAIN_HTTP must list registry hosts (host[:port], comma-separated), not '1'",
+    ]);
   });
 });
 
@@ -243,6 +318,8 @@ spec:
 
 /** The digest of the chart layer the registry holds for `repo:tag`, as `sha256:…`. */
 function pushedLayerDigest(registry: OciRegistry, repoName: string, tag: string): string {
-  const manifest = JSON.parse(registry.blobs.get(registry.tags.get(repoName)!.get(tag)!)!.toString('utf8')) as { layers: { mediaType: string; digest: string }[] };
+  const manifest = JSON.parse(registry.blobs.get(registry.tags.get(repoName)!.get(tag)!)!.toString('utf8')) as {
+    layers: { mediaType: string; digest: string }[];
+  };
   return manifest.layers.find((l) => l.mediaType === 'application/vnd.cncf.helm.chart.content.v1.tar+gzip')!.digest;
 }

@@ -4,8 +4,14 @@ import { readManifests } from '../../../functions/adapters/manifest-source.js';
 import { images, makeRepo } from './repo.js';
 
 const made: string[] = [];
-const repo = (...a: Parameters<typeof makeRepo>) => { const d = makeRepo(...a); made.push(d); return d; };
-afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+const repo = (...a: Parameters<typeof makeRepo>) => {
+  const d = makeRepo(...a);
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 describe('readManifests() on plain paths', () => {
   it('renders a folder holding Chart.yaml with helm: helpers, tpl, required and the image tag from appVersion', async () => {
@@ -31,7 +37,7 @@ describe('readManifests() on plain paths', () => {
     expect(old.daemonSets[0]!.manifest.spec.template.spec.priorityClassName).toBeUndefined();
   });
 
-  it('reports a chart that fails to render as manifest/unrendered with helm\'s message, and the audit as incomplete', async () => {
+  it("reports a chart that fails to render as manifest/unrendered with helm's message, and the audit as incomplete", async () => {
     const dir = repo({}, { 'node-agent': 'node-agent' });
     writeFileSync(`${dir}/node-agent/values.yaml`, 'image: { repository: r/agent, tag: "" }\nclusterName: ""\nserviceMonitor: { enabled: false }\n');
 
@@ -53,9 +59,10 @@ describe('readManifests() on plain paths', () => {
     expect(desired.source.notes).toEqual([expect.stringContaining('lookup')]);
   });
 
-  it('inflates a kustomization\'s helmCharts with helm itself, then applies its images and patches with kubectl kustomize', async () => {
-    const dir = repo({
-      'overlays/prod/kustomization.yaml': `namespace: monitoring
+  it("inflates a kustomization's helmCharts with helm itself, then applies its images and patches with kubectl kustomize", async () => {
+    const dir = repo(
+      {
+        'overlays/prod/kustomization.yaml': `namespace: monitoring
 helmCharts:
   - name: node-agent
     releaseName: agent
@@ -73,7 +80,9 @@ patches:
         path: /spec/template/spec/tolerations/-
         value: { key: nvidia.com/gpu, operator: Exists, effect: NoSchedule }
 `,
-    }, { 'node-agent': 'overlays/prod/charts/node-agent' });
+      },
+      { 'node-agent': 'overlays/prod/charts/node-agent' },
+    );
 
     const desired = await readManifests(dir, { capabilities: { kubeVersion: '1.31.0' } });
 
@@ -81,7 +90,14 @@ patches:
     expect(images(desired)).toEqual({ 'monitoring/agent-node-agent': 'registry.example.com/node-agent:1.8.3' });
     const spec = desired.daemonSets[0]!.manifest.spec.template.spec;
     expect(spec.containers[0]!.args).toEqual(['--cluster=prod', '--log-level=debug']);
-    expect(spec.tolerations).toEqual([{ operator: 'Exists', effect: 'NoSchedule' }, { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(desired.daemonSets[0]!.provenance).toMatchObject({ renderer: 'kustomize', path: 'overlays/prod', renderers: { helm: 'v4.1.4', kustomize: 'v5.7.1' } });
+    expect(spec.tolerations).toEqual([
+      { operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+    expect(desired.daemonSets[0]!.provenance).toMatchObject({
+      renderer: 'kustomize',
+      path: 'overlays/prod',
+      renderers: { helm: 'v4.1.4', kustomize: 'v5.7.1' },
+    });
   });
 });

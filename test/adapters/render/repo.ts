@@ -29,5 +29,7 @@ export function makeRepo(files: Record<string, string>, charts: Record<string, s
 
 /** Returns `name: image` of every desired DaemonSet's first container. */
 export function images(desired: DesiredState): Record<string, string> {
-  return Object.fromEntries(desired.daemonSets.map((d) => [`${d.manifest.metadata.namespace}/${d.manifest.metadata.name}`, d.manifest.spec.template.spec.containers[0]!.image ?? '']));
+  return Object.fromEntries(
+    desired.daemonSets.map((d) => [`${d.manifest.metadata.namespace}/${d.manifest.metadata.name}`, d.manifest.spec.template.spec.containers[0]!.image ?? '']),
+  );
 }

@@ -10,9 +10,28 @@ import { main, type CliIO } from '../../../functions/cli/main.js';
 import { LocalStore, openStore, type ReportStore } from '../../../functions/adapters/store/index.js';
 import { startS3Server, type S3Server } from './s3-server.js';
 
-const EXAMPLE = ['audit', '--snapshot', 'examples/cluster', '--manifests', 'examples/gitops', '--rules', 'examples/policy.yaml', '--cluster', 'example', '--format', 'json', '--fail-on', 'none'];
+const EXAMPLE = [
+  'audit',
+  '--snapshot',
+  'examples/cluster',
+  '--manifests',
+  'examples/gitops',
+  '--rules',
+  'examples/policy.yaml',
+  '--cluster',
+  'example',
+  '--format',
+  'json',
+  '--fail-on',
+  'none',
+];
 const at = (now: string): string[] => [...EXAMPLE, '--now', now];
-const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const S3_ENV = {
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 function io(env: NodeJS.ProcessEnv = {}): CliIO & { err: string[] } {
   const err: string[] = [];
@@ -35,22 +54,32 @@ afterEach(async () => {
 });
 
 const TARGETS: [string, () => Promise<Target>][] = [
-  ['a local folder', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'drift-auditor-cli-store-'));
-    return { args: ['--store', dir], env: {}, store: new LocalStore(dir) };
-  }],
-  ['s3rver', async () => {
-    server = await startS3Server({ conditionalWrites: true });
-    const args = ['--store', `s3://${server.bucket}/audit`, '--s3-endpoint', server.endpoint];
-    return { args, env: S3_ENV, store: openStore(`s3://${server.bucket}/audit`, { endpoint: server.endpoint, env: S3_ENV }) };
-  }],
+  [
+    'a local folder',
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'drift-auditor-cli-store-'));
+      return { args: ['--store', dir], env: {}, store: new LocalStore(dir) };
+    },
+  ],
+  [
+    's3rver',
+    async () => {
+      server = await startS3Server({ conditionalWrites: true });
+      const args = ['--store', `s3://${server.bucket}/audit`, '--s3-endpoint', server.endpoint];
+      return { args, env: S3_ENV, store: openStore(`s3://${server.bucket}/audit`, { endpoint: server.endpoint, env: S3_ENV }) };
+    },
+  ],
 ];
 
 const exec = promisify(execFile);
 /** Runs the real CLI in its own process; returns its exit code and stderr. */
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await exec(process.execPath, ['bin/drift-auditor.mjs', ...args], { env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stderr } = await exec(process.execPath, ['bin/drift-auditor.mjs', ...args], {
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stderr };
   } catch (err) {
     const e = err as { code?: number; stderr?: string };
@@ -99,7 +128,9 @@ describe.each(TARGETS)('drift-auditor audit --store (%s)', (_name, make) => {
 
     const results = await Promise.all([0, 1].map(() => cli([...at('2026-11-20T10:00:00Z'), ...t.args], t.env)));
 
-    expect(results.map((r) => [r.code, r.stderr.match(/stored run \S+/)?.[0]])).toEqual([0, 1].map(() => [0, expect.stringMatching(/^stored run 20261120T100000Z-[0-9a-f]{8}$/)]));
+    expect(results.map((r) => [r.code, r.stderr.match(/stored run \S+/)?.[0]])).toEqual(
+      [0, 1].map(() => [0, expect.stringMatching(/^stored run 20261120T100000Z-[0-9a-f]{8}$/)]),
+    );
     const runs = await t.store.listRuns('example');
     expect(runs.length).toEqual(1);
     expect((await t.store.verifyRun('example', runs[0]!.runId)).ok).toBe(true);

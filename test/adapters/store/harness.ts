@@ -38,7 +38,9 @@ export async function localHarness(): Promise<Harness> {
     tamper: (key, body) => writeFile(join(dir, key), body),
     remove: (key) => unlink(join(dir, key)),
     // A directory where the object should go: the create-only link fails and the object cannot be read.
-    breakKey: async (key) => { await mkdir(join(dir, key), { recursive: true }); },
+    breakKey: async (key) => {
+      await mkdir(join(dir, key), { recursive: true });
+    },
     repairKey: (key) => rm(join(dir, key), { recursive: true, force: true }),
     close: () => rm(dir, { recursive: true, force: true }),
   };
@@ -52,8 +54,12 @@ export function s3Harness(server: S3Server, maxAttempts = 2): Harness & { server
     server,
     s3,
     store: s3,
-    tamper: async (key, body) => { await direct.send(new PutObjectCommand({ Bucket: server.bucket, Key: `audit/${key}`, Body: body })); },
-    remove: async (key) => { await direct.send(new DeleteObjectCommand({ Bucket: server.bucket, Key: `audit/${key}` })); },
+    tamper: async (key, body) => {
+      await direct.send(new PutObjectCommand({ Bucket: server.bucket, Key: `audit/${key}`, Body: body }));
+    },
+    remove: async (key) => {
+      await direct.send(new DeleteObjectCommand({ Bucket: server.bucket, Key: `audit/${key}` }));
+    },
     breakKey: async (key) => server.failPuts(new RegExp(`^audit/${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), Infinity),
     repairKey: async () => server.clearFailures(),
     close: () => server.close(),

@@ -20,15 +20,17 @@ describe.each(HARNESSES)('%s acquireLock()', (_name, make) => {
     let most = 0;
     const order: number[] = [];
 
-    await Promise.all(Array.from({ length: 6 }, async (_x, i) => {
-      const lock = await h.store.acquireLock('notify/acme/ops/prod', { pollMs: 10, waitSeconds: 60, holder: `run ${i}` });
-      holding++;
-      most = Math.max(most, holding);
-      await new Promise((r) => setTimeout(r, 15));
-      order.push(i);
-      holding--;
-      await lock.release();
-    }));
+    await Promise.all(
+      Array.from({ length: 6 }, async (_x, i) => {
+        const lock = await h.store.acquireLock('notify/acme/ops/prod', { pollMs: 10, waitSeconds: 60, holder: `run ${i}` });
+        holding++;
+        most = Math.max(most, holding);
+        await new Promise((r) => setTimeout(r, 15));
+        order.push(i);
+        holding--;
+        await lock.release();
+      }),
+    );
 
     expect([most, order.length, new Set(order).size]).toEqual([1, 6, 6]);
   });
@@ -40,7 +42,9 @@ describe.each(HARNESSES)('%s acquireLock()', (_name, make) => {
     const err = await h.store.acquireLock('notify/acme/ops/prod', { waitSeconds: 0 }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(LockBusyError);
-    expect((err as Error).message).toMatch(/^failed to take lock .*locks\/notify\/acme\/ops\/prod\.json: held by the scheduled run since \S+ until \S+; waited 0 s$/);
+    expect((err as Error).message).toMatch(
+      /^failed to take lock .*locks\/notify\/acme\/ops\/prod\.json: held by the scheduled run since \S+ until \S+; waited 0 s$/,
+    );
   });
 
   it('takes over a lock whose holder died once it has expired, and not before', async () => {

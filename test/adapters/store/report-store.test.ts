@@ -30,12 +30,14 @@ describe.each(STORES)('%s', (_name, make) => {
       expect(result.missing).toBeUndefined();
       expect((await h.store.getObject(`${prefix}report.md`)).toString()).toEqual(run.artifacts['report.md']!.body);
       expect(stored.report.findings).toEqual(run.report.findings);
-      expect(stored.manifest.objects.map((o) => [o.name, o.sha256, o.size])).toEqual(await Promise.all(
-        ['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz'].map(async (n) => {
-          const body = await h.store.getObject(prefix + n);
-          return [n, sha(body), body.length];
-        }),
-      ));
+      expect(stored.manifest.objects.map((o) => [o.name, o.sha256, o.size])).toEqual(
+        await Promise.all(
+          ['report.json', 'report.md', 'report.html', 'findings.csv', 'snapshot.json.gz'].map(async (n) => {
+            const body = await h.store.getObject(prefix + n);
+            return [n, sha(body), body.length];
+          }),
+        ),
+      );
     });
 
     it('names the sha256 of the stored snapshot in the report and the manifest', async () => {
@@ -134,7 +136,12 @@ describe.each(STORES)('%s', (_name, make) => {
       ['a cluster name with a slash', { cluster: '../etc' }, {}, /failed to use cluster name '\.\.\/etc'/],
       ['an artifact path', {}, { '../x.md': { body: 'x', contentType: 'text/plain' } }, /artifact name '\.\.\/x\.md' is not a plain file name/],
       ['a reserved name', {}, { 'manifest.json': { body: '{}', contentType: 'application/json' } }, /'manifest\.json' is written by the store itself/],
-      ['a report.json of another report', {}, { 'report.json': { body: '{"schemaVersion":1}', contentType: 'application/json' } }, /the report\.json artifact is not the report being stored/],
+      [
+        'a report.json of another report',
+        {},
+        { 'report.json': { body: '{"schemaVersion":1}', contentType: 'application/json' } },
+        /the report\.json artifact is not the report being stored/,
+      ],
     ])('rejects %s', async (_case, reportParts: Partial<Report>, artifacts, message) => {
       h = await make();
 
@@ -213,7 +220,11 @@ describe.each(STORES)('%s', (_name, make) => {
     it.each([
       ['garbage', () => 'garbage\n', 'not a valid manifest: invalid JSON'],
       ['an empty object', () => '{}', 'not a valid manifest: no objects or reportSha256'],
-      ['an object key outside the run', (m: RunManifest) => JSON.stringify({ ...m, objects: m.objects.map((o, i) => (i === 1 ? { ...o, key: '../../etc/passwd' } : o)) }), 'not a valid manifest: objects[1] is not a file of this run with a sha256'],
+      [
+        'an object key outside the run',
+        (m: RunManifest) => JSON.stringify({ ...m, objects: m.objects.map((o, i) => (i === 1 ? { ...o, key: '../../etc/passwd' } : o)) }),
+        'not a valid manifest: objects[1] is not a file of this run with a sha256',
+      ],
     ])('reports a manifest replaced by %s as a mismatch, not an error', async (_case, forge, detail) => {
       h = await make();
       const { runId } = await h.store.putRun(sampleRun());
@@ -241,7 +252,9 @@ describe.each(STORES)('%s', (_name, make) => {
       h = await make();
       await h.store.putRun(sampleRun());
 
-      await expect(h.store.getRun('prod-eu-1', '20260101T000000Z-00000000')).rejects.toThrow(/^failed to get run 20260101T000000Z-00000000 of cluster prod-eu-1: no such run in .*prod-eu-1\/? \(see reports list\)$/);
+      await expect(h.store.getRun('prod-eu-1', '20260101T000000Z-00000000')).rejects.toThrow(
+        /^failed to get run 20260101T000000Z-00000000 of cluster prod-eu-1: no such run in .*prod-eu-1\/? \(see reports list\)$/,
+      );
     });
 
     it('fails with a StoreError for a run that does not exist', async () => {

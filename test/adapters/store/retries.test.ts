@@ -68,7 +68,12 @@ describe.each(HARNESSES)('%s', (_name, make) => {
 
       expect(failed).toBeInstanceOf(RunStoreError);
       // The newer run collected the interrupted one (a day older) without findings.csv; the retry keeps that.
-      expect([newer.collected, retried.runId, retried.alreadyStored, retried.missing]).toEqual([[retried.runId], serializeRun(older).runId, true, ['findings.csv']]);
+      expect([newer.collected, retried.runId, retried.alreadyStored, retried.missing]).toEqual([
+        [retried.runId],
+        serializeRun(older).runId,
+        true,
+        ['findings.csv'],
+      ]);
       expect((await h.store.listRuns('prod-eu-1')).map((r) => r.generatedAt.slice(0, 10))).toEqual(['2026-06-03', '2026-06-02', '2026-06-01']);
       expect((await h.store.verifyRun('prod-eu-1', retried.runId)).ok).toBe(true);
       expect((await h.store.getRun('prod-eu-1', 'latest')).runId).toEqual(newer.runId);
@@ -122,7 +127,10 @@ describe.each(HARNESSES)('%s', (_name, make) => {
       expect([before, next.collected]).toEqual([0, [runId]]);
       expect((await h.store.listRuns('prod-eu-1')).map((r) => r.runId)).toEqual([next.runId, runId]);
       const collected = await h.store.verifyRun('prod-eu-1', runId);
-      expect([collected.ok, collected.objects.map((o) => o.name)]).toEqual([true, ['manifest.json', 'report.json', 'report.md', 'findings.csv', 'snapshot.json.gz']]);
+      expect([collected.ok, collected.objects.map((o) => o.name)]).toEqual([
+        true,
+        ['manifest.json', 'report.json', 'report.md', 'findings.csv', 'snapshot.json.gz'],
+      ]);
     });
 
     it('leaves a run interrupted less than an hour earlier to its own retry', async () => {

@@ -50,8 +50,13 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   const turn = async (key: string): Promise<() => void> => {
     const before = queues.get(key) ?? Promise.resolve();
     let done!: () => void;
-    const mine = new Promise<void>((r) => { done = r; });
-    queues.set(key, before.then(() => mine));
+    const mine = new Promise<void>((r) => {
+      done = r;
+    });
+    queues.set(
+      key,
+      before.then(() => mine),
+    );
     await before;
     return done;
   };
@@ -97,9 +102,13 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
     puts,
     client(maxAttempts = 3) {
       const c = new S3Client({
-        endpoint, region: 'us-east-1', forcePathStyle: true, maxAttempts,
+        endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        maxAttempts,
         credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
       });
       clients.push(c);
       return c;
@@ -121,7 +130,9 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
 
 /** Drains the request body, then answers with an S3 error document. */
 async function reply(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): Promise<void> {
-  for await (const _chunk of req) { /* discard */ }
+  for await (const _chunk of req) {
+    /* discard */
+  }
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>injected</RequestId></Error>`);
 }

@@ -13,13 +13,16 @@ afterEach(async () => {
 /** Records the headers of every PutObject request the client sends, by key. */
 function recordPuts(client: S3Client): Map<string, Record<string, string>> {
   const seen = new Map<string, Record<string, string>>();
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === 'PutObjectCommand') {
-      const req = args.request as { headers: Record<string, string> };
-      seen.set((args.input as { Key: string }).Key, { ...req.headers });
-    }
-    return next(args);
-  }, { step: 'finalizeRequest', name: 'recordPuts' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutObjectCommand') {
+        const req = args.request as { headers: Record<string, string> };
+        seen.set((args.input as { Key: string }).Key, { ...req.headers });
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'recordPuts' },
+  );
   return seen;
 }
 
@@ -39,7 +42,10 @@ describe('S3Store', () => {
 
   it.each([
     [undefined, { 'x-amz-server-side-encryption': 'AES256' }],
-    ['arn:aws:kms:eu-west-1:111122223333:key/abc', { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:111122223333:key/abc' }],
+    [
+      'arn:aws:kms:eu-west-1:111122223333:key/abc',
+      { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:111122223333:key/abc' },
+    ],
   ])('requests server-side encryption (KMS key %s) and sends a verifiable checksum and a create-only condition', async (kmsKeyId, sse) => {
     server = await startS3Server();
     const client = server.client();
@@ -51,7 +57,12 @@ describe('S3Store', () => {
     const manifest = (await store.getRun('prod-eu-1', 'latest')).manifest;
     const md = manifest.objects.find((o) => o.name === 'report.md')!;
     const headers = seen.get(`audit/${keys['report.md']}`)!;
-    expect(headers).toMatchObject({ ...sse, 'if-none-match': '*', 'x-amz-meta-sha256': md.sha256, 'x-amz-checksum-sha256': Buffer.from(md.sha256, 'hex').toString('base64') });
+    expect(headers).toMatchObject({
+      ...sse,
+      'if-none-match': '*',
+      'x-amz-meta-sha256': md.sha256,
+      'x-amz-checksum-sha256': Buffer.from(md.sha256, 'hex').toString('base64'),
+    });
   });
 
   it('follows ListObjectsV2 pages when listing runs and clusters', async () => {
@@ -114,12 +125,15 @@ describe('S3Store', () => {
     const run = sampleRun();
     const key = `audit/${serializeRun(run).prefix}report.md`;
     // The racing writer gets in after our HeadObject said "absent", right before our PutObject.
-    client.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'PutObjectCommand' && (args.input as { Key: string }).Key === key) {
-        await racer.send(new PutObjectCommand({ Bucket: server!.bucket, Key: key, Body: 'the other writer' }));
-      }
-      return next(args);
-    }, { step: 'initialize', name: 'racer' });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand' && (args.input as { Key: string }).Key === key) {
+          await racer.send(new PutObjectCommand({ Bucket: server!.bucket, Key: key, Body: 'the other writer' }));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'racer' },
+    );
     const store = new S3Store(server.bucket, 'audit', client);
 
     const err = await store.putRun(run).catch((e: unknown) => e);
@@ -155,7 +169,9 @@ describe('openStore()', () => {
     ['--s3-endpoint', { endpoint: 'not a url', env: {} }],
     ['AWS_ENDPOINT_URL_S3', { env: { AWS_ENDPOINT_URL_S3: 'minio:9000' } }],
   ])('refuses an %s that is not an http(s) URL before any request', (_how, opts) => {
-    expect(() => openStore('s3://evidence', opts)).toThrow(/^failed to open store: S3 endpoint '.*' \(--s3-endpoint or AWS_ENDPOINT_URL_S3\) is not an http\(s\):\/\/ URL$/);
+    expect(() => openStore('s3://evidence', opts)).toThrow(
+      /^failed to open store: S3 endpoint '.*' \(--s3-endpoint or AWS_ENDPOINT_URL_S3\) is not an http\(s\):\/\/ URL$/,
+    );
   });
 
   it('uses the region from AWS_REGION', async () => {

@@ -5,25 +5,68 @@ import { changedByOf, DEFAULT_HAND_MANAGERS, handOwnerOf, ownersOf, parseFinding
 // items by merge key, `.` for the item itself, `{}` for a leaf.
 const MANAGED = [
   {
-    manager: 'argocd-controller', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-11-01T08:00:00Z', fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': {
-      'f:containers': { 'k:{"name":"agent"}': { '.': {}, 'f:image': {}, 'f:name': {}, 'f:ports': { 'k:{"containerPort":53,"protocol":"UDP"}': { '.': {}, 'f:containerPort': {} } } } },
-      'f:tolerations': {},
-    } } } },
+    manager: 'argocd-controller',
+    operation: 'Apply',
+    apiVersion: 'apps/v1',
+    time: '2026-11-01T08:00:00Z',
+    fieldsType: 'FieldsV1',
+    fieldsV1: {
+      'f:spec': {
+        'f:template': {
+          'f:spec': {
+            'f:containers': {
+              'k:{"name":"agent"}': {
+                '.': {},
+                'f:image': {},
+                'f:name': {},
+                'f:ports': { 'k:{"containerPort":53,"protocol":"UDP"}': { '.': {}, 'f:containerPort': {} } },
+              },
+            },
+            'f:tolerations': {},
+          },
+        },
+      },
+    },
   },
   {
-    manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', time: '2026-11-20T09:14:03Z', fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:spec': { 'f:template': {
-      'f:metadata': { 'f:labels': { 'f:debug': {} } },
-      'f:spec': { 'f:containers': { 'k:{"name":"agent"}': { 'f:resources': { 'f:limits': { '.': {}, 'f:memory': {} } } } } },
-    } } },
+    manager: 'kubectl-edit',
+    operation: 'Update',
+    apiVersion: 'apps/v1',
+    time: '2026-11-20T09:14:03Z',
+    fieldsType: 'FieldsV1',
+    fieldsV1: {
+      'f:spec': {
+        'f:template': {
+          'f:metadata': { 'f:labels': { 'f:debug': {} } },
+          'f:spec': { 'f:containers': { 'k:{"name":"agent"}': { 'f:resources': { 'f:limits': { '.': {}, 'f:memory': {} } } } } },
+        },
+      },
+    },
   },
-  { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status', time: '2026-11-20T10:00:00Z', fieldsV1: { 'f:status': { 'f:numberReady': {} } } },
+  {
+    manager: 'kube-controller-manager',
+    operation: 'Update',
+    subresource: 'status',
+    time: '2026-11-20T10:00:00Z',
+    fieldsV1: { 'f:status': { 'f:numberReady': {} } },
+  },
 ];
 
 describe('parseFindingPath()', () => {
   it.each<[string, unknown]>([
-    ['spec.template.spec.containers[name=agent].resources.limits.memory', [{ field: 'spec' }, { field: 'template' }, { field: 'spec' }, { field: 'containers' }, { item: { name: 'agent' } }, { field: 'resources' }, { field: 'limits' }, { field: 'memory' }]],
+    [
+      'spec.template.spec.containers[name=agent].resources.limits.memory',
+      [
+        { field: 'spec' },
+        { field: 'template' },
+        { field: 'spec' },
+        { field: 'containers' },
+        { item: { name: 'agent' } },
+        { field: 'resources' },
+        { field: 'limits' },
+        { field: 'memory' },
+      ],
+    ],
     ['metadata.labels["app.kubernetes.io/name"]', [{ field: 'metadata' }, { field: 'labels' }, { field: 'app.kubernetes.io/name' }]],
     ['metadata.annotations["a\\"b"]', [{ field: 'metadata' }, { field: 'annotations' }, { field: 'a"b' }]],
     ['ports[containerPort=53,protocol=UDP]', [{ field: 'ports' }, { item: { containerPort: '53', protocol: 'UDP' } }]],
@@ -60,7 +103,11 @@ describe('changedByOf()', () => {
   });
 
   it('gives nothing for objects without (or with malformed) managedFields', () => {
-    expect([changedByOf(undefined, 'spec'), changedByOf('x', 'spec'), changedByOf([{ manager: 7 }, null, { manager: 'm', fieldsV1: [] }], 'spec')]).toEqual([undefined, undefined, undefined]);
+    expect([changedByOf(undefined, 'spec'), changedByOf('x', 'spec'), changedByOf([{ manager: 7 }, null, { manager: 'm', fieldsV1: [] }], 'spec')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('lists shared owners newest first', () => {

@@ -45,7 +45,10 @@ describe('compareChange()', () => {
 
     const r = check(base, head);
 
-    expect(rulesAndNodes(r)).toEqual([['change/coverage-lost', 'g1'], ['change/coverage-lost', 'g2']]);
+    expect(rulesAndNodes(r)).toEqual([
+      ['change/coverage-lost', 'g1'],
+      ['change/coverage-lost', 'g2'],
+    ]);
     expect(r.findings[0]!.message).toContain('the node has taint nvidia.com/gpu=present:NoSchedule, which the DaemonSet does not tolerate');
     expect(r.findings[0]!.actual).toEqual({ kind: 'taint', key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' });
     expect(r.daemonSets[0]).toMatchObject({ change: 'modified', nodesBefore: 5, nodesAfter: 3, lost: 2, gained: 0 });
@@ -55,8 +58,22 @@ describe('compareChange()', () => {
     const r = check(side(ds({ tolerations: [GPU, CP] })), side(ds()));
 
     expect(r.daemonSets[0]!.lostBy).toEqual([
-      { pool: 'gpu-a', zone: 'z1', taints: ['nvidia.com/gpu=present:NoSchedule'], reason: 'taint nvidia.com/gpu=present:NoSchedule not tolerated', nodes: 2, examples: ['g1', 'g2'] },
-      { pool: null, zone: 'z2', taints: ['node-role.kubernetes.io/control-plane:NoSchedule'], reason: 'taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated', nodes: 1, examples: ['cp'] },
+      {
+        pool: 'gpu-a',
+        zone: 'z1',
+        taints: ['nvidia.com/gpu=present:NoSchedule'],
+        reason: 'taint nvidia.com/gpu=present:NoSchedule not tolerated',
+        nodes: 2,
+        examples: ['g1', 'g2'],
+      },
+      {
+        pool: null,
+        zone: 'z2',
+        taints: ['node-role.kubernetes.io/control-plane:NoSchedule'],
+        reason: 'taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated',
+        nodes: 1,
+        examples: ['cp'],
+      },
     ]);
   });
 
@@ -65,34 +82,59 @@ describe('compareChange()', () => {
 
     const r = check(side(ds({ tolerations: [GPU, CP] })), head);
 
-    expect(rulesAndNodes(r)).toEqual([['change/coverage-lost', 'cp'], ['change/coverage-lost', 'w1'], ['change/coverage-lost', 'w2']]);
-    expect(r.daemonSets[0]!.lostBy.map((g) => g.reason)).toEqual(['nodeSelector nvidia.com/gpu.present=true not matched', 'nodeSelector nvidia.com/gpu.present=true not matched', 'nodeSelector nvidia.com/gpu.present=true not matched']);
+    expect(rulesAndNodes(r)).toEqual([
+      ['change/coverage-lost', 'cp'],
+      ['change/coverage-lost', 'w1'],
+      ['change/coverage-lost', 'w2'],
+    ]);
+    expect(r.daemonSets[0]!.lostBy.map((g) => g.reason)).toEqual([
+      'nodeSelector nvidia.com/gpu.present=true not matched',
+      'nodeSelector nvidia.com/gpu.present=true not matched',
+      'nodeSelector nvidia.com/gpu.present=true not matched',
+    ]);
     expect(r.findings[0]!.message).toContain('nodeSelector wants nvidia.com/gpu.present=true, the node has no nvidia.com/gpu.present label');
   });
 
   it('follows a required node affinity change both ways: lost and gained nodes', () => {
-    const affinity = (values: string[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values }] }] } } });
+    const affinity = (values: string[]) => ({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values }] }],
+        },
+      },
+    });
     const base = side(ds({ tolerations: [GPU, CP], affinity: affinity(['z1']) }));
     const head = side(ds({ tolerations: [GPU, CP], affinity: affinity(['z2']) }));
 
     const r = check(base, head);
 
     expect(rulesAndNodes(r)).toEqual([
-      ['change/coverage-lost', 'g1'], ['change/coverage-lost', 'g2'], ['change/coverage-lost', 'w1'],
-      ['change/coverage-gained', 'cp'], ['change/coverage-gained', 'w2'],
+      ['change/coverage-lost', 'g1'],
+      ['change/coverage-lost', 'g2'],
+      ['change/coverage-lost', 'w1'],
+      ['change/coverage-gained', 'cp'],
+      ['change/coverage-gained', 'w2'],
     ]);
     expect(r.findings[0]!.message).toContain('required node affinity does not match');
     expect(r.summary).toMatchObject({ changed: 1, lost: 3, gained: 2 });
   });
 
   it('makes a lost node critical where the policy requires the DaemonSet', () => {
-    const policy: Policy = { ...defaultPolicy(), requiredCoverage: [{ name: 'logs on GPU nodes', nodeSelector: { matchLabels: { 'nvidia.com/gpu.present': 'true' } }, daemonSets: ['logging/fluent-bit'] }] };
+    const policy: Policy = {
+      ...defaultPolicy(),
+      requiredCoverage: [
+        { name: 'logs on GPU nodes', nodeSelector: { matchLabels: { 'nvidia.com/gpu.present': 'true' } }, daemonSets: ['logging/fluent-bit'] },
+      ],
+    };
 
     const r = check(side(ds({ tolerations: [GPU, CP] })), side(ds({ tolerations: [GPU] })), policy);
 
     expect(r.findings.map((f) => [f.rule, f.severity, f.node])).toEqual([['change/coverage-lost', 'warning', 'cp']]);
     const r2 = check(side(ds({ tolerations: [GPU, CP] })), side(ds({ tolerations: [CP] })), policy);
-    expect(r2.findings.map((f) => [f.rule, f.severity, f.node])).toEqual([['change/required-coverage-lost', 'critical', 'g1'], ['change/required-coverage-lost', 'critical', 'g2']]);
+    expect(r2.findings.map((f) => [f.rule, f.severity, f.node])).toEqual([
+      ['change/required-coverage-lost', 'critical', 'g1'],
+      ['change/required-coverage-lost', 'critical', 'g2'],
+    ]);
     expect(r2.findings[0]!.message).toContain('the policy requires it there: logs on GPU nodes');
   });
 
@@ -102,8 +144,14 @@ describe('compareChange()', () => {
     const removed = check(side(ds(), other), side(other));
     const added = check(side(other), side(ds(), other));
 
-    expect(removed.daemonSets.map((d) => [d.name, d.change, d.lost])).toEqual([['fluent-bit', 'removed', 2], ['node-exporter', 'unchanged', 0]]);
-    expect(rulesAndNodes(removed)).toEqual([['change/coverage-lost', 'w1'], ['change/coverage-lost', 'w2']]);
+    expect(removed.daemonSets.map((d) => [d.name, d.change, d.lost])).toEqual([
+      ['fluent-bit', 'removed', 2],
+      ['node-exporter', 'unchanged', 0],
+    ]);
+    expect(rulesAndNodes(removed)).toEqual([
+      ['change/coverage-lost', 'w1'],
+      ['change/coverage-lost', 'w2'],
+    ]);
     expect(removed.findings[0]!.message).toContain('the DaemonSet is removed in the head');
     expect(added.daemonSets[0]).toMatchObject({ change: 'added', nodesBefore: 0, nodesAfter: 2, gained: 2 });
     expect(added.findings.map((f) => f.rule)).toEqual(['change/coverage-gained', 'change/coverage-gained']);
@@ -122,9 +170,16 @@ describe('compareChange()', () => {
 
   it('treats key order and rendering noise as no change', () => {
     const a = ds({ tolerations: [GPU] });
-    const reversed = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]))
-      : Array.isArray(v) ? v.map(reversed) : v);
+    const reversed = (v: unknown): unknown =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reversed(x)]),
+          )
+        : Array.isArray(v)
+          ? v.map(reversed)
+          : v;
     const b = reversed(a) as K8sDaemonSet;
 
     const r = check(side(a), side(b));
@@ -140,7 +195,7 @@ describe('compareChange()', () => {
     ]);
   });
 
-  it('flags maxUnavailable 100% against the head\'s node count, and not the default of 1', () => {
+  it("flags maxUnavailable 100% against the head's node count, and not the default of 1", () => {
     const risky = ds({ image: 'x:2', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '100%' } } });
 
     const r = check(side(ds({ image: 'x:1' })), side(risky));
@@ -171,8 +226,13 @@ describe('compareChange()', () => {
   });
 
   it('is incomplete, never a pass, when the head cannot be rendered', () => {
-    const head = desiredOf([], { problems: [{ rule: 'manifest/unrendered', file: 'logging/kustomization.yaml', message: 'kustomize build failed: missing resource' }], gaps: [{ source: 'git:logging/kustomization.yaml', message: 'kustomize build failed: missing resource' }] });
-    const invalid = desiredOf([ds()], { problems: [{ rule: 'manifest/invalid', file: 'logging/broken.yaml', line: 3, daemonSet: 'logging/other', message: 'spec.template is missing' }] });
+    const head = desiredOf([], {
+      problems: [{ rule: 'manifest/unrendered', file: 'logging/kustomization.yaml', message: 'kustomize build failed: missing resource' }],
+      gaps: [{ source: 'git:logging/kustomization.yaml', message: 'kustomize build failed: missing resource' }],
+    });
+    const invalid = desiredOf([ds()], {
+      problems: [{ rule: 'manifest/invalid', file: 'logging/broken.yaml', line: 3, daemonSet: 'logging/other', message: 'spec.template is missing' }],
+    });
 
     const r = check(side(ds()), head);
     const r2 = check(side(ds()), invalid);
@@ -210,7 +270,9 @@ describe('snapshotTime()', () => {
     Object.assign(dump.nodes[2]!.status!.conditions![0]!, { lastHeartbeatTime: '2026-06-01T11:59:30Z' });
 
     expect([snapshotTime(s)?.toISOString(), snapshotTime(dump)?.toISOString(), snapshotTime(snapshotOf({}))]).toEqual([
-      '2026-06-01T11:00:00.000Z', '2026-06-01T11:59:30.000Z', null,
+      '2026-06-01T11:00:00.000Z',
+      '2026-06-01T11:59:30.000Z',
+      null,
     ]);
   });
 });

@@ -6,7 +6,9 @@ import { finding, report } from './reports.js';
 
 const DS = 'kube-system/agent';
 const WAITING = 'Back-off pulling image: auth failed for robot with password s3cr3t-waiting';
-const RULES: RuleDefinition[] = [{ id: 'coverage/unready', title: 'Daemon pod not Ready', severity: 'warning', description: 'd', remediation: 'Read the pod events.\n\nMore text.' }];
+const RULES: RuleDefinition[] = [
+  { id: 'coverage/unready', title: 'Daemon pod not Ready', severity: 'warning', description: 'd', remediation: 'Read the pod events.\n\nMore text.' },
+];
 
 function bodyFor(f: ReturnType<typeof finding>[]) {
   const r = report(f);
@@ -15,7 +17,14 @@ function bodyFor(f: ReturnType<typeof finding>[]) {
 
 describe('issueBody()', () => {
   it('carries the reason code, node and rule but never the message or free-text values from the cluster', () => {
-    const unready = finding(DS, 'coverage/unready', { node: 'n1', container: 'agent', message: `pod p on node n1 is not Ready: ${WAITING}`, expected: 'Ready', actual: `container agent is waiting: ImagePullBackOff (${WAITING})`, reason: 'ImagePullBackOff' });
+    const unready = finding(DS, 'coverage/unready', {
+      node: 'n1',
+      container: 'agent',
+      message: `pod p on node n1 is not Ready: ${WAITING}`,
+      expected: 'Ready',
+      actual: `container agent is waiting: ImagePullBackOff (${WAITING})`,
+      reason: 'ImagePullBackOff',
+    });
 
     const body = bodyFor([unready]);
 

@@ -18,7 +18,9 @@ describe('editDaemonSetImages()', () => {
   it('changes exactly the image line of a manifest with a license header and comments', () => {
     const text = fixture('k8s-device-plugin/nvidia-device-plugin.yml');
 
-    const r = editDaemonSetImages(text, 'nvidia-device-plugin.yml', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, [{ container: 'nvidia-device-plugin-ctr', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.1' }]);
+    const r = editDaemonSetImages(text, 'nvidia-device-plugin.yml', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, [
+      { container: 'nvidia-device-plugin-ctr', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.1' },
+    ]);
 
     expect([changedLines(text, r.text), r.text.split('\n')[40], r.changed]).toEqual([
       [41],
@@ -53,7 +55,9 @@ describe('editDaemonSetImages()', () => {
   it('returns the text unchanged when the image is already there', () => {
     const text = fixture('k8s-device-plugin/nvidia-device-plugin.yml');
 
-    const r = editDaemonSetImages(text, 'f', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, [{ container: 'nvidia-device-plugin-ctr', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0' }]);
+    const r = editDaemonSetImages(text, 'f', { namespace: 'kube-system', name: 'nvidia-device-plugin-daemonset' }, [
+      { container: 'nvidia-device-plugin-ctr', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0' },
+    ]);
 
     expect([r.text === text, r.method, r.changed]).toEqual([true, 'unchanged', []]);
   });

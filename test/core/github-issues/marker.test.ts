@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatIssueMarker, formatKeysBlock, formatPullMarker, parseIssueMarker, parseKeysBlock, parsePullMarker } from '../../../functions/core/github-issues/marker.js';
+import {
+  formatIssueMarker,
+  formatKeysBlock,
+  formatPullMarker,
+  parseIssueMarker,
+  parseKeysBlock,
+  parsePullMarker,
+} from '../../../functions/core/github-issues/marker.js';
 import { sha256Hex } from '../../../functions/core/github-issues/sha256.js';
 import { findingKey, fingerprintOf, parseFindingKey, selectSubjects, wasAudited } from '../../../functions/core/github-issues/subjects.js';
 import { finding, report } from './reports.js';
@@ -31,7 +38,10 @@ describe('parsePullMarker()', () => {
   it('reads back what formatPullMarker wrote and does not read an issue marker', () => {
     const m = { cluster: 'prod', daemonSet: 'gpu/plugin', images: sha256Hex('i') };
 
-    expect([parsePullMarker(formatPullMarker(m)), parsePullMarker(formatIssueMarker({ cluster: 'prod', daemonSet: 'gpu/plugin', fingerprint: m.images }))]).toEqual([m, null]);
+    expect([
+      parsePullMarker(formatPullMarker(m)),
+      parsePullMarker(formatIssueMarker({ cluster: 'prod', daemonSet: 'gpu/plugin', fingerprint: m.images })),
+    ]).toEqual([m, null]);
   });
 });
 
@@ -65,7 +75,10 @@ describe('findingKey()', () => {
 
     const key = findingKey(f);
 
-    expect([/[<>&]/.test(key), parseFindingKey(key)]).toEqual([false, { rule: 'coverage/missing', node: 'n-->x<b>&', container: null, path: null, expected: null, actual: null }]);
+    expect([/[<>&]/.test(key), parseFindingKey(key)]).toEqual([
+      false,
+      { rule: 'coverage/missing', node: 'n-->x<b>&', container: null, path: null, expected: null, actual: null },
+    ]);
   });
 });
 
@@ -93,7 +106,12 @@ describe('wasAudited()', () => {
     ['a DaemonSet in the coverage table of a complete report', report([], { audited: ['a/x'] }), 'a/x', true],
     ['a DaemonSet gone from a complete all-namespace audit', report([]), 'a/x', true],
     ['anything in an incomplete report', report([], { audited: ['a/x'], complete: false }), 'a/x', false],
-    ['a namespace outside the audited ones', { ...report([]), inputs: { snapshot: { kind: 'live' as const, namespaces: ['b'] }, desired: { kind: 'folder' as const, location: 'g' } } }, 'a/x', false],
+    [
+      'a namespace outside the audited ones',
+      { ...report([]), inputs: { snapshot: { kind: 'live' as const, namespaces: ['b'] }, desired: { kind: 'folder' as const, location: 'g' } } },
+      'a/x',
+      false,
+    ],
   ])('answers for %s', (_name, r, ds, want) => {
     expect(wasAudited(r, ds)).toEqual(want);
   });

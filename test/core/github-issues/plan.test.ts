@@ -36,7 +36,11 @@ describe('planIssues()', () => {
 
     const [a] = planIssues(changed, [issueFrom(drift, 7)], OPTS).actions;
 
-    expect([a!.kind, writesOf(a!), a!.kind === 'edit' && [a.appeared, a.resolved, /Appeared \(1\)[\s\S]*n2[\s\S]*Resolved \(1\)[\s\S]*n1/.test(a.comment ?? '')]]).toEqual(['edit', 2, [1, 1, true]]);
+    expect([
+      a!.kind,
+      writesOf(a!),
+      a!.kind === 'edit' && [a.appeared, a.resolved, /Appeared \(1\)[\s\S]*n2[\s\S]*Resolved \(1\)[\s\S]*n1/.test(a.comment ?? '')],
+    ]).toEqual(['edit', 2, [1, 1, true]]);
   });
 
   it('closes with a comment when a complete report no longer has the drift', () => {
@@ -62,7 +66,12 @@ describe('planIssues()', () => {
     const [a] = planIssues(partial, [previous], OPTS).actions;
     const again = planIssues(report([finding('kube-system/node-exporter', 'coverage/missing', { node: 'n1' })], { complete: false }), [previous], OPTS).actions;
 
-    expect([a!.kind, a!.kind === 'edit' && [a.appeared, a.resolved], a!.kind === 'edit' && /Resolved/.test(a.comment ?? ''), kinds(again)]).toEqual(['edit', [1, 0], false, [['none', 'kube-system/node-exporter', 7]]]);
+    expect([a!.kind, a!.kind === 'edit' && [a.appeared, a.resolved], a!.kind === 'edit' && /Resolved/.test(a.comment ?? ''), kinds(again)]).toEqual([
+      'edit',
+      [1, 0],
+      false,
+      [['none', 'kube-system/node-exporter', 7]],
+    ]);
   });
 
   it('reopens a closed issue when its drift returns', () => {
@@ -75,7 +84,9 @@ describe('planIssues()', () => {
     const plan = planIssues(drift, [issueFrom(drift, 9), issueFrom(drift, 8), issueFrom(drift, 12)], OPTS);
 
     expect(plan.actions.map((a) => [a.kind, 'issue' in a ? a.issue : null, a.kind === 'close' ? a.duplicateOf : null])).toEqual([
-      ['close', 9, 8], ['close', 12, 8], ['none', 8, null],
+      ['close', 9, 8],
+      ['close', 12, 8],
+      ['none', 8, null],
     ]);
   });
 
@@ -88,7 +99,7 @@ describe('planIssues()', () => {
     expect(plan.actions).toEqual([]);
   });
 
-  it('updates labels without a comment when only the worst severity changed, keeping people\'s labels', () => {
+  it("updates labels without a comment when only the worst severity changed, keeping people's labels", () => {
     const previous = { ...issueFrom(drift, 7), labels: ['cluster:prod-eu', 'drift', 'severity:critical', 'team:obs'] };
 
     const [a] = planIssues(drift, [previous], OPTS).actions;
@@ -97,11 +108,19 @@ describe('planIssues()', () => {
   });
 
   it('keeps the body under the cap and still stores the fingerprint for thousands of findings', () => {
-    const many = report(Array.from({ length: 5000 }, (_, i) => finding('kube-system/node-exporter', 'coverage/missing', { node: `ip-10-0-${i}.eu-west-1.compute.internal`, message: 'x'.repeat(80) })));
+    const many = report(
+      Array.from({ length: 5000 }, (_, i) =>
+        finding('kube-system/node-exporter', 'coverage/missing', { node: `ip-10-0-${i}.eu-west-1.compute.internal`, message: 'x'.repeat(80) }),
+      ),
+    );
 
     const a = planIssues(many, [], { ...OPTS, maxChars: 60_000 }).actions[0] as Extract<IssueAction, { kind: 'create' }>;
 
-    expect([a.body.length <= 60_000, a.body.includes(`fingerprint=${selectSubjects(many, 'warning')[0]!.fingerprint}`), /… and \d+ more findings \(see full report/.test(a.body)]).toEqual([true, true, true]);
+    expect([
+      a.body.length <= 60_000,
+      a.body.includes(`fingerprint=${selectSubjects(many, 'warning')[0]!.fingerprint}`),
+      /… and \d+ more findings \(see full report/.test(a.body),
+    ]).toEqual([true, true, true]);
   });
 });
 
@@ -109,6 +128,9 @@ describe('formatPlan()', () => {
   it('prints one line per action with the write count', () => {
     const plan = planIssues(report([finding('a/x', 'image/drift')]), [], OPTS);
 
-    expect(formatPlan(plan).split('\n')).toEqual(['cluster prod-eu: 1 action(s), 1 write(s)', '  create  a/x: new issue [drift, severity:warning, cluster:prod-eu]']);
+    expect(formatPlan(plan).split('\n')).toEqual([
+      'cluster prod-eu: 1 action(s), 1 write(s)',
+      '  create  a/x: new issue [drift, severity:warning, cluster:prod-eu]',
+    ]);
   });
 });

@@ -5,7 +5,8 @@ import type { Finding } from '../../../functions/core/types.js';
 import { finding, report } from './reports.js';
 
 const waiver = { reason: 'hot-fix', owner: 'platform', expires: '2026-12-31', gitFollowsCluster: true };
-const drift = (ds: string, o: Partial<Finding> = {}) => finding(ds, 'image/drift', { container: 'app', expected: 'r/app:1', actual: 'r/app:2', file: 'ds.yaml', waiver, ...o });
+const drift = (ds: string, o: Partial<Finding> = {}) =>
+  finding(ds, 'image/drift', { container: 'app', expected: 'r/app:1', actual: 'r/app:2', file: 'ds.yaml', waiver, ...o });
 
 describe('pullBranch()', () => {
   it.each([
@@ -20,7 +21,8 @@ describe('selectPullSubjects()', () => {
   it('takes only image/drift waived with gitFollowsCluster, one subject per DaemonSet', () => {
     const r = report([], {
       waived: [
-        drift('a/x'), drift('a/x', { container: 'init', expected: 'r/init:1', actual: 'r/init:3' }),
+        drift('a/x'),
+        drift('a/x', { container: 'init', expected: 'r/init:1', actual: 'r/init:3' }),
         drift('b/y', { waiver: { ...waiver, gitFollowsCluster: false } }),
         finding('c/z', 'coverage/missing', { waiver }),
         drift('d/w', { file: undefined }),
@@ -30,7 +32,15 @@ describe('selectPullSubjects()', () => {
     const { subjects, skipped } = selectPullSubjects(r);
 
     expect(subjects.map((s) => [s.daemonSet, s.file, s.images, s.nodes])).toEqual([
-      ['a/x', 'ds.yaml', [{ container: 'app', from: 'r/app:1', to: 'r/app:2' }, { container: 'init', from: 'r/init:1', to: 'r/init:3' }], { covered: 3, eligible: 3 }],
+      [
+        'a/x',
+        'ds.yaml',
+        [
+          { container: 'app', from: 'r/app:1', to: 'r/app:2' },
+          { container: 'init', from: 'r/init:1', to: 'r/init:3' },
+        ],
+        { covered: 3, eligible: 3 },
+      ],
     ]);
     expect(skipped).toEqual([{ daemonSet: 'd/w', reason: 'the findings name no manifest file' }]);
   });
@@ -39,7 +49,10 @@ describe('selectPullSubjects()', () => {
 describe('decidePull()', () => {
   const subject = selectPullSubjects(report([], { waived: [drift('a/x')] })).subjects[0]!;
   const pr = (number: number, state: 'open' | 'closed', merged: boolean, images = subject.imagesHash): ExistingPull => ({
-    number, state, merged, body: formatPullMarker({ cluster: subject.cluster, daemonSet: subject.daemonSet, images }),
+    number,
+    state,
+    merged,
+    body: formatPullMarker({ cluster: subject.cluster, daemonSet: subject.daemonSet, images }),
   });
 
   it.each([

@@ -21,7 +21,13 @@ function policy(p: Partial<Policy>): Policy {
 }
 
 const waiver = (o: Partial<Waiver>): Waiver => ({
-  rule: 'coverage/missing', daemonSet: 'kube-system/nvidia-device-plugin', node: 'gpu-*', reason: 're-imaging', owner: 'team-ml', expires: '2026-12-31', ...o,
+  rule: 'coverage/missing',
+  daemonSet: 'kube-system/nvidia-device-plugin',
+  node: 'gpu-*',
+  reason: 're-imaging',
+  owner: 'team-ml',
+  expires: '2026-12-31',
+  ...o,
 });
 
 describe('applyPolicy()', () => {
@@ -33,7 +39,11 @@ describe('applyPolicy()', () => {
       ],
     });
 
-    const out = applyPolicy([finding('coverage/unready', 'monitoring/node-exporter', 'n1', 'warning'), finding('coverage/unready', 'logging/fluent-bit', 'n1', 'warning')], p, AT);
+    const out = applyPolicy(
+      [finding('coverage/unready', 'monitoring/node-exporter', 'n1', 'warning'), finding('coverage/unready', 'logging/fluent-bit', 'n1', 'warning')],
+      p,
+      AT,
+    );
 
     expect(out.findings.map((f) => `${f.daemonSet} ${f.severity}`)).toEqual(['node-exporter info', 'fluent-bit critical']);
   });
@@ -41,16 +51,27 @@ describe('applyPolicy()', () => {
   it('moves findings a live waiver matches to waived, with the waiver set', () => {
     const p = policy({ waivers: [waiver({})] });
 
-    const out = applyPolicy([
-      finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1'),
-      finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'cpu-1'),
-      finding('coverage/missing', 'kube-system/other', 'gpu-1'),
-      finding('coverage/unready', 'kube-system/nvidia-device-plugin', 'gpu-1'),
-    ], p, AT);
+    const out = applyPolicy(
+      [
+        finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1'),
+        finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'cpu-1'),
+        finding('coverage/missing', 'kube-system/other', 'gpu-1'),
+        finding('coverage/unready', 'kube-system/nvidia-device-plugin', 'gpu-1'),
+      ],
+      p,
+      AT,
+    );
 
-    expect(out.waived).toEqual([{ ...finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1'), waiver: { reason: 're-imaging', owner: 'team-ml', expires: '2026-12-31' } }]);
+    expect(out.waived).toEqual([
+      {
+        ...finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1'),
+        waiver: { reason: 're-imaging', owner: 'team-ml', expires: '2026-12-31' },
+      },
+    ]);
     expect(out.findings.map((f) => `${f.rule} ${f.daemonSet} ${f.node}`)).toEqual([
-      'coverage/missing nvidia-device-plugin cpu-1', 'coverage/missing other gpu-1', 'coverage/unready nvidia-device-plugin gpu-1',
+      'coverage/missing nvidia-device-plugin cpu-1',
+      'coverage/missing other gpu-1',
+      'coverage/unready nvidia-device-plugin gpu-1',
     ]);
   });
 
@@ -65,18 +86,26 @@ describe('applyPolicy()', () => {
   it('keeps the findings of an expired waiver and reports the waiver once per DaemonSet', () => {
     const p = policy({ waivers: [waiver({ expires: '2026-05-31', daemonSet: 'kube-system/*' })] });
 
-    const out = applyPolicy([
-      finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1'),
-      finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-2'),
-    ], p, AT);
+    const out = applyPolicy(
+      [finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1'), finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-2')],
+      p,
+      AT,
+    );
 
     expect(out.waived).toEqual([]);
     expect(out.findings.map((f) => `${f.rule} ${f.severity} ${f.node}`)).toEqual([
-      'coverage/missing critical gpu-1', 'coverage/missing critical gpu-2', 'policy/waiver-expired warning null',
+      'coverage/missing critical gpu-1',
+      'coverage/missing critical gpu-2',
+      'policy/waiver-expired warning null',
     ]);
     expect(out.findings[2]).toEqual({
-      rule: 'policy/waiver-expired', severity: 'warning', namespace: 'kube-system', daemonSet: 'nvidia-device-plugin', node: null,
-      message: 'the waiver for coverage/missing on kube-system/* (nodes gpu-*) owned by team-ml expired on 2026-05-31; it no longer hides 2 findings (reason given: re-imaging)',
+      rule: 'policy/waiver-expired',
+      severity: 'warning',
+      namespace: 'kube-system',
+      daemonSet: 'nvidia-device-plugin',
+      node: null,
+      message:
+        'the waiver for coverage/missing on kube-system/* (nodes gpu-*) owned by team-ml expired on 2026-05-31; it no longer hides 2 findings (reason given: re-imaging)',
       expected: { rule: 'coverage/missing', daemonSet: 'kube-system/*', node: 'gpu-*', owner: 'team-ml', expires: '2026-05-31' },
       actual: { unhiddenFindings: 2 },
     });
@@ -122,7 +151,11 @@ describe('applyPolicy()', () => {
   });
 
   it('treats a waiver with an unreadable expiry as expired', () => {
-    const out = applyPolicy([finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1')], policy({ waivers: [waiver({ expires: 'someday' })] }), AT);
+    const out = applyPolicy(
+      [finding('coverage/missing', 'kube-system/nvidia-device-plugin', 'gpu-1')],
+      policy({ waivers: [waiver({ expires: 'someday' })] }),
+      AT,
+    );
 
     expect(out.waived).toEqual([]);
     expect(out.findings.map((f) => f.rule)).toEqual(['coverage/missing', 'policy/waiver-expired']);

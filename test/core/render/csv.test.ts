@@ -5,19 +5,49 @@ import { finding, reportOf } from '../../support/report-builder.js';
 /** A strict RFC 4180 parser, to read the output back. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [], field = '', i = 0, quoted = false;
+  let row: string[] = [],
+    field = '',
+    i = 0,
+    quoted = false;
   while (i < text.length) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (c === '"') { quoted = false; i++; continue; }
-      field += c; i++; continue;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += c;
+      i++;
+      continue;
     }
-    if (c === '"' && field === '') { quoted = true; i++; continue; }
-    if (c === ',') { row.push(field); field = ''; i++; continue; }
-    if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i += 2; continue; }
+    if (c === '"' && field === '') {
+      quoted = true;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      row.push(field);
+      field = '';
+      i++;
+      continue;
+    }
+    if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 2;
+      continue;
+    }
     if (c === '\r' || c === '\n' || c === '"') throw new Error(`bare ${JSON.stringify(c)} at ${i}`);
-    field += c; i++;
+    field += c;
+    i++;
   }
   if (field !== '' || row.length) throw new Error('missing final CRLF');
   return rows;
@@ -64,8 +94,29 @@ describe('renderCsv()', () => {
 
     const rows = parseCsv(renderCsv(report));
 
-    expect(rows[0]).toEqual(['status', 'severity', 'rule', 'namespace', 'daemonSet', 'node', 'container', 'message', 'expected', 'actual', 'path', 'file', 'line', 'waiverReason', 'waiverOwner', 'waiverExpires']);
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[4]])).toEqual([['active', 'critical', 'aws-node'], ['active', 'warning', 'fluentd'], ['waived', 'critical', 'kured']]);
+    expect(rows[0]).toEqual([
+      'status',
+      'severity',
+      'rule',
+      'namespace',
+      'daemonSet',
+      'node',
+      'container',
+      'message',
+      'expected',
+      'actual',
+      'path',
+      'file',
+      'line',
+      'waiverReason',
+      'waiverOwner',
+      'waiverExpires',
+    ]);
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[4]])).toEqual([
+      ['active', 'critical', 'aws-node'],
+      ['active', 'warning', 'fluentd'],
+      ['waived', 'critical', 'kured'],
+    ]);
     expect(rows[1]![8]).toEqual('{"image":"a:1"}');
     expect(rows[2]![7]).toEqual('not Ready, "CrashLoopBackOff"');
     expect(rows[3]!.slice(13)).toEqual(['reboot window', 'sre', '2026-07-01']);

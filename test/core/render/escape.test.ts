@@ -2,17 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, escapeMarkdown, jsonForScript, markdownCode, visibleControls } from '../../../functions/core/render/escape.js';
 
 describe('jsonForScript()', () => {
-  it.each([
-    ['</script><script>alert(1)</script>'],
-    ['<!-- x -->'],
-    ['a & b > c'],
-    ['line\u2028separator\u2029paragraph'],
-  ])('escapes %j so it cannot end the script element and parses back', (s) => {
-    const out = jsonForScript({ s });
+  it.each([['</script><script>alert(1)</script>'], ['<!-- x -->'], ['a & b > c'], ['line\u2028separator\u2029paragraph']])(
+    'escapes %j so it cannot end the script element and parses back',
+    (s) => {
+      const out = jsonForScript({ s });
 
-    expect(out).not.toMatch(/[<>&\u2028\u2029]/);
-    expect(JSON.parse(out)).toEqual({ s: visibleControls(s) });
-  });
+      expect(out).not.toMatch(/[<>&\u2028\u2029]/);
+      expect(JSON.parse(out)).toEqual({ s: visibleControls(s) });
+    },
+  );
 
   it('shows bidi overrides in keys and values, and hashes secrets', () => {
     const out = JSON.parse(jsonForScript({ ['n\u202E1']: ['a\u2066b', 'export TOKEN=t0psecret'] })) as Record<string, string[]>;
@@ -23,7 +21,24 @@ describe('jsonForScript()', () => {
   });
 });
 
-const BIDI_AND_CONTROLS = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u0000', '\u0007', '\u001B', '\u007F', '\u009B'];
+const BIDI_AND_CONTROLS = [
+  '\u202A',
+  '\u202B',
+  '\u202C',
+  '\u202D',
+  '\u202E',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200E',
+  '\u200F',
+  '\u0000',
+  '\u0007',
+  '\u001B',
+  '\u007F',
+  '\u009B',
+];
 
 describe('visibleControls()', () => {
   it.each(BIDI_AND_CONTROLS)('shows U+%s as text', (c) => {

@@ -7,7 +7,11 @@ function expectedVersusActual(f: Pick<Finding, 'expected' | 'actual'>) {
   const change = segmented(f);
   if (!change) return change;
   const { full, ...rest } = change;
-  return { ...rest, lines: change.lines.map(segmentsText), ...(full ? { full: { expected: segmentsText(full.expected), actual: segmentsText(full.actual) } } : {}) };
+  return {
+    ...rest,
+    lines: change.lines.map(segmentsText),
+    ...(full ? { full: { expected: segmentsText(full.expected), actual: segmentsText(full.actual) } } : {}),
+  };
 }
 
 const DIGEST_A = `sha256:${'92014e86df88'}${'4'.repeat(52)}`;
@@ -56,8 +60,14 @@ describe('expectedVersusActual()', () => {
   });
 
   it('shows list items only Git has with − and items only the cluster has with +, ignoring order', () => {
-    const expected = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { operator: 'Exists', effect: 'NoSchedule' }];
-    const actual = [{ operator: 'Exists', effect: 'NoSchedule' }, { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    const expected = [
+      { key: 'CriticalAddonsOnly', operator: 'Exists' },
+      { operator: 'Exists', effect: 'NoSchedule' },
+    ];
+    const actual = [
+      { operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    ];
 
     const change = expectedVersusActual({ expected, actual });
 
@@ -81,9 +91,17 @@ describe('expectedVersusActual()', () => {
   });
 
   it('shows a value and an object of another kind whole on one line, digests shortened', () => {
-    const change = expectedVersusActual({ expected: DIGEST_A, actual: [{ digest: DIGEST_A, nodes: 7 }, { digest: DIGEST_B, nodes: 5 }] });
+    const change = expectedVersusActual({
+      expected: DIGEST_A,
+      actual: [
+        { digest: DIGEST_A, nodes: 7 },
+        { digest: DIGEST_B, nodes: 5 },
+      ],
+    });
 
-    expect(change?.lines).toEqual(['expected sha256:92014e86df88… → actual [{digest: sha256:92014e86df88…, nodes: 7}, {digest: sha256:716552f09d77…, nodes: 5}]']);
+    expect(change?.lines).toEqual([
+      'expected sha256:92014e86df88… → actual [{digest: sha256:92014e86df88…, nodes: 7}, {digest: sha256:716552f09d77…, nodes: 5}]',
+    ]);
     expect(change?.full?.expected).toEqual(DIGEST_A);
     expect(change?.full?.actual).toContain(`- digest: ${DIGEST_B}\n  nodes: 5`);
   });

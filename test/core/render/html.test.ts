@@ -9,13 +9,14 @@ function dataBlock(html: string): string {
   return m[1]!;
 }
 
-const hostileReport = (): ReturnType<typeof reportOf> => reportOf({
-  cluster: HOSTILE.img,
-  nodes: Object.values(HOSTILE).map((n) => reportNode(n, { zone: HOSTILE.script })),
-  coverage: [coverageOf(`kube-system/${HOSTILE.scriptClose}`, Object.fromEntries(Object.values(HOSTILE).map((n) => [n, 'missing' as const])))],
-  findings: Object.values(HOSTILE).map((n) => finding(`kube-system/${HOSTILE.scriptClose}`, n, { message: `${n}\u2028${n}`, rule: HOSTILE.img })),
-  gaps: [{ source: HOSTILE.script, message: HOSTILE.scriptClose }],
-});
+const hostileReport = (): ReturnType<typeof reportOf> =>
+  reportOf({
+    cluster: HOSTILE.img,
+    nodes: Object.values(HOSTILE).map((n) => reportNode(n, { zone: HOSTILE.script })),
+    coverage: [coverageOf(`kube-system/${HOSTILE.scriptClose}`, Object.fromEntries(Object.values(HOSTILE).map((n) => [n, 'missing' as const])))],
+    findings: Object.values(HOSTILE).map((n) => finding(`kube-system/${HOSTILE.scriptClose}`, n, { message: `${n}\u2028${n}`, rule: HOSTILE.img })),
+    gaps: [{ source: HOSTILE.script, message: HOSTILE.scriptClose }],
+  });
 
 describe('renderHtml()', () => {
   it('is one self-contained page: no external scripts, styles, images or links', () => {
@@ -87,36 +88,69 @@ describe('renderHtml()', () => {
   });
 
   it('gives each finding its expected and actual values as change lines, not appended to the message', () => {
-    const report = reportOf({ findings: [
-      finding('kube-system/nvidia', null, { rule: 'image/drift', container: 'ctr', expected: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', actual: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1' }),
-      finding('kube-system/nvidia', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
-    ] });
+    const report = reportOf({
+      findings: [
+        finding('kube-system/nvidia', null, {
+          rule: 'image/drift',
+          container: 'ctr',
+          expected: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0',
+          actual: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1',
+        }),
+        finding('kube-system/nvidia', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
+      ],
+    });
 
     const data = htmlData(report);
     const rows = data.findings.map((f) => [f[5], data.changes[f[6]]]);
 
     expect(rows).toEqual([
       ['kube-system/nvidia has no pod on node n1', [[['expected ', 'a daemon pod', ' → actual ', 'no pod']], 0, [], []]],
-      ['kube-system/nvidia: image/drift (container ctr)', [[['expected ', '…:v0.20.0', ' → actual ', '…:v0.17.1']], 0, ['', 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0'], ['', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1']]],
+      [
+        'kube-system/nvidia: image/drift (container ctr)',
+        [
+          [['expected ', '…:v0.20.0', ' → actual ', '…:v0.17.1']],
+          0,
+          ['', 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0'],
+          ['', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1'],
+        ],
+      ],
     ]);
   });
 
   it('stores one expected-versus-actual cell for findings with equal values', () => {
-    const report = reportOf({ findings: [
-      finding('a/x', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
-      finding('a/x', 'n2', { expected: 'a daemon pod', actual: 'no pod' }),
-      finding('a/x', 'n3', { rule: 'coverage/unready', expected: 'Ready', actual: 'CrashLoopBackOff' }),
-      finding('a/x', 'n4', { rule: 'coverage/kept' }),
-    ] });
+    const report = reportOf({
+      findings: [
+        finding('a/x', 'n1', { expected: 'a daemon pod', actual: 'no pod' }),
+        finding('a/x', 'n2', { expected: 'a daemon pod', actual: 'no pod' }),
+        finding('a/x', 'n3', { rule: 'coverage/unready', expected: 'Ready', actual: 'CrashLoopBackOff' }),
+        finding('a/x', 'n4', { rule: 'coverage/kept' }),
+      ],
+    });
 
     const data = htmlData(report);
 
-    expect(data.findings.map((f) => [f[4], f[6]])).toEqual([['n4', -1], ['n1', 0], ['n2', 0], ['n3', 1]]);
-    expect(data.changes.map((c) => c[0].map((l) => l.join('')))).toEqual([['expected a daemon pod → actual no pod'], ['expected Ready → actual CrashLoopBackOff']]);
+    expect(data.findings.map((f) => [f[4], f[6]])).toEqual([
+      ['n4', -1],
+      ['n1', 0],
+      ['n2', 0],
+      ['n3', 1],
+    ]);
+    expect(data.changes.map((c) => c[0].map((l) => l.join('')))).toEqual([
+      ['expected a daemon pod → actual no pod'],
+      ['expected Ready → actual CrashLoopBackOff'],
+    ]);
   });
 
-  it('shows a toleration\'s key field as it is in the page data, and still redacts a value that holds a credential', () => {
-    const report = reportOf({ findings: [finding('a/x', null, { rule: 'spec/drift', expected: [{ key: 'nvidia.com/gpu', operator: 'Exists' }], actual: [{ key: 'Bearer abcdefghijklmnop0123' }] })] });
+  it("shows a toleration's key field as it is in the page data, and still redacts a value that holds a credential", () => {
+    const report = reportOf({
+      findings: [
+        finding('a/x', null, {
+          rule: 'spec/drift',
+          expected: [{ key: 'nvidia.com/gpu', operator: 'Exists' }],
+          actual: [{ key: 'Bearer abcdefghijklmnop0123' }],
+        }),
+      ],
+    });
 
     const data = JSON.parse(dataBlock(renderHtml(report))) as { findings: [number, string, string, string, string, string, number][]; changes: [string[][]][] };
     const lines = data.changes[data.findings[0]![6]]![0].map((l) => l.join(''));
@@ -127,19 +161,30 @@ describe('renderHtml()', () => {
 
   it('escapes cluster strings in the expected-versus-actual cells of waived findings', () => {
     const waiver = { reason: 'r', owner: 'o', expires: '2027-01-01' };
-    const report = reportOf({ waived: [finding('a/x', null, { rule: 'spec/drift', expected: { [HOSTILE.img]: HOSTILE.script }, actual: { [HOSTILE.img]: HOSTILE.scriptClose }, waiver })] });
+    const report = reportOf({
+      waived: [
+        finding('a/x', null, { rule: 'spec/drift', expected: { [HOSTILE.img]: HOSTILE.script }, actual: { [HOSTILE.img]: HOSTILE.scriptClose }, waiver }),
+      ],
+    });
 
     const html = renderHtml(report);
     const waived = html.slice(html.indexOf('<section id="waived">'), html.indexOf('<footer>'));
 
     expect(waived).not.toMatch(/<script|<img|<\/script/i);
-    expect(waived).toContain('<div>&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;: &lt;script&gt;window.__pwned=1&lt;/script&gt; → &lt;/script&gt;&lt;script&gt;window.__pwned=3&lt;/script&gt;</div>');
+    expect(waived).toContain(
+      '<div>&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;: &lt;script&gt;window.__pwned=1&lt;/script&gt; → &lt;/script&gt;&lt;script&gt;window.__pwned=3&lt;/script&gt;</div>',
+    );
     expect(waived).toContain('<details><summary>full values</summary><pre>expected:\n  &lt;img');
   });
 
-  it('shows each container\'s Git image beside what the pods run, marking the ones that differ, escaped', () => {
+  it("shows each container's Git image beside what the pods run, marking the ones that differ, escaped", () => {
     const images = [
-      { container: 'ctr', git: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0', live: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1', running: [{ image: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1', digest: `sha256:${'8'.repeat(64)}`, pods: 2 }] },
+      {
+        container: 'ctr',
+        git: 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0',
+        live: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1',
+        running: [{ image: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1', digest: `sha256:${'8'.repeat(64)}`, pods: 2 }],
+      },
       { container: HOSTILE.script, git: HOSTILE.img, live: HOSTILE.img, running: [{ image: HOSTILE.img, digest: null, pods: 1 }] },
     ];
     const html = renderHtml(reportOf({ coverage: [coverageOf('kube-system/nvidia', { n1: 'running' }, { images })] }));
@@ -147,9 +192,27 @@ describe('renderHtml()', () => {
     const cell = /<td class="imgs">([\s\S]*?)<\/td>/.exec(html)![1]!;
 
     expect(html).toContain('<th rowspan="2">Images: Git, and what the pods run</th>');
-    expect(cell.replace(/<[^>]+>/g, '|').split('|').map((t) => t.trim()).filter(Boolean)).toEqual([
-      'ctr', 'Git', 'k8s-device-plugin:v0.20.0', 'live template', 'k8s-device-plugin:v0.17.1', '✖', '2 pods', 'k8s-device-plugin:v0.17.1', 'sha256:888888888888…', '✖ differs from Git',
-      '&lt;script&gt;window.__pwned=1&lt;/script&gt;', 'Git', '&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;', '1 pod as Git ✓',
+    expect(
+      cell
+        .replace(/<[^>]+>/g, '|')
+        .split('|')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ).toEqual([
+      'ctr',
+      'Git',
+      'k8s-device-plugin:v0.20.0',
+      'live template',
+      'k8s-device-plugin:v0.17.1',
+      '✖',
+      '2 pods',
+      'k8s-device-plugin:v0.17.1',
+      'sha256:888888888888…',
+      '✖ differs from Git',
+      '&lt;script&gt;window.__pwned=1&lt;/script&gt;',
+      'Git',
+      '&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;',
+      '1 pod as Git ✓',
     ]);
     expect(cell).not.toMatch(/<script|<img/i);
   });

@@ -2,23 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { MARKDOWN_BUDGET, renderMarkdown } from '../../../functions/core/render/markdown.js';
 import { coverageOf, finding, HOSTILE, largeReport, reportNode, reportOf } from '../../support/report-builder.js';
 
-const small = (): ReturnType<typeof reportOf> => reportOf({
-  nodes: [reportNode('n1'), reportNode('n2'), reportNode('n3')],
-  coverage: [
-    coverageOf('kube-system/aws-node', { n1: 'running', n2: 'missing', n3: 'unready' }, { reported: { desired: 3, current: 3, ready: 3, upToDate: 3, misscheduled: 0 } }),
-    coverageOf('logging/fluentd', { n1: 'running', n2: 'running', n3: 'running' }),
-  ],
-  findings: [
-    finding('kube-system/aws-node', 'n3', { rule: 'coverage/unready', severity: 'warning' }),
-    finding('logging/fluentd', null, { rule: 'image/drift', severity: 'info', message: 'image tag differs' }),
-    finding('kube-system/aws-node', 'n2'),
-  ],
-});
+const small = (): ReturnType<typeof reportOf> =>
+  reportOf({
+    nodes: [reportNode('n1'), reportNode('n2'), reportNode('n3')],
+    coverage: [
+      coverageOf(
+        'kube-system/aws-node',
+        { n1: 'running', n2: 'missing', n3: 'unready' },
+        { reported: { desired: 3, current: 3, ready: 3, upToDate: 3, misscheduled: 0 } },
+      ),
+      coverageOf('logging/fluentd', { n1: 'running', n2: 'running', n3: 'running' }),
+    ],
+    findings: [
+      finding('kube-system/aws-node', 'n3', { rule: 'coverage/unready', severity: 'warning' }),
+      finding('logging/fluentd', null, { rule: 'image/drift', severity: 'info', message: 'image tag differs' }),
+      finding('kube-system/aws-node', 'n2'),
+    ],
+  });
 
 /** Table rows of the findings table, in order. */
 function findingRows(md: string): string[] {
   const start = md.indexOf('## Findings');
-  return md.slice(start).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Severity'));
+  return md
+    .slice(start)
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Severity'));
 }
 
 /** Counts the unescaped `|` of a table row. */
@@ -110,11 +118,19 @@ describe('renderMarkdown()', () => {
     expect(findingRows(md)).toHaveLength(1);
   });
 
-  it('shows each container\'s Git image, the live template and what the pods run, with the mismatches', () => {
+  it("shows each container's Git image, the live template and what the pods run, with the mismatches", () => {
     const digest = (d: string): string => `sha256:${d.repeat(64)}`;
     const images = [
       { container: 'init', init: true as const, git: 'busybox:1.36', live: 'busybox:1.36', running: [{ image: 'busybox:1.36', digest: null, pods: 3 }] },
-      { container: 'fluentd', git: 'fluent/fluentd:v1', live: 'fluent/fluentd:v1', running: [{ image: 'fluent/fluentd:v1', digest: digest('1'), pods: 2 }, { image: 'fluent/fluentd:v1', digest: digest('2'), pods: 1 }] },
+      {
+        container: 'fluentd',
+        git: 'fluent/fluentd:v1',
+        live: 'fluent/fluentd:v1',
+        running: [
+          { image: 'fluent/fluentd:v1', digest: digest('1'), pods: 2 },
+          { image: 'fluent/fluentd:v1', digest: digest('2'), pods: 1 },
+        ],
+      },
       { container: 'plugin', git: 'plugin:v0.20.0', live: 'plugin:v0.17.1', running: [{ image: 'plugin:v0.17.1', digest: null, pods: 3 }] },
     ];
 
@@ -132,8 +148,12 @@ describe('renderMarkdown()', () => {
     const report = reportOf({
       cluster: s,
       nodes: [reportNode(s)],
-      coverage: [coverageOf(`kube-system/${s}`, { [s]: 'missing' }, { images: [{ container: s, git: s, live: `${s}:2`, running: [{ image: s, digest: s, pods: 1 }] }] })],
-      findings: [finding(`kube-system/${s}`, s, { message: `${s} | @org/team ](javascript:alert(1)) <script>x</script>`, rule: s, expected: s, actual: { [s]: [s] } })],
+      coverage: [
+        coverageOf(`kube-system/${s}`, { [s]: 'missing' }, { images: [{ container: s, git: s, live: `${s}:2`, running: [{ image: s, digest: s, pods: 1 }] }] }),
+      ],
+      findings: [
+        finding(`kube-system/${s}`, s, { message: `${s} | @org/team ](javascript:alert(1)) <script>x</script>`, rule: s, expected: s, actual: { [s]: [s] } }),
+      ],
       gaps: [{ source: s, message: s }],
     });
 
@@ -149,13 +169,23 @@ describe('renderMarkdown()', () => {
     const report = {
       ...reportOf({ findings: [finding('kube-system/aws-node', 'n1'), finding('logging/fluentd', null, { rule: 'image/drift', severity: 'warning' })] }),
       rules: [
-        { id: 'coverage/missing', title: 'Daemon pod missing', severity: 'critical' as const, remediation: 'Read the events.', docs: 'rules/coverage/missing.yaml' },
+        {
+          id: 'coverage/missing',
+          title: 'Daemon pod missing',
+          severity: 'critical' as const,
+          remediation: 'Read the events.',
+          docs: 'rules/coverage/missing.yaml',
+        },
         { id: 'image/drift', title: 'Image differs', severity: 'warning' as const, remediation: 'Sync from Git.', docs: 'rules/image/drift.yaml' },
       ],
     };
 
-    const all = renderMarkdown(report).split('\n').filter((l) => l.startsWith('- ') && l.includes('rule file'));
-    const one = renderMarkdown(report, { daemonSet: 'logging/fluentd' }).split('\n').filter((l) => l.startsWith('- ') && l.includes('rule file'));
+    const all = renderMarkdown(report)
+      .split('\n')
+      .filter((l) => l.startsWith('- ') && l.includes('rule file'));
+    const one = renderMarkdown(report, { daemonSet: 'logging/fluentd' })
+      .split('\n')
+      .filter((l) => l.startsWith('- ') && l.includes('rule file'));
 
     expect(all).toEqual([
       '- 🔴 `coverage/missing` Daemon pod missing: Read the events\\. (rule file `rules/coverage/missing.yaml`)',

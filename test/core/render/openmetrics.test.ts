@@ -4,7 +4,11 @@ import { audit } from '../../../functions/core/audit.js';
 import { CLOUDWATCH_NAMES, escapeLabelValue, renderOpenMetrics } from '../../../functions/core/render/openmetrics.js';
 import { AT, daemonSet, defaultPolicy, desiredOf, node, pod, snapshotOf } from '../../support/builders.js';
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /**
  * A strict reader of OpenMetrics text (https://prometheus.io/docs/specs/om/open_metrics_spec/): every
@@ -13,7 +17,10 @@ interface Sample { name: string; labels: Record<string, string>; value: number }
  */
 function parseOpenMetrics(text: string): { types: Map<string, string>; samples: Sample[] } {
   if (!text.endsWith('# EOF\n')) throw new Error('does not end with # EOF');
-  const lines = text.slice(0, -'# EOF\n'.length).split('\n').filter((l, i, a) => i < a.length - 1 || l !== '');
+  const lines = text
+    .slice(0, -'# EOF\n'.length)
+    .split('\n')
+    .filter((l, i, a) => i < a.length - 1 || l !== '');
   const types = new Map<string, string>();
   const samples: Sample[] = [];
   let current = '';
@@ -24,7 +31,8 @@ function parseOpenMetrics(text: string): { types: Map<string, string>; samples: 
       if (!NAME.test(meta[2]!)) throw new Error(`bad name ${meta[2]}`);
       if (meta[1] === 'TYPE') {
         if (types.has(meta[2]!)) throw new Error(`family ${meta[2]} repeats`);
-        if (!['gauge', 'counter', 'stateset', 'info', 'histogram', 'gaugehistogram', 'summary', 'unknown'].includes(meta[3]!)) throw new Error(`bad type ${meta[3]}`);
+        if (!['gauge', 'counter', 'stateset', 'info', 'histogram', 'gaugehistogram', 'summary', 'unknown'].includes(meta[3]!))
+          throw new Error(`bad type ${meta[3]}`);
         types.set(meta[2]!, meta[3]!);
         current = meta[2]!;
       } else if (meta[2] !== current) throw new Error(`HELP for ${meta[2]} outside its family`);
@@ -51,8 +59,18 @@ function parseOpenMetrics(text: string): { types: Map<string, string>; samples: 
 function sampleReport() {
   // A namespace and cluster name with every character that needs escaping.
   const ds = daemonSet('monitoring/node-exporter', { image: 'prom/node-exporter:v1.8.0' });
-  const snapshot = snapshotOf({ cluster: 'prod "eu"\\1\nb', nodes: [node('n1'), node('n2'), node('n3')], daemonSets: [ds], pods: [pod(ds, 'n1'), pod(ds, 'n2', { ready: false })] });
-  const policy = { ...defaultPolicy(), requiredCoverage: [{ name: 'metrics everywhere', nodeSelector: { matchLabels: { 'kubernetes.io/os': 'linux' } }, daemonSets: ['monitoring/node-exporter'] }] };
+  const snapshot = snapshotOf({
+    cluster: 'prod "eu"\\1\nb',
+    nodes: [node('n1'), node('n2'), node('n3')],
+    daemonSets: [ds],
+    pods: [pod(ds, 'n1'), pod(ds, 'n2', { ready: false })],
+  });
+  const policy = {
+    ...defaultPolicy(),
+    requiredCoverage: [
+      { name: 'metrics everywhere', nodeSelector: { matchLabels: { 'kubernetes.io/os': 'linux' } }, daemonSets: ['monitoring/node-exporter'] },
+    ],
+  };
   return audit(snapshot, desiredOf([ds]), policy, AT);
 }
 
@@ -69,7 +87,9 @@ describe('renderOpenMetrics()', () => {
     expect(get('drift_auditor_daemonset_covered_nodes')).toEqual([[ds, 2]]);
     expect(get('drift_auditor_daemonset_ready_nodes')).toEqual([[ds, 1]]);
     expect(get('drift_auditor_daemonset_up_to_date_nodes')).toEqual([[ds, 2]]);
-    expect(get('drift_auditor_required_coverage_ratio')).toEqual([[{ cluster: ds.cluster, requirement: 'metrics everywhere', namespace: 'monitoring', daemonset: 'node-exporter' }, 1 / 3]]);
+    expect(get('drift_auditor_required_coverage_ratio')).toEqual([
+      [{ cluster: ds.cluster, requirement: 'metrics everywhere', namespace: 'monitoring', daemonset: 'node-exporter' }, 1 / 3],
+    ]);
     expect(get('drift_auditor_findings')).toEqual([
       [{ ...ds, rule: 'coverage/missing', severity: 'critical' }, 1],
       [{ ...ds, rule: 'coverage/unready', severity: 'warning' }, 1],

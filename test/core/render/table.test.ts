@@ -66,7 +66,9 @@ describe('renderTable()', () => {
   it('names every DaemonSet column and shows the status number only where it disagrees', () => {
     const report = reportOf({
       nodes: [reportNode('n1'), reportNode('n2')],
-      coverage: [coverageOf('kube-system/aws-node', { n1: 'running', n2: 'missing' }, { reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 } })],
+      coverage: [
+        coverageOf('kube-system/aws-node', { n1: 'running', n2: 'missing' }, { reported: { desired: 1, current: 1, ready: 1, upToDate: 1, misscheduled: 0 } }),
+      ],
     });
 
     const lines = renderTable(report).split('\n');

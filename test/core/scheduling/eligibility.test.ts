@@ -14,21 +14,75 @@ describe('nodeShouldRunDaemonPod()', () => {
   // mirrors kubernetes/kubernetes pkg/controller/daemon/daemon_controller_test.go:TestNodeShouldRunDaemonPod
   it.each<[string, Partial<PodSpec>, K8sNode, [boolean, boolean]]>([
     ['plain node without taints', {}, node('n'), [true, true]],
-    ['resources and host ports are not considered', { containers: [{ name: 'c', resources: { requests: { cpu: '1000' } }, ports: [{ hostPort: 666 }] }] }, node('n'), [true, true]],
+    [
+      'resources and host ports are not considered',
+      { containers: [{ name: 'c', resources: { requests: { cpu: '1000' } }, ports: [{ hostPort: 666 }] }] },
+      node('n'),
+      [true, true],
+    ],
     ['template nodeName equal to the node', { nodeName: 'n' }, node('n'), [true, true]],
     ['template nodeName for another node', { nodeName: 'other' }, node('n'), [false, false]],
     ['nodeSelector mismatch', { nodeSelector: { 'kubernetes.io/os': 'windows' } }, node('n', linux), [false, false]],
     ['nodeSelector match', { nodeSelector: linux }, node('n', linux), [true, true]],
-    ['required affinity mismatch', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } } }, node('n', { zone: 'b' }), [false, false]],
+    [
+      'required affinity mismatch',
+      {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] },
+          },
+        },
+      },
+      node('n', { zone: 'b' }),
+      [false, false],
+    ],
     ['untolerated NoSchedule taint: no new pod, existing pod stays', {}, node('n', {}, ['dedicated=x:NoSchedule']), [false, true]],
     ['untolerated NoExecute taint: no pod, existing evicted', {}, node('n', {}, ['dedicated=x:NoExecute']), [false, false]],
-    ['tolerated NoExecute taint', { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'x', effect: 'NoExecute' }] }, node('n', {}, ['dedicated=x:NoExecute']), [true, true]],
+    [
+      'tolerated NoExecute taint',
+      { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'x', effect: 'NoExecute' }] },
+      node('n', {}, ['dedicated=x:NoExecute']),
+      [true, true],
+    ],
     ['PreferNoSchedule is ignored', {}, node('n', {}, ['soft:PreferNoSchedule']), [true, true]],
-    ['NoSchedule tolerated, NoExecute not', { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }] }, node('n', {}, ['k:NoSchedule', 'k:NoExecute']), [false, false]],
-    ['NoExecute tolerated, NoSchedule not', { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute' }] }, node('n', {}, ['k:NoSchedule', 'k:NoExecute']), [false, true]],
-    ['empty key + Exists tolerates every taint', { tolerations: [{ operator: 'Exists' }] }, node('n', {}, ['a:NoSchedule', 'b=c:NoExecute', 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute']), [true, true]],
-    ['spec.unschedulable without a taint is ignored (ShouldRunDaemonPodOnUnschedulableNode)', {}, { metadata: { name: 'n' }, spec: { unschedulable: true } }, [true, true]],
-    ['NotReady and pressure conditions are ignored; only taints count', {}, { metadata: { name: 'n' }, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'MemoryPressure', status: 'True' }] } }, [true, true]],
+    [
+      'NoSchedule tolerated, NoExecute not',
+      { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }] },
+      node('n', {}, ['k:NoSchedule', 'k:NoExecute']),
+      [false, false],
+    ],
+    [
+      'NoExecute tolerated, NoSchedule not',
+      { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute' }] },
+      node('n', {}, ['k:NoSchedule', 'k:NoExecute']),
+      [false, true],
+    ],
+    [
+      'empty key + Exists tolerates every taint',
+      { tolerations: [{ operator: 'Exists' }] },
+      node('n', {}, ['a:NoSchedule', 'b=c:NoExecute', 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute']),
+      [true, true],
+    ],
+    [
+      'spec.unschedulable without a taint is ignored (ShouldRunDaemonPodOnUnschedulableNode)',
+      {},
+      { metadata: { name: 'n' }, spec: { unschedulable: true } },
+      [true, true],
+    ],
+    [
+      'NotReady and pressure conditions are ignored; only taints count',
+      {},
+      {
+        metadata: { name: 'n' },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False' },
+            { type: 'MemoryPressure', status: 'True' },
+          ],
+        },
+      },
+      [true, true],
+    ],
     ['selector is checked before taints', { nodeSelector: { x: 'y' } }, node('n', {}, ['a:NoSchedule']), [false, false]],
   ])('%s → %j', (_name, spec, n, expected) => {
     expect(run(spec, n)).toEqual(expected);
@@ -37,7 +91,10 @@ describe('nodeShouldRunDaemonPod()', () => {
   // §7 of docs/k8s-daemonset-semantics.md: the misconceptions, each pinned down
   it('runs daemon pods on a cordoned node (unschedulable taint is tolerated by default)', () => {
     // mirrors daemon_controller_test.go:TestNodeShouldRunDaemonPod (ShouldRunDaemonPodOnUnschedulableNode), integration TestUnschedulableNodeDaemonDoesLaunchPod
-    const cordoned: K8sNode = { ...node('n', {}, ['node.kubernetes.io/unschedulable:NoSchedule']), spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } };
+    const cordoned: K8sNode = {
+      ...node('n', {}, ['node.kubernetes.io/unschedulable:NoSchedule']),
+      spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] },
+    };
 
     expect(run({}, cordoned)).toEqual([true, true]);
   });
@@ -71,15 +128,19 @@ describe('nodeShouldRunDaemonPod()', () => {
   it('tolerates network-unavailable only with hostNetwork', () => {
     const n = node('n', {}, ['node.kubernetes.io/network-unavailable:NoSchedule']);
 
-    expect([run({ hostNetwork: true }, n), run({}, n)]).toEqual([[true, true], [false, true]]);
+    expect([run({ hostNetwork: true }, n), run({}, n)]).toEqual([
+      [true, true],
+      [false, true],
+    ]);
   });
 
-  it.each([['node-role.kubernetes.io/control-plane:NoSchedule'], ['node.kubernetes.io/out-of-service=nodeshutdown:NoExecute'], ['node.kubernetes.io/unreachable:NoSchedule']])(
-    'does not tolerate %s by default',
-    (t) => {
-      expect(run({}, node('n', {}, [t]))[0]).toEqual(false);
-    },
-  );
+  it.each([
+    ['node-role.kubernetes.io/control-plane:NoSchedule'],
+    ['node.kubernetes.io/out-of-service=nodeshutdown:NoExecute'],
+    ['node.kubernetes.io/unreachable:NoSchedule'],
+  ])('does not tolerate %s by default', (t) => {
+    expect(run({}, node('n', {}, [t]))[0]).toEqual(false);
+  });
 
   it('does not let a NoSchedule toleration cover a NoExecute taint of the same key (effect mismatch)', () => {
     expect(run({ tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }] }, node('n', {}, ['gpu:NoExecute']))).toEqual([false, false]);
@@ -88,8 +149,13 @@ describe('nodeShouldRunDaemonPod()', () => {
   it('needs the value when the operator is omitted (Equal)', () => {
     const n = node('n', {}, ['dedicated=infra:NoSchedule']);
 
-    expect([run({ tolerations: [{ key: 'dedicated', effect: 'NoSchedule' }] }, n), run({ tolerations: [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }] }, n)])
-      .toEqual([[false, true], [true, true]]);
+    expect([
+      run({ tolerations: [{ key: 'dedicated', effect: 'NoSchedule' }] }, n),
+      run({ tolerations: [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }] }, n),
+    ]).toEqual([
+      [false, true],
+      [true, true],
+    ]);
   });
 
   it('still tolerates not-ready:NoExecute when the user set tolerationSeconds (the default replaces it)', () => {
@@ -102,7 +168,10 @@ describe('nodeShouldRunDaemonPod()', () => {
     const spec: Partial<PodSpec> = { tolerations: [{ key: 'sla', operator: 'Gt', value: '900', effect: 'NoSchedule' }] };
     const n = node('n', {}, ['sla=950:NoSchedule']);
 
-    expect([run(spec, n), run(spec, n, { taintTolerationComparisonOperators: true })]).toEqual([[false, true], [true, true]]);
+    expect([run(spec, n), run(spec, n, { taintTolerationComparisonOperators: true })]).toEqual([
+      [false, true],
+      [true, true],
+    ]);
   });
 });
 
@@ -118,12 +187,21 @@ describe('compileEligibility()', () => {
   it('reports the first untolerated NoSchedule taint', () => {
     const evaluate = compileEligibility(daemonSet({ tolerations: [{ key: 'a', operator: 'Exists' }] }));
 
-    expect(evaluate(node('n', {}, ['a:NoSchedule', 'x:PreferNoSchedule', 'b:NoSchedule', 'c:NoSchedule'])).reason).toEqual({ kind: 'taint', key: 'b', effect: 'NoSchedule' });
+    expect(evaluate(node('n', {}, ['a:NoSchedule', 'x:PreferNoSchedule', 'b:NoSchedule', 'c:NoSchedule'])).reason).toEqual({
+      kind: 'taint',
+      key: 'b',
+      effect: 'NoSchedule',
+    });
   });
 
   it.each<[string, Partial<PodSpec>, K8sNode, EligibilityDecision['reason']]>([
     ['node name', { nodeName: 'other' }, node('n'), { kind: 'node-name', expected: 'other' }],
-    ['node selector', { nodeSelector: { 'kubernetes.io/os': 'windows' } }, node('n', linux), { kind: 'node-selector', key: 'kubernetes.io/os', expected: 'windows', actual: 'linux' }],
+    [
+      'node selector',
+      { nodeSelector: { 'kubernetes.io/os': 'windows' } },
+      node('n', linux),
+      { kind: 'node-selector', key: 'kubernetes.io/os', expected: 'windows', actual: 'linux' },
+    ],
     [
       'node affinity',
       { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } },
@@ -141,11 +219,23 @@ describe('compileEligibility()', () => {
 
   it('gives the same decisions as nodeShouldRunDaemonPod across many nodes', () => {
     const spec: Partial<PodSpec> = { nodeSelector: linux, tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }] };
-    const nodes = [node('a', linux), node('b', {}), node('c', linux, ['gpu:NoSchedule']), node('d', linux, ['gpu:NoExecute']), node('e', linux, ['x:NoSchedule'])];
+    const nodes = [
+      node('a', linux),
+      node('b', {}),
+      node('c', linux, ['gpu:NoSchedule']),
+      node('d', linux, ['gpu:NoExecute']),
+      node('e', linux, ['x:NoSchedule']),
+    ];
     const evaluate = compileEligibility(daemonSet(spec));
 
     expect(nodes.map(evaluate)).toEqual(nodes.map((n) => nodeShouldRunDaemonPod(n, daemonSet(spec))));
-    expect(nodes.map((n) => [evaluate(n).shouldRun, evaluate(n).shouldContinueRunning])).toEqual([[true, true], [false, false], [true, true], [false, false], [false, true]]);
+    expect(nodes.map((n) => [evaluate(n).shouldRun, evaluate(n).shouldContinueRunning])).toEqual([
+      [true, true],
+      [false, false],
+      [true, true],
+      [false, false],
+      [false, true],
+    ]);
   });
 
   it('does not read the template again after compiling', () => {
@@ -163,7 +253,9 @@ describe('compileEligibility() on malformed input', () => {
     const ds = daemonSet();
     (ds.spec.template as { spec?: unknown }).spec = undefined;
 
-    expect(() => compileEligibility(ds)).toThrowError(new InputError('failed to compile eligibility for DaemonSet kube-system/x: spec.template.spec is missing'));
+    expect(() => compileEligibility(ds)).toThrowError(
+      new InputError('failed to compile eligibility for DaemonSet kube-system/x: spec.template.spec is missing'),
+    );
   });
 
   it('evaluates a node without labels, spec or taints', () => {

@@ -52,11 +52,13 @@ describe('compileEligibility() on real fixtures', () => {
   it('keeps the NVIDIA device plugin off honeycomb nodes with the custom type=hound:NoSchedule taint', () => {
     const evaluate = compileEligibility(loadDaemonSet('k8s-device-plugin/nvidia-device-plugin.yml'));
 
-    expect(honeycomb.map(evaluate)).toEqual(honeycomb.map(() => ({
-      shouldRun: false,
-      shouldContinueRunning: true,
-      reason: { kind: 'taint', key: 'type', value: 'hound', effect: 'NoSchedule' },
-    })));
+    expect(honeycomb.map(evaluate)).toEqual(
+      honeycomb.map(() => ({
+        shouldRun: false,
+        shouldContinueRunning: true,
+        reason: { kind: 'taint', key: 'type', value: 'hound', effect: 'NoSchedule' },
+      })),
+    );
   });
 
   it('runs aws-node (tolerate-all, linux amd64/arm64, not fargate) on arm64 honeycomb and amd64 OpenShift nodes', () => {
@@ -74,8 +76,15 @@ describe('compileEligibility() on real fixtures', () => {
     const [f, s] = [evaluate(fargate), evaluate(s390x)];
 
     expect([f.shouldRun, f.shouldContinueRunning, s.shouldRun]).toEqual([false, false, false]);
-    expect(f.reason).toEqual({ kind: 'node-affinity', detail: 'no required nodeSelectorTerm matches: term 0: eks.amazonaws.com/compute-type NotIn [fargate, hybrid, auto] fails: node has eks.amazonaws.com/compute-type="fargate"' });
-    expect(s.reason).toEqual({ kind: 'node-affinity', detail: 'no required nodeSelectorTerm matches: term 0: kubernetes.io/arch In [amd64, arm64] fails: node has kubernetes.io/arch="s390x"' });
+    expect(f.reason).toEqual({
+      kind: 'node-affinity',
+      detail:
+        'no required nodeSelectorTerm matches: term 0: eks.amazonaws.com/compute-type NotIn [fargate, hybrid, auto] fails: node has eks.amazonaws.com/compute-type="fargate"',
+    });
+    expect(s.reason).toEqual({
+      kind: 'node-affinity',
+      detail: 'no required nodeSelectorTerm matches: term 0: kubernetes.io/arch In [amd64, arm64] fails: node has kubernetes.io/arch="s390x"',
+    });
   });
 
   it('matches gpu-feature-discovery (three OR-ed NFD terms) to no node without NVIDIA labels', () => {
@@ -86,9 +95,10 @@ describe('compileEligibility() on real fixtures', () => {
     expect(openshift.map(evaluate).some((d) => d.shouldRun)).toEqual(false);
     expect(reason).toEqual({
       kind: 'node-affinity',
-      detail: 'no required nodeSelectorTerm matches: term 0: feature.node.kubernetes.io/pci-10de.present In [true] fails: node has no label feature.node.kubernetes.io/pci-10de.present'
-        + ' | term 1: feature.node.kubernetes.io/cpu-model.vendor_id In [NVIDIA] fails: node has no label feature.node.kubernetes.io/cpu-model.vendor_id'
-        + ' | term 2: nvidia.com/gpu.present In [true] fails: node has no label nvidia.com/gpu.present',
+      detail:
+        'no required nodeSelectorTerm matches: term 0: feature.node.kubernetes.io/pci-10de.present In [true] fails: node has no label feature.node.kubernetes.io/pci-10de.present' +
+        ' | term 1: feature.node.kubernetes.io/cpu-model.vendor_id In [NVIDIA] fails: node has no label feature.node.kubernetes.io/cpu-model.vendor_id' +
+        ' | term 2: nvidia.com/gpu.present In [true] fails: node has no label nvidia.com/gpu.present',
     });
   });
 

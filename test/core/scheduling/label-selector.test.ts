@@ -14,7 +14,12 @@ describe('matchesLabelSelector()', () => {
     ['matchLabels different', { matchLabels: { app: 'x' } }, { app: 'y' }, false],
     ['matchLabels absent key', { matchLabels: { app: 'x' } }, {}, false],
     ['matchLabels empty value needs the key', { matchLabels: { flag: '' } }, { flag: '' }, true],
-    ['matchLabels AND matchExpressions', { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] }, { app: 'x', tier: 'b' }, false],
+    [
+      'matchLabels AND matchExpressions',
+      { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] },
+      { app: 'x', tier: 'b' },
+      false,
+    ],
     ['In', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] }, { tier: 'b' }, true],
     ['NotIn absent', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a'] }] }, {}, true],
     ['NotIn listed', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a'] }] }, { tier: 'a' }, false],
@@ -38,7 +43,11 @@ describe('compileLabelSelector()', () => {
   });
 
   it('flags the empty selector', () => {
-    expect([compileLabelSelector({}).empty, compileLabelSelector({ matchLabels: { a: 'b' } }).empty, compileLabelSelector(null).empty]).toEqual([true, false, false]);
+    expect([compileLabelSelector({}).empty, compileLabelSelector({ matchLabels: { a: 'b' } }).empty, compileLabelSelector(null).empty]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('returns the same compiled selector for the same object', () => {

@@ -23,7 +23,12 @@ describe('live calico-node DaemonSet and its pod (IBM Cloud)', () => {
   it('maps the pod to its node and finds it ready and available', () => {
     const at = new Date('2018-07-27T00:00:00Z');
 
-    expect([targetNodeName(calicoPod), isPodReady(calicoPod), isPodAvailable(calicoPod, 0, at), isPodAvailable(calicoPod, 30, at)]).toEqual(['10.76.193.41', true, true, true]);
+    expect([targetNodeName(calicoPod), isPodReady(calicoPod), isPodAvailable(calicoPod, 0, at), isPodAvailable(calicoPod, 30, at)]).toEqual([
+      '10.76.193.41',
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('reads registry digests from docker-pullable imageIDs and matches each status image to the template', () => {

@@ -24,7 +24,12 @@ describe('matchesNodeSelector()', () => {
     ['equal value', { 'kubernetes.io/os': 'linux' }, { 'kubernetes.io/os': 'linux' }, true],
     ['different value', { 'kubernetes.io/os': 'linux' }, { 'kubernetes.io/os': 'windows' }, false],
     ['missing key', { 'kubernetes.io/os': 'linux' }, {}, false],
-    ['empty-string value needs the label present with an empty value', { 'node-role.kubernetes.io/master': '' }, { 'node-role.kubernetes.io/master': '' }, true],
+    [
+      'empty-string value needs the label present with an empty value',
+      { 'node-role.kubernetes.io/master': '' },
+      { 'node-role.kubernetes.io/master': '' },
+      true,
+    ],
     ['empty-string value does not match an absent label', { 'node-role.kubernetes.io/master': '' }, {}, false],
     ['empty-string value does not match a non-empty value', { 'node-role.kubernetes.io/master': '' }, { 'node-role.kubernetes.io/master': 'true' }, false],
     ['all entries must hold', { a: '1', b: '2' }, { a: '1', b: '3' }, false],
@@ -45,8 +50,16 @@ describe('compileNodeSelector()', () => {
 
   // mirrors component-helpers scheduling/corev1/nodeaffinity/nodeaffinity_test.go:TestNodeSelectorMatch
   it.each<[string, NodeSelectorTerm[], boolean]>([
-    ['field and label selector both match', [{ matchExpressions: [expr('label_1', 'In', ['label_1_val'])], matchFields: [expr('metadata.name', 'In', ['host_1'])] }], true],
-    ['field matches but labels do not', [{ matchExpressions: [expr('label_1', 'In', ['other'])], matchFields: [expr('metadata.name', 'In', ['host_1'])] }], false],
+    [
+      'field and label selector both match',
+      [{ matchExpressions: [expr('label_1', 'In', ['label_1_val'])], matchFields: [expr('metadata.name', 'In', ['host_1'])] }],
+      true,
+    ],
+    [
+      'field matches but labels do not',
+      [{ matchExpressions: [expr('label_1', 'In', ['other'])], matchFields: [expr('metadata.name', 'In', ['host_1'])] }],
+      false,
+    ],
     ['second term matches (OR over terms)', [term(expr('label_1', 'In', ['nope'])), { matchFields: [expr('metadata.name', 'In', ['host_1'])] }], true],
     ['matchFields NotIn the node name', [{ matchFields: [expr('metadata.name', 'NotIn', ['host_1'])] }], false],
     ['matchFields NotIn another name', [{ matchFields: [expr('metadata.name', 'NotIn', ['host_2'])] }], true],
@@ -111,7 +124,12 @@ describe('compileNodeSelector()', () => {
     ['invalid label key is a parse error', expr('Bad Key', 'Exists'), { 'Bad Key': 'x' }, false],
     ['invalid label value in In is a parse error', expr('k', 'In', ['a b']), { k: 'a b' }, false],
     ['value longer than 63 characters is a parse error', expr('k', 'In', ['a'.repeat(64)]), { k: 'a'.repeat(64) }, false],
-    ['key with a DNS prefix', expr('feature.node.kubernetes.io/pci-10de.present', 'In', ['true']), { 'feature.node.kubernetes.io/pci-10de.present': 'true' }, true],
+    [
+      'key with a DNS prefix',
+      expr('feature.node.kubernetes.io/pci-10de.present', 'In', ['true']),
+      { 'feature.node.kubernetes.io/pci-10de.present': 'true' },
+      true,
+    ],
   ])('%s', (_name, requirement, labels, expected) => {
     const selector = compileNodeSelector({ nodeSelectorTerms: [term(requirement)] });
 
@@ -147,14 +165,20 @@ describe('compileNodeAffinity()', () => {
   it('requires nodeSelector in addition to required affinity', () => {
     const spec: Pick<PodSpec, 'nodeSelector' | 'affinity'> = { nodeSelector: { 'kubernetes.io/os': 'linux' }, ...required(term(expr('zone', 'In', ['a']))) };
 
-    const results = [node('1', { 'kubernetes.io/os': 'linux', zone: 'a' }), node('2', { zone: 'a' }), node('3', { 'kubernetes.io/os': 'linux' })]
-      .map((n) => matchesRequiredNodeAffinity(spec, n));
+    const results = [node('1', { 'kubernetes.io/os': 'linux', zone: 'a' }), node('2', { zone: 'a' }), node('3', { 'kubernetes.io/os': 'linux' })].map((n) =>
+      matchesRequiredNodeAffinity(spec, n),
+    );
 
     expect(results).toEqual([true, false, false]);
   });
 
   it('imposes nothing without affinity, or with nodeAffinity lacking required terms', () => {
-    const specs: Pick<PodSpec, 'nodeSelector' | 'affinity'>[] = [{}, { affinity: {} }, { affinity: { nodeAffinity: {} } }, { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } } }];
+    const specs: Pick<PodSpec, 'nodeSelector' | 'affinity'>[] = [
+      {},
+      { affinity: {} },
+      { affinity: { nodeAffinity: {} } },
+      { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } } },
+    ];
 
     expect(specs.map((s) => matchesRequiredNodeAffinity(s, node('n')))).toEqual([true, true, true, true]);
   });
@@ -174,7 +198,10 @@ describe('compileNodeAffinity()', () => {
   it('reports affinity failures as node-affinity with a detail', () => {
     const compiled = compileNodeAffinity(required(term(expr('zone', 'Exists'))));
 
-    expect(compiled.mismatch(node('n', {}))).toEqual({ kind: 'node-affinity', detail: 'no required nodeSelectorTerm matches: term 0: zone Exists fails: node has no label zone' });
+    expect(compiled.mismatch(node('n', {}))).toEqual({
+      kind: 'node-affinity',
+      detail: 'no required nodeSelectorTerm matches: term 0: zone Exists fails: node has no label zone',
+    });
   });
 });
 

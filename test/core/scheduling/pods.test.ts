@@ -5,7 +5,9 @@ import { daemonSet, pod } from './helpers.js';
 
 const dsRef: OwnerReference = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'x', uid: 'ds-uid', controller: true, blockOwnerDeletion: true };
 const affinityFor = (...values: string[]) => ({
-  nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values }] }] } },
+  nodeAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values }] }] },
+  },
 });
 
 describe('targetNodeName()', () => {
@@ -15,8 +17,36 @@ describe('targetNodeName()', () => {
     ['unscheduled pod: the matchFields metadata.name In value', pod('p', { spec: { affinity: affinityFor('n2') } }), 'n2'],
     ['matchFields with two values', pod('p', { spec: { affinity: affinityFor('n2', 'n3') } }), null],
     ['no nodeName, no affinity', pod('p'), null],
-    ['only matchExpressions', pod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n'] }] }] } } } } }), null],
-    ['NotIn matchFields is ignored', pod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n'] }] }] } } } } }), null],
+    [
+      'only matchExpressions',
+      pod('p', {
+        spec: {
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n'] }] }],
+              },
+            },
+          },
+        },
+      }),
+      null,
+    ],
+    [
+      'NotIn matchFields is ignored',
+      pod('p', {
+        spec: {
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n'] }] }],
+              },
+            },
+          },
+        },
+      }),
+      null,
+    ],
   ])('%s', (_name, p, expected) => {
     expect(targetNodeName(p)).toEqual(expected);
   });
@@ -26,8 +56,11 @@ describe('controllerOf()', () => {
   it('returns the controller owner reference, not other owners', () => {
     const other: OwnerReference = { apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'n-uid' };
 
-    expect([controllerOf(pod('p', { meta: { ownerReferences: [other, dsRef] } })), controllerOf(pod('p', { meta: { ownerReferences: [other] } })), controllerOf(pod('p'))])
-      .toEqual([dsRef, null, null]);
+    expect([
+      controllerOf(pod('p', { meta: { ownerReferences: [other, dsRef] } })),
+      controllerOf(pod('p', { meta: { ownerReferences: [other] } })),
+      controllerOf(pod('p')),
+    ]).toEqual([dsRef, null, null]);
   });
 });
 
@@ -61,7 +94,8 @@ describe('isDaemonPodOf()', () => {
 
 describe('isPodReady() and isPodAvailable()', () => {
   const at = new Date('2026-06-01T12:00:00Z');
-  const readySince = (t: string | undefined, status = 'True') => pod('p', { status: { phase: 'Running', conditions: [{ type: 'Ready', status, ...(t ? { lastTransitionTime: t } : {}) }] } });
+  const readySince = (t: string | undefined, status = 'True') =>
+    pod('p', { status: { phase: 'Running', conditions: [{ type: 'Ready', status, ...(t ? { lastTransitionTime: t } : {}) }] } });
 
   it.each<[string, K8sPod, boolean]>([
     ['Ready=True', readySince('2026-06-01T11:00:00Z'), true],
@@ -86,7 +120,13 @@ describe('isPodReady() and isPodAvailable()', () => {
 });
 
 describe('isPodTerminal()', () => {
-  it.each([['Succeeded', true], ['Failed', true], ['Running', false], ['Pending', false], ['Unknown', false]])('%s → %s', (phase, expected) => {
+  it.each([
+    ['Succeeded', true],
+    ['Failed', true],
+    ['Running', false],
+    ['Pending', false],
+    ['Unknown', false],
+  ])('%s → %s', (phase, expected) => {
     expect(isPodTerminal(pod('p', { status: { phase } }))).toEqual(expected);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { K8sDaemonSet } from '../../../functions/core/k8s-types.js';
-import { effectiveUpdateStrategy, maxUnavailableCount, resolveIntOrPercent, rollingUpdateLimits, surgeCount } from '../../../functions/core/scheduling/index.js';
+import {
+  effectiveUpdateStrategy,
+  maxUnavailableCount,
+  resolveIntOrPercent,
+  rollingUpdateLimits,
+  surgeCount,
+} from '../../../functions/core/scheduling/index.js';
 import { daemonSet } from './helpers.js';
 
 const withStrategy = (updateStrategy: K8sDaemonSet['spec']['updateStrategy']) => daemonSet({}, updateStrategy ? { updateStrategy } : {});
@@ -33,10 +39,25 @@ describe('rollingUpdateLimits()', () => {
     ['RollingUpdate without rollingUpdate', { type: 'RollingUpdate' }, 10, { maxSurge: 0, maxUnavailable: 1 }],
     ['percent maxUnavailable rounds up', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } }, 15, { maxSurge: 0, maxUnavailable: 2 }],
     ['surge with maxUnavailable 0', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '20%' } }, 12, { maxSurge: 3, maxUnavailable: 0 }],
-    ['both zero falls back to maxUnavailable 1', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } }, 5, { maxSurge: 0, maxUnavailable: 1 }],
-    ['both zero with nothing desired stays zero', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } }, 0, { maxSurge: 0, maxUnavailable: 0 }],
+    [
+      'both zero falls back to maxUnavailable 1',
+      { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } },
+      5,
+      { maxSurge: 0, maxUnavailable: 1 },
+    ],
+    [
+      'both zero with nothing desired stays zero',
+      { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } },
+      0,
+      { maxSurge: 0, maxUnavailable: 0 },
+    ],
     ['OnDelete has no limits', { type: 'OnDelete' }, 10, { maxSurge: 0, maxUnavailable: 0 }],
-    ['invalid maxUnavailable', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '1' } }, 10, { error: 'invalid maxUnavailable "1": must be an integer or a percentage' }],
+    [
+      'invalid maxUnavailable',
+      { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '1' } },
+      10,
+      { error: 'invalid maxUnavailable "1": must be an integer or a percentage' },
+    ],
     ['invalid maxSurge', { rollingUpdate: { maxUnavailable: 0, maxSurge: 'x%' } }, 10, { error: 'invalid maxSurge "x%": must be an integer or a percentage' }],
   ])('%s', (_name, strategy, desired, expected) => {
     expect(rollingUpdateLimits(withStrategy(strategy), desired)).toEqual(expected);

@@ -17,12 +17,27 @@ describe('toleratesTaint()', () => {
     ['same key and effect, Exists, taint without value', { key: 'foo', operator: 'Exists', effect: 'NoSchedule' }, taint('foo:NoSchedule'), true],
     ['same key and effect, Exists, taint with a value', { key: 'foo', operator: 'Exists', effect: 'NoSchedule' }, taint('foo=bar:NoSchedule'), true],
     ['empty key with Exists matches every key', { operator: 'Exists', effect: 'NoSchedule' }, taint('foo=bar:NoSchedule'), true],
-    ['empty key and empty effect with Exists tolerates everything', { operator: 'Exists' }, taint('node.kubernetes.io/out-of-service=nodeshutdown:NoExecute'), true],
+    [
+      'empty key and empty effect with Exists tolerates everything',
+      { operator: 'Exists' },
+      taint('node.kubernetes.io/out-of-service=nodeshutdown:NoExecute'),
+      true,
+    ],
     ['Equal with the same value', { key: 'foo', operator: 'Equal', value: 'bar', effect: 'NoSchedule' }, taint('foo=bar:NoSchedule'), true],
     ['Equal with a different value', { key: 'foo', operator: 'Equal', value: 'value1', effect: 'NoSchedule' }, taint('foo=value2:NoSchedule'), false],
     ['same key and value, different effect', { key: 'foo', operator: 'Equal', value: 'bar', effect: 'NoSchedule' }, taint('foo=bar:NoExecute'), false],
-    ['omitted operator means Equal: needs the value', { key: 'node-role.kubernetes.io/master', effect: 'NoSchedule', value: 'x' }, taint('node-role.kubernetes.io/master:NoSchedule'), false],
-    ['Equal with empty value matches only an empty taint value', { key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' }, taint('node-role.kubernetes.io/master:NoSchedule'), true],
+    [
+      'omitted operator means Equal: needs the value',
+      { key: 'node-role.kubernetes.io/master', effect: 'NoSchedule', value: 'x' },
+      taint('node-role.kubernetes.io/master:NoSchedule'),
+      false,
+    ],
+    [
+      'Equal with empty value matches only an empty taint value',
+      { key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' },
+      taint('node-role.kubernetes.io/master:NoSchedule'),
+      true,
+    ],
     ['Equal with empty value does not match a non-empty taint value', { key: 'dedicated', effect: 'NoSchedule' }, taint('dedicated=gpu:NoSchedule'), false],
     ['empty effect matches every effect', { key: 'foo', operator: 'Exists' }, taint('foo:NoExecute'), true],
     ['other key', { key: 'foo', operator: 'Exists' }, taint('bar:NoSchedule'), false],
@@ -97,7 +112,10 @@ describe('findUntoleratedTaint()', () => {
   });
 
   it('needs every taint tolerated, each by any toleration', () => {
-    const tolerations: Toleration[] = [{ key: 'a', operator: 'Exists' }, { key: 'b', value: 'v', effect: 'NoSchedule' }];
+    const tolerations: Toleration[] = [
+      { key: 'a', operator: 'Exists' },
+      { key: 'b', value: 'v', effect: 'NoSchedule' },
+    ];
 
     const found = findUntoleratedTaint([taint('a:NoExecute'), taint('b=v:NoSchedule'), taint('b=w:NoSchedule')], tolerations, ['NoSchedule', 'NoExecute']);
 

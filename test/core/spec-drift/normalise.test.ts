@@ -14,23 +14,49 @@ function withLive(podSpec: Partial<PodSpec> = {}, container: Partial<Container> 
 
 describe('normaliseDaemonSet()', () => {
   it.each<[string, K8sDaemonSet]>([
-    ['DaemonSet defaults', withLive({}, {}, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10, minReadySeconds: 0 })],
-    ['pod spec defaults', withLive({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30, securityContext: {}, enableServiceLinks: true, serviceAccount: 'default', serviceAccountName: 'default' })],
-    ['container defaults', withLive({}, { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} })],
+    [
+      'DaemonSet defaults',
+      withLive(
+        {},
+        {},
+        { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10, minReadySeconds: 0 },
+      ),
+    ],
+    [
+      'pod spec defaults',
+      withLive({
+        restartPolicy: 'Always',
+        dnsPolicy: 'ClusterFirst',
+        schedulerName: 'default-scheduler',
+        terminationGracePeriodSeconds: 30,
+        securityContext: {},
+        enableServiceLinks: true,
+        serviceAccount: 'default',
+        serviceAccountName: 'default',
+      }),
+    ],
+    [
+      'container defaults',
+      withLive({}, { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} }),
+    ],
   ])('applies the API server defaults: %s', (_case, live) => {
     expect(diffDaemonSets(base(), live)).toEqual([]);
   });
 
   it('defaults probes, ports, fieldRefs and volumes on both sides', () => {
     const git = daemonSet('agent', {
-      asManifest: true, hostNetwork: true,
-      containers: [{
-        name: 'agent', image: 'r/agent:1.0',
-        ports: [{ containerPort: 9100, name: 'metrics' }],
-        env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-        livenessProbe: { httpGet: { port: 9100 } },
-        volumeMounts: [{ name: 'cfg', mountPath: '/etc/agent' }],
-      }],
+      asManifest: true,
+      hostNetwork: true,
+      containers: [
+        {
+          name: 'agent',
+          image: 'r/agent:1.0',
+          ports: [{ containerPort: 9100, name: 'metrics' }],
+          env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+          livenessProbe: { httpGet: { port: 9100 } },
+          volumeMounts: [{ name: 'cfg', mountPath: '/etc/agent' }],
+        },
+      ],
     });
     git.spec.template.spec.volumes = [{ name: 'cfg', configMap: { name: 'agent' } }, { name: 'logs', hostPath: { path: '/var/log' } }, { name: 'tmp' }];
     const live = structuredClone(git);
@@ -40,13 +66,20 @@ describe('normaliseDaemonSet()', () => {
       livenessProbe: { httpGet: { port: 9100, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 },
       volumeMounts: [{ name: 'cfg', mountPath: '/etc/agent', readOnly: false }],
     });
-    live.spec.template.spec.volumes = [{ name: 'cfg', configMap: { name: 'agent', defaultMode: 420 } }, { name: 'logs', hostPath: { path: '/var/log', type: '' } }, { name: 'tmp', emptyDir: {} }];
+    live.spec.template.spec.volumes = [
+      { name: 'cfg', configMap: { name: 'agent', defaultMode: 420 } },
+      { name: 'logs', hostPath: { path: '/var/log', type: '' } },
+      { name: 'tmp', emptyDir: {} },
+    ];
 
     expect(diffDaemonSets(git, live)).toEqual([]);
   });
 
   it('defaults downward API references and projected service account tokens', () => {
-    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/agent:1.0', env: [{ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } }] }] });
+    const git = daemonSet('agent', {
+      asManifest: true,
+      containers: [{ name: 'agent', image: 'r/agent:1.0', env: [{ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } }] }],
+    });
     git.spec.template.spec.volumes = [
       { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
       { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
@@ -110,7 +143,16 @@ describe('defaultPullPolicy()', () => {
 
 describe('quantityNanos()', () => {
   it.each<[string | number, string | number]>([
-    ['0.1', '100m'], ['1Gi', '1024Mi'], ['1000m', '1'], [1, '1'], ['1e3', '1k'], ['1E3', '1k'], ['1.5Gi', '1536Mi'], ['500000u', '0.5'], ['.5', '500m'], ['0.0000000001', '1n'],
+    ['0.1', '100m'],
+    ['1Gi', '1024Mi'],
+    ['1000m', '1'],
+    [1, '1'],
+    ['1e3', '1k'],
+    ['1E3', '1k'],
+    ['1.5Gi', '1536Mi'],
+    ['500000u', '0.5'],
+    ['.5', '500m'],
+    ['0.0000000001', '1n'],
   ])('values %s the same as %s', (a, b) => {
     expect(quantityNanos(a)).toEqual(quantityNanos(b));
   });

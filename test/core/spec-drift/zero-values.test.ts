@@ -12,10 +12,34 @@ import { daemonSet } from '../../support/builders.js';
  * Fields that are pointers in kubernetes/api@v0.34.0 core/v1 and apps/v1 (checked by hand against the struct tags):
  * the server keeps their zero. The test's own list, independent of functions/core/spec-drift/api-fields.ts.
  */
-const POINTERS = new Set(['runAsUser', 'runAsGroup', 'runAsNonRoot', 'fsGroup', 'privileged', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem',
-  'terminationGracePeriodSeconds', 'optional', 'automountServiceAccountToken', 'enableServiceLinks', 'defaultMode', 'mode', 'expirationSeconds',
-  'tolerationSeconds', 'hostUsers', 'shareProcessNamespace', 'setHostnameAsFQDN', 'activeDeadlineSeconds', 'priority', 'revisionHistoryLimit',
-  'maxUnavailable', 'maxSurge', 'containerPort', 'hostPort', 'port']);
+const POINTERS = new Set([
+  'runAsUser',
+  'runAsGroup',
+  'runAsNonRoot',
+  'fsGroup',
+  'privileged',
+  'allowPrivilegeEscalation',
+  'readOnlyRootFilesystem',
+  'terminationGracePeriodSeconds',
+  'optional',
+  'automountServiceAccountToken',
+  'enableServiceLinks',
+  'defaultMode',
+  'mode',
+  'expirationSeconds',
+  'tolerationSeconds',
+  'hostUsers',
+  'shareProcessNamespace',
+  'setHostnameAsFQDN',
+  'activeDeadlineSeconds',
+  'priority',
+  'revisionHistoryLimit',
+  'maxUnavailable',
+  'maxSurge',
+  'containerPort',
+  'hostPort',
+  'port',
+]);
 /** Maps whose keys are user data (a label `x: ""` is a value, not a zero field). */
 const USER_MAPS = new Set(['labels', 'annotations', 'matchLabels', 'nodeSelector', 'limits', 'requests', 'data']);
 
@@ -41,7 +65,8 @@ function upstreamDaemonSets(): { file: string; ds: K8sDaemonSet }[] {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) for (const d of parseManifestFile(name, readFileSync(p, 'utf8')).daemonSets) out.push({ file: relative('.', p), ds: d.manifest });
+      else if (/\.ya?ml$/.test(name))
+        for (const d of parseManifestFile(name, readFileSync(p, 'utf8')).daemonSets) out.push({ file: relative('.', p), ds: d.manifest });
     }
   };
   walk('test/fixtures');
@@ -51,7 +76,10 @@ function upstreamDaemonSets(): { file: string; ds: K8sDaemonSet }[] {
 
 describe('diffDaemonSets() and zero values', () => {
   it('reads a zero of a non-pointer omitempty field as absent (initialDelaySeconds: 0, hostNetwork: false, workingDir: "")', () => {
-    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/agent:1.0', workingDir: '', livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 0 } }] });
+    const git = daemonSet('agent', {
+      asManifest: true,
+      containers: [{ name: 'agent', image: 'r/agent:1.0', workingDir: '', livenessProbe: { httpGet: { port: 8080 }, initialDelaySeconds: 0 } }],
+    });
     git.spec.template.spec.hostNetwork = false;
     git.spec.minReadySeconds = 0;
     const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/agent:1.0', livenessProbe: { httpGet: { port: 8080 } } }] });
@@ -60,7 +88,10 @@ describe('diffDaemonSets() and zero values', () => {
   });
 
   it('defaults a zero that the server defaults (timeoutSeconds: 0 is 1)', () => {
-    const git = daemonSet('agent', { asManifest: true, containers: [{ name: 'agent', image: 'r/agent:1.0', readinessProbe: { tcpSocket: { port: 53 }, timeoutSeconds: 0 } }] });
+    const git = daemonSet('agent', {
+      asManifest: true,
+      containers: [{ name: 'agent', image: 'r/agent:1.0', readinessProbe: { tcpSocket: { port: 53 }, timeoutSeconds: 0 } }],
+    });
     const live = daemonSet('agent', { containers: [{ name: 'agent', image: 'r/agent:1.0', readinessProbe: { tcpSocket: { port: 53 }, timeoutSeconds: 1 } }] });
 
     expect(diffDaemonSets(git, live)).toEqual([]);
@@ -85,7 +116,9 @@ describe('diffDaemonSets() and zero values', () => {
     const all = upstreamDaemonSets();
     const count = { n: 0 };
 
-    const drifted = all.flatMap(({ file, ds }) => diffDaemonSets(ds, asServerReturns(ds, count) as K8sDaemonSet).map((d) => `${file} ${ds.metadata.name}: ${d.path}`));
+    const drifted = all.flatMap(({ file, ds }) =>
+      diffDaemonSets(ds, asServerReturns(ds, count) as K8sDaemonSet).map((d) => `${file} ${ds.metadata.name}: ${d.path}`),
+    );
 
     expect(all.length).toBeGreaterThan(10);
     expect(count.n).toBeGreaterThan(5); // the sweep really removed zero values (kube-proxy, flannel, ebs-csi, …)

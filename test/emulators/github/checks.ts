@@ -40,13 +40,30 @@ export function checkRunsOf(state: EmuState, key: string): EmuCheckRun[] {
 /** Opens pull request `number` (next free number by default) as an issue that is a pull request; returns its number. */
 export function seedPullRequest(state: EmuState, repo: EmuRepo, title = 'Change the manifests'): number {
   const now = emuNow(state);
-  const issue: EmuIssue = { number: nextNumber(state, repo), title, body: '', state: 'open', labels: [], comments: [], created_at: now, updated_at: now, pull_request: true };
+  const issue: EmuIssue = {
+    number: nextNumber(state, repo),
+    title,
+    body: '',
+    state: 'open',
+    labels: [],
+    comments: [],
+    created_at: now,
+    updated_at: now,
+    pull_request: true,
+  };
   repo.issues.push(issue);
   return issue.number;
 }
 
 function invalid(message: string): EmuResponse {
-  return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'CheckRun', code: 'custom', message }], documentation_url: 'https://docs.github.com/rest/checks/runs' } };
+  return {
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [{ resource: 'CheckRun', code: 'custom', message }],
+      documentation_url: 'https://docs.github.com/rest/checks/runs',
+    },
+  };
 }
 
 /** Returns the annotations of an `output`, or a 422 like GitHub's for more than 50 or a missing field. */
@@ -56,8 +73,13 @@ function readAnnotations(output: unknown): EmuAnnotation[] | EmuResponse {
   if (!Array.isArray(list)) return invalid('output.annotations must be an array');
   if (list.length > 50) return invalid('Only 50 annotations are allowed per request');
   for (const a of list as Partial<EmuAnnotation>[]) {
-    if (typeof a.path !== 'string' || !Number.isInteger(a.start_line) || !Number.isInteger(a.end_line) || typeof a.message !== 'string'
-      || !['notice', 'warning', 'failure'].includes(String(a.annotation_level))) {
+    if (
+      typeof a.path !== 'string' ||
+      !Number.isInteger(a.start_line) ||
+      !Number.isInteger(a.end_line) ||
+      typeof a.message !== 'string' ||
+      !['notice', 'warning', 'failure'].includes(String(a.annotation_level))
+    ) {
       return invalid('annotations need path, start_line, end_line, annotation_level (notice, warning, failure) and message');
     }
   }
@@ -105,8 +127,14 @@ export const checkRoutes: Route[] = [
       const annotations = readAnnotations(b.output);
       if (!Array.isArray(annotations)) return annotations;
       const run: EmuCheckRun = {
-        id: state.nextId++, name: b.name, head_sha: b.head_sha, status: b.status ?? 'queued', conclusion: b.conclusion ?? null,
-        output: { title: null, summary: null, text: null }, annotations: [], ...(b.details_url ? { details_url: b.details_url } : {}),
+        id: state.nextId++,
+        name: b.name,
+        head_sha: b.head_sha,
+        status: b.status ?? 'queued',
+        conclusion: b.conclusion ?? null,
+        output: { title: null, summary: null, text: null },
+        annotations: [],
+        ...(b.details_url ? { details_url: b.details_url } : {}),
       };
       applyOutput(run, b.output, annotations);
       checkRunsOf(state, `${repo.owner}/${repo.name}`).push(run);
@@ -155,7 +183,10 @@ export const checkRoutes: Route[] = [
         if (!c) continue;
         c.body = b.body;
         issue.updated_at = emuNow(state);
-        return { status: 200, body: { id: c.id, body: c.body, created_at: c.created_at, updated_at: issue.updated_at, user: { login: 'drift-auditor[bot]', type: 'Bot' } } };
+        return {
+          status: 200,
+          body: { id: c.id, body: c.body, created_at: c.created_at, updated_at: issue.updated_at, user: { login: 'drift-auditor[bot]', type: 'Bot' } },
+        };
       }
       return notFound();
     }),

@@ -18,7 +18,9 @@ export function blobSha(content: string): string {
  */
 export function putTree(repo: EmuRepo, files: Map<string, string>): string {
   for (const content of files.values()) repo.blobs.set(blobSha(content), content);
-  const sha = createHash('sha1').update(JSON.stringify([...files.entries()].sort())).digest('hex');
+  const sha = createHash('sha1')
+    .update(JSON.stringify([...files.entries()].sort()))
+    .digest('hex');
   if (!repo.trees.has(sha)) repo.trees.set(sha, new Map(files));
   return sha;
 }
@@ -32,7 +34,9 @@ function treeFiles(repo: EmuRepo, sha: string): Map<string, string> | undefined 
 /** Adds a commit with the given full tree and returns it (SHA from tree, parents and message). */
 export function putCommit(repo: EmuRepo, files: Map<string, string>, parents: string[], message: string): EmuCommit {
   const tree = putTree(repo, files);
-  const sha = createHash('sha1').update(`commit\0${tree}\0${parents.join(',')}\0${message}\0${repo.commits.size}`).digest('hex');
+  const sha = createHash('sha1')
+    .update(`commit\0${tree}\0${parents.join(',')}\0${message}\0${repo.commits.size}`)
+    .digest('hex');
   const commit: EmuCommit = { sha, parents, message, files: new Map(files) };
   repo.commits.set(sha, commit);
   return commit;
@@ -97,7 +101,8 @@ export const gitDataRoutes: Route[] = [
     pattern: '/repos/:owner/:repo/git/refs',
     handle: withRepo((req, _state, repo) => {
       const b = (req.body ?? {}) as { ref?: string; sha?: string };
-      if (!b.ref || !b.ref.startsWith('refs/') || b.ref.split('/').length < 3) return unprocessable('Reference name must start with \'refs/\' and have at least two slashes.');
+      if (!b.ref || !b.ref.startsWith('refs/') || b.ref.split('/').length < 3)
+        return unprocessable("Reference name must start with 'refs/' and have at least two slashes.");
       if (!b.sha || !repo.commits.has(b.sha)) return unprocessable('Object does not exist');
       if (repo.refs.has(b.ref)) return unprocessable('Reference already exists');
       repo.refs.set(b.ref, b.sha);
@@ -158,7 +163,16 @@ export const gitDataRoutes: Route[] = [
       const content = repo.blobs.get(req.params.sha!);
       if (content === undefined) return notFound();
       const buf = Buffer.from(content, 'utf8');
-      return { status: 200, body: { sha: req.params.sha, node_id: `B_${req.params.sha}`, size: buf.length, encoding: 'base64', content: buf.toString('base64').replace(/(.{60})/g, '$1\n') } };
+      return {
+        status: 200,
+        body: {
+          sha: req.params.sha,
+          node_id: `B_${req.params.sha}`,
+          size: buf.length,
+          encoding: 'base64',
+          content: buf.toString('base64').replace(/(.{60})/g, '$1\n'),
+        },
+      };
     }),
   },
   {
@@ -183,7 +197,10 @@ export const gitDataRoutes: Route[] = [
         const sub = new Map([...files].filter(([p]) => p.startsWith(`${d}/`)).map(([p, c]) => [p.slice(d.length + 1), c]));
         entries.push({ path: d, mode: '040000', type: 'tree', sha: putTree(repo, sub) });
       }
-      return { status: 200, body: { sha: req.params.sha, url: `${req.baseUrl}/repos/${repo.owner}/${repo.name}/git/trees/${req.params.sha}`, tree: entries, truncated: false } };
+      return {
+        status: 200,
+        body: { sha: req.params.sha, url: `${req.baseUrl}/repos/${repo.owner}/${repo.name}/git/trees/${req.params.sha}`, tree: entries, truncated: false },
+      };
     }),
   },
   {
@@ -196,13 +213,24 @@ export const gitDataRoutes: Route[] = [
       if (!base) return unprocessable('base_tree is not a valid tree oid');
       const files = new Map(base);
       for (const e of b.tree) {
-        if (e.sha === null) { files.delete(e.path); continue; }
+        if (e.sha === null) {
+          files.delete(e.path);
+          continue;
+        }
         const content = e.content ?? (e.sha ? repo.blobs.get(e.sha) : undefined);
         if (content === undefined) return unprocessable(`tree.sha ${e.sha} is not a valid blob`);
         files.set(e.path, content);
       }
       const sha = putTree(repo, files);
-      return { status: 201, body: { sha, url: `${req.baseUrl}/repos/${repo.owner}/${repo.name}/git/trees/${sha}`, tree: [...files.keys()].map((path) => ({ path, mode: '100644', type: 'blob', sha: blobSha(files.get(path)!) })), truncated: false } };
+      return {
+        status: 201,
+        body: {
+          sha,
+          url: `${req.baseUrl}/repos/${repo.owner}/${repo.name}/git/trees/${sha}`,
+          tree: [...files.keys()].map((path) => ({ path, mode: '100644', type: 'blob', sha: blobSha(files.get(path)!) })),
+          truncated: false,
+        },
+      };
     }),
   },
 ];

@@ -46,8 +46,15 @@ export function issueJson(req: EmuRequest, repo: EmuRepo, issue: EmuIssue): Reco
 
 function pullAsIssue(pull: EmuPull): EmuIssue {
   return {
-    number: pull.number, title: pull.title, body: pull.body, state: pull.state, labels: [], comments: [],
-    created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', pull_request: true,
+    number: pull.number,
+    title: pull.title,
+    body: pull.body,
+    state: pull.state,
+    labels: [],
+    comments: [],
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    pull_request: true,
   };
 }
 
@@ -64,7 +71,10 @@ function findIssue(repo: EmuRepo, number: string | undefined): EmuIssue | undefi
 }
 
 function invalid(message: string, field: string, code = 'invalid'): EmuResponse {
-  return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Issue', field, code, message }], documentation_url: 'https://docs.github.com/rest' } };
+  return {
+    status: 422,
+    body: { message: 'Validation Failed', errors: [{ resource: 'Issue', field, code, message }], documentation_url: 'https://docs.github.com/rest' },
+  };
 }
 
 /** The issue routes: list (state, labels filters, Link pagination), create, get, update, comments. */
@@ -74,7 +84,10 @@ export const issueRoutes: Route[] = [
     pattern: '/repos/:owner/:repo/issues',
     handle: withRepo((req, _state, repo) => {
       const state = req.query.get('state') ?? 'open';
-      const labels = (req.query.get('labels') ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+      const labels = (req.query.get('labels') ?? '')
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean);
       const direction = req.query.get('direction') ?? 'desc';
       const all = [...repo.issues, ...repo.pulls.map(pullAsIssue)]
         .filter((i) => state === 'all' || i.state === state)
@@ -93,7 +106,16 @@ export const issueRoutes: Route[] = [
       const labels = (b.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name));
       for (const l of labels) repo.labels.add(l); // GitHub creates unknown labels for writers
       const now = emuNow(state);
-      const issue: EmuIssue = { number: nextNumber(state, repo), title: b.title, body: b.body ?? '', state: 'open', labels, comments: [], created_at: now, updated_at: now };
+      const issue: EmuIssue = {
+        number: nextNumber(state, repo),
+        title: b.title,
+        body: b.body ?? '',
+        state: 'open',
+        labels,
+        comments: [],
+        created_at: now,
+        updated_at: now,
+      };
       repo.issues.push(issue);
       return { status: 201, body: issueJson(req, repo, issue) };
     }),

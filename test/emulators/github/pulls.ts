@@ -26,7 +26,14 @@ function pullJson(req: EmuRequest, repo: EmuRepo, p: EmuPull): Record<string, un
 }
 
 function invalid(message: string): EmuResponse {
-  return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message }], documentation_url: 'https://docs.github.com/rest/pulls' } };
+  return {
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [{ resource: 'PullRequest', code: 'custom', message }],
+      documentation_url: 'https://docs.github.com/rest/pulls',
+    },
+  };
 }
 
 /** Marks a PR merged and closed (what a human merging it does). */

@@ -5,7 +5,18 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { findRepo, isResponse, newRepo, notFound, type EmuCommit, type EmuRepo, type EmuRequest, type EmuResponse, type EmuState, type Route } from './server.js';
+import {
+  findRepo,
+  isResponse,
+  newRepo,
+  notFound,
+  type EmuCommit,
+  type EmuRepo,
+  type EmuRequest,
+  type EmuResponse,
+  type EmuState,
+  type Route,
+} from './server.js';
 
 export interface SeedOptions {
   /** Branch to commit on (default: the repo's default branch). */
@@ -55,11 +66,18 @@ export function resolveRef(repo: EmuRepo, ref: string): EmuCommit | undefined {
 }
 
 /** Returns a gzipped tar of a commit's files under GitHub's `owner-repo-<sha7>/` folder. */
-export async function tarballOf(repo: EmuRepo, commit: EmuCommit, extra: { name: string; content: string; type?: 'file' | 'symlink'; linkname?: string }[] = []): Promise<Buffer> {
+export async function tarballOf(
+  repo: EmuRepo,
+  commit: EmuCommit,
+  extra: { name: string; content: string; type?: 'file' | 'symlink'; linkname?: string }[] = [],
+): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
   p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => { p.on('end', resolve); p.on('error', reject); });
+  const done = new Promise<void>((resolve, reject) => {
+    p.on('end', resolve);
+    p.on('error', reject);
+  });
   const top = `${repo.owner}-${repo.name}-${commit.sha.slice(0, 7)}/`;
   const mtime = new Date('2026-01-01T00:00:00Z');
   p.entry({ name: top, type: 'directory', mtime });
@@ -68,7 +86,10 @@ export async function tarballOf(repo: EmuRepo, commit: EmuCommit, extra: { name:
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/');
-      if (!dirs.has(d)) { dirs.add(d); p.entry({ name: `${top}${d}/`, type: 'directory', mtime }); }
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        p.entry({ name: `${top}${d}/`, type: 'directory', mtime });
+      }
     }
     p.entry({ name: `${top}${path}`, mtime }, commit.files.get(path)!);
   }
@@ -105,11 +126,17 @@ function commitJson(req: EmuRequest, r: EmuRepo, c: EmuCommit): Record<string, u
 }
 
 function refJson(req: EmuRequest, r: EmuRepo, ref: string, sha: string): Record<string, unknown> {
-  return { ref, url: `${req.baseUrl}/repos/${r.owner}/${r.name}/git/${ref}`, object: { sha, type: 'commit', url: `${req.baseUrl}/repos/${r.owner}/${r.name}/git/commits/${sha}` } };
+  return {
+    ref,
+    url: `${req.baseUrl}/repos/${r.owner}/${r.name}/git/${ref}`,
+    object: { sha, type: 'commit', url: `${req.baseUrl}/repos/${r.owner}/${r.name}/git/commits/${sha}` },
+  };
 }
 
 function treeSha(c: EmuCommit): string {
-  return createHash('sha1').update(JSON.stringify([...c.files.entries()].sort())).digest('hex');
+  return createHash('sha1')
+    .update(JSON.stringify([...c.files.entries()].sort()))
+    .digest('hex');
 }
 
 function hashNumber(s: string): number {
@@ -138,15 +165,25 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
     if (redirect) {
       return { status: 302, headers: { location: `${req.baseUrl}/_codeload/${r.owner}/${r.name}/legacy.tar.gz/${c.sha}` } };
     }
-    return { status: 200, raw: await tarballOf(r, c), headers: { 'content-type': 'application/x-gzip', 'content-disposition': `attachment; filename=${r.owner}-${r.name}-${c.sha.slice(0, 7)}.tar.gz` } };
+    return {
+      status: 200,
+      raw: await tarballOf(r, c),
+      headers: { 'content-type': 'application/x-gzip', 'content-disposition': `attachment; filename=${r.owner}-${r.name}-${c.sha.slice(0, 7)}.tar.gz` },
+    };
   };
   return [
     { method: 'GET', pattern: '/repos/:owner/:repo', handle: withRepo((req, r) => ({ status: 200, body: repoJson(req, r) })) },
     {
-      method: 'GET', pattern: '/repos/:owner/:repo/commits/*ref', handle: withRepo((req, r) => {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/commits/*ref',
+      handle: withRepo((req, r) => {
         const c = resolveRef(r, req.params.ref!);
         // GitHub answers an unknown ref here with 422, not 404.
-        if (!c) return { status: 422, body: { message: `No commit found for SHA: ${req.params.ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit' } };
+        if (!c)
+          return {
+            status: 422,
+            body: { message: `No commit found for SHA: ${req.params.ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit' },
+          };
         // `Accept: application/vnd.github.sha` answers with the bare sha as text.
         if (/application\/vnd\.github(\.v3)?\.sha/.test(String(req.headers.accept ?? ''))) {
           return { status: 200, raw: Buffer.from(c.sha), headers: { 'content-type': 'application/vnd.github.sha; charset=utf-8' } };
@@ -155,20 +192,27 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
       }),
     },
     {
-      method: 'GET', pattern: '/repos/:owner/:repo/git/ref/*ref', handle: withRepo((req, r) => {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/git/ref/*ref',
+      handle: withRepo((req, r) => {
         const ref = `refs/${req.params.ref}`;
         const sha = r.refs.get(ref);
         return sha ? { status: 200, body: refJson(req, r, ref, sha) } : notFound();
       }),
     },
     {
-      method: 'GET', pattern: '/repos/:owner/:repo/git/refs', handle: withRepo((req, r) => ({
-        status: 200, body: [...r.refs.entries()].sort().map(([ref, sha]) => refJson(req, r, ref, sha)),
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/git/refs',
+      handle: withRepo((req, r) => ({
+        status: 200,
+        body: [...r.refs.entries()].sort().map(([ref, sha]) => refJson(req, r, ref, sha)),
       })),
     },
     {
       // The old single-ref form: exact match returns an object, a prefix returns a list.
-      method: 'GET', pattern: '/repos/:owner/:repo/git/refs/*ref', handle: withRepo((req, r) => {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/git/refs/*ref',
+      handle: withRepo((req, r) => {
         const ref = `refs/${req.params.ref}`;
         const sha = r.refs.get(ref);
         if (sha) return { status: 200, body: refJson(req, r, ref, sha) };
@@ -177,15 +221,27 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
       }),
     },
     {
-      method: 'GET', pattern: '/repos/:owner/:repo/git/matching-refs/*ref', handle: withRepo((req, r) => ({
-        status: 200, body: [...r.refs.entries()].filter(([k]) => k.startsWith(`refs/${req.params.ref}`)).sort().map(([k, s]) => refJson(req, r, k, s)),
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/git/matching-refs/*ref',
+      handle: withRepo((req, r) => ({
+        status: 200,
+        body: [...r.refs.entries()]
+          .filter(([k]) => k.startsWith(`refs/${req.params.ref}`))
+          .sort()
+          .map(([k, s]) => refJson(req, r, k, s)),
       })),
     },
     { method: 'GET', pattern: '/repos/:owner/:repo/tarball/*ref', handle: withRepo(tarball) },
-    { method: 'GET', pattern: '/repos/:owner/:repo/tarball', handle: withRepo((req, r) => tarball({ ...req, params: { ...req.params, ref: r.defaultBranch } }, r)) },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/tarball',
+      handle: withRepo((req, r) => tarball({ ...req, params: { ...req.params, ref: r.defaultBranch } }, r)),
+    },
     {
       // codeload serves the archive itself; GitHub signs the URL, so no Authorization is needed.
-      method: 'GET', pattern: '/_codeload/:owner/:repo/legacy.tar.gz/:sha', handle: async (req, state) => {
+      method: 'GET',
+      pattern: '/_codeload/:owner/:repo/legacy.tar.gz/:sha',
+      handle: async (req, state) => {
         const r = state.repos.get(`${req.params.owner}/${req.params.repo}`);
         const c = r?.commits.get(req.params.sha!);
         if (!r || !c) return notFound();
@@ -193,7 +249,9 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
       },
     },
     {
-      method: 'GET', pattern: '/repos/:owner/:repo/installation', handle: (req, state) => {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/installation',
+      handle: (req, state) => {
         const r = state.repos.get(`${req.params.owner}/${req.params.repo}`);
         if (!r) return notFound();
         if (!/^bearer\s+ey/i.test(req.headers.authorization ?? '')) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
@@ -201,7 +259,9 @@ export function createReposRoutes(opts: ReposRouteOptions = {}): Route[] {
       },
     },
     {
-      method: 'POST', pattern: '/app/installations/:id/access_tokens', handle: (req, state) => {
+      method: 'POST',
+      pattern: '/app/installations/:id/access_tokens',
+      handle: (req, state) => {
         if (!/^bearer\s+ey/i.test(req.headers.authorization ?? '')) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
         const token = `ghs_emulator${req.params.id}`;
         if (state.tokens.size > 0) state.tokens.add(token);

@@ -120,9 +120,17 @@ export interface GitHubEmulator {
 /** Returns an empty repository record. */
 export function newRepo(owner: string, name: string, opts: Partial<Pick<EmuRepo, 'private' | 'defaultBranch'>> = {}): EmuRepo {
   return {
-    owner, name, private: opts.private ?? false, defaultBranch: opts.defaultBranch ?? 'main',
-    refs: new Map(), commits: new Map(), blobs: new Map(), trees: new Map(),
-    issues: [], pulls: [], labels: new Set(),
+    owner,
+    name,
+    private: opts.private ?? false,
+    defaultBranch: opts.defaultBranch ?? 'main',
+    refs: new Map(),
+    commits: new Map(),
+    blobs: new Map(),
+    trees: new Map(),
+    issues: [],
+    pulls: [],
+    labels: new Set(),
   };
 }
 
@@ -175,8 +183,14 @@ function compile(pattern: string): { re: RegExp; names: string[] } {
   const src = pattern
     .split('/')
     .map((seg) => {
-      if (seg.startsWith(':')) { names.push(seg.slice(1)); return '([^/]+)'; }
-      if (seg.startsWith('*')) { names.push(seg.slice(1)); return '(.+)'; }
+      if (seg.startsWith(':')) {
+        names.push(seg.slice(1));
+        return '([^/]+)';
+      }
+      if (seg.startsWith('*')) {
+        names.push(seg.slice(1));
+        return '(.+)';
+      }
       return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
@@ -194,7 +208,9 @@ export async function startGitHubEmulator(routes: Route[] = [], state?: Partial<
   const compiled: { route: Route; re: RegExp; names: string[] }[] = [];
   const log: LoggedRequest[] = [];
   const faults: Fault[] = [];
-  const addRoutes = (rs: Route[]) => { for (const route of rs) compiled.push({ route, ...compile(route.pattern) }); };
+  const addRoutes = (rs: Route[]) => {
+    for (const route of rs) compiled.push({ route, ...compile(route.pattern) });
+  };
   addRoutes(routes);
 
   let baseUrl = '';
@@ -208,7 +224,11 @@ export async function startGitHubEmulator(routes: Route[] = [], state?: Partial<
         const rawBody = Buffer.concat(chunks);
         let body: unknown = undefined;
         if (rawBody.length > 0) {
-          try { body = JSON.parse(rawBody.toString('utf8')); } catch { body = rawBody.toString('utf8'); }
+          try {
+            body = JSON.parse(rawBody.toString('utf8'));
+          } catch {
+            body = rawBody.toString('utf8');
+          }
         }
         const emuReq: EmuRequest = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, body, rawBody, params: {}, baseUrl };
         let out: EmuResponse = notFound();
@@ -255,9 +275,10 @@ export async function startGitHubEmulator(routes: Route[] = [], state?: Partial<
     faults,
     writes: () => log.filter((r) => r.method !== 'GET' && r.method !== 'HEAD'),
     addRoutes,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }

@@ -28,7 +28,10 @@ export async function startHelmRepo(opts: HelmRepoOptions): Promise<HelmRepoEmul
   const dir = mkdtempSync(join(tmpdir(), 'helm-repo-'));
   for (const c of opts.charts) {
     for (const v of c.versions) {
-      execFileSync(opts.helm, ['package', c.dir, '--version', v, ...(c.appVersion ? ['--app-version', c.appVersion] : []), '--destination', dir], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '', HOME: dir } });
+      execFileSync(opts.helm, ['package', c.dir, '--version', v, ...(c.appVersion ? ['--app-version', c.appVersion] : []), '--destination', dir], {
+        stdio: 'pipe',
+        env: { PATH: process.env.PATH ?? '', HOME: dir },
+      });
     }
   }
   const log: string[] = [];
@@ -39,10 +42,16 @@ export async function startHelmRepo(opts: HelmRepoOptions): Promise<HelmRepoEmul
       log.push(path);
       if (opts.auth) {
         const want = `Basic ${Buffer.from(`${opts.auth.username}:${opts.auth.password}`).toString('base64')}`;
-        if (req.headers.authorization !== want) { res.writeHead(401, { 'www-authenticate': 'Basic realm="charts"' }).end('unauthorized'); return; }
+        if (req.headers.authorization !== want) {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="charts"' }).end('unauthorized');
+          return;
+        }
       }
       const file = normalize(join(dir, path));
-      if (!file.startsWith(dir)) { res.writeHead(400).end(); return; }
+      if (!file.startsWith(dir)) {
+        res.writeHead(400).end();
+        return;
+      }
       try {
         const body = readFileSync(file);
         res.writeHead(200, { 'content-type': path.endsWith('.yaml') ? 'text/yaml' : 'application/gzip' }).end(body);
@@ -63,6 +72,12 @@ export async function startHelmRepo(opts: HelmRepoOptions): Promise<HelmRepoEmul
   return {
     url,
     log,
-    close: () => new Promise<void>((resolve) => server.close(() => { rmSync(dir, { recursive: true, force: true }); resolve(); })),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        }),
+      ),
   };
 }

@@ -65,7 +65,10 @@ describe('startK8sApi()', () => {
     const body = (await res.json()) as { kind: string; apiVersion: string; items: Record<string, unknown>[] };
 
     expect([body.kind, body.apiVersion, body.items.length]).toEqual(['DaemonSetList', 'apps/v1', 2]);
-    expect(body.items.map((i) => [i.kind, i.apiVersion])).toEqual([[undefined, undefined], [undefined, undefined]]);
+    expect(body.items.map((i) => [i.kind, i.apiVersion])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
   });
 
   it.each([
@@ -88,7 +91,8 @@ describe('startK8sApi()', () => {
   });
 
   it('serves discovery and /version', async () => {
-    const get = async (p: string): Promise<Record<string, unknown>> => (await fetch(`${api.url}${p}`, { headers: { Authorization: 'Bearer t0ken' } })).json() as Promise<Record<string, unknown>>;
+    const get = async (p: string): Promise<Record<string, unknown>> =>
+      (await fetch(`${api.url}${p}`, { headers: { Authorization: 'Bearer t0ken' } })).json() as Promise<Record<string, unknown>>;
 
     const [apiVersions, groups, v1, appsV1, version] = await Promise.all(['/api', '/apis', '/api/v1', '/apis/apps/v1', '/version'].map(get));
 

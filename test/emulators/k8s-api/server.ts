@@ -94,7 +94,13 @@ const RESOURCES: Record<K8sResource, ResourceInfo> = {
   nodes: { kind: 'Node', listKind: 'NodeList', apiVersion: 'v1', namespaced: false, shortNames: ['no'], singular: 'node' },
   pods: { kind: 'Pod', listKind: 'PodList', apiVersion: 'v1', namespaced: true, shortNames: ['po'], singular: 'pod' },
   daemonsets: { kind: 'DaemonSet', listKind: 'DaemonSetList', apiVersion: 'apps/v1', namespaced: true, shortNames: ['ds'], singular: 'daemonset' },
-  controllerrevisions: { kind: 'ControllerRevision', listKind: 'ControllerRevisionList', apiVersion: 'apps/v1', namespaced: true, singular: 'controllerrevision' },
+  controllerrevisions: {
+    kind: 'ControllerRevision',
+    listKind: 'ControllerRevisionList',
+    apiVersion: 'apps/v1',
+    namespaced: true,
+    singular: 'controllerrevision',
+  },
 };
 
 const LIST_PATH = /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/(nodes|pods|daemonsets|controllerrevisions)$/;
@@ -108,7 +114,14 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
     daemonsets: index(options.daemonSets ?? []),
     controllerrevisions: index(options.controllerRevisions ?? []),
   };
-  function index(items: Iterable<{ apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string }; spec?: unknown }>): Entry[] {
+  function index(
+    items: Iterable<{
+      apiVersion?: string;
+      kind?: string;
+      metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
+      spec?: unknown;
+    }>,
+  ): Entry[] {
     const out: Entry[] = [];
     for (const item of items) {
       // The real server sends list items without kind/apiVersion.
@@ -159,7 +172,12 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
     }
     const m = LIST_PATH.exec(url.pathname);
     const resource = m?.[2] as K8sResource | undefined;
-    if (!m || !resource || (m[1] && !RESOURCES[resource].namespaced) || !url.pathname.startsWith(RESOURCES[resource].apiVersion === 'v1' ? '/api/v1/' : '/apis/apps/v1/')) {
+    if (
+      !m ||
+      !resource ||
+      (m[1] && !RESOURCES[resource].namespaced) ||
+      !url.pathname.startsWith(RESOURCES[resource].apiVersion === 'v1' ? '/api/v1/' : '/apis/apps/v1/')
+    ) {
       send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
       return;
     }
@@ -190,10 +208,25 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
             send(500, status(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out'));
             return;
           case '410':
-            send(410, status(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'));
+            send(
+              410,
+              status(
+                410,
+                'Expired',
+                'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+              ),
+            );
             return;
           case '403':
-            send(403, status(403, 'Forbidden', `${resource} is forbidden: User "system:serviceaccount:drift-auditor:auditor" cannot ${verb} ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`, { group: RESOURCES[resource].apiVersion === 'v1' ? '' : 'apps', kind: resource }));
+            send(
+              403,
+              status(
+                403,
+                'Forbidden',
+                `${resource} is forbidden: User "system:serviceaccount:drift-auditor:auditor" cannot ${verb} ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`,
+                { group: RESOURCES[resource].apiVersion === 'v1' ? '' : 'apps', kind: resource },
+              ),
+            );
             return;
           case '401':
             send(401, status(401, 'Unauthorized', 'Unauthorized'));
@@ -227,10 +260,12 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
   }
 
   function takeFault(resource: K8sResource, namespace: string, page: number, isContinue: boolean): K8sFault | undefined {
-    const i = faults.findIndex((f) =>
-      (f.resource === undefined || f.resource === resource) &&
-      (f.namespace === undefined || f.namespace === namespace) &&
-      (f.page === undefined ? f.kind !== '410' || isContinue : f.page === page));
+    const i = faults.findIndex(
+      (f) =>
+        (f.resource === undefined || f.resource === resource) &&
+        (f.namespace === undefined || f.namespace === namespace) &&
+        (f.page === undefined ? f.kind !== '410' || isContinue : f.page === page),
+    );
     if (i < 0) return undefined;
     const f = faults[i]!;
     const left = (f.times ?? 1) - 1;
@@ -291,10 +326,11 @@ export async function startK8sApi(options: K8sApiOptions = {}): Promise<K8sApi> 
     token: options.token,
     requests,
     faults,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -355,12 +391,26 @@ function discoveryDoc(path: string, gitVersion: string): object | undefined {
   switch (path) {
     case '/version': {
       const [major, minor] = gitVersion.replace(/^v/, '').split('.');
-      return { major, minor, gitVersion, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.24.4', compiler: 'gc', platform: 'linux/amd64' };
+      return {
+        major,
+        minor,
+        gitVersion,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.24.4',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      };
     }
     case '/api':
       return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:443' }] };
     case '/apis':
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] };
+      return {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+      };
     case '/api/v1':
       return resourceList('v1', ['nodes', 'pods']);
     case '/apis/apps/v1':
@@ -404,9 +454,13 @@ function parseFieldSelector(s: string, resource: K8sResource): (e: Entry) => boo
     if (!m) throw new Error(`invalid field selector: '${term}'`);
     const [, field, op, value] = m as unknown as [string, string, string, string];
     const get: ((e: Entry) => string | undefined) | undefined =
-      field === 'metadata.name' ? (e) => e.name :
-      field === 'metadata.namespace' ? (e) => e.namespace :
-      field === 'spec.nodeName' && resource === 'pods' ? (e) => e.nodeName ?? '' : undefined;
+      field === 'metadata.name'
+        ? (e) => e.name
+        : field === 'metadata.namespace'
+          ? (e) => e.namespace
+          : field === 'spec.nodeName' && resource === 'pods'
+            ? (e) => e.nodeName ?? ''
+            : undefined;
     if (!get) throw new Error(`field label not supported: ${field}`);
     tests.push(op === '!=' ? (e) => get(e) !== value : (e) => get(e) === value);
   }
@@ -419,13 +473,35 @@ function selfSignedCertificate(): { key: string; cert: string } {
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=k8s-api-emulator', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyCertSign',
-      '-addext', 'extendedKeyUsage=serverAuth',
-      '-keyout', keyPath, '-out', certPath,
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=k8s-api-emulator',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,digitalSignature,keyCertSign',
+        '-addext',
+        'extendedKeyUsage=serverAuth',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (err) {
     throw new Error(`failed to create a TLS certificate for the emulator: the openssl CLI is needed (${(err as Error).message})`, { cause: err });
   }

@@ -51,34 +51,58 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
       send(status, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ code, message }] }));
     };
     if (want && req.headers.authorization !== want) {
-      send(401, { 'www-authenticate': 'Basic realm="oci-registry"', 'content-type': 'application/json' }, JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+      send(
+        401,
+        { 'www-authenticate': 'Basic realm="oci-registry"', 'content-type': 'application/json' },
+        JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }),
+      );
       return;
     }
-    if (url.pathname === '/v2/' || url.pathname === '/v2') { send(200, { 'content-type': 'application/json' }, '{}'); return; }
+    if (url.pathname === '/v2/' || url.pathname === '/v2') {
+      send(200, { 'content-type': 'application/json' }, '{}');
+      return;
+    }
     const m = ROUTE.exec(url.pathname);
-    if (!m) { error(404, 'NAME_UNKNOWN', 'no such route'); return; }
+    if (!m) {
+      error(404, 'NAME_UNKNOWN', 'no such route');
+      return;
+    }
     const [, repo, , uploadId, blobDigest, reference] = m as unknown as [string, string, string, string | undefined, string | undefined, string | undefined];
 
     if (uploadId !== undefined) {
       if (req.method === 'POST' && uploadId === '') {
         const digest = url.searchParams.get('digest');
-        if (digest) { storeBlob(digest, body); return; } // monolithic upload in one POST
+        if (digest) {
+          storeBlob(digest, body);
+          return;
+        } // monolithic upload in one POST
         const id = randomUUID();
         uploads.set(id, []);
         send(202, { location: `/v2/${repo}/blobs/uploads/${id}`, 'docker-upload-uuid': id, range: '0-0', 'content-length': 0 });
         return;
       }
       const parts = uploads.get(uploadId);
-      if (!parts) { error(404, 'BLOB_UPLOAD_UNKNOWN', 'no such upload'); return; }
+      if (!parts) {
+        error(404, 'BLOB_UPLOAD_UNKNOWN', 'no such upload');
+        return;
+      }
       if (req.method === 'PATCH') {
         parts.push(body);
         const size = parts.reduce((n, p) => n + p.length, 0);
-        send(202, { location: `/v2/${repo}/blobs/uploads/${uploadId}`, 'docker-upload-uuid': uploadId, range: `0-${Math.max(0, size - 1)}`, 'content-length': 0 });
+        send(202, {
+          location: `/v2/${repo}/blobs/uploads/${uploadId}`,
+          'docker-upload-uuid': uploadId,
+          range: `0-${Math.max(0, size - 1)}`,
+          'content-length': 0,
+        });
         return;
       }
       if (req.method === 'PUT') {
         const digest = url.searchParams.get('digest');
-        if (!digest) { error(400, 'DIGEST_INVALID', 'digest missing'); return; }
+        if (!digest) {
+          error(400, 'DIGEST_INVALID', 'digest missing');
+          return;
+        }
         uploads.delete(uploadId);
         storeBlob(digest, Buffer.concat([...parts, body]));
         return;
@@ -87,16 +111,25 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
       return;
 
       function storeBlob(digest: string, data: Buffer): void {
-        if (digest !== sha256(data)) { error(400, 'DIGEST_INVALID', `content is ${sha256(data)}, not ${digest}`); return; }
+        if (digest !== sha256(data)) {
+          error(400, 'DIGEST_INVALID', `content is ${sha256(data)}, not ${digest}`);
+          return;
+        }
         blobs.set(digest, data);
         send(201, { location: `/v2/${repo}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': 0 });
       }
     }
 
     if (blobDigest !== undefined) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') { error(405, 'UNSUPPORTED', `${req.method} on a blob`); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        error(405, 'UNSUPPORTED', `${req.method} on a blob`);
+        return;
+      }
       const data = blobs.get(blobDigest);
-      if (!data || manifestTypes.has(blobDigest)) { error(404, 'BLOB_UNKNOWN', 'blob unknown to registry'); return; }
+      if (!data || manifestTypes.has(blobDigest)) {
+        error(404, 'BLOB_UNKNOWN', 'blob unknown to registry');
+        return;
+      }
       send(200, { 'content-type': 'application/octet-stream', 'content-length': data.length, 'docker-content-digest': blobDigest }, data);
       return;
     }
@@ -105,28 +138,54 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
       const repoTags = tags.get(repo) ?? new Map<string, string>();
       if (req.method === 'PUT') {
         const digest = sha256(body);
-        if (reference.startsWith('sha256:') && reference !== digest) { error(400, 'DIGEST_INVALID', 'manifest digest mismatch'); return; }
+        if (reference.startsWith('sha256:') && reference !== digest) {
+          error(400, 'DIGEST_INVALID', 'manifest digest mismatch');
+          return;
+        }
         let parsed: { mediaType?: string; config?: { digest?: string }; layers?: { digest?: string }[] };
-        try { parsed = JSON.parse(body.toString('utf8')) as typeof parsed; } catch { error(400, 'MANIFEST_INVALID', 'not JSON'); return; }
+        try {
+          parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+        } catch {
+          error(400, 'MANIFEST_INVALID', 'not JSON');
+          return;
+        }
         const missing = [parsed.config?.digest, ...(parsed.layers ?? []).map((l) => l.digest)].find((d) => !d || !blobs.has(d));
-        if (missing !== undefined) { error(400, 'MANIFEST_BLOB_UNKNOWN', `blob ${missing} unknown`); return; }
+        if (missing !== undefined) {
+          error(400, 'MANIFEST_BLOB_UNKNOWN', `blob ${missing} unknown`);
+          return;
+        }
         blobs.set(digest, body);
         manifestTypes.set(digest, parsed.mediaType ?? String(req.headers['content-type'] ?? MANIFEST_TYPE));
-        if (!reference.startsWith('sha256:')) { repoTags.set(reference, digest); tags.set(repo, repoTags); }
+        if (!reference.startsWith('sha256:')) {
+          repoTags.set(reference, digest);
+          tags.set(repo, repoTags);
+        }
         send(201, { location: `/v2/${repo}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': 0 });
         return;
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') { error(405, 'UNSUPPORTED', `${req.method} on a manifest`); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        error(405, 'UNSUPPORTED', `${req.method} on a manifest`);
+        return;
+      }
       const digest = reference.startsWith('sha256:') ? reference : repoTags.get(reference);
       const data = digest ? blobs.get(digest) : undefined;
-      if (!digest || !data || !manifestTypes.has(digest)) { error(404, 'MANIFEST_UNKNOWN', `manifest ${reference} unknown`); return; }
+      if (!digest || !data || !manifestTypes.has(digest)) {
+        error(404, 'MANIFEST_UNKNOWN', `manifest ${reference} unknown`);
+        return;
+      }
       send(200, { 'content-type': manifestTypes.get(digest)!, 'content-length': data.length, 'docker-content-digest': digest }, data);
       return;
     }
 
-    if (req.method !== 'GET') { error(405, 'UNSUPPORTED', `${req.method} on tags`); return; }
+    if (req.method !== 'GET') {
+      error(405, 'UNSUPPORTED', `${req.method} on tags`);
+      return;
+    }
     const list = [...(tags.get(repo)?.keys() ?? [])].sort();
-    if (!tags.has(repo)) { error(404, 'NAME_UNKNOWN', `repository ${repo} unknown`); return; }
+    if (!tags.has(repo)) {
+      error(404, 'NAME_UNKNOWN', `repository ${repo} unknown`);
+      return;
+    }
     send(200, { 'content-type': 'application/json' }, JSON.stringify({ name: repo, tags: list }));
   };
 
@@ -141,8 +200,14 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
   });
   return {
     host: `127.0.0.1:${port}`,
-    log, tags, blobs,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    log,
+    tags,
+    blobs,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -151,10 +216,14 @@ function sha256(b: Buffer): string {
 }
 
 /** Packages `chartDir` as `version` with the real helm and pushes it to `oci://<host>/<path>` (async: the registry shares this process). */
-export async function pushChart(registry: OciRegistry, o: { helm: string; chartDir: string; version: string; appVersion?: string; path: string; auth?: { username: string; password: string } }): Promise<void> {
-  const run = (args: string[], env: Record<string, string>) => new Promise<void>((resolve, reject) => {
-    execFile(o.helm, args, { env }, (err, _out, stderr) => (err ? reject(new Error(`helm ${args[0]}: ${stderr}`)) : resolve()));
-  });
+export async function pushChart(
+  registry: OciRegistry,
+  o: { helm: string; chartDir: string; version: string; appVersion?: string; path: string; auth?: { username: string; password: string } },
+): Promise<void> {
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<void>((resolve, reject) => {
+      execFile(o.helm, args, { env }, (err, _out, stderr) => (err ? reject(new Error(`helm ${args[0]}: ${stderr}`)) : resolve()));
+    });
   const dir = await mkdtemp(join(tmpdir(), 'oci-push-'));
   try {
     const env = { PATH: process.env.PATH ?? '', HOME: dir };

@@ -23,7 +23,9 @@ interface Case {
 }
 
 const ROOT = fileURLToPath(new URL('./', import.meta.url));
-const rules = readdirSync(ROOT).filter((n) => statSync(join(ROOT, n)).isDirectory()).sort();
+const rules = readdirSync(ROOT)
+  .filter((n) => statSync(join(ROOT, n)).isDirectory())
+  .sort();
 
 function findingsFor(rule: string, c: Case): { node: string | null }[] {
   const snapshot = snapshotOf({ nodes: Object.entries(c.nodes).map(([name, o]) => node(name, o ?? {})) });
@@ -32,13 +34,15 @@ function findingsFor(rule: string, c: Case): { node: string | null }[] {
   else snapshot.source.finishedAt = new Date(AT.getTime() - age * 1000).toISOString();
   const side = (d: Case['base']) => desiredOf(d ? [daemonSet(d.key, { ...d, asManifest: true })] : []);
   const policy: Policy = { ...defaultPolicy(), requiredCoverage: c.requiredCoverage ?? [] };
-  return compareChange(snapshot, side(c.base), side(c.head), policy, AT).findings
-    .filter((f) => f.rule === `change/${rule}`)
+  return compareChange(snapshot, side(c.base), side(c.head), policy, AT)
+    .findings.filter((f) => f.rule === `change/${rule}`)
     .map((f) => ({ node: f.node }));
 }
 
 describe.each(rules)('rule change/%s', (rule) => {
-  const files = readdirSync(join(ROOT, rule)).filter((f) => /^(pass|fail)-.*\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(join(ROOT, rule))
+    .filter((f) => /^(pass|fail)-.*\.ya?ml$/.test(f))
+    .sort();
 
   it('has at least one pass and one fail case', () => {
     expect([files.some((f) => f.startsWith('pass-')), files.some((f) => f.startsWith('fail-'))]).toEqual([true, true]);

@@ -46,9 +46,16 @@ export const imageDigestSplit: Check = {
           if (byDigest.size < 2) continue;
           const digests = [...byDigest].sort(([da, a], [db, b]) => b - a || (da < db ? -1 : 1)).map(([digest, nodes]) => ({ digest, nodes }));
           const list = digests.map((d) => `${d.digest} on ${d.nodes} node${d.nodes === 1 ? '' : 's'}`).join(', ');
-          out.push(findingFor(ctx, 'image/digest-split', pair, null,
-            `container ${container}: image ${ref} runs as ${digests.length} different digests across nodes: ${list}`,
-            { container, expected: digests[0]!.digest, actual: digests }));
+          out.push(
+            findingFor(
+              ctx,
+              'image/digest-split',
+              pair,
+              null,
+              `container ${container}: image ${ref} runs as ${digests.length} different digests across nodes: ${list}`,
+              { container, expected: digests[0]!.digest, actual: digests },
+            ),
+          );
         }
       }
     }

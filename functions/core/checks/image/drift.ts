@@ -22,21 +22,44 @@ export const imageDrift: Check = {
       for (const [name, want] of git) {
         const have = live.get(name);
         if (have === undefined) {
-          out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name} is in Git (image ${want}) but not in the live DaemonSet`,
-            { container: name, expected: want, actual: null, path: containerPath(gitSpec, name), ...where }));
+          out.push(
+            findingFor(ctx, 'image/drift', pair, null, `container ${name} is in Git (image ${want}) but not in the live DaemonSet`, {
+              container: name,
+              expected: want,
+              actual: null,
+              path: containerPath(gitSpec, name),
+              ...where,
+            }),
+          );
         } else if (!sameImage(have, want)) {
           const path = containerPath(gitSpec, name);
           const changedBy = changedByOf(pair.live.metadata.managedFields, path);
-          out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name}: the live DaemonSet runs ${have}, Git wants ${want}${describeChangedBy(changedBy)}`,
-            { container: name, expected: want, actual: have, path, ...where, ...(changedBy ? { changedBy } : {}) }));
+          out.push(
+            findingFor(ctx, 'image/drift', pair, null, `container ${name}: the live DaemonSet runs ${have}, Git wants ${want}${describeChangedBy(changedBy)}`, {
+              container: name,
+              expected: want,
+              actual: have,
+              path,
+              ...where,
+              ...(changedBy ? { changedBy } : {}),
+            }),
+          );
         }
       }
       for (const [name, have] of live) {
         if (git.has(name)) continue;
         const path = containerPath(liveSpec, name);
         const changedBy = changedByOf(pair.live.metadata.managedFields, path.replace(/\.image$/, ''));
-        out.push(findingFor(ctx, 'image/drift', pair, null, `container ${name} (image ${have}) runs in the live DaemonSet but is not in Git${describeChangedBy(changedBy)}`,
-          { container: name, expected: null, actual: have, path, ...where, ...(changedBy ? { changedBy } : {}) }));
+        out.push(
+          findingFor(
+            ctx,
+            'image/drift',
+            pair,
+            null,
+            `container ${name} (image ${have}) runs in the live DaemonSet but is not in Git${describeChangedBy(changedBy)}`,
+            { container: name, expected: null, actual: have, path, ...where, ...(changedBy ? { changedBy } : {}) },
+          ),
+        );
       }
     }
     return out;

@@ -10,12 +10,22 @@ export const manifestUnrendered: Check = {
   rules: ['manifest/unrendered'],
   run(ctx) {
     const findings = manifestFindings(ctx, 'manifest/unrendered');
-    const owned = unrenderedOwners(ctx.desired.problems, ctx.daemonSets.flatMap((d) => (d.live && !d.desired ? [d.live] : [])));
+    const owned = unrenderedOwners(
+      ctx.desired.problems,
+      ctx.daemonSets.flatMap((d) => (d.live && !d.desired ? [d.live] : [])),
+    );
     for (const [key, problems] of owned) {
       const pair = ctx.daemonSets.find((d) => d.key === key)!;
-      findings.push(findingFor(ctx, 'manifest/unrendered', pair, null,
-        `DaemonSet ${key} is applied by an entry point that could not be rendered, so what Git wants for it is unknown: ${problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`,
-        { file: problems[0]!.file }));
+      findings.push(
+        findingFor(
+          ctx,
+          'manifest/unrendered',
+          pair,
+          null,
+          `DaemonSet ${key} is applied by an entry point that could not be rendered, so what Git wants for it is unknown: ${problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`,
+          { file: problems[0]!.file },
+        ),
+      );
     }
     return findings;
   },

@@ -13,9 +13,16 @@ export const practiceMutableImageTag: Check = {
     for (const pair of ctx.daemonSets) {
       for (const { c, path } of containersOf(pair)) {
         if (!c.image || !isMutableTag(c.image)) continue;
-        out.push(findingFor(ctx, 'practice/mutable-image-tag', pair, null,
-          `container ${c.name} uses ${c.image}, a mutable tag that may resolve to different images on different nodes`,
-          { container: c.name, expected: 'a versioned tag or a digest', actual: c.image, path: `${path}.image`, ...specSource(pair) }));
+        out.push(
+          findingFor(
+            ctx,
+            'practice/mutable-image-tag',
+            pair,
+            null,
+            `container ${c.name} uses ${c.image}, a mutable tag that may resolve to different images on different nodes`,
+            { container: c.name, expected: 'a versioned tag or a digest', actual: c.image, path: `${path}.image`, ...specSource(pair) },
+          ),
+        );
       }
     }
     return out;

@@ -7,9 +7,11 @@ import { findingFor } from '../helpers.js';
 import { specSource } from '../practice-helpers.js';
 
 /** Parameters: the priority classes that count as node-critical. */
-const Parameters = z.object({
-  classes: z.array(z.string().min(1)).min(1).default(['system-node-critical', 'system-cluster-critical']),
-}).strict();
+const Parameters = z
+  .object({
+    classes: z.array(z.string().min(1)).min(1).default(['system-node-critical', 'system-cluster-critical']),
+  })
+  .strict();
 
 export const practicePriorityClass: Check = {
   name: 'practice/no-priority-class',
@@ -21,9 +23,18 @@ export const practicePriorityClass: Check = {
     for (const pair of ctx.daemonSets) {
       const pc = pair.spec.spec?.template?.spec?.priorityClassName;
       if (pc && classes.includes(pc)) continue;
-      out.push(findingFor(ctx, 'practice/no-priority-class', pair, null,
-        pc ? `priorityClassName is ${pc}, not one of ${classes.join(', ')}` : `no priorityClassName: the pods may be evicted or pre-empted before other workloads`,
-        { expected: classes, actual: pc ?? null, path: 'spec.template.spec.priorityClassName', ...specSource(pair) }));
+      out.push(
+        findingFor(
+          ctx,
+          'practice/no-priority-class',
+          pair,
+          null,
+          pc
+            ? `priorityClassName is ${pc}, not one of ${classes.join(', ')}`
+            : `no priorityClassName: the pods may be evicted or pre-empted before other workloads`,
+          { expected: classes, actual: pc ?? null, path: 'spec.template.spec.priorityClassName', ...specSource(pair) },
+        ),
+      );
     }
     return out;
   },

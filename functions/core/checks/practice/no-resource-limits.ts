@@ -6,9 +6,14 @@ import { findingFor } from '../helpers.js';
 import { containersOf, specSource } from '../practice-helpers.js';
 
 /** Parameters: the limits every container must set. */
-const Parameters = z.object({
-  require: z.array(z.enum(['cpu', 'memory', 'ephemeral-storage'])).min(1).default(['memory', 'cpu']),
-}).strict();
+const Parameters = z
+  .object({
+    require: z
+      .array(z.enum(['cpu', 'memory', 'ephemeral-storage']))
+      .min(1)
+      .default(['memory', 'cpu']),
+  })
+  .strict();
 
 export const practiceResourceLimits: Check = {
   name: 'practice/no-resource-limits',
@@ -22,9 +27,15 @@ export const practiceResourceLimits: Check = {
         const limits = c.resources?.limits ?? {};
         const missing = required.filter((r) => limits[r] === undefined || limits[r] === null || limits[r] === '');
         if (!missing.length) continue;
-        out.push(findingFor(ctx, 'practice/no-resource-limits', pair, null,
-          `container ${c.name} sets no ${missing.join(' or ')} limit`,
-          { container: c.name, expected: Object.fromEntries(missing.map((m) => [m, 'a limit'])), actual: c.resources?.limits ?? null, path: `${path}.resources.limits`, ...specSource(pair) }));
+        out.push(
+          findingFor(ctx, 'practice/no-resource-limits', pair, null, `container ${c.name} sets no ${missing.join(' or ')} limit`, {
+            container: c.name,
+            expected: Object.fromEntries(missing.map((m) => [m, 'a limit'])),
+            actual: c.resources?.limits ?? null,
+            path: `${path}.resources.limits`,
+            ...specSource(pair),
+          }),
+        );
       }
     }
     return out;

@@ -13,9 +13,16 @@ export const practiceOnDelete: Check = {
     const out: Finding[] = [];
     for (const pair of ctx.daemonSets) {
       if (effectiveUpdateStrategy(pair.spec).type !== 'OnDelete') continue;
-      out.push(findingFor(ctx, 'practice/on-delete-strategy', pair, null,
-        'updateStrategy is OnDelete: changes to the pod template reach a node only when its pod is deleted',
-        { expected: 'RollingUpdate', actual: 'OnDelete', path: 'spec.updateStrategy.type', ...specSource(pair) }));
+      out.push(
+        findingFor(
+          ctx,
+          'practice/on-delete-strategy',
+          pair,
+          null,
+          'updateStrategy is OnDelete: changes to the pod template reach a node only when its pod is deleted',
+          { expected: 'RollingUpdate', actual: 'OnDelete', path: 'spec.updateStrategy.type', ...specSource(pair) },
+        ),
+      );
     }
     return out;
   },

@@ -21,8 +21,14 @@ export const practiceSelectorMismatch: Check = {
       else if (compiled.empty) why = 'spec.selector is empty (it would select every pod)';
       else if (!compiled.matches(labels)) why = 'spec.selector does not match the labels of spec.template.metadata.labels';
       if (!why) continue;
-      out.push(findingFor(ctx, 'practice/selector-mismatch', pair, null, why,
-        { expected: selector ?? null, actual: labels, path: 'spec.selector', ...specSource(pair) }));
+      out.push(
+        findingFor(ctx, 'practice/selector-mismatch', pair, null, why, {
+          expected: selector ?? null,
+          actual: labels,
+          path: 'spec.selector',
+          ...specSource(pair),
+        }),
+      );
     }
     return out;
   },

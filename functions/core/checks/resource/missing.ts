@@ -13,9 +13,16 @@ export const resourceMissing: Check = {
     for (const pair of ctx.daemonSets) {
       if (!pair.desired || pair.live) continue;
       if (read && read.length && !read.includes(pair.namespace)) continue;
-      out.push(findingFor(ctx, 'resource/missing', pair, null,
-        `DaemonSet ${pair.key} is declared in Git (${pair.desired.file}:${pair.desired.line}) but does not exist in the cluster`,
-        { expected: 'present', actual: 'absent', file: pair.desired.file, line: pair.desired.line }));
+      out.push(
+        findingFor(
+          ctx,
+          'resource/missing',
+          pair,
+          null,
+          `DaemonSet ${pair.key} is declared in Git (${pair.desired.file}:${pair.desired.line}) but does not exist in the cluster`,
+          { expected: 'present', actual: 'absent', file: pair.desired.file, line: pair.desired.line },
+        ),
+      );
     }
     return out;
   },

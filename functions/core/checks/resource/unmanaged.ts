@@ -16,9 +16,16 @@ export const resourceUnmanaged: Check = {
     for (const key of unrenderedOwners(ctx.desired.problems, ctx.snapshot.daemonSets).keys()) declared.add(key);
     for (const pair of ctx.daemonSets) {
       if (pair.desired || !pair.live || !managed.has(pair.namespace) || declared.has(pair.key)) continue;
-      out.push(findingFor(ctx, 'resource/unmanaged', pair, null,
-        `DaemonSet ${pair.key} runs in the cluster, in namespace ${pair.namespace} that Git manages, but no manifest in Git declares it`,
-        { expected: 'absent', actual: 'present' }));
+      out.push(
+        findingFor(
+          ctx,
+          'resource/unmanaged',
+          pair,
+          null,
+          `DaemonSet ${pair.key} runs in the cluster, in namespace ${pair.namespace} that Git manages, but no manifest in Git declares it`,
+          { expected: 'absent', actual: 'present' },
+        ),
+      );
     }
     return out;
   },

@@ -44,7 +44,10 @@ function createdAt(o: { metadata: { creationTimestamp?: string } }): number {
  * so when an older-numbered revision was created later, the rollback came after that one: the start is then
  * taken from the first pod of the current revision created since (an upper bound, so the age is a lower bound).
  */
-export function rolloutStart(ctx: Pick<AuditContext, 'snapshot'>, pair: Pick<DaemonSetPair, 'live' | 'currentRevisionHash' | 'podsByNode'>): { at: number; lowerBound: boolean; what: string } {
+export function rolloutStart(
+  ctx: Pick<AuditContext, 'snapshot'>,
+  pair: Pick<DaemonSetPair, 'live' | 'currentRevisionHash' | 'podsByNode'>,
+): { at: number; lowerBound: boolean; what: string } {
   const { newest: rev, others } = pair.live ? ownedRevisions(ctx, pair.live) : { newest: null, others: [] };
   if (!rev) return { at: NaN, lowerBound: false, what: 'no ControllerRevision in the snapshot' };
   const created = createdAt(rev);
@@ -61,9 +64,17 @@ export function rolloutStart(ctx: Pick<AuditContext, 'snapshot'>, pair: Pick<Dae
     }
   }
   if (!first) {
-    return { at: NaN, lowerBound: false, what: `revision ${rev.revision} was reused by a rollback after revision ${later.revision} of ${later.metadata.creationTimestamp}, and no pod of it was created since` };
+    return {
+      at: NaN,
+      lowerBound: false,
+      what: `revision ${rev.revision} was reused by a rollback after revision ${later.revision} of ${later.metadata.creationTimestamp}, and no pod of it was created since`,
+    };
   }
-  return { at: createdAt(first), lowerBound: true, what: `revision ${rev.revision} was reused by a rollback; its first new pod ${first.metadata.name} was created at ${first.metadata.creationTimestamp}` };
+  return {
+    at: createdAt(first),
+    lowerBound: true,
+    what: `revision ${rev.revision} was reused by a rollback; its first new pod ${first.metadata.name} was created at ${first.metadata.creationTimestamp}`,
+  };
 }
 
 /** Returns what keeps the rollout from being complete, from the DaemonSet's status; empty when complete. */
@@ -111,11 +122,17 @@ export const rolloutStuck: Check = {
           : `running for ${formatDuration(age)} ${start.what}, over the ${formatDuration(limit)} threshold`;
       }
       const st = live.status;
-      out.push(findingFor(ctx, 'rollout/stuck', pair, null, `rollout not finished, ${since}: ${gaps.join('; ')}`, {
-        expected: { observedGeneration: live.metadata.generation ?? null, updatedNumberScheduled: st.desiredNumberScheduled ?? 0, numberUnavailable: 0 },
-        actual: { observedGeneration: st.observedGeneration ?? null, updatedNumberScheduled: st.updatedNumberScheduled ?? 0, numberUnavailable: st.numberUnavailable ?? 0 },
-        path: 'status',
-      }));
+      out.push(
+        findingFor(ctx, 'rollout/stuck', pair, null, `rollout not finished, ${since}: ${gaps.join('; ')}`, {
+          expected: { observedGeneration: live.metadata.generation ?? null, updatedNumberScheduled: st.desiredNumberScheduled ?? 0, numberUnavailable: 0 },
+          actual: {
+            observedGeneration: st.observedGeneration ?? null,
+            updatedNumberScheduled: st.updatedNumberScheduled ?? 0,
+            numberUnavailable: st.numberUnavailable ?? 0,
+          },
+          path: 'status',
+        }),
+      );
     }
     return out;
   },

@@ -8,9 +8,11 @@ import { type Check, parametersOf } from '../context.js';
 import { findingFor } from '../helpers.js';
 
 /** Parameters: field managers that are people's hands, not controllers (`*` globs): their live-only fields are drift anywhere. */
-const Parameters = z.object({
-  handManagers: z.array(z.string().min(1)).default(() => [...DEFAULT_HAND_MANAGERS]),
-}).strict();
+const Parameters = z
+  .object({
+    handManagers: z.array(z.string().min(1)).default(() => [...DEFAULT_HAND_MANAGERS]),
+  })
+  .strict();
 
 /** Returns `; last set by <manager> (<operation>) at <time>` for a message, or '' without attribution. */
 export function describeChangedBy(by: ChangedBy | undefined): string {
@@ -21,8 +23,10 @@ export function describeChangedBy(by: ChangedBy | undefined): string {
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   // Keys sorted: the same object read from the API or from a kubectl dump must read the same.
-  const s = JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x)
-    ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x)) ?? String(v);
+  const s =
+    JSON.stringify(v, (_k, x: unknown) =>
+      x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+    ) ?? String(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
@@ -41,23 +45,26 @@ export const specDrift: Check = {
       const handOwned = Array.isArray(managed) && managed.length ? (path: string) => handOwnerOf(managed, path, handManagers) !== undefined : undefined;
       for (const d of diffDaemonSets(pair.desired.manifest, pair.live, { hash: ctx.hash, handOwned })) {
         const container = /\.(?:init)?[cC]ontainers\[name=([^\]]+)\]/.exec(d.path)?.[1];
-        const message = d.actual === undefined
-          ? `${d.path}: Git sets ${describeValue(d.expected)}, the live DaemonSet does not have it`
-          : d.expected === undefined
-            ? `${d.path}: the live DaemonSet has ${describeValue(d.actual)}, which Git does not set`
-            : `${d.path}: Git sets ${describeValue(d.expected)}, the live DaemonSet has ${describeValue(d.actual)}`;
+        const message =
+          d.actual === undefined
+            ? `${d.path}: Git sets ${describeValue(d.expected)}, the live DaemonSet does not have it`
+            : d.expected === undefined
+              ? `${d.path}: the live DaemonSet has ${describeValue(d.actual)}, which Git does not set`
+              : `${d.path}: Git sets ${describeValue(d.expected)}, the live DaemonSet has ${describeValue(d.actual)}`;
         // Who set the live value; a value Git sets that the live object lacks has no owner to name.
         const changedBy = d.actual === undefined ? undefined : changedByOf(managed, d.path);
-        out.push(findingFor(ctx, 'spec/drift', pair, null, message + describeChangedBy(changedBy), {
-          ...(container !== undefined ? { container } : {}),
-          // null stands for "absent" so the JSON report keeps both keys.
-          expected: d.expected ?? null,
-          actual: d.actual ?? null,
-          path: d.path,
-          file: pair.desired.file,
-          line: pair.desired.line,
-          ...(changedBy ? { changedBy } : {}),
-        }));
+        out.push(
+          findingFor(ctx, 'spec/drift', pair, null, message + describeChangedBy(changedBy), {
+            ...(container !== undefined ? { container } : {}),
+            // null stands for "absent" so the JSON report keeps both keys.
+            expected: d.expected ?? null,
+            actual: d.actual ?? null,
+            path: d.path,
+            file: pair.desired.file,
+            line: pair.desired.line,
+            ...(changedBy ? { changedBy } : {}),
+          }),
+        );
       }
     }
     return out;

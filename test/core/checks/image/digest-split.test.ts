@@ -11,15 +11,30 @@ const on = (n: string, imageID: string) => pod(ds, n, { imageIDs: { agent: image
 
 describe('imageDigestSplit', () => {
   it('lists the digests of one tag across nodes, most common first', () => {
-    const pods = [on('n1', `registry.example.com/agent@${B}`), on('n2', `registry.example.com/agent@${A}`), on('n3', `docker-pullable://registry.example.com/agent@${A}`)];
+    const pods = [
+      on('n1', `registry.example.com/agent@${B}`),
+      on('n2', `registry.example.com/agent@${A}`),
+      on('n3', `docker-pullable://registry.example.com/agent@${A}`),
+    ];
 
     const findings = runCheck(imageDigestSplit, snapshotOf({ nodes, daemonSets: [ds], pods }), desiredOf([ds]));
 
-    expect(findings).toEqual([{
-      rule: 'image/digest-split', severity: 'warning', namespace: 'kube-system', daemonSet: 'agent', node: null, container: 'agent',
-      message: `container agent: image registry.example.com/agent:stable runs as 2 different digests across nodes: ${A} on 2 nodes, ${B} on 1 node`,
-      expected: A, actual: [{ digest: A, nodes: 2 }, { digest: B, nodes: 1 }],
-    }]);
+    expect(findings).toEqual([
+      {
+        rule: 'image/digest-split',
+        severity: 'warning',
+        namespace: 'kube-system',
+        daemonSet: 'agent',
+        node: null,
+        container: 'agent',
+        message: `container agent: image registry.example.com/agent:stable runs as 2 different digests across nodes: ${A} on 2 nodes, ${B} on 1 node`,
+        expected: A,
+        actual: [
+          { digest: A, nodes: 2 },
+          { digest: B, nodes: 1 },
+        ],
+      },
+    ]);
   });
 
   it.each([

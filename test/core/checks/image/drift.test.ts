@@ -11,7 +11,11 @@ describe('imageDrift', () => {
     ['an implied latest tag', 'nginx', 'nginx:latest'],
     ['the same digest with and without a tag', `nginx:1.27@${D}`, `docker.io/library/nginx@${D}`],
   ])('treats %s as equal', (_n, git, live) => {
-    const findings = runCheck(imageDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/agent', { image: live })] }), desiredOf([daemonSet('kube-system/agent', { image: git })]));
+    const findings = runCheck(
+      imageDrift,
+      snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/agent', { image: live })] }),
+      desiredOf([daemonSet('kube-system/agent', { image: git })]),
+    );
 
     expect(findings).toEqual([]);
   });
@@ -22,16 +26,39 @@ describe('imageDrift', () => {
 
     const findings = runCheck(imageDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [live] }), desiredOf([git]));
 
-    expect(findings).toEqual([{
-      rule: 'image/drift', severity: 'warning', namespace: 'kube-system', daemonSet: 'agent', node: null, container: 'agent',
-      message: 'container agent: the live DaemonSet runs nginx:1.28, Git wants nginx:1.27', expected: 'nginx:1.27', actual: 'nginx:1.28',
-      path: 'spec.template.spec.containers[name=agent].image', file: 'gitops/kube-system/agent.yaml', line: 1,
-    }]);
+    expect(findings).toEqual([
+      {
+        rule: 'image/drift',
+        severity: 'warning',
+        namespace: 'kube-system',
+        daemonSet: 'agent',
+        node: null,
+        container: 'agent',
+        message: 'container agent: the live DaemonSet runs nginx:1.28, Git wants nginx:1.27',
+        expected: 'nginx:1.27',
+        actual: 'nginx:1.28',
+        path: 'spec.template.spec.containers[name=agent].image',
+        file: 'gitops/kube-system/agent.yaml',
+        line: 1,
+      },
+    ]);
   });
 
   it('reports init containers and containers present on one side only', () => {
-    const git = daemonSet('kube-system/agent', { containers: [{ name: 'main', image: 'a:1' }, { name: 'sidecar', image: 'b:1' }], initContainers: [{ name: 'init', image: 'i:1' }] });
-    const live = daemonSet('kube-system/agent', { containers: [{ name: 'main', image: 'a:1' }, { name: 'debug', image: 'busybox:1' }], initContainers: [{ name: 'init', image: 'i:2' }] });
+    const git = daemonSet('kube-system/agent', {
+      containers: [
+        { name: 'main', image: 'a:1' },
+        { name: 'sidecar', image: 'b:1' },
+      ],
+      initContainers: [{ name: 'init', image: 'i:1' }],
+    });
+    const live = daemonSet('kube-system/agent', {
+      containers: [
+        { name: 'main', image: 'a:1' },
+        { name: 'debug', image: 'busybox:1' },
+      ],
+      initContainers: [{ name: 'init', image: 'i:2' }],
+    });
 
     const findings = runCheck(imageDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [live] }), desiredOf([git]));
 

@@ -10,7 +10,8 @@ import type { RuleDefinition } from '../../../../functions/core/types.js';
 import { daemonSet, defaultPolicy, desiredOf, node, rulesFromRepo, snapshotOf } from '../../../support/builders.js';
 import { runCheck } from '../support.js';
 
-const enabled = (overrides: Record<string, Partial<RuleDefinition>> = {}) => defaultPolicy(rulesFromRepo().map((r) => ({ ...r, enabled: true, ...overrides[r.id] })));
+const enabled = (overrides: Record<string, Partial<RuleDefinition>> = {}) =>
+  defaultPolicy(rulesFromRepo().map((r) => ({ ...r, enabled: true, ...overrides[r.id] })));
 
 /** Runs a check with the DaemonSet in Git (and the same object live). */
 function inGit(check: Check, ds: K8sDaemonSet, overrides?: Record<string, Partial<RuleDefinition>>) {
@@ -23,14 +24,29 @@ describe('practiceResourceLimits', () => {
   it('reports each container missing a required limit, init containers too', () => {
     const ds = daemonSet('kube-system/agent', {
       initContainers: [{ name: 'init', image: 'r/i:1' }],
-      containers: [{ name: 'agent', image: 'r/a:1', resources: { limits: { cpu: '1' } } }, { name: 'ok', image: 'r/o:1', resources: limits }],
+      containers: [
+        { name: 'agent', image: 'r/a:1', resources: { limits: { cpu: '1' } } },
+        { name: 'ok', image: 'r/o:1', resources: limits },
+      ],
     });
 
     const findings = inGit(practiceResourceLimits, ds);
 
     expect(findings.map((f) => [f.container, f.severity, f.message, f.path, f.file])).toEqual([
-      ['init', 'warning', 'container init sets no memory or cpu limit', 'spec.template.spec.initContainers[name=init].resources.limits', 'gitops/kube-system/agent.yaml'],
-      ['agent', 'warning', 'container agent sets no memory limit', 'spec.template.spec.containers[name=agent].resources.limits', 'gitops/kube-system/agent.yaml'],
+      [
+        'init',
+        'warning',
+        'container init sets no memory or cpu limit',
+        'spec.template.spec.initContainers[name=init].resources.limits',
+        'gitops/kube-system/agent.yaml',
+      ],
+      [
+        'agent',
+        'warning',
+        'container agent sets no memory limit',
+        'spec.template.spec.containers[name=agent].resources.limits',
+        'gitops/kube-system/agent.yaml',
+      ],
     ]);
   });
 
@@ -43,12 +59,18 @@ describe('practiceResourceLimits', () => {
 
 describe('practiceMutableImageTag', () => {
   it.each([
-    ['nginx', true], ['nginx:latest', true], ['registry.example.com:5000/agent', true],
-    ['nginx:1.27', false], [`nginx@sha256:${'a'.repeat(64)}`, false], [`nginx:latest@sha256:${'a'.repeat(64)}`, false],
+    ['nginx', true],
+    ['nginx:latest', true],
+    ['registry.example.com:5000/agent', true],
+    ['nginx:1.27', false],
+    [`nginx@sha256:${'a'.repeat(64)}`, false],
+    [`nginx:latest@sha256:${'a'.repeat(64)}`, false],
   ])('judges %s mutable: %s', (image, mutable) => {
     const findings = inGit(practiceMutableImageTag, daemonSet('kube-system/agent', { image }));
 
-    expect(findings.map((f) => [f.rule, f.actual, f.path])).toEqual(mutable ? [['practice/mutable-image-tag', image, 'spec.template.spec.containers[name=agent].image']] : []);
+    expect(findings.map((f) => [f.rule, f.actual, f.path])).toEqual(
+      mutable ? [['practice/mutable-image-tag', image, 'spec.template.spec.containers[name=agent].image']] : [],
+    );
   });
 });
 
@@ -67,9 +89,27 @@ describe('practiceOnDelete', () => {
 describe('practiceSelectorMismatch', () => {
   it.each<[string, (ds: K8sDaemonSet) => void, string | null]>([
     ['a matching selector', () => {}, null],
-    ['template labels the selector does not match', (ds) => { ds.spec.template.metadata!.labels = { app: 'other' }; }, 'spec.selector does not match the labels of spec.template.metadata.labels'],
-    ['an empty selector', (ds) => { ds.spec.selector = {}; }, 'spec.selector is empty (it would select every pod)'],
-    ['an invalid selector', (ds) => { ds.spec.selector = { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['x'] }] }; }, 'spec.selector is invalid: matchExpressions[0]: "Equals" is not a valid label selector operator'],
+    [
+      'template labels the selector does not match',
+      (ds) => {
+        ds.spec.template.metadata!.labels = { app: 'other' };
+      },
+      'spec.selector does not match the labels of spec.template.metadata.labels',
+    ],
+    [
+      'an empty selector',
+      (ds) => {
+        ds.spec.selector = {};
+      },
+      'spec.selector is empty (it would select every pod)',
+    ],
+    [
+      'an invalid selector',
+      (ds) => {
+        ds.spec.selector = { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['x'] }] };
+      },
+      'spec.selector is invalid: matchExpressions[0]: "Equals" is not a valid label selector operator',
+    ],
   ])('judges %s', (_case, change, message) => {
     const ds = daemonSet('kube-system/agent');
     change(ds);
@@ -96,7 +136,12 @@ describe('practicePriorityClass', () => {
   });
 
   it('judges the live spec when the DaemonSet is not in Git', () => {
-    const findings = runCheck(practicePriorityClass, snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/agent')] }), desiredOf([]), enabled());
+    const findings = runCheck(
+      practicePriorityClass,
+      snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/agent')] }),
+      desiredOf([]),
+      enabled(),
+    );
 
     expect(findings.map((f) => [f.daemonSet, f.file])).toEqual([['agent', undefined]]);
   });

@@ -9,11 +9,20 @@ describe('resourceMissing', () => {
   it('reports a DaemonSet in Git and not in the cluster with its file and line', () => {
     const findings = runCheck(resourceMissing, snapshotOf({ nodes: [node('n1')] }), desiredOf([daemonSet('logging/fluent-bit')]));
 
-    expect(findings).toEqual([{
-      rule: 'resource/missing', severity: 'critical', namespace: 'logging', daemonSet: 'fluent-bit', node: null,
-      message: 'DaemonSet logging/fluent-bit is declared in Git (gitops/logging/fluent-bit.yaml:1) but does not exist in the cluster',
-      expected: 'present', actual: 'absent', file: 'gitops/logging/fluent-bit.yaml', line: 1,
-    }]);
+    expect(findings).toEqual([
+      {
+        rule: 'resource/missing',
+        severity: 'critical',
+        namespace: 'logging',
+        daemonSet: 'fluent-bit',
+        node: null,
+        message: 'DaemonSet logging/fluent-bit is declared in Git (gitops/logging/fluent-bit.yaml:1) but does not exist in the cluster',
+        expected: 'present',
+        actual: 'absent',
+        file: 'gitops/logging/fluent-bit.yaml',
+        line: 1,
+      },
+    ]);
   });
 
   it('says nothing about namespaces the snapshot did not read', () => {
@@ -30,16 +39,26 @@ describe('resourceUnmanaged', () => {
 
     const findings = runCheck(resourceUnmanaged, snapshot, desiredOf([daemonSet('kube-system/kube-proxy')]));
 
-    expect(findings).toEqual([{
-      rule: 'resource/unmanaged', severity: 'warning', namespace: 'kube-system', daemonSet: 'debug-agent', node: null,
-      message: 'DaemonSet kube-system/debug-agent runs in the cluster, in namespace kube-system that Git manages, but no manifest in Git declares it',
-      expected: 'absent', actual: 'present',
-    }]);
+    expect(findings).toEqual([
+      {
+        rule: 'resource/unmanaged',
+        severity: 'warning',
+        namespace: 'kube-system',
+        daemonSet: 'debug-agent',
+        node: null,
+        message: 'DaemonSet kube-system/debug-agent runs in the cluster, in namespace kube-system that Git manages, but no manifest in Git declares it',
+        expected: 'absent',
+        actual: 'present',
+      },
+    ]);
   });
 
   it('does not call a DaemonSet unmanaged when Git declares it in a manifest that does not parse', () => {
     const snapshot = snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/debug-agent')] });
-    const broken = parseManifestFile('kube-system/debug-agent.yaml', 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: debug-agent, namespace: kube-system}\nspec:\n  template: {}\n');
+    const broken = parseManifestFile(
+      'kube-system/debug-agent.yaml',
+      'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: debug-agent, namespace: kube-system}\nspec:\n  template: {}\n',
+    );
 
     const findings = runCheck(resourceUnmanaged, snapshot, desiredOf([daemonSet('kube-system/kube-proxy')], { problems: broken.problems }));
 
@@ -47,4 +66,3 @@ describe('resourceUnmanaged', () => {
     expect(findings).toEqual([]);
   });
 });
-

@@ -15,8 +15,13 @@ function rollingDs(status: K8sDaemonSet['status'], generation = 2): K8sDaemonSet
 }
 
 function run(ds: K8sDaemonSet, revisionCreated: string | null) {
-  const revisions = revisionCreated === null ? [] : [{ ...revision(ds, 1, 'old'), metadata: { ...revision(ds, 1, 'old').metadata, creationTimestamp: '2026-01-01T00:00:00Z' } },
-    { ...revision(ds, 2), metadata: { ...revision(ds, 2).metadata, creationTimestamp: revisionCreated } }];
+  const revisions =
+    revisionCreated === null
+      ? []
+      : [
+          { ...revision(ds, 1, 'old'), metadata: { ...revision(ds, 1, 'old').metadata, creationTimestamp: '2026-01-01T00:00:00Z' } },
+          { ...revision(ds, 2), metadata: { ...revision(ds, 2).metadata, creationTimestamp: revisionCreated } },
+        ];
   return runCheck(rolloutStuck, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], controllerRevisions: revisions }), desiredOf([]), defaultPolicy());
 }
 
@@ -26,22 +31,35 @@ describe('rolloutStuck', () => {
 
     const findings = run(ds, HOUR_AGO);
 
-    expect(findings).toEqual([{
-      rule: 'rollout/stuck', severity: 'warning', namespace: 'kube-system', daemonSet: 'agent', node: null,
-      message: `rollout not finished, running for 1h 0m since revision 2 at ${HOUR_AGO}, over the 30m threshold: 3 of 5 pods updated (2 still run an old revision); 1 of 5 pods unavailable`,
-      expected: { observedGeneration: 2, updatedNumberScheduled: 5, numberUnavailable: 0 },
-      actual: { observedGeneration: 2, updatedNumberScheduled: 3, numberUnavailable: 1 },
-      path: 'status',
-    }]);
+    expect(findings).toEqual([
+      {
+        rule: 'rollout/stuck',
+        severity: 'warning',
+        namespace: 'kube-system',
+        daemonSet: 'agent',
+        node: null,
+        message: `rollout not finished, running for 1h 0m since revision 2 at ${HOUR_AGO}, over the 30m threshold: 3 of 5 pods updated (2 still run an old revision); 1 of 5 pods unavailable`,
+        expected: { observedGeneration: 2, updatedNumberScheduled: 5, numberUnavailable: 0 },
+        actual: { observedGeneration: 2, updatedNumberScheduled: 3, numberUnavailable: 1 },
+        path: 'status',
+      },
+    ]);
   });
 
   it('says the start is unknown when the current revision has no creation time, rather than printing undefined', () => {
     const ds = rollingDs({ desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 1, observedGeneration: 2 });
     const revisions = [revision(ds, 1, 'old'), revision(ds, 2)];
 
-    const findings = runCheck(rolloutStuck, snapshotOf({ nodes: [node('n1')], daemonSets: [ds], controllerRevisions: revisions }), desiredOf([]), defaultPolicy());
+    const findings = runCheck(
+      rolloutStuck,
+      snapshotOf({ nodes: [node('n1')], daemonSets: [ds], controllerRevisions: revisions }),
+      desiredOf([]),
+      defaultPolicy(),
+    );
 
-    expect(findings.map((f) => f.message)).toEqual(['rollout not finished, its start is unknown (revision 2 has no creationTimestamp): 1 of 2 pods updated (1 still run an old revision)']);
+    expect(findings.map((f) => f.message)).toEqual([
+      'rollout not finished, its start is unknown (revision 2 has no creationTimestamp): 1 of 2 pods updated (1 still run an old revision)',
+    ]);
   });
 
   it('reports a controller that has not observed the latest generation', () => {
@@ -54,8 +72,16 @@ describe('rolloutStuck', () => {
 
   it.each<[string, K8sDaemonSet['status'], string | null]>([
     ['a rollout within the threshold', { desiredNumberScheduled: 5, currentNumberScheduled: 5, updatedNumberScheduled: 3, observedGeneration: 2 }, MINUTES_AGO],
-    ['a finished rollout with an unready pod', { desiredNumberScheduled: 5, currentNumberScheduled: 5, updatedNumberScheduled: 5, numberUnavailable: 1, observedGeneration: 2 }, HOUR_AGO],
-    ['a node without a pod (coverage/missing)', { desiredNumberScheduled: 5, currentNumberScheduled: 4, updatedNumberScheduled: 4, observedGeneration: 2 }, HOUR_AGO],
+    [
+      'a finished rollout with an unready pod',
+      { desiredNumberScheduled: 5, currentNumberScheduled: 5, updatedNumberScheduled: 5, numberUnavailable: 1, observedGeneration: 2 },
+      HOUR_AGO,
+    ],
+    [
+      'a node without a pod (coverage/missing)',
+      { desiredNumberScheduled: 5, currentNumberScheduled: 4, updatedNumberScheduled: 4, observedGeneration: 2 },
+      HOUR_AGO,
+    ],
   ])('does not report %s', (_case, status, created) => {
     expect(run(rollingDs(status), created)).toEqual([]);
   });
@@ -77,10 +103,15 @@ describe('rolloutStuck', () => {
     const runWith = (updatedPodCreated: string | null) => {
       const pods = [pod(ds, 'n1', { revisionHash: 'bad' }), pod(ds, 'n2', { revisionHash: 'bad' })];
       if (updatedPodCreated) pods.push(pod(ds, 'n3', { creationTimestamp: updatedPodCreated }));
-      return runCheck(rolloutStuck, snapshotOf({ nodes: [node('n1'), node('n2'), node('n3')], daemonSets: [ds], pods, controllerRevisions: revisions }), desiredOf([]), defaultPolicy());
+      return runCheck(
+        rolloutStuck,
+        snapshotOf({ nodes: [node('n1'), node('n2'), node('n3')], daemonSets: [ds], pods, controllerRevisions: revisions }),
+        desiredOf([]),
+        defaultPolicy(),
+      );
     };
 
-    it('does not time the rollout from the reused revision\'s creation', () => {
+    it("does not time the rollout from the reused revision's creation", () => {
       expect(runWith(MINUTES_AGO)).toEqual([]);
     });
 
@@ -107,7 +138,12 @@ describe('rolloutStuck', () => {
 });
 
 describe('formatDuration()', () => {
-  it.each([[45, '45s'], [600, '10m'], [3660, '1h 1m'], [90000, '1d 1h']])('formats %s seconds as %s', (s, text) => {
+  it.each([
+    [45, '45s'],
+    [600, '10m'],
+    [3660, '1h 1m'],
+    [90000, '1d 1h'],
+  ])('formats %s seconds as %s', (s, text) => {
     expect(formatDuration(s)).toEqual(text);
   });
 });

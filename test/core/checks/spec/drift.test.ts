@@ -28,12 +28,22 @@ describe('specDrift', () => {
 
     const findings = runCheck(specDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [changed] }), desiredOf([git]));
 
-    expect(findings).toEqual([{
-      rule: 'spec/drift', severity: 'warning', namespace: 'kube-system', daemonSet: 'calico-node', node: null, container: 'calico-node',
-      message: 'spec.template.spec.containers[name=calico-node].resources.requests.cpu: Git sets "250m", the live DaemonSet has "1"',
-      expected: '250m', actual: '1', path: 'spec.template.spec.containers[name=calico-node].resources.requests.cpu',
-      file: 'gitops/kube-system/calico-node.yaml', line: 1,
-    }]);
+    expect(findings).toEqual([
+      {
+        rule: 'spec/drift',
+        severity: 'warning',
+        namespace: 'kube-system',
+        daemonSet: 'calico-node',
+        node: null,
+        container: 'calico-node',
+        message: 'spec.template.spec.containers[name=calico-node].resources.requests.cpu: Git sets "250m", the live DaemonSet has "1"',
+        expected: '250m',
+        actual: '1',
+        path: 'spec.template.spec.containers[name=calico-node].resources.requests.cpu',
+        file: 'gitops/kube-system/calico-node.yaml',
+        line: 1,
+      },
+    ]);
   });
 
   it('says when Git sets a field the cluster dropped, and uses null for the absent side', () => {
@@ -44,7 +54,8 @@ describe('specDrift', () => {
 
     expect([f!.message, f!.expected, f!.actual]).toEqual([
       'spec.template.spec.tolerations: Git sets [{"effect":"NoSchedule","key":"nvidia.com/gpu","operator":"Exists"}], the live DaemonSet does not have it',
-      [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], null,
+      [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      null,
     ]);
   });
 
@@ -62,19 +73,38 @@ describe('specDrift', () => {
 
   it('never carries a plain env value, from Git or from a kubectl dump, in a finding', () => {
     const git = daemonSet('kube-system/agent', { containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'PASSWORD', value: 'git-secret' }] }] });
-    const live = daemonSet('kube-system/agent', { containers: [{ name: 'agent', image: 'r/a:1', env: [{ name: 'PASSWORD', value: 'live-secret' }, { name: 'ADDED', value: 'added-secret' }] }] });
+    const live = daemonSet('kube-system/agent', {
+      containers: [
+        {
+          name: 'agent',
+          image: 'r/a:1',
+          env: [
+            { name: 'PASSWORD', value: 'live-secret' },
+            { name: 'ADDED', value: 'added-secret' },
+          ],
+        },
+      ],
+    });
 
     const findings = runCheck(specDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [live] }), desiredOf([git]));
 
     expect(findings.map((f) => [f.path, f.expected, f.actual])).toEqual([
-      ['spec.template.spec.containers[name=agent].env[name=PASSWORD].value', `sha256:${sha256('git-secret').slice(0, 16)}`, `sha256:${sha256('live-secret').slice(0, 16)}`],
+      [
+        'spec.template.spec.containers[name=agent].env[name=PASSWORD].value',
+        `sha256:${sha256('git-secret').slice(0, 16)}`,
+        `sha256:${sha256('live-secret').slice(0, 16)}`,
+      ],
       ['spec.template.spec.containers[name=agent].env[name=ADDED]', null, { name: 'ADDED', value: `sha256:${sha256('added-secret').slice(0, 16)}` }],
     ]);
     expect(JSON.stringify(findings)).not.toMatch(/secret/);
   });
 
   it('skips DaemonSets that are only in Git or only in the cluster', () => {
-    const findings = runCheck(specDrift, snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/live-only')] }), desiredOf([daemonSet('kube-system/git-only')]));
+    const findings = runCheck(
+      specDrift,
+      snapshotOf({ nodes: [node('n1')], daemonSets: [daemonSet('kube-system/live-only')] }),
+      desiredOf([daemonSet('kube-system/git-only')]),
+    );
 
     expect(findings).toEqual([]);
   });
