@@ -162,8 +162,14 @@ export function parseFailOn(value: string | undefined, fallback: Severity | 'non
   return failOn;
 }
 
-/** Returns --cluster-server and --cluster-label as the audited cluster's Argo CD identity; a UsageError names a malformed one. */
-export function parseClusterHints(server: string | undefined, labels: string[] | undefined): { server?: string; labels?: Record<string, string> } {
+/** Returns --cluster-server, --cluster-label and --argocd-cluster as the audited cluster's Argo CD identity; a UsageError names a malformed one. */
+export function parseClusterHints(
+  server: string | undefined,
+  labels: string[] | undefined,
+  argocdCluster?: string,
+): { server?: string; labels?: Record<string, string>; argocdCluster?: string } {
+  if (argocdCluster !== undefined && !/^[A-Za-z0-9][\w.:/-]*$/.test(argocdCluster))
+    throw new UsageError(`--argocd-cluster must name the cluster Argo CD runs in (its destination name), not '${argocdCluster}'`);
   if (server !== undefined && !/^https?:\/\/[^\s/]+/.test(server))
     throw new UsageError(`--cluster-server must be the API server's URL as Argo CD names it (https://…), not '${server}'`);
   const out: Record<string, string> = {};
@@ -172,7 +178,7 @@ export function parseClusterHints(server: string | undefined, labels: string[] |
     if (!m) throw new UsageError(`--cluster-label must be KEY=VALUE, not '${l}'`);
     out[m[1]!] = m[2]!;
   }
-  return { ...(server !== undefined ? { server } : {}), ...(labels?.length ? { labels: out } : {}) };
+  return { ...(server !== undefined ? { server } : {}), ...(labels?.length ? { labels: out } : {}), ...(argocdCluster !== undefined ? { argocdCluster } : {}) };
 }
 
 /** Returns --now as a Date (now when absent); anything but an RFC 3339 time is a UsageError. */

@@ -99,12 +99,14 @@ async function openStore(spec: string, s3: OpenStoreOptions | undefined): Promis
   return store.openStore(spec, s3 ?? { env: process.env });
 }
 
-/** What Argo CD knows of the audited cluster besides its name: its API server URL and its cluster Secret's labels. */
+/** What Argo CD knows of the audited cluster besides its name: its API server URL, its cluster Secret's labels, and where Argo CD runs. */
 export interface ClusterHints {
   /** Matched against Application `destination.server` (and given to ApplicationSet cluster generators). */
   server?: string;
   /** For ApplicationSet cluster generators' selectors. */
   labels?: Record<string, string>;
+  /** The cluster Argo CD runs in (hub and spokes), which `https://kubernetes.default.svc` and `in-cluster` name; default: the audited one. */
+  argocdCluster?: string;
 }
 
 /**

@@ -121,3 +121,62 @@ describe('drift-auditor pr-check --cluster-server/--cluster-label', () => {
     expect([code, check.complete]).toEqual(expected.length ? [0, true] : [1, false]);
   });
 });
+
+describe('drift-auditor audit --argocd-cluster', () => {
+  function hubRepo(): string {
+    const dir = makeRepo(
+      {
+        'apps/in-cluster.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: hub-agent, namespace: argocd }
+spec:
+  source: { repoURL: https://github.com/acme/platform, path: agents/hub-agent }
+  destination: { server: https://kubernetes.default.svc, namespace: team }
+`,
+        'apps/spoke.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: spoke-agent, namespace: argocd }
+spec:
+  source: { repoURL: https://github.com/acme/platform, path: agents/spoke-agent }
+  destination: { name: example, namespace: team }
+`,
+        'agents/hub-agent/daemonset.yaml': daemonSet('hub-agent'),
+        'agents/spoke-agent/daemonset.yaml': daemonSet('spoke-agent'),
+      },
+      {},
+      { origin: 'git@github.com:acme/platform.git' },
+    );
+    made.push(dir);
+    return dir;
+  }
+
+  it.each([
+    ['without it, https://kubernetes.default.svc is the audited cluster', [], ['hub-agent', 'spoke-agent']],
+    ["naming another cluster (a hub), the in-cluster Application is not this cluster's", ['--argocd-cluster', 'hub'], ['spoke-agent']],
+    ["naming this cluster, the in-cluster Application is this cluster's", ['--argocd-cluster', 'example'], ['hub-agent', 'spoke-agent']],
+  ])('%s', async (_what, flags, expected) => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...SNAPSHOT, '--manifests', hubRepo(), '-o', 'json', ...flags], io);
+
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out.join('')) as Report;
+    expect(
+      report.findings
+        .filter((f) => f.rule === 'resource/missing')
+        .map((f) => f.daemonSet)
+        .sort(),
+    ).toEqual(expected);
+  });
+
+  it('refuses a name with spaces with exit 2 and one line naming the flag', async () => {
+    const io = captureIO();
+
+    const code = await main(['audit', ...SNAPSHOT, '--manifests', hubRepo(), '--argocd-cluster', 'my hub'], io);
+
+    expect([code, io.err.join('').trim().split('\n')[0]]).toEqual([
+      2,
+      "drift-auditor: --argocd-cluster must name the cluster Argo CD runs in (its destination name), not 'my hub'",
+    ]);
+  });
+});

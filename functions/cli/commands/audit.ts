@@ -27,7 +27,7 @@ import type { AuditRun } from '../../pipeline/run.js';
 export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--kubeconfig FILE] [--context NAME] [-n NS… | -A])
                           (--manifests DIR|github:OWNER/REPO[@REF][:PATH] | --live-only)
                           [--rules POLICY.yaml] [--cluster NAME] [--now RFC3339]
-                          [--cluster-server URL] [--cluster-label KEY=VALUE…]
+                          [--cluster-server URL] [--cluster-label KEY=VALUE…] [--argocd-cluster NAME]
                           [-o|--output table|markdown|json|asff|openmetrics] [--out DIR] [--fail-on none|info|warning|critical]
                           [--store DIR|s3://BUCKET/PREFIX] [--s3-endpoint URL] [--save-snapshot FILE]
                           [--notify-repo OWNER/REPO] [--notify-dry-run]
@@ -45,9 +45,11 @@ export const AUDIT_USAGE = `usage: drift-auditor audit (--snapshot PATH… | [--
   --rules FILE        policy: required coverage, waivers, severity overrides (default rules/default-policy.yaml)
   --cluster NAME      cluster name in the report (default: from the snapshot, else 'unknown')
   --cluster-server URL  the cluster's API server URL, as Argo CD Applications name it in destination.server
-                      (https://kubernetes.default.svc and in-cluster mean the cluster Argo CD runs in: this one)
+                      (https://kubernetes.default.svc and in-cluster mean the cluster Argo CD runs in: see --argocd-cluster)
   --cluster-label K=V a label of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators'
                       selectors. Repeatable.
+  --argocd-cluster NAME  the cluster Argo CD runs in, by its destination name, when it is not this one (hub and
+                      spokes): https://kubernetes.default.svc and in-cluster then name that cluster (default: this one)
   --now RFC3339       audit time (default: now); fixes ages and waiver expiry for reproducible runs
   -o, --output F      (also --format) stdout: table (default on a terminal), markdown or json (only the report on stdout),
                       asff (Security Hub findings; DRIFT_AUDITOR_AWS_ACCOUNT_ID, AWS_REGION, optional
@@ -80,6 +82,7 @@ export const AUDIT_OPTIONS = {
   cluster: { type: 'string' },
   'cluster-server': { type: 'string' },
   'cluster-label': { type: 'string', multiple: true },
+  'argocd-cluster': { type: 'string' },
   now: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -156,7 +159,7 @@ interface AuditArgs {
   liveOnly: boolean;
   rules?: string;
   cluster?: string;
-  /** --cluster-server and --cluster-label. */
+  /** --cluster-server, --cluster-label and --argocd-cluster. */
   clusterHints: ReturnType<typeof parseClusterHints>;
   now: Date;
   format: Format;
@@ -217,7 +220,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
     liveOnly: Boolean(values['live-only']),
     rules: values.rules,
     cluster: values.cluster,
-    clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label']),
+    clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label'], values['argocd-cluster']),
     now,
     format,
     out: values.out,

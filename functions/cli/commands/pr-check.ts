@@ -25,7 +25,7 @@ import { terminalSafe, writeOutputFile } from '../output.js';
 
 export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3://BUCKET/KEY | --store DIR|s3://BUCKET/PREFIX --cluster NAME)
                              --base DIR|github:OWNER/REPO[@REF][:PATH] --head DIR|github:OWNER/REPO[@REF][:PATH]
-                             [--cluster-server URL] [--cluster-label KEY=VALUE…]
+                             [--cluster-server URL] [--cluster-label KEY=VALUE…] [--argocd-cluster NAME]
                              [--rules POLICY.yaml] [-o table|markdown|json] [--out FILE]
                              [--fail-on none|info|warning|critical] [--now RFC3339] [--github] [--s3-endpoint URL]
 
@@ -34,9 +34,11 @@ export const PR_CHECK_USAGE = `usage: drift-auditor pr-check (--snapshot PATH|s3
   --store S        the evidence store (folder or s3://BUCKET/PREFIX): its latest run's snapshot of --cluster
   --cluster NAME   the cluster (with --store: whose snapshot; else the name shown)
   --cluster-server URL  the cluster's API server URL, as Argo CD Applications name it in destination.server
-                   (https://kubernetes.default.svc and in-cluster mean the cluster Argo CD runs in: this one)
+                   (https://kubernetes.default.svc and in-cluster mean the cluster Argo CD runs in: see --argocd-cluster)
   --cluster-label K=V  a label of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators'
                    selectors. Repeatable.
+  --argocd-cluster NAME  the cluster Argo CD runs in, by its destination name, when it is not this one (hub and
+                   spokes): https://kubernetes.default.svc and in-cluster then name that cluster (default: this one)
   --base SRC       the manifests before the change (folder or github:OWNER/REPO@REF:PATH)
   --head SRC       the manifests after the change
   --rules FILE     policy: requiredCoverage makes a lost node critical; waivers, severities, parameters
@@ -58,6 +60,7 @@ export const PR_CHECK_OPTIONS = {
   cluster: { type: 'string' },
   'cluster-server': { type: 'string' },
   'cluster-label': { type: 'string', multiple: true },
+  'argocd-cluster': { type: 'string' },
   base: { type: 'string' },
   head: { type: 'string' },
   rules: { type: 'string' },
@@ -78,7 +81,7 @@ export interface PrCheckArgs {
   snapshots: string[];
   store?: string;
   cluster?: string;
-  /** --cluster-server and --cluster-label. */
+  /** --cluster-server, --cluster-label and --argocd-cluster. */
   clusterHints: ReturnType<typeof parseClusterHints>;
   base: string;
   head: string;
@@ -133,7 +136,7 @@ export function parsePrCheckArgs(argv: string[]): PrCheckArgs {
     snapshots,
     store: values.store,
     cluster: values.cluster,
-    clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label']),
+    clusterHints: parseClusterHints(values['cluster-server'], values['cluster-label'], values['argocd-cluster']),
     base: values.base ?? '',
     head: values.head ?? '',
     rules: values.rules,
