@@ -25,16 +25,21 @@ spec:
 `;
 }
 
+/** An Application deploying agents/NAME to `destination` (YAML flow-map entries). */
+function application(name: string, destination: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: ${name}, namespace: argocd }
+spec:
+  source: { repoURL: https://github.com/acme/platform, path: agents/${name} }
+  destination: { ${destination}, namespace: team }
+`;
+}
+
 function platformRepo(): string {
   const dir = makeRepo(
     {
-      'apps/by-server.yaml': `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: { name: server-agent, namespace: argocd }
-spec:
-  source: { repoURL: https://github.com/acme/platform, path: agents/server-agent }
-  destination: { server: https://prod.k8s.example.com, namespace: team }
-`,
+      'apps/by-server.yaml': application('server-agent', 'server: https://prod.k8s.example.com'),
       'apps/by-label.yaml': `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: { name: by-label, namespace: argocd }
@@ -126,20 +131,8 @@ describe('drift-auditor audit --argocd-cluster', () => {
   function hubRepo(): string {
     const dir = makeRepo(
       {
-        'apps/in-cluster.yaml': `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: { name: hub-agent, namespace: argocd }
-spec:
-  source: { repoURL: https://github.com/acme/platform, path: agents/hub-agent }
-  destination: { server: https://kubernetes.default.svc, namespace: team }
-`,
-        'apps/spoke.yaml': `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: { name: spoke-agent, namespace: argocd }
-spec:
-  source: { repoURL: https://github.com/acme/platform, path: agents/spoke-agent }
-  destination: { name: example, namespace: team }
-`,
+        'apps/in-cluster.yaml': application('hub-agent', 'server: https://kubernetes.default.svc'),
+        'apps/spoke.yaml': application('spoke-agent', 'name: example'),
         'agents/hub-agent/daemonset.yaml': daemonSet('hub-agent'),
         'agents/spoke-agent/daemonset.yaml': daemonSet('spoke-agent'),
       },
