@@ -113,11 +113,32 @@ export async function version(): Promise<string> {
   return pkg.version;
 }
 
+/**
+ * Returns a writer to the process's stdout that stops quietly once its reader has gone (EPIPE, as in
+ * `| head -c 100`): the rest is dropped, as `cat` would be stopped by SIGPIPE, and the command still
+ * finishes (a --store write is not cut short) and exits with its own code. Any other write error
+ * (a full disk behind `> file`) is one line on stderr and exit 2, never an unhandled 'error' event.
+ */
+export function stdoutWriter(stream: NodeJS.WriteStream = process.stdout, exit: (code: number) => void = (c) => process.exit(c)): (s: string | Buffer) => void {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (gone) return;
+    gone = true;
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    process.stderr.write(terminalSafe(`drift-auditor: failed to write to stdout: ${err.code ?? err.message}\n`));
+    exit(2);
+  });
+  return (s) => {
+    if (!gone && !stream.destroyed) stream.write(s);
+  };
+}
+
 function defaultIO(): CliIO {
+  const write = stdoutWriter();
   return {
-    stdout: (s) => process.stdout.write(s),
+    stdout: write,
     stderr: (s) => process.stderr.write(s),
-    stdoutBytes: (b) => process.stdout.write(b),
+    stdoutBytes: write,
     env: process.env,
     isTTY: Boolean(process.stderr.isTTY),
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns || 120 } : {}),
