@@ -58,7 +58,7 @@ describe('drift-auditor output to a stdout that cannot be written', () => {
     const child = spawn(process.execPath, ['bin/drift-auditor.mjs', 'audit', ...EXAMPLE, '-o', 'json'], { stdio: ['ignore', full, 'pipe'] });
     closeSync(full);
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
 
     const code = await new Promise((resolve) => child.on('close', resolve));
 
