@@ -40,7 +40,12 @@ export interface ChartSourceOptions {
   /** Finds helm, for OCI pulls (called only when an OCI chart is pulled). */
   helm?: () => Promise<string>;
   timeoutMs?: number;
+  /** The most bytes one download (index.yaml or packaged chart) may hold; MAX_DOWNLOAD_BYTES unless set. */
+  maxBytes?: number;
 }
+
+/** 100 MiB: helm's own cap on a decompressed chart (MaxDecompressedChartSize); an index or a chart beyond it is refused, not read. */
+export const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 
 interface IndexEntry {
   version: string;
@@ -78,16 +83,13 @@ export class ChartSource {
   private credentials(url: string): Credentials | undefined {
     const raw = (this.opts.env ?? process.env).DRIFT_AUDITOR_HELM_CREDENTIALS;
     if (!raw) return undefined;
-    let map: Record<string, Credentials>;
-    try {
-      map = JSON.parse(raw) as Record<string, Credentials>;
-    } catch {
-      throw new RenderError('DRIFT_AUDITOR_HELM_CREDENTIALS is not JSON');
-    }
-    // An OCI repository may be named with or without its oci:// scheme (Argo CD writes it without).
+    const map = parseCredentials(raw);
+    // An OCI repository may be named with or without its oci:// scheme (Argo CD writes it without). A key
+    // matches whole path segments only: https://charts.example.com is not a prefix of https://charts.example.com.evil.net.
     const bare = url.replace(/^oci:\/\//, '');
+    const within = (u: string, prefix: string): boolean => u === prefix || u.startsWith(`${prefix}/`);
     const hit = Object.keys(map)
-      .filter((k) => url.startsWith(normaliseRepoURL(k)) || bare.startsWith(normaliseRepoURL(k).replace(/^oci:\/\//, '')))
+      .filter((k) => within(url, normaliseRepoURL(k)) || within(bare, normaliseRepoURL(k).replace(/^oci:\/\//, '')))
       .sort((a, b) => b.length - a.length)[0];
     return hit ? map[hit] : undefined;
   }
@@ -112,7 +114,7 @@ export class ChartSource {
       );
     }
     if (!res.ok) throw new RenderError(`failed to fetch ${url}: HTTP ${res.status}`);
-    return Buffer.from(await res.arrayBuffer());
+    return readCapped(res, url, this.opts.maxBytes ?? MAX_DOWNLOAD_BYTES);
   }
 
   private index(repo: string): Promise<Record<string, IndexEntry[]>> {
@@ -206,6 +208,13 @@ export class ChartSource {
   }
 
   private folder(repo: string, name: string, version: string): string {
+    // Both come from Git or from the repository's index: a '../' in either would place (and first remove) a folder outside the cache.
+    for (const [what, v] of [
+      ['chart name', name],
+      ['chart version', version],
+    ])
+      if (!/^[\w+-][\w.+-]*$/.test(v))
+        throw new RenderError(`failed to pull chart ${JSON.stringify(name)} from ${repo}: the ${what} ${JSON.stringify(v)} is not a plain name`);
     return join(this.opts.cacheDir, 'charts', sha256(Buffer.from(repo)).slice(0, 16), `${name}-${version}`);
   }
 
@@ -289,6 +298,45 @@ function registryConfigFor(host: string, creds: Credentials | undefined): { auth
   // Docker Hub's credentials are stored under its legacy index URL.
   const keys = host === 'docker.io' || host === 'registry-1.docker.io' ? [host, 'https://index.docker.io/v1/'] : [host];
   return { auths: Object.fromEntries(keys.map((k) => [k, auth])) };
+}
+
+/** Parses DRIFT_AUDITOR_HELM_CREDENTIALS; an error names the variable and what is wrong, never its value. */
+function parseCredentials(raw: string): Record<string, Credentials> {
+  let map: unknown;
+  try {
+    map = JSON.parse(raw);
+  } catch {
+    throw new RenderError('DRIFT_AUDITOR_HELM_CREDENTIALS is not JSON');
+  }
+  const bad = (why: string) => new RenderError(`DRIFT_AUDITOR_HELM_CREDENTIALS ${why}`);
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw bad('must be a JSON object of repository URL -> {"username", "password"}');
+  for (const [key, c] of Object.entries(map as Record<string, unknown>)) {
+    const where = `entry ${Object.keys(map).indexOf(key) + 1}`;
+    if (!c || typeof c !== 'object' || Array.isArray(c)) throw bad(`${where}: must be an object with username and password`);
+    for (const field of ['username', 'password'])
+      if ((c as Record<string, unknown>)[field] !== undefined && typeof (c as Record<string, unknown>)[field] !== 'string')
+        throw bad(`${where}: ${field} must be a string`);
+  }
+  return map as Record<string, Credentials>;
+}
+
+/** Reads a response body of at most `max` bytes; a larger one is cancelled and refused, never read whole. */
+async function readCapped(res: Response, url: string, max: number): Promise<Buffer> {
+  const tooBig = () => new RenderError(`failed to fetch ${url}: larger than ${max} bytes`);
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel();
+    throw tooBig();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (res.body) {
+    for await (const chunk of res.body) {
+      size += (chunk as Uint8Array).byteLength;
+      if (size > max) throw tooBig(); // leaving the loop early cancels the body
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 function sha256(b: Buffer): string {
