@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { auditCommand } from '../../functions/cli/commands/audit.js';
-import type { CliIO } from '../../functions/cli/main.js';
+import { main, type CliIO } from '../../functions/cli/main.js';
 import type { K8sDaemonSet, K8sNode, K8sPod } from '../../functions/core/k8s-types.js';
 import type { Report } from '../../functions/core/types.js';
 import { issueRoutes, labelRoutes } from '../emulators/github/issues.js';
@@ -146,7 +146,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('drift-auditor audit with secrets planted in the cluster and in Git', () => {
-  it('leaks none of them into the stored snapshot, the reports, stdout/stderr or GitHub', async () => {
+  it('leaks none of them into the stored snapshot, the reports, stdout/stderr, GitHub, snapshot -o json|yaml or reports get', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'planted-'));
     await mkdir(path.join(dir, 'gitops'));
     await writeFile(path.join(dir, 'gitops', 'agent.json'), JSON.stringify(daemonSet('git')));
@@ -166,6 +166,7 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
     const out = path.join(dir, 'out');
     const store = path.join(dir, 'store');
     let code: number;
+    const printed: Record<string, CliIO & { out: string[]; err: string[] }> = {};
     try {
       code = await auditCommand({ notify: { throttle: false } })(
         [
@@ -188,6 +189,15 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
         ],
         io,
       );
+      // The same cluster printed by snapshot, and the stored run printed back by reports get.
+      for (const format of ['json', 'yaml']) {
+        printed[`snapshot -o ${format}`] = captureIO({});
+        await main(['snapshot', '--kubeconfig', kubeconfigFor(api), '--cluster', 'prod', '-o', format], printed[`snapshot -o ${format}`]);
+      }
+      for (const format of ['json', 'markdown', 'html', 'csv']) {
+        printed[`reports get -o ${format}`] = captureIO({});
+        await main(['reports', 'get', '--store', store, '--cluster', 'prod', '-o', format, '--out', '-'], printed[`reports get -o ${format}`]);
+      }
     } finally {
       await api.close();
       await emu.close();
@@ -201,6 +211,10 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
       sources[`store:${path.relative(store, f)}`] = f.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
     }
     sources.github = bodies.join('\n');
+    for (const [command, cli] of Object.entries(printed)) {
+      sources[`${command} stdout`] = cli.out.join('');
+      sources[`${command} stderr`] = cli.err.join('');
+    }
     const planted = Object.keys(VECTORS).flatMap((k) => [secret('live', k as keyof typeof VECTORS), secret('git', k as keyof typeof VECTORS)]);
     const leaks = planted.flatMap((p) =>
       Object.entries(sources)
@@ -214,6 +228,11 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
     expect(Object.keys(sources).some((k) => k.endsWith('snapshot.json.gz'))).toBe(true);
     expect(bodies.some((b) => b.includes('drift-auditor:v1'))).toBe(true);
     expect(planted).toHaveLength(2 * Object.keys(VECTORS).length);
+    // Each printing command printed what it was asked for (a leak check over empty output cannot fail).
+    expect(Object.entries(printed).map(([command, cli]) => [command, cli.out.join('').length > 1000])).toEqual(
+      Object.keys(printed).map((command) => [command, true]),
+    );
+    expect(sources['reports get -o html stdout']).toContain('registry.example.com/agent:1.0');
     expect(leaks).toEqual([]);
     expect(sources['report.json']).toMatch(/sha256:[0-9a-f]{16}/);
     // The hashed values still compare: Git and the cluster differ, so each changed field is drift.
