@@ -271,10 +271,11 @@ function redactHeaderLine(line: string, token: Token): string {
 
 /** Returns an image reference with registry credentials (`user:password@registry/…`) replaced by a token. */
 export function redactImage(image: string, token: Token): string {
-  const at = image.indexOf('@');
-  const slash = image.indexOf('/');
-  // `name@sha256:…` has its `@` after the repository path; credentials come before the first `/`.
-  if (at <= 0 || slash < 0 || at > slash) return redactText(image, token);
+  // A trailing `@sha256:…` is the digest. Any `@` before it ends the credentials, and the last one does: a
+  // password may hold `@` or `/` itself (`u:p@ss@registry/app` must not leave `ss` in the clear).
+  const digest = /@sha(?:256|384|512):[0-9a-f]*$/i.exec(image);
+  const at = (digest ? image.slice(0, digest.index) : image).lastIndexOf('@');
+  if (at <= 0) return redactText(image, token);
   return `${token(image.slice(0, at))}${image.slice(at)}`;
 }
 

@@ -148,6 +148,10 @@ describe('redactImage()', () => {
   it.each<[string, string]>([
     ['user:pw@registry.example.com/app:1.0', '<user:pw>@registry.example.com/app:1.0'],
     ['robot@registry.example.com:5000/team/app@sha256:abc', '<robot>@registry.example.com:5000/team/app@sha256:abc'],
+    ['user:p@ss@registry.example.com/app:1.0', '<user:p@ss>@registry.example.com/app:1.0'],
+    ['user:p@ss@registry.example.com/app@sha256:abc', '<user:p@ss>@registry.example.com/app@sha256:abc'],
+    ['user:pa/ss@registry.example.com/app:1.0', '<user:pa/ss>@registry.example.com/app:1.0'],
+    ['user:pw@nginx:1.27', '<user:pw>@nginx:1.27'],
   ])('hashes the credentials of %s', (image, expected) => {
     expect(redactImage(image, token)).toBe(expected);
   });
