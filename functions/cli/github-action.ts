@@ -12,6 +12,14 @@ export function actionInput(env: NodeJS.ProcessEnv, name: string): string {
   return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
 
+/** Returns the items of a multi-value input, as Actions users write them: one a line or comma-separated, blanks dropped. */
+function actionList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** Returns the pr-check arguments for the action's inputs and the pull request event. */
 export async function actionArguments(env: NodeJS.ProcessEnv): Promise<string[]> {
   const input = (name: string) => actionInput(env, name);
@@ -21,6 +29,10 @@ export async function actionArguments(env: NodeJS.ProcessEnv): Promise<string[]>
   if (snapshot) args.push('--snapshot', snapshot);
   if (store) args.push('--store', store);
   if (input('cluster')) args.push('--cluster', input('cluster'));
+  // Argo CD's names for the cluster; pr-check validates them, as it does on the command line.
+  if (input('cluster-server')) args.push('--cluster-server', input('cluster-server'));
+  for (const label of actionList(input('cluster-labels'))) args.push('--cluster-label', label);
+  if (input('argocd-cluster')) args.push('--argocd-cluster', input('argocd-cluster'));
   const repository = env.GITHUB_REPOSITORY ?? '';
   const folder = input('path').replace(/^\.?\/*|\/+$/g, '');
   const side = async (name: 'base' | 'head'): Promise<string> => {

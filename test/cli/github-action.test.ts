@@ -106,6 +106,46 @@ describe('runAction()', () => {
     ]);
   });
 
+  it.each([
+    ['one a line', 'env=prod\ntopology.example.com/tier=gpu\n'],
+    ['comma-separated', 'env=prod, topology.example.com/tier=gpu'],
+    ['both, with blank items', 'env=prod,\n\ntopology.example.com/tier=gpu,'],
+  ])("passes the cluster's Argo CD identity on to pr-check, cluster-labels written %s", async (_how, labels) => {
+    env['INPUT_CLUSTER-SERVER'] = ' https://ABC.gr7.eu-west-1.eks.amazonaws.com ';
+    env['INPUT_CLUSTER-LABELS'] = labels;
+    env['INPUT_ARGOCD-CLUSTER'] = 'hub';
+
+    const args = await actionArguments(env);
+
+    expect(args.slice(0, 14)).toEqual([
+      '--snapshot',
+      'examples/cluster',
+      '--cluster',
+      'example',
+      '--cluster-server',
+      'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      '--cluster-label',
+      'env=prod',
+      '--cluster-label',
+      'topology.example.com/tier=gpu',
+      '--argocd-cluster',
+      'hub',
+      '--base',
+      `github:acme/gitops@${baseSha}:clusters/example`,
+    ]);
+  });
+
+  it('exits 2 with one line naming the flag when a cluster label is not KEY=VALUE', async () => {
+    env['INPUT_CLUSTER-LABELS'] = 'env=prod\ngpu';
+    const err: string[] = [];
+
+    const code = await runAction(env, { stdout: () => {}, stderr: (s) => err.push(s), isTTY: false });
+
+    expect(code).toBe(2);
+    expect(err).toEqual(["drift-auditor: --cluster-label must be KEY=VALUE, not 'gpu'\n"]);
+    expect(checkRunsOf(emu.state, 'acme/gitops')).toEqual([]);
+  });
+
   it('reads both commits through the API, fails the check on the lost node, and writes the job summary', async () => {
     const err: string[] = [];
 
