@@ -604,6 +604,7 @@ export class AuditorStack extends Stack {
       ...(c.namespaces ? { namespaces: c.namespaces } : {}),
       ...(c.server ? { server: c.server } : {}),
       ...(c.labels ? { labels: c.labels } : {}),
+      ...(c.argocdCluster ? { argocdCluster: c.argocdCluster } : {}),
       ...(c.policyFile ? { policy: `policies/${c.name}.yaml` } : {}),
     }));
 

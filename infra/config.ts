@@ -69,6 +69,11 @@ export const ClusterConfig = z
       .optional(),
     /** The labels of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators (CLI --cluster-label). */
     labels: z.record(z.string().regex(/^[A-Za-z0-9][\w./-]*$/, 'must be a Kubernetes label key'), z.string()).optional(),
+    /** The cluster Argo CD runs in, by its destination name, when it is not this one (hub and spokes; CLI --argocd-cluster). */
+    argocdCluster: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.:/-]*$/, 'must name the cluster Argo CD runs in by its destination name, e.g. "hub"')
+      .optional(),
     /** Policy file, relative to the config file; bundled into the audit function. */
     policyFile: z.string().min(1).optional(),
   })

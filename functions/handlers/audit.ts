@@ -35,7 +35,11 @@ export const handler = instrument('Audit', async (event: SnapshotOutput): Promis
   const desired = await readDesired(c.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: c.manifests ?? '' }, {
     env,
     snapshot,
-    cluster: { ...(c.server ? { server: c.server } : {}), ...(c.labels ? { labels: c.labels } : {}) },
+    cluster: {
+      ...(c.server ? { server: c.server } : {}),
+      ...(c.labels ? { labels: c.labels } : {}),
+      ...(c.argocdCluster ? { argocdCluster: c.argocdCluster } : {}),
+    },
   });
   // rules/ (and its default-policy.yaml) sit next to index.mjs in the bundle, not where the adapters' defaults look.
   const { policy, policySource } = await readPolicy({ rulesDir: rulesDir(), file: c.policy ? join(bundleRoot(), c.policy) : undefined, name: c.policy });

@@ -403,17 +403,19 @@ describe('AuditorStack with the example config', () => {
 });
 
 describe('AuditorStack with Argo CD cluster identities', () => {
-  it("hands each cluster's server URL and labels to the audit through the state machine", () => {
-    const clusters = FULL.clusters.map((c, i) => (i === 0 ? { ...c, server: 'https://prod.k8s.example.com', labels: { env: 'prod' } } : c));
+  it("hands each cluster's server URL, labels and Argo CD cluster to the audit through the state machine", () => {
+    const clusters = FULL.clusters.map((c, i) =>
+      i === 0 ? { ...c, server: 'https://prod.k8s.example.com', labels: { env: 'prod' } } : i === 1 ? { ...c, argocdCluster: 'hub' } : c,
+    );
     const { template } = synth({ driftAuditor: { ...FULL, clusters } });
 
     const definition = JSON.parse(definitionOf(template)) as {
-      States: Record<string, { Parameters?: { clusters?: { name: string; server?: string; labels?: Record<string, string> }[] } }>;
+      States: Record<string, { Parameters?: { clusters?: { name: string; server?: string; labels?: Record<string, string>; argocdCluster?: string }[] } }>;
     };
-    expect(definition.States.ListClusters!.Parameters!.clusters!.map((c) => [c.name, c.server, c.labels])).toEqual([
-      ['prod', 'https://prod.k8s.example.com', { env: 'prod' }],
-      ['stage', undefined, undefined],
-      ['edge', undefined, undefined],
+    expect(definition.States.ListClusters!.Parameters!.clusters!.map((c) => [c.name, c.server, c.labels, c.argocdCluster])).toEqual([
+      ['prod', 'https://prod.k8s.example.com', { env: 'prod' }, undefined],
+      ['stage', undefined, undefined, 'hub'],
+      ['edge', undefined, undefined, undefined],
     ]);
   });
 });

@@ -52,6 +52,12 @@ describe('parseConfig()', () => {
     ]);
   });
 
+  it('accepts the cluster Argo CD runs in, for a spoke audited from a hub', () => {
+    const config = parseConfig(VALID.replace('    manifests:', '    argocdCluster: hub\n    manifests:'), 'test.yaml');
+
+    expect([config.clusters[0]!.argocdCluster, parseConfig(VALID, 'test.yaml').clusters[0]!.argocdCluster]).toEqual(['hub', undefined]);
+  });
+
   it('accepts the cron with or without the cron() wrapper', () => {
     const config = parseConfig(VALID.replace('"0 6 * * ? *"', '"cron(0 6 * * ? *)"'), 'test.yaml');
 
@@ -99,6 +105,11 @@ describe('parseConfig()', () => {
       'a server that is not a URL',
       VALID.replace('    manifests:', '    server: prod.k8s.example.com\n    manifests:'),
       /clusters\.0\.server: must be the API server URL as Argo CD names it/,
+    ],
+    [
+      'an Argo CD cluster that is not a destination name',
+      VALID.replace('    manifests:', '    argocdCluster: "hub cluster"\n    manifests:'),
+      /line 10: clusters\.0\.argocdCluster: must name the cluster Argo CD runs in by its destination name/,
     ],
     ['broken YAML', `${VALID}  - name: [`, /failed to parse config test\.yaml: line \d+/],
   ])('rejects %s, naming the field', (_what, text, message) => {

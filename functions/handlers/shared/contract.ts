@@ -23,6 +23,8 @@ export interface ClusterTarget {
   server?: string;
   /** The cluster's Argo CD cluster Secret labels, for ApplicationSet cluster generators. */
   labels?: Record<string, string>;
+  /** The cluster Argo CD runs in, when it is not this one: what `https://kubernetes.default.svc` and `in-cluster` name. */
+  argocdCluster?: string;
   /** Policy file inside the audit function's bundle (`policies/<cluster>.yaml`); absent = default policy. */
   policy?: string;
 }
