@@ -1,21 +1,16 @@
-// The one test that really bundles: esbuild (local, no Docker) builds the four functions exactly as
+// The one test that really bundles: esbuild (local, no Docker) builds the five functions exactly as
 // `cdk deploy` would, and each bundle must stay under the size budget, load as ESM on Node, carry the
 // files it reads at run time (rules/ and the policies for the audit function), and run the pipeline
 // against the loopback environment of the e2e test, each in its own fresh Node process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditOutput, NotifyOutput, SnapshotOutput } from '../../functions/handlers/shared/contract.js';
-import { buildApp } from '../../infra/app.js';
-import { resultsOf, runBundle } from '../e2e/bundle-runner.js';
-import { exampleConfig, startPipelineEnvironment } from '../e2e/environment.js';
+import { resultsOf, runBundle, synthBundles } from '../e2e/bundle-runner.js';
+import { exampleConfig, ROOT, startPipelineEnvironment } from '../e2e/environment.js';
 import { mapItems } from '../e2e/state-machine.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Budget for each minified index.mjs (the AWS SDK is external: the runtime provides it). */
 const BUDGET_BYTES = 2.5 * 1024 * 1024;
 
@@ -23,19 +18,8 @@ let outdir: string;
 let bundles: Record<string, string>;
 
 beforeAll(() => {
-  // Inside node_modules so that the bundles' external @aws-sdk/* imports resolve when loaded below.
-  const cache = join(ROOT, 'node_modules/.cache');
-  mkdirSync(cache, { recursive: true });
-  outdir = mkdtempSync(join(cache, 'drift-auditor-bundle-test-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, driftAuditor: exampleConfig() } });
-  const { stack } = buildApp(app);
-  const template = Template.fromStack(stack);
-  bundles = Object.fromEntries(
-    Object.values(template.findResources('AWS::Lambda::Function')).map((r) => {
-      const res = r as { Properties: { Description: string }; Metadata: { 'aws:asset:path': string } };
-      return [res.Properties.Description.replace('drift-auditor ', ''), join(outdir, res.Metadata['aws:asset:path'])];
-    }),
-  );
+  // The bundles exactly as `cdk synth` builds them for the example config, as bench/lambda.ts builds them too.
+  ({ outdir, bundles } = synthBundles(exampleConfig()));
 });
 
 afterAll(() => {
