@@ -178,10 +178,11 @@ function lookupParam(params: GeneratorParams, expr: string, goTemplate: boolean)
     if (idx && p?.segments) return p.segments[Number(idx[1])];
     if (key === 'path' && p && typeof p === 'object') return p.path;
   }
+  // Own properties only: `constructor` or `__proto__` in a template is no parameter (it printed 'function Object() …').
   let v: unknown = params;
   for (const part of key.split('.')) {
-    if (v && typeof v === 'object' && part in (v as object)) v = (v as Record<string, unknown>)[part];
-    else return goTemplate ? undefined : key in params ? params[key] : undefined;
+    if (v && typeof v === 'object' && Object.hasOwn(v, part)) v = (v as Record<string, unknown>)[part];
+    else return goTemplate ? undefined : Object.hasOwn(params, key) ? params[key] : undefined;
   }
   return v;
 }

@@ -229,6 +229,30 @@ describe('instantiateTemplate()', () => {
     expect(instantiateTemplate({ name: '{{ .cluster }}-{{ .path.basename }}' }, params, true)).toEqual({ name: 'prod-fluent-bit' });
   });
 
+  it.each([
+    ['a YAML key and value', 'prod\nspec: {destination: {server: https://evil}}'],
+    ['a template of another parameter', '{{name}}-{{ .server }}'],
+    ['quotes and a YAML flow mapping', `x" , injected: "1', {a: 1}`],
+  ])('keeps a cluster label holding %s one literal string, adding no field', (_what, value) => {
+    const params = { name: 'spoke', server: 'https://spoke', metadata: { labels: { env: value }, annotations: {} } };
+    const template = { metadata: { name: 'agent-{{metadata.labels.env}}' }, spec: { source: { path: 'envs/{{ .metadata.labels.env }}' } } };
+
+    expect([instantiateTemplate(template, params, false), instantiateTemplate(template, params, true)]).toEqual([
+      { metadata: { name: `agent-${value}` }, spec: { source: { path: `envs/${value}` } } },
+      { metadata: { name: `agent-${value}` }, spec: { source: { path: `envs/${value}` } } },
+    ]);
+  });
+
+  it('leaves a name no parameter set holds as written, even one every object inherits (constructor, __proto__)', () => {
+    const params = { name: 'spoke', metadata: { labels: {}, annotations: {} } };
+
+    expect(instantiateTemplate({ a: '{{metadata.labels.constructor}}', b: '{{ .metadata.__proto__ }}', c: '{{toString}}' }, params, true)).toEqual({
+      a: '{{metadata.labels.constructor}}',
+      b: '{{ .metadata.__proto__ }}',
+      c: '{{toString}}',
+    });
+  });
+
   it('globMatch() matches Argo CD directory include patterns', () => {
     expect(globMatch('{*.yaml,*.yml}', 'a/b.yml')).toBe(true);
     expect(globMatch('*.json', 'b.yaml')).toBe(false);
