@@ -191,12 +191,15 @@ export function parseClusterHints(
 ): { server?: string; labels?: Record<string, string>; argocdCluster?: string } {
   if (argocdCluster !== undefined && !/^[A-Za-z0-9][\w.:/-]*$/.test(argocdCluster))
     throw new UsageError(`--argocd-cluster must name the cluster Argo CD runs in (its destination name), not '${argocdCluster}'`);
-  if (server !== undefined && !/^https?:\/\/[^\s/]+/.test(server))
-    throw new UsageError(`--cluster-server must be the API server's URL as Argo CD names it (https://…), not '${server}'`);
+  // Values are quoted as JSON: a newline in one must not break the one-line reason.
+  const quote = (v: string) => (/^[\x20-\x7e]*$/.test(v) ? `'${v}'` : JSON.stringify(v));
+  if (server !== undefined && !/^https?:\/\/[^\s/]+\S*$/.test(server))
+    throw new UsageError(`--cluster-server must be the API server's URL as Argo CD names it (https://…), not ${quote(server)}`);
   const out: Record<string, string> = {};
   for (const l of labels ?? []) {
-    const m = /^([A-Za-z0-9][\w./-]*)=(.*)$/.exec(l);
-    if (!m) throw new UsageError(`--cluster-label must be KEY=VALUE, not '${l}'`);
+    // A label of the Argo CD cluster Secret: a Kubernetes label value (63 characters of [A-Za-z0-9_.-], alphanumeric at each end), as the API server validates it.
+    const m = /^([A-Za-z0-9][\w./-]*)=((?:[A-Za-z0-9](?:[\w.-]{0,61}[A-Za-z0-9])?)?)$/.exec(l);
+    if (!m) throw new UsageError(`--cluster-label must be KEY=VALUE with a Kubernetes label value, not ${quote(l)}`);
     out[m[1]!] = m[2]!;
   }
   return { ...(server !== undefined ? { server } : {}), ...(labels?.length ? { labels: out } : {}), ...(argocdCluster !== undefined ? { argocdCluster } : {}) };

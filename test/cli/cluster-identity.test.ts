@@ -93,7 +93,14 @@ describe('drift-auditor audit --cluster-server/--cluster-label', () => {
   });
 
   it.each([
-    [['--cluster-label', 'env'], "drift-auditor: --cluster-label must be KEY=VALUE, not 'env'"],
+    [['--cluster-label', 'env'], "drift-auditor: --cluster-label must be KEY=VALUE with a Kubernetes label value, not 'env'"],
+    [['--cluster-label', 'env=prod\nspec: {}'], 'drift-auditor: --cluster-label must be KEY=VALUE with a Kubernetes label value, not "env=prod\\nspec: {}"'],
+    [['--cluster-label', 'env={{name}}'], "drift-auditor: --cluster-label must be KEY=VALUE with a Kubernetes label value, not 'env={{name}}'"],
+    [['--cluster-label', 'env=a: b'], "drift-auditor: --cluster-label must be KEY=VALUE with a Kubernetes label value, not 'env=a: b'"],
+    [
+      ['--cluster-server', 'https://prod\nx'],
+      'drift-auditor: --cluster-server must be the API server\'s URL as Argo CD names it (https://…), not "https://prod\\nx"',
+    ],
     [
       ['--cluster-server', 'prod.k8s.example.com'],
       "drift-auditor: --cluster-server must be the API server's URL as Argo CD names it (https://…), not 'prod.k8s.example.com'",
@@ -103,8 +110,7 @@ describe('drift-auditor audit --cluster-server/--cluster-label', () => {
 
     const code = await main(['audit', ...SNAPSHOT, '--manifests', platformRepo(), ...flags], io);
 
-    expect(code).toBe(2);
-    expect(io.err.join('').trim().split('\n')[0]).toBe(message);
+    expect([code, io.err.join('')]).toEqual([2, `${message}\n`]);
   });
 });
 
