@@ -127,8 +127,19 @@ beforeAll(async () => {
   // the CLI never loads (186 MB more; --omit=peer does not keep it out of a global install).
   await exec('npm', ['ci', '--offline', '--omit=dev', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: consumer });
   bin = path.join(consumer, 'node_modules/.bin/drift-auditor');
+  // Every installed run starts in this folder, which holds a hostile rule catalog, default policy and
+  // package.json: the installed CLI must read its own, never the working directory's.
   outside = path.join(work, 'elsewhere');
-  await mkdir(outside);
+  await mkdir(path.join(outside, 'rules/coverage'), { recursive: true });
+  await writeFile(path.join(outside, 'package.json'), JSON.stringify({ name: 'drift-auditor', version: '6.6.6-hostile' }));
+  await writeFile(
+    path.join(outside, 'rules/default-policy.yaml'),
+    'apiVersion: drift-auditor.io/v1\nkind: Policy\nrules:\n  coverage/missing: { enabled: false }\n',
+  );
+  await writeFile(
+    path.join(outside, 'rules/coverage/required-missing.yaml'),
+    'id: coverage/required-missing\ncheck: coverage/required-missing\ntitle: HOSTILE\nseverity: info\ndescription: x\nremediation: x\n',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -191,6 +202,22 @@ describe('the installed package', () => {
     expect(report.auditorVersion).toBe(pkg.version);
     expect(report.rules.map((r) => r.id)).toContain('coverage/required-missing');
     expect(report.findings.filter((f) => f.rule === 'coverage/required-missing').map((f) => f.daemonSet)).toEqual(['fluentd', 'fluentd']);
+    expect(report).toEqual(JSON.parse(clone.out.join('')));
+  });
+
+  it('audits with its own default policy from a folder holding a hostile rules/ and package.json, as the clone does', async () => {
+    const args = EXAMPLE(ROOT).filter((a, i, all) => a !== '--rules' && all[i - 1] !== '--rules');
+    const env = { ...process.env };
+    delete env.DRIFT_AUDITOR_RULES_DIR;
+    const clone = captureIO();
+
+    const { stdout } = await exec(bin, args, { cwd: outside, env, maxBuffer: 64 * 1024 * 1024 });
+    await main(args, clone);
+
+    const report = JSON.parse(stdout) as { auditorVersion: string; policy: unknown; findings: { rule: string }[]; rules: { title: string }[] };
+    expect(report.auditorVersion).toBe(pkg.version);
+    expect(report.findings.map((f) => f.rule)).toContain('coverage/missing');
+    expect(report.rules.map((r) => r.title)).not.toContain('HOSTILE');
     expect(report).toEqual(JSON.parse(clone.out.join('')));
   });
 
