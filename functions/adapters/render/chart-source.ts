@@ -199,6 +199,9 @@ export class ChartSource {
       }
       const file = (await readdir(out)).find((f) => f.endsWith('.tgz'));
       if (!file) throw new RenderError(`failed to pull ${what}: helm wrote no chart`);
+      // helm has written the layer into our private temp folder (removed below); we read no more of it than an HTTP download.
+      const max = this.opts.maxBytes ?? MAX_DOWNLOAD_BYTES;
+      if ((await stat(join(out, file))).size > max) throw new RenderError(`failed to pull ${what}: larger than ${max} bytes`);
       const tgz = await readFile(join(out, file));
       const pulledVersion = file.slice(req.chart.length + 1, -4);
       return await this.store(repo, req.chart, pulledVersion, tgz, sha256(tgz));

@@ -7,6 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
 import { stringify } from 'yaml';
 import { ChartSource } from '../../../functions/adapters/render/chart-source.js';
+import { findTool } from '../../../functions/adapters/tools.js';
+import { pushChart, startOciRegistry } from '../../emulators/oci-registry/server.js';
+import { CHARTS } from './repo.js';
 
 /** A packaged chart named `name` (Chart.yaml only), as `helm package` lays it out. */
 async function chartTgz(name: string): Promise<Buffer> {
@@ -125,6 +128,22 @@ describe('ChartSource.pull()', () => {
     const error = await source.pull({ repoURL: repo.url, chart: 'app', version: '1.0.0' }).catch((e: Error) => e);
 
     expect([(error as Error).message.startsWith(message), /planted-secret|12345678/.test((error as Error).message), repo.requests]).toEqual([true, false, []]);
+  });
+
+  it('refuses an OCI chart larger than the cap, and pulls it under a cap it fits', async () => {
+    const helm = await findTool('helm');
+    const registry = await startOciRegistry();
+    try {
+      await pushChart(registry, { helm, chartDir: `${CHARTS}node-agent`, version: '1.4.0', path: 'charts' });
+      const req = { repoURL: `oci://${registry.host}/charts`, chart: 'node-agent', version: '1.4.0' };
+      const small = new ChartSource({ cacheDir: mkdtempSync(join(tmpdir(), 'chart-oci-cap-')), helm: () => Promise.resolve(helm), maxBytes: 256 });
+      const fits = new ChartSource({ cacheDir: mkdtempSync(join(tmpdir(), 'chart-oci-ok-')), helm: () => Promise.resolve(helm) });
+
+      await expect(small.pull(req)).rejects.toThrow(`failed to pull chart oci://${registry.host}/charts/node-agent 1.4.0: larger than 256 bytes`);
+      expect(existsSync(join((await fits.pull(req)).dir, 'Chart.yaml'))).toBe(true);
+    } finally {
+      await registry.close();
+    }
   });
 
   it('pulls a chart from a repository that stays inside its limits (the cases above fail for their one reason)', async () => {
