@@ -269,14 +269,23 @@ function redactHeaderLine(line: string, token: Token): string {
   return value ? `${line.slice(0, colon)}: ${secret(value, token)}` : line;
 }
 
+/**
+ * Returns where the registry credentials of an image reference (or a status imageID) lie, or null: after any
+ * `scheme://` (`docker-pullable://`), up to the last `@` that does not start the digest. The last one, since a
+ * password may hold `@` or `/` itself (`u:p@ss@registry/app` must not leave `ss` in the clear).
+ */
+function imageCredentials(image: string): { start: number; end: number } | null {
+  const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(image)?.[0].length ?? 0;
+  const digest = /@sha(?:256|384|512):[0-9a-f]*$/i.exec(image);
+  const end = (digest ? image.slice(0, digest.index) : image).lastIndexOf('@');
+  return end > start ? { start, end } : null;
+}
+
 /** Returns an image reference with registry credentials (`user:password@registry/…`) replaced by a token. */
 export function redactImage(image: string, token: Token): string {
-  // A trailing `@sha256:…` is the digest. Any `@` before it ends the credentials, and the last one does: a
-  // password may hold `@` or `/` itself (`u:p@ss@registry/app` must not leave `ss` in the clear).
-  const digest = /@sha(?:256|384|512):[0-9a-f]*$/i.exec(image);
-  const at = (digest ? image.slice(0, digest.index) : image).lastIndexOf('@');
-  if (at <= 0) return redactText(image, token);
-  return `${token(image.slice(0, at))}${image.slice(at)}`;
+  const creds = imageCredentials(image);
+  if (!creds) return redactText(image, token);
+  return `${image.slice(0, creds.start)}${token(image.slice(creds.start, creds.end))}${image.slice(creds.end)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -411,10 +420,7 @@ export function redactDaemonSet<T>(ds: T, token: Token): T {
 
 /** True for an image reference that carries registry credentials (`user:password@registry/…`). */
 function hasImageCredentials(image: unknown): boolean {
-  if (typeof image !== 'string') return false;
-  const at = image.indexOf('@');
-  const slash = image.indexOf('/');
-  return at > 0 && slash > at;
+  return typeof image === 'string' && imageCredentials(image) !== null;
 }
 
 function redactPodImages<P>(pod: P, token: Token): P {

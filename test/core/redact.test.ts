@@ -152,11 +152,18 @@ describe('redactImage()', () => {
     ['user:p@ss@registry.example.com/app@sha256:abc', '<user:p@ss>@registry.example.com/app@sha256:abc'],
     ['user:pa/ss@registry.example.com/app:1.0', '<user:pa/ss>@registry.example.com/app:1.0'],
     ['user:pw@nginx:1.27', '<user:pw>@nginx:1.27'],
+    ['docker-pullable://user:p@ss@registry.example.com/app@sha256:abc', 'docker-pullable://<user:p@ss>@registry.example.com/app@sha256:abc'],
   ])('hashes the credentials of %s', (image, expected) => {
     expect(redactImage(image, token)).toBe(expected);
   });
 
-  it.each(['nginx:1.27', 'nginx@sha256:0123', 'registry.k8s.io/kube-proxy:v1.31.0@sha256:0123', 'localhost:5000/app'])('leaves %s alone', (image) => {
+  it.each([
+    'nginx:1.27',
+    'nginx@sha256:0123',
+    'registry.k8s.io/kube-proxy:v1.31.0@sha256:0123',
+    'localhost:5000/app',
+    'docker-pullable://registry.example.com/app@sha256:abc',
+  ])('leaves %s alone', (image) => {
     expect(redactImage(image, token)).toBe(image);
   });
 });
