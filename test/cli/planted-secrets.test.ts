@@ -146,7 +146,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('drift-auditor audit with secrets planted in the cluster and in Git', () => {
-  it('leaks none of them into the stored snapshot, the reports, stdout/stderr, GitHub, snapshot -o json|yaml or reports get', async () => {
+  it('leaks none of them into the stored snapshot, the reports, stdout/stderr, GitHub, audit -o table|markdown|openmetrics, snapshot -o json|yaml or reports get', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'planted-'));
     await mkdir(path.join(dir, 'gitops'));
     await writeFile(path.join(dir, 'gitops', 'agent.json'), JSON.stringify(daemonSet('git')));
@@ -193,6 +193,25 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
       for (const format of ['json', 'yaml']) {
         printed[`snapshot -o ${format}`] = captureIO({});
         await main(['snapshot', '--kubeconfig', kubeconfigFor(api), '--cluster', 'prod', '-o', format], printed[`snapshot -o ${format}`]);
+      }
+      for (const format of ['table', 'markdown', 'openmetrics']) {
+        printed[`audit -o ${format}`] = captureIO({});
+        await main(
+          [
+            'audit',
+            '--kubeconfig',
+            kubeconfigFor(api),
+            '--manifests',
+            path.join(dir, 'gitops'),
+            '--cluster',
+            'prod',
+            '--now',
+            '2026-11-20T10:00:00Z',
+            '-o',
+            format,
+          ],
+          printed[`audit -o ${format}`],
+        );
       }
       for (const format of ['json', 'markdown', 'html', 'csv']) {
         printed[`reports get -o ${format}`] = captureIO({});
