@@ -167,26 +167,10 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
     const store = path.join(dir, 'store');
     let code: number;
     const printed: Record<string, CliIO & { out: string[]; err: string[] }> = {};
+    const inputs = ['--kubeconfig', kubeconfigFor(api), '--manifests', path.join(dir, 'gitops'), '--cluster', 'prod', '--now', '2026-11-20T10:00:00Z'];
     try {
       code = await auditCommand({ notify: { throttle: false } })(
-        [
-          '--kubeconfig',
-          kubeconfigFor(api),
-          '--manifests',
-          path.join(dir, 'gitops'),
-          '--cluster',
-          'prod',
-          '--now',
-          '2026-11-20T10:00:00Z',
-          '--format',
-          'json',
-          '--out',
-          out,
-          '--store',
-          store,
-          '--notify-repo',
-          'acme/ops',
-        ],
+        [...inputs, '--format', 'json', '--out', out, '--store', store, '--notify-repo', 'acme/ops'],
         io,
       );
       // The same cluster printed by snapshot, and the stored run printed back by reports get.
@@ -196,22 +180,7 @@ describe('drift-auditor audit with secrets planted in the cluster and in Git', (
       }
       for (const format of ['table', 'markdown', 'openmetrics']) {
         printed[`audit -o ${format}`] = captureIO({});
-        await main(
-          [
-            'audit',
-            '--kubeconfig',
-            kubeconfigFor(api),
-            '--manifests',
-            path.join(dir, 'gitops'),
-            '--cluster',
-            'prod',
-            '--now',
-            '2026-11-20T10:00:00Z',
-            '-o',
-            format,
-          ],
-          printed[`audit -o ${format}`],
-        );
+        await main(['audit', ...inputs, '-o', format], printed[`audit -o ${format}`]);
       }
       for (const format of ['json', 'markdown', 'html', 'csv']) {
         printed[`reports get -o ${format}`] = captureIO({});
