@@ -8,7 +8,7 @@ import { pack } from 'tar-stream';
 import { stringify } from 'yaml';
 import { ChartSource } from '../../../functions/adapters/render/chart-source.js';
 import { findTool } from '../../../functions/adapters/tools.js';
-import { pushChart, startOciRegistry } from '../../emulators/oci-registry/server.js';
+import { pushChart, startOciRegistry, type OciRegistry } from '../../emulators/oci-registry/server.js';
 import { CHARTS } from './repo.js';
 
 /** A packaged chart named `name` (Chart.yaml only), as `helm package` lays it out. */
@@ -143,6 +143,34 @@ describe('ChartSource.pull()', () => {
       expect(existsSync(join((await fits.pull(req)).dir, 'Chart.yaml'))).toBe(true);
     } finally {
       await registry.close();
+    }
+  });
+
+  it('gives helm the registry credentials for the registry only: a chart blob redirected to another host is fetched without them', async () => {
+    const helm = await findTool('helm');
+    const auth = { username: 'robot', password: 'planted-secret' };
+    let registry: OciRegistry | undefined;
+    const seen: (string | undefined)[] = [];
+    const storage = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      const data = registry?.blobs.get((req.url ?? '').slice(1));
+      if (data) res.writeHead(200, { 'content-length': data.length }).end(data);
+      else res.writeHead(404).end();
+    });
+    const port = await new Promise<number>((resolve) => storage.listen(0, 'localhost', () => resolve((storage.address() as { port: number }).port)));
+    try {
+      registry = await startOciRegistry({ auth, redirectBlobsTo: `http://localhost:${port}/` });
+      await pushChart(registry, { helm, chartDir: `${CHARTS}node-agent`, version: '1.4.0', path: 'charts', auth });
+      const env = { DRIFT_AUDITOR_HELM_CREDENTIALS: JSON.stringify({ [`oci://${registry.host}`]: auth }) };
+      const source = new ChartSource({ cacheDir: mkdtempSync(join(tmpdir(), 'chart-oci-redirect-')), env, helm: () => Promise.resolve(helm) });
+
+      const pulled = await source.pull({ repoURL: `oci://${registry.host}/charts`, chart: 'node-agent', version: '1.4.0' });
+
+      expect(existsSync(join(pulled.dir, 'Chart.yaml'))).toBe(true);
+      expect([seen.length > 0, seen.filter((a) => a !== undefined)]).toEqual([true, []]);
+    } finally {
+      await registry?.close();
+      await new Promise((resolve) => storage.close(resolve));
     }
   });
 

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 export interface OciRegistryOptions {
   /** When set, every request must carry these basic-auth credentials (else 401). */
   auth?: { username: string; password: string };
+  /** When set, a blob GET is answered with a 307 to this URL plus the digest (blob storage elsewhere, as registries backed by S3 do). */
+  redirectBlobsTo?: string;
 }
 
 export interface OciRegistry {
@@ -128,6 +130,10 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
       const data = blobs.get(blobDigest);
       if (!data || manifestTypes.has(blobDigest)) {
         error(404, 'BLOB_UNKNOWN', 'blob unknown to registry');
+        return;
+      }
+      if (opts.redirectBlobsTo && req.method === 'GET') {
+        send(307, { location: `${opts.redirectBlobsTo}${blobDigest}` });
         return;
       }
       send(200, { 'content-type': 'application/octet-stream', 'content-length': data.length, 'docker-content-digest': blobDigest }, data);
