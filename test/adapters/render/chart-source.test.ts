@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -109,6 +109,32 @@ describe('ChartSource.pull()', () => {
       ['/charts/index.yaml', true],
       ['/charts-elsewhere/app-1.0.0.tgz', false],
     ]);
+  });
+
+  it('follows a chart repository redirected to another host without the credentials', async () => {
+    const tgz = await chartTgz('app');
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200).end(req.url === '/index.yaml' ? index({ app: [{ version: '1.0.0', urls: ['/c.tgz'] }] }) : tgz);
+    });
+    const port = await new Promise<number>((resolve) => elsewhere.listen(0, 'localhost', () => resolve((elsewhere.address() as { port: number }).port)));
+    const repo = await hostileRepo(() => ({}));
+    server!.removeAllListeners('request');
+    server!.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      repo.requests.push({ path: req.url ?? '', headers: req.headers });
+      res.writeHead(302, { location: `http://localhost:${port}${req.url}` }).end();
+    });
+    const env = { DRIFT_AUDITOR_HELM_CREDENTIALS: JSON.stringify({ [repo.url]: { username: 'u', password: 'planted-secret' } }) };
+    const source = new ChartSource({ cacheDir: mkdtempSync(join(tmpdir(), 'chart-redirect-')), env });
+
+    try {
+      await source.pull({ repoURL: repo.url, chart: 'app', version: '1.0.0' });
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+
+    expect([repo.requests.every((r) => r.headers.authorization !== undefined), seen]).toEqual([true, [undefined, undefined]]);
   });
 
   it.each([
