@@ -7,6 +7,7 @@ import type { DesiredState, Policy, Snapshot } from '../core/types.js';
 import { readDump, readDumpBytes, type DumpSource } from '../adapters/dump-reader.js';
 import { readManifests } from '../adapters/manifest-source.js';
 import { capabilitiesOf } from '../adapters/render/index.js';
+import { checkChartSettings } from '../adapters/render/chart-source.js';
 import { loadPolicy } from '../adapters/policy-loader.js';
 import { loadRules } from '../adapters/rules-loader.js';
 import { sha256Hex } from '../adapters/sha256.js';
@@ -107,6 +108,15 @@ export interface ClusterHints {
   labels?: Record<string, string>;
   /** The cluster Argo CD runs in (hub and spokes), which `https://kubernetes.default.svc` and `in-cluster` name; default: the audited one. */
   argocdCluster?: string;
+}
+
+/** Throws InputError when a rendering setting of the environment (chart credentials, plain-HTTP registries) is unusable: bad input, found before the work. */
+export function checkRenderSettings(env: NodeJS.ProcessEnv): void {
+  try {
+    checkChartSettings(env);
+  } catch (err) {
+    throw new InputError((err as Error).message, { cause: err });
+  }
 }
 
 /**

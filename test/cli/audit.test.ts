@@ -187,6 +187,19 @@ describe('drift-auditor audit', () => {
   });
 
   it.each([
+    ['DRIFT_AUDITOR_HELM_CREDENTIALS', '{"https://charts.example.com": {"username": "robot", "password": hunter2-planted}'],
+    ['DRIFT_AUDITOR_HELM_CREDENTIALS', '{"https://charts.example.com": "hunter2-planted"}'],
+    ['DRIFT_AUDITOR_OCI_PLAIN_HTTP', 'registry.example.com,http://x'],
+  ])('exits 2 before auditing when %s is unusable, with one line naming it and no credential', async (name, value) => {
+    const io = captureIO({ [name]: value });
+
+    const code = await main(['audit', ...EXAMPLE], io);
+
+    expect([code, io.out, io.err.join('').split('\n').filter(Boolean)]).toEqual([2, [], [expect.stringMatching(new RegExp(`^drift-auditor: ${name} `))]]);
+    expect(io.err.join('')).not.toContain('hunter2');
+  });
+
+  it.each([
     ['a file', (dir: string) => path.join(dir, 'taken')],
     ['below a file', (dir: string) => path.join(dir, 'taken', 'out')],
   ])('exits 2 before auditing when --out is %s, with one line naming it', async (_case, outOf) => {

@@ -176,6 +176,14 @@ describe('drift-auditor pr-check', () => {
     expect(io.out).toEqual([]);
   });
 
+  it('exits 2 with one line naming DRIFT_AUDITOR_HELM_CREDENTIALS when it is not JSON, without its value', async () => {
+    const io = captureIO({ DRIFT_AUDITOR_HELM_CREDENTIALS: '{hunter2-planted' });
+
+    const code = await main(['pr-check', '--snapshot', 'examples/cluster', '--base', 'examples/gitops', '--head', 'examples/gitops'], io);
+
+    expect([code, io.out, io.err.join('')]).toEqual([2, [], 'drift-auditor: DRIFT_AUDITOR_HELM_CREDENTIALS is not JSON\n']);
+  });
+
   it('prints the PR comment with -o markdown, strings from the manifests escaped', async () => {
     const io = captureIO();
 

@@ -303,6 +303,12 @@ function registryConfigFor(host: string, creds: Credentials | undefined): { auth
   return { auths: Object.fromEntries(keys.map((k) => [k, auth])) };
 }
 
+/** Throws RenderError naming DRIFT_AUDITOR_HELM_CREDENTIALS or DRIFT_AUDITOR_OCI_PLAIN_HTTP when either is set but unusable (before any chart needs it). */
+export function checkChartSettings(env: NodeJS.ProcessEnv): void {
+  if (env.DRIFT_AUDITOR_HELM_CREDENTIALS) parseCredentials(env.DRIFT_AUDITOR_HELM_CREDENTIALS);
+  plainHttpRegistries(env);
+}
+
 /** Parses DRIFT_AUDITOR_HELM_CREDENTIALS; an error names the variable and what is wrong, never its value. */
 function parseCredentials(raw: string): Record<string, Credentials> {
   let map: unknown;

@@ -120,9 +120,10 @@ async function runAudit(argv: string[], io: CliIO, overrides: AuditOverrides): P
   const auditorVersion = await version();
   // An unusable --out is found before the (possibly long) read, not after it.
   if (args.out) await ensureOutputDir(args.out);
+  const { checkRenderSettings, readDesired, readPolicy, readSnapshot } = await import('../../pipeline/inputs.js');
+  if (!args.liveOnly) checkRenderSettings(io.env);
 
   // 1-3. What runs, what Git wants, what the user requires.
-  const { readDesired, readPolicy, readSnapshot } = await import('../../pipeline/inputs.js');
   const snapshot =
     args.snapshots.length > 0 ? await readSnapshot({ kind: 'dump', paths: args.snapshots, cluster: args.cluster }) : await readLive(args, io, auditorVersion);
   const desired = await readDesired(args.liveOnly ? { kind: 'none' } : { kind: 'manifests', spec: args.manifests }, {

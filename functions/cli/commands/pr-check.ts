@@ -156,6 +156,7 @@ async function runPrCheck(argv: string[], io: CliIO, overrides: PrCheckOverrides
     return 0;
   }
   const auditorVersion = await version();
+  (await import('../../pipeline/inputs.js')).checkRenderSettings(io.env);
   const { publishChangeCheck, runChangeCheck } = await import('../../pipeline/change.js');
   const s3 = { env: io.env, ...(args.s3Endpoint ? { endpoint: args.s3Endpoint } : {}) };
   const report = await runChangeCheck({
