@@ -142,7 +142,7 @@ describe('runAction()', () => {
     const code = await runAction(env, { stdout: () => {}, stderr: (s) => err.push(s), isTTY: false });
 
     expect(code).toBe(2);
-    expect(err).toEqual(["drift-auditor: --cluster-label must be KEY=VALUE, not 'gpu'\n"]);
+    expect(err).toEqual(["drift-auditor: --cluster-label must be KEY=VALUE with a Kubernetes label value, not 'gpu'\n"]);
     expect(checkRunsOf(emu.state, 'acme/gitops')).toEqual([]);
   });
 
