@@ -114,19 +114,17 @@ export async function version(): Promise<string> {
 }
 
 /**
- * Returns a writer to the process's stdout that stops quietly once its reader has gone (EPIPE, as in
- * `| head -c 100`): the rest is dropped, as `cat` would be stopped by SIGPIPE, and the command still
- * finishes (a --store write is not cut short) and exits with its own code. Any other write error
- * (a full disk behind `> file`) is one line on stderr and exit 2, never an unhandled 'error' event.
+ * Returns a writer to `stream` that stops quietly once its reader has gone (EPIPE, as in `| head -c 100`,
+ * or a closed stderr): the rest is dropped, as `cat` would be stopped by SIGPIPE, and the command still
+ * finishes (a --store write is not cut short) and exits with its own code. Any other write error goes to
+ * `onError` once, never to an unhandled 'error' event and its stack trace.
  */
-export function stdoutWriter(stream: NodeJS.WriteStream = process.stdout, exit: (code: number) => void = (c) => process.exit(c)): (s: string | Buffer) => void {
+function quietWriter(stream: NodeJS.WriteStream, onError?: (err: NodeJS.ErrnoException) => void): (s: string | Buffer) => void {
   let gone = false;
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (gone) return;
     gone = true;
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
-    process.stderr.write(terminalSafe(`drift-auditor: failed to write to stdout: ${err.code ?? err.message}\n`));
-    exit(2);
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') onError?.(err);
   });
   return (s) => {
     if (!gone && !stream.destroyed) stream.write(s);
@@ -134,11 +132,16 @@ export function stdoutWriter(stream: NodeJS.WriteStream = process.stdout, exit: 
 }
 
 function defaultIO(): CliIO {
-  const write = stdoutWriter();
+  // A stderr that cannot be written leaves nowhere to say so; a stdout that cannot (a full disk behind `> file`) is one line and exit 2.
+  const stderr = quietWriter(process.stderr);
+  const stdout = quietWriter(process.stdout, (err) => {
+    stderr(terminalSafe(`drift-auditor: failed to write to stdout: ${err.code ?? err.message}\n`));
+    process.exit(2);
+  });
   return {
-    stdout: write,
-    stderr: (s) => process.stderr.write(s),
-    stdoutBytes: write,
+    stdout,
+    stderr,
+    stdoutBytes: stdout,
     env: process.env,
     isTTY: Boolean(process.stderr.isTTY),
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns || 120 } : {}),

@@ -65,3 +65,21 @@ describe('drift-auditor output to a stdout that cannot be written', () => {
     expect([code, stderr]).toEqual([2, 'drift-auditor: failed to write to stdout: ENOSPC\n']);
   });
 });
+
+describe('drift-auditor with a stderr whose reader has gone', () => {
+  it('still stores the run and exits with its own code (it stopped at the first progress line, exit 1, nothing stored)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-stderr-'));
+    const child = spawn(
+      process.execPath,
+      ['bin/drift-auditor.mjs', 'audit', ...EXAMPLE, '--cluster', 'example', '--out', join(dir, 'out'), '--store', join(dir, 'store')],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    child.stderr!.destroy();
+
+    const code = await new Promise((resolve) => child.on('close', resolve));
+
+    expect([code, (await new LocalStore(join(dir, 'store')).listRuns('example')).length]).toEqual([0, 1]);
+  });
+});
