@@ -68,7 +68,13 @@ export const ClusterConfig = z
       .regex(/^https?:\/\/[^\s/]+/, 'must be the API server URL as Argo CD names it, e.g. "https://ABC.gr7.eu-west-1.eks.amazonaws.com"')
       .optional(),
     /** The labels of the cluster's Argo CD cluster Secret, for ApplicationSet cluster generators (CLI --cluster-label). */
-    labels: z.record(z.string().regex(/^[A-Za-z0-9][\w./-]*$/, 'must be a Kubernetes label key'), z.string()).optional(),
+    labels: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9][\w./-]*$/, 'must be a Kubernetes label key'),
+        // A Kubernetes label value, as --cluster-label takes it: 63 characters of [A-Za-z0-9_.-], alphanumeric at each end.
+        z.string().regex(/^(?:[A-Za-z0-9](?:[\w.-]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value (63 characters of A-Z, a-z, 0-9, _ . -)'),
+      )
+      .optional(),
     /** The cluster Argo CD runs in, by its destination name, when it is not this one (hub and spokes; CLI --argocd-cluster). */
     argocdCluster: z
       .string()

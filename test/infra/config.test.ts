@@ -102,6 +102,11 @@ describe('parseConfig()', () => {
       /clusters\.0\.liveOnly: cannot be combined with manifests/,
     ],
     [
+      'a label value that no cluster Secret can carry',
+      VALID.replace('    manifests:', '    labels: { env: "a: b" }\n    manifests:'),
+      /clusters\.0\.labels\.env: must be a Kubernetes label value/,
+    ],
+    [
       'a server that is not a URL',
       VALID.replace('    manifests:', '    server: prod.k8s.example.com\n    manifests:'),
       /clusters\.0\.server: must be the API server URL as Argo CD names it/,
