@@ -384,23 +384,28 @@ describe('drift-auditor audit --store', () => {
   });
 });
 
+/** Serves the example cluster's dump (examples/cluster) from the Kubernetes API emulator. */
+async function startExampleApi(): Promise<Awaited<ReturnType<typeof startK8sApi>>> {
+  const items = (
+    await Promise.all(
+      ['nodes.json', 'workloads.json'].map(
+        async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items,
+      ),
+    )
+  ).flat();
+  const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
+  return startK8sApi({
+    nodes: ofKind('Node'),
+    daemonSets: ofKind('DaemonSet'),
+    pods: ofKind('Pod'),
+    controllerRevisions: ofKind('ControllerRevision'),
+    token: 'auditor-token',
+  });
+}
+
 describe('drift-auditor audit --kubeconfig', () => {
   it('reads the live cluster and finds exactly what the audit of its kubectl dump finds', async () => {
-    const items = (
-      await Promise.all(
-        ['nodes.json', 'workloads.json'].map(
-          async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items,
-        ),
-      )
-    ).flat();
-    const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
-    const api = await startK8sApi({
-      nodes: ofKind('Node'),
-      daemonSets: ofKind('DaemonSet'),
-      pods: ofKind('Pod'),
-      controllerRevisions: ofKind('ControllerRevision'),
-      token: 'auditor-token',
-    });
+    const api = await startExampleApi();
     const saved = path.join(await tmp(), 'live.json.gz');
     const live = captureIO();
     const dump = captureIO();
@@ -430,21 +435,7 @@ describe('drift-auditor audit --kubeconfig', () => {
 
 describe('drift-auditor audit -A/--all-namespaces and -n', () => {
   it('reads every namespace with -A or --all-namespaces, as without either, and one namespace with -n', async () => {
-    const items = (
-      await Promise.all(
-        ['nodes.json', 'workloads.json'].map(
-          async (f) => (JSON.parse(await readFile(path.join('examples/cluster', f), 'utf8')) as { items: { kind: string }[] }).items,
-        ),
-      )
-    ).flat();
-    const ofKind = <T>(kind: string) => items.filter((i) => i.kind === kind) as unknown as T[];
-    const api = await startK8sApi({
-      nodes: ofKind('Node'),
-      daemonSets: ofKind('DaemonSet'),
-      pods: ofKind('Pod'),
-      controllerRevisions: ofKind('ControllerRevision'),
-      token: 'auditor-token',
-    });
+    const api = await startExampleApi();
     const run = async (scope: string[]) => {
       const io = captureIO();
       const from = api.requests.length;
